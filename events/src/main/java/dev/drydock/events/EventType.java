@@ -1,0 +1,63 @@
+package dev.drydock.events;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Every event type: its CloudEvents type, payload record, schema version and topic. */
+public enum EventType {
+    REPOSITORY_CREATED("repository.created", RegistryEvents.RepositoryCreated.class, Topic.REGISTRY),
+    BLOB_UPLOADED("blob.uploaded", RegistryEvents.BlobUploaded.class, Topic.REGISTRY),
+    BLOB_MOUNTED("blob.mounted", RegistryEvents.BlobMounted.class, Topic.REGISTRY),
+    MANIFEST_PUSHED("manifest.pushed", RegistryEvents.ManifestPushed.class, Topic.REGISTRY),
+    MANIFEST_DELETED("manifest.deleted", RegistryEvents.ManifestDeleted.class, Topic.REGISTRY),
+    TAG_CREATED("tag.created", RegistryEvents.TagCreated.class, Topic.REGISTRY),
+    TAG_MOVED("tag.moved", RegistryEvents.TagMoved.class, Topic.REGISTRY),
+    TAG_DELETED("tag.deleted", RegistryEvents.TagDeleted.class, Topic.REGISTRY);
+
+    /** The schema version every payload of this release is written with. */
+    public static final int SCHEMA_VERSION = 1;
+    private static final String TYPE_PREFIX = "dev.drydock.";
+
+    private static final Map<String, EventType> BY_CLOUD_EVENT_TYPE = Arrays.stream(values())
+            .collect(Collectors.toMap(EventType::cloudEventType, Function.identity()));
+    private static final Map<Class<? extends EventData>, EventType> BY_PAYLOAD = Arrays.stream(values())
+            .collect(Collectors.toMap(EventType::payloadType, Function.identity()));
+
+    private final String name;
+    private final Class<? extends EventData> payloadType;
+    private final Topic topic;
+
+    EventType(String name, Class<? extends EventData> payloadType, Topic topic) {
+        this.name = name;
+        this.payloadType = payloadType;
+        this.topic = topic;
+    }
+
+    /** {@code dev.drydock.<aggregate>.<verb>}, as it stands in the CloudEvents {@code type} attribute. */
+    public String cloudEventType() {
+        return TYPE_PREFIX + name;
+    }
+
+    public String dataSchema() {
+        return "urn:drydock:schema:" + name + ":" + SCHEMA_VERSION;
+    }
+
+    public Class<? extends EventData> payloadType() {
+        return payloadType;
+    }
+
+    public Topic topic() {
+        return topic;
+    }
+
+    public static Optional<EventType> ofCloudEventType(String type) {
+        return Optional.ofNullable(BY_CLOUD_EVENT_TYPE.get(type));
+    }
+
+    public static EventType of(EventData data) {
+        return BY_PAYLOAD.get(data.getClass());
+    }
+}

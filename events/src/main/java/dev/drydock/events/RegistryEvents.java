@@ -1,0 +1,65 @@
+package dev.drydock.events;
+
+import java.util.List;
+
+/** Events about repositories and their content, keyed by repository name. */
+public final class RegistryEvents {
+
+    private RegistryEvents() {
+    }
+
+    public record RepositoryCreated(String repository, String visibility) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    public record BlobUploaded(String repository, String digest, long size) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    public record BlobMounted(String repository, String digest, long size, String fromRepository)
+            implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    /**
+     * @param blobs the digests of the config and layers (or child manifests of an index) it references
+     */
+    public record ManifestPushed(String repository, String digest, String mediaType, long size,
+                                 String artifactType, String subjectDigest, List<String> blobs,
+                                 long totalSize) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    public record ManifestDeleted(String repository, String digest) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    public record TagCreated(String repository, String tag, String digest) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    public record TagMoved(String repository, String tag, String digest, String previousDigest)
+            implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    public record TagDeleted(String repository, String tag, String previousDigest) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+}

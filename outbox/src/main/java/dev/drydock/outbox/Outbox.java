@@ -1,0 +1,34 @@
+package dev.drydock.outbox;
+
+import dev.drydock.events.Event;
+import dev.drydock.events.EventCodec;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * Appends events to the {@code outbox} table of the calling service, on the caller's
+ * connection, so that an event commits or rolls back together with the state change it
+ * describes. Each service's Flyway migrations create the table:
+ * <pre>
+ * CREATE TABLE outbox (seq BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL UNIQUE, topic TEXT NOT NULL,
+ *                      event_key TEXT NOT NULL, payload BYTEA NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now());
+ * </pre>
+ */
+public final class Outbox {
+
+    private Outbox() {
+    }
+
+    public static void append(Connection connection, Event event) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO outbox (event_id, topic, event_key, payload) VALUES (?, ?, ?, ?)")) {
+            insert.setObject(1, event.id());
+            insert.setString(2, event.type().topic().topicName());
+            insert.setString(3, event.subject());
+            insert.setBytes(4, EventCodec.encode(event));
+            insert.executeUpdate();
+        }
+    }
+}
