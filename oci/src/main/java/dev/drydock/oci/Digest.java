@@ -34,6 +34,15 @@ public record Digest(String algorithm, String hex) {
         return new Digest(text.substring(0, colon), text.substring(colon + 1));
     }
 
+    /** Parses a digest as it stands in a URL path, where clients may write {@code :} as {@code %3A}. */
+    public static Digest parsePathSegment(String segment) {
+        try {
+            return parse(java.net.URLDecoder.decode(segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new OciException(ErrorCode.DIGEST_INVALID, "not a digest: " + segment);
+        }
+    }
+
     public static boolean looksLikeDigest(String reference) {
         return reference.indexOf(':') > 0;
     }

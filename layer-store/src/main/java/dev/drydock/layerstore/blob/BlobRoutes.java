@@ -1,0 +1,100 @@
+package dev.drydock.layerstore.blob;
+
+import dev.drydock.layerstore.HttpExchange;
+import dev.drydock.layerstore.storage.FilesystemBlobStore;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reading blobs: {@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}, with {@code Range}.
+ * A blob is served only through a repository that links it, straight from the file (zero copy).
+ */
+@ApplicationScoped
+public class BlobRoutes {
+
+    private static final Pattern PATH = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
+    private static final Pattern RANGE = Pattern.compile("^bytes=(\\d+)-(\\d*)$");
+
+    private final Vertx vertx;
+    private final BlobLinks links;
+    private final FilesystemBlobStore store;
+
+    BlobRoutes(Vertx vertx, BlobLinks links, FilesystemBlobStore store) {
+        this.vertx = vertx;
+        this.links = links;
+        this.store = store;
+    }
+
+    void register(@Observes Router router) {
+        router.routeWithRegex(PATH.pattern()).order(-9).handler(this::handle);
+    }
+
+    private void handle(RoutingContext ctx) {
+        Matcher m = PATH.matcher(ctx.request().path());
+        if (!m.matches() || m.group(2).equals("uploads")) {
+            ctx.next();
+            return;
+        }
+        HttpMethod method = ctx.request().method();
+        try {
+            if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+                throw new OciException(ErrorCode.UNSUPPORTED, method + " is not supported on blobs");
+            }
+            String repository = RepositoryName.parse(m.group(1)).value();
+            Digest digest = Digest.parsePathSegment(m.group(2));
+            vertx.executeBlocking(() -> links.linkedSize(repository, digest), false)
+                    .onSuccess(size -> serve(ctx, digest, size))
+                    .onFailure(failure -> HttpExchange.fail(ctx, failure));
+        } catch (RuntimeException e) {
+            HttpExchange.fail(ctx, e);
+        }
+    }
+
+    private void serve(RoutingContext ctx, Digest digest, OptionalLong linkedSize) {
+        if (linkedSize.isEmpty() || !store.contains(digest)) {
+            HttpExchange.fail(ctx, new OciException(ErrorCode.BLOB_UNKNOWN, "blob unknown to this repository", digest.toString()));
+            return;
+        }
+        long size = linkedSize.getAsLong();
+        HttpServerResponse response = ctx.response()
+                .putHeader("Docker-Content-Digest", digest.toString())
+                .putHeader("Content-Type", "application/octet-stream")
+                .putHeader("Accept-Ranges", "bytes")
+                .putHeader("ETag", "\"" + digest + "\"");
+        String range = ctx.request().getHeader("Range");
+        long offset = 0;
+        long length = size;
+        if (range != null) {
+            Matcher r = RANGE.matcher(range.trim());
+            long start = r.matches() ? Long.parseLong(r.group(1)) : -1;
+            long end = r.matches() && !r.group(2).isEmpty() ? Long.parseLong(r.group(2)) : size - 1;
+            if (start < 0 || start >= size || end < start) {
+                response.putHeader("Content-Range", "bytes */" + size);
+                HttpExchange.fail(ctx, new OciException(ErrorCode.RANGE_INVALID, "range " + range + " is not satisfiable"));
+                return;
+            }
+            offset = start;
+            length = Math.min(end, size - 1) - start + 1;
+            response.setStatusCode(206).putHeader("Content-Range", "bytes " + start + "-" + (start + length - 1) + "/" + size);
+        }
+        if (ctx.request().method() == HttpMethod.HEAD) {
+            response.putHeader("Content-Length", Long.toString(length)).end();
+        } else {
+            response.sendFile(store.blobPath(digest).toString(), offset, length)
+                    .onFailure(failure -> HttpExchange.fail(ctx, failure));
+        }
+    }
+}

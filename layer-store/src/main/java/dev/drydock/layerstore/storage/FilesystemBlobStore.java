@@ -1,0 +1,102 @@
+package dev.drydock.layerstore.storage;
+
+import dev.drydock.layerstore.LayerStoreConfig;
+import dev.drydock.oci.Digest;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.util.UUID;
+
+/**
+ * Blobs on the local filesystem: {@code blobs/<algorithm>/<first two hex>/<hex>}, one file per
+ * digest for the whole platform. Uploads grow in {@code uploads/<session id>} and are moved into
+ * place atomically once their digest is verified, so a reader never sees a partial blob.
+ */
+@ApplicationScoped
+public class FilesystemBlobStore {
+
+    private final Path blobs;
+    private final Path uploads;
+
+    FilesystemBlobStore(LayerStoreConfig config) throws IOException {
+        Path root = config.storageDir().toAbsolutePath();
+        this.blobs = Files.createDirectories(root.resolve("blobs"));
+        this.uploads = Files.createDirectories(root.resolve("uploads"));
+    }
+
+    public Path blobPath(Digest digest) {
+        return blobs.resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+    }
+
+    public boolean contains(Digest digest) {
+        return Files.isRegularFile(blobPath(digest));
+    }
+
+    public Path uploadPath(UUID session) {
+        return uploads.resolve(session.toString());
+    }
+
+    /** Moves a verified upload into place; if the blob is already stored, the upload is dropped. */
+    public void commit(UUID session, Digest digest) {
+        Path source = uploadPath(session);
+        Path target = blobPath(digest);
+        try {
+            Files.createDirectories(target.getParent());
+            if (Files.exists(target)) {
+                Files.deleteIfExists(source);
+                return;
+            }
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException raced) {
+            deleteUpload(session);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move upload " + session + " into place as " + digest, e);
+        }
+    }
+
+    public void deleteUpload(UUID session) {
+        try {
+            Files.deleteIfExists(uploadPath(session));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Hashes the first {@code length} bytes of an upload, for resuming after a restart. */
+    public void hashUpload(UUID session, long length, MessageDigest into) {
+        Path file = uploadPath(session);
+        if (length == 0 || !Files.exists(file)) {
+            return;
+        }
+        byte[] buffer = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            long remaining = length;
+            while (remaining > 0) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+                if (read < 0) {
+                    break;
+                }
+                into.update(buffer, 0, read);
+                remaining -= read;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public long uploadSize(UUID session) {
+        try {
+            Path file = uploadPath(session);
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

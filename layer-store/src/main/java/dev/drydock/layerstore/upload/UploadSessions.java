@@ -1,0 +1,108 @@
+package dev.drydock.layerstore.upload;
+
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/** Upload sessions in the database, so that an upload survives a layer-store restart. */
+@ApplicationScoped
+public class UploadSessions {
+
+    private final AgroalDataSource dataSource;
+
+    UploadSessions(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public UploadSession start(String repository) throws SQLException {
+        UUID id = UUID.randomUUID();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO upload_session (id, repository) VALUES (?, ?)")) {
+            insert.setObject(1, id);
+            insert.setString(2, repository);
+            insert.executeUpdate();
+        }
+        return new UploadSession(id, repository, 0);
+    }
+
+    /** @throws OciException BLOB_UPLOAD_UNKNOWN when there is no such session for this repository */
+    public UploadSession find(String repository, String id) throws SQLException {
+        UUID uuid;
+        try {
+            uuid = UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw unknown(id);
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement(
+                     "SELECT received FROM upload_session WHERE id = ? AND repository = ?")) {
+            select.setObject(1, uuid);
+            select.setString(2, repository);
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    throw unknown(id);
+                }
+                return new UploadSession(uuid, repository, rs.getLong(1));
+            }
+        }
+    }
+
+    /** Records that a chunk was appended; fails if another request appended meanwhile. */
+    public UploadSession advance(UploadSession session, long received) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement(
+                     "UPDATE upload_session SET received = ?, updated_at = now() WHERE id = ? AND received = ?")) {
+            update.setLong(1, received);
+            update.setObject(2, session.id());
+            update.setLong(3, session.received());
+            if (update.executeUpdate() != 1) {
+                throw new OciException(ErrorCode.BLOB_UPLOAD_INVALID,
+                        "upload " + session.id() + " was changed by a concurrent request");
+            }
+        }
+        return new UploadSession(session.id(), session.repository(), received);
+    }
+
+    public void delete(Connection c, UUID id) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM upload_session WHERE id = ?")) {
+            delete.setObject(1, id);
+            delete.executeUpdate();
+        }
+    }
+
+    public void delete(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            delete(c, id);
+        }
+    }
+
+    /** Removes sessions untouched for longer than {@code age}; returns their ids. */
+    public List<UUID> expire(Duration age) throws SQLException {
+        List<UUID> expired = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement delete = c.prepareStatement(
+                     "DELETE FROM upload_session WHERE updated_at < now() - make_interval(secs => ?) RETURNING id")) {
+            delete.setDouble(1, age.toSeconds());
+            try (ResultSet rs = delete.executeQuery()) {
+                while (rs.next()) {
+                    expired.add(rs.getObject(1, UUID.class));
+                }
+            }
+        }
+        return expired;
+    }
+
+    private static OciException unknown(String id) {
+        return new OciException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload " + id + " is unknown to this repository");
+    }
+}

@@ -1,0 +1,92 @@
+package dev.drydock.layerstore.upload;
+
+import dev.drydock.oci.Digest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+@QuarkusTest
+class BlobUploadTest {
+
+    private static byte[] randomBytes(int size) {
+        byte[] bytes = new byte[size];
+        new Random().nextBytes(bytes);
+        return bytes;
+    }
+
+    @Test
+    void chunkedUploadIsStoredUnderItsDigestAndReadableWithRanges() {
+        byte[] blob = randomBytes(300_000);
+        Digest digest = Digest.sha256Of(blob);
+        String location = given().post("/v2/acme/chunks/blobs/uploads/")
+                .then().statusCode(202).header("Range", "0-0").header("Docker-Upload-UUID", org.hamcrest.Matchers.notNullValue())
+                .extract().header("Location");
+
+        Response first = given().header("Content-Range", "0-99999").contentType("application/octet-stream")
+                .body(Arrays.copyOfRange(blob, 0, 100_000)).patch(location);
+        first.then().statusCode(202).header("Range", "0-99999");
+
+        given().header("Content-Range", "5-10").contentType("application/octet-stream").body(new byte[6])
+                .patch(location).then().statusCode(416).header("Range", "0-99999");
+
+        given().get(location).then().statusCode(204).header("Range", "0-99999");
+
+        given().contentType("application/octet-stream").body(Arrays.copyOfRange(blob, 100_000, blob.length))
+                .queryParam("digest", digest.toString()).put(location)
+                .then().statusCode(201).header("Docker-Content-Digest", digest.toString());
+
+        byte[] read = given().get("/v2/acme/chunks/blobs/" + digest).then().log().ifValidationFails().statusCode(200)
+                .header("Content-Length", String.valueOf(blob.length)).extract().asByteArray();
+        assertArrayEquals(blob, read);
+
+        byte[] part = given().header("Range", "bytes=10-19").get("/v2/acme/chunks/blobs/" + digest)
+                .then().statusCode(206).header("Content-Range", "bytes 10-19/300000").extract().asByteArray();
+        assertArrayEquals(Arrays.copyOfRange(blob, 10, 20), part);
+    }
+
+    @Test
+    void aBlobIsReadableOnlyThroughARepositoryThatLinksItUntilMounted() {
+        byte[] blob = randomBytes(1000);
+        Digest digest = Digest.sha256Of(blob);
+        given().contentType("application/octet-stream").body(blob).queryParam("digest", digest.toString())
+                .post("/v2/acme/source/blobs/uploads/").then().statusCode(201);
+
+        given().head("/v2/acme/other/blobs/" + digest).then().statusCode(404);
+        given().get("/v2/acme/other/blobs/" + digest).then().statusCode(404)
+                .body("errors[0].code", equalTo("BLOB_UNKNOWN"));
+
+        given().queryParam("mount", digest.toString()).queryParam("from", "acme/source")
+                .post("/v2/acme/other/blobs/uploads/").then().statusCode(201)
+                .header("Location", "/v2/acme/other/blobs/" + digest);
+        given().head("/v2/acme/other/blobs/" + digest).then().statusCode(200)
+                .header("Content-Length", "1000").header("Docker-Content-Digest", digest.toString());
+    }
+
+    @Test
+    void bytesThatDoNotMatchTheDigestAreRefusedAndNothingIsStored() {
+        byte[] blob = randomBytes(2000);
+        Digest claimed = Digest.sha256Of(randomBytes(10));
+        given().contentType("application/octet-stream").body(blob).queryParam("digest", claimed.toString())
+                .post("/v2/acme/bad/blobs/uploads/").then().statusCode(400)
+                .body("errors[0].code", equalTo("DIGEST_INVALID"));
+        given().head("/v2/acme/bad/blobs/" + claimed).then().statusCode(404);
+        given().head("/v2/acme/bad/blobs/" + Digest.sha256Of(blob)).then().statusCode(404);
+    }
+
+    @Test
+    void malformedNamesDigestsAndUploadIdsAreClientErrors() {
+        given().post("/v2/Acme/x/blobs/uploads/").then().statusCode(400).body("errors[0].code", equalTo("NAME_INVALID"));
+        given().get("/v2/acme/x/blobs/sha256:nothex").then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
+        given().get("/v2/acme/x/blobs/uploads/not-a-uuid").then().statusCode(404)
+                .body("errors[0].code", equalTo("BLOB_UPLOAD_UNKNOWN"));
+        given().queryParam("digest", "sha256:zz").body(new byte[1]).contentType("application/octet-stream")
+                .post("/v2/acme/x/blobs/uploads/").then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
+    }
+}
