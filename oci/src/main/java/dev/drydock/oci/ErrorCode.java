@@ -17,6 +17,8 @@ public enum ErrorCode {
     DENIED(403),
     UNSUPPORTED(405),
     TOOMANYREQUESTS(429),
+    /** A service behind the front door does not answer. */
+    UNAVAILABLE(503),
     /** Not in the spec's table; distribution answers it for bad Content-Range. */
     RANGE_INVALID(416);
 

@@ -11,6 +11,7 @@ public class OciException extends RuntimeException {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final ErrorCode code;
+    private final int status;
     private final String detail;
 
     public OciException(ErrorCode code, String message) {
@@ -18,8 +19,14 @@ public class OciException extends RuntimeException {
     }
 
     public OciException(ErrorCode code, String message, String detail) {
+        this(code, code.status(), message, detail);
+    }
+
+    /** For the few places where the spec answers a code with another status, e.g. 413 for a huge manifest. */
+    public OciException(ErrorCode code, int status, String message, String detail) {
         super(message);
         this.code = code;
+        this.status = status;
         this.detail = detail;
     }
 
@@ -28,7 +35,7 @@ public class OciException extends RuntimeException {
     }
 
     public int status() {
-        return code.status();
+        return status;
     }
 
     /** {@code {"errors":[{"code":…,"message":…,"detail":…}]}} */

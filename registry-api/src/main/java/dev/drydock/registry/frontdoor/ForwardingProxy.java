@@ -1,0 +1,104 @@
+package dev.drydock.registry.frontdoor;
+
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import dev.drydock.registry.RegistryConfig;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.util.Set;
+
+/**
+ * The front door's streaming proxy: blob requests go to layer-store, the read API to
+ * audit-service. Bodies are piped with back-pressure in both directions; nothing is buffered.
+ */
+@ApplicationScoped
+public class ForwardingProxy {
+
+    private static final Logger LOG = Logger.getLogger(ForwardingProxy.class);
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
+
+    private final HttpClient client;
+    private final RegistryConfig config;
+
+    ForwardingProxy(Vertx vertx, RegistryConfig config) {
+        this.client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64).setKeepAlive(true));
+        this.config = config;
+    }
+
+    void register(@Observes Router router) {
+        router.routeWithRegex("^/v2/.+/blobs/.*$").order(-10).handler(ctx -> forward(ctx, config.layerStoreUrl()));
+        router.routeWithRegex("^/api/v1/(audit|search|repositories)(/.*)?$").order(-10)
+                .handler(ctx -> forward(ctx, config.auditUrl()));
+    }
+
+    private void forward(RoutingContext ctx, URI target) {
+        HttpServerRequest in = ctx.request();
+        in.pause();
+        RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(target.getHost())
+                .setPort(target.getPort()).setURI(in.uri());
+        copyHeaders(in.headers(), options.getHeaders());
+        String caller = in.remoteAddress() == null ? "" : in.remoteAddress().hostAddress();
+        String forwardedFor = in.getHeader("X-Forwarded-For");
+        options.putHeader("X-Forwarded-For", forwardedFor == null ? caller : forwardedFor + ", " + caller);
+        options.putHeader("X-Forwarded-Host", in.authority() == null ? "" : in.authority().toString());
+        options.putHeader("X-Forwarded-Proto", in.scheme());
+        send(options, in).onSuccess(response -> relay(ctx, response)).onFailure(failure -> {
+            LOG.warnf("%s %s could not be forwarded to %s: %s", in.method(), in.path(), target, failure.getMessage());
+            HttpServerResponse out = ctx.response();
+            if (!out.headWritten()) {
+                OciException e = new OciException(ErrorCode.UNAVAILABLE, "a service behind the front door is unavailable");
+                out.setStatusCode(e.status()).putHeader("Content-Type", OciException.CONTENT_TYPE).end(e.body());
+            } else {
+                out.reset();
+            }
+        });
+    }
+
+    private io.vertx.core.Future<HttpClientResponse> send(RequestOptions options, HttpServerRequest in) {
+        boolean hasBody = in.getHeader("Content-Length") != null || in.getHeader("Transfer-Encoding") != null;
+        return client.request(options).compose(out -> {
+            if (!hasBody) {
+                in.resume();
+                return out.send();
+            }
+            if (in.getHeader("Content-Length") == null) {
+                out.setChunked(true);
+            }
+            return out.send(in);
+        });
+    }
+
+    private static void relay(RoutingContext ctx, HttpClientResponse response) {
+        HttpServerResponse out = ctx.response();
+        out.setStatusCode(response.statusCode());
+        out.setStatusMessage(response.statusMessage());
+        copyHeaders(response.headers(), out.headers());
+        if (response.getHeader("Content-Length") == null) {
+            out.setChunked(true);
+        }
+        response.pipeTo(out);
+    }
+
+    private static void copyHeaders(MultiMap from, MultiMap to) {
+        from.forEach(header -> {
+            if (!HOP_BY_HOP.contains(header.getKey().toLowerCase())) {
+                to.add(header.getKey(), header.getValue());
+            }
+        });
+    }
+}

@@ -1,0 +1,47 @@
+package dev.drydock.registry.manifest;
+
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.registry.RegistryConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** What registry-api asks layer-store synchronously: does a repository link a blob? */
+@ApplicationScoped
+public class LayerStoreClient {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI base;
+
+    LayerStoreClient(RegistryConfig config) {
+        this.base = config.layerStoreUrl();
+    }
+
+    public boolean isLinked(RepositoryName repository, Digest digest) {
+        HttpRequest head = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + digest))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
+        try {
+            int status = http.send(head, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status == 200) {
+                return true;
+            }
+            if (status == 404) {
+                return false;
+            }
+            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store answered " + status + " for " + digest);
+        } catch (IOException e) {
+            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store is unavailable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OciException(ErrorCode.UNAVAILABLE, "interrupted while asking layer-store");
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.drydock.registry.manifest;
+
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.Tag;
+import dev.drydock.registry.frontdoor.Actors;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.Encoded;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code /v2/<name>/manifests/<reference>}: push and pull manifests by tag or digest. */
+@Path("/v2/{name: .+}/manifests/{reference}")
+public class ManifestResource {
+
+    /** Larger manifests are refused, as distribution does. */
+    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+    private final Manifests manifests;
+    private final LayerStoreClient layerStore;
+
+    ManifestResource(Manifests manifests, LayerStoreClient layerStore) {
+        this.manifests = manifests;
+        this.layerStore = layerStore;
+    }
+
+    @GET
+    public Response get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference)
+            throws SQLException {
+        StoredManifest manifest = manifests.resolve(RepositoryName.parse(name), reference);
+        return headers(Response.ok(manifest.content()), manifest).build();
+    }
+
+    @HEAD
+    public Response head(@Encoded @PathParam("name") String name, @PathParam("reference") String reference)
+            throws SQLException {
+        StoredManifest manifest = manifests.resolve(RepositoryName.parse(name), reference);
+        return headers(Response.ok(), manifest).header(HttpHeaders.CONTENT_LENGTH, manifest.content().length).build();
+    }
+
+    @PUT
+    @Consumes(MediaType.WILDCARD)
+    public Response put(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
+                        @QueryParam("tag") List<String> extraTags,
+                        @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                        InputStream body, @Context HttpServerRequest request) throws IOException, SQLException {
+        RepositoryName repository = RepositoryName.parse(name);
+        List<Tag> tags = new ArrayList<>();
+        Digest expected = null;
+        if (Digest.looksLikeDigest(reference)) {
+            expected = Digest.parse(reference);
+        } else {
+            tags.add(new Tag(reference));
+        }
+        for (String extra : extraTags) {
+            tags.add(new Tag(extra));
+        }
+        byte[] content = body.readNBytes(MAX_MANIFEST_BYTES + 1);
+        if (content.length > MAX_MANIFEST_BYTES) {
+            throw new OciException(ErrorCode.SIZE_INVALID, 413,
+                    "manifests are limited to " + MAX_MANIFEST_BYTES + " bytes", null);
+        }
+        ParsedManifest manifest = ManifestParser.parse(content, contentType);
+        if (expected != null) {
+            MessageDigest actual = expected.newMessageDigest();
+            actual.update(content);
+            if (!expected.matches(actual)) {
+                throw new OciException(ErrorCode.DIGEST_INVALID,
+                        "the manifest's digest is " + manifest.digest() + ", not " + expected);
+            }
+        }
+        for (Digest blob : manifest.blobs()) {
+            if (!layerStore.isLinked(repository, blob)) {
+                throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                        "the manifest references a blob this repository does not have", blob.toString());
+            }
+        }
+        manifests.push(repository, manifest, tags, Actors.of(request));
+        Response.ResponseBuilder created = Response.status(201)
+                .header(HttpHeaders.LOCATION, "/v2/" + name + "/manifests/" + manifest.digest())
+                .header("Docker-Content-Digest", manifest.digest().toString());
+        if (manifest.subject() != null) {
+            created.header("OCI-Subject", manifest.subject().toString());
+        }
+        return created.build();
+    }
+
+    private static Response.ResponseBuilder headers(Response.ResponseBuilder response, StoredManifest manifest) {
+        response.type(manifest.mediaType())
+                .header("Docker-Content-Digest", manifest.digest())
+                .header(HttpHeaders.ETAG, "\"" + manifest.digest() + "\"");
+        if (manifest.subjectDigest() != null) {
+            response.header("OCI-Subject", manifest.subjectDigest());
+        }
+        return response;
+    }
+}

@@ -1,0 +1,157 @@
+package dev.drydock.registry.manifest;
+
+import dev.drydock.events.Actor;
+import dev.drydock.events.Event;
+import dev.drydock.events.EventData;
+import dev.drydock.events.RegistryEvents;
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.Tag;
+import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.repository.Repositories;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** Manifests and the tags that point at them; every change commits with its events. */
+@ApplicationScoped
+public class Manifests {
+
+    private final AgroalDataSource dataSource;
+    private final Repositories repositories;
+
+    Manifests(AgroalDataSource dataSource, Repositories repositories) {
+        this.dataSource = dataSource;
+        this.repositories = repositories;
+    }
+
+    /**
+     * Stores a manifest (and moves {@code tag} to it, when given), creating the repository on
+     * first push. Children of an index must already be in the repository.
+     */
+    @Transactional
+    public void push(RepositoryName name, ParsedManifest manifest, List<Tag> tags, Actor actor) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long repository = repositories.ensure(c, name, actor);
+            for (Digest child : manifest.children()) {
+                if (find(c, repository, child).isEmpty()) {
+                    throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                            "the index lists a manifest this repository does not have", child.toString());
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO manifest (repository_id, digest, media_type, content, artifact_type, subject_digest)"
+                            + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                insert.setLong(1, repository);
+                insert.setString(2, manifest.digest().toString());
+                insert.setString(3, manifest.mediaType());
+                insert.setBytes(4, manifest.content());
+                insert.setString(5, manifest.artifactType());
+                insert.setString(6, manifest.subject() == null ? null : manifest.subject().toString());
+                if (insert.executeUpdate() == 1) {
+                    List<String> references = (manifest.children().isEmpty() ? manifest.blobs() : manifest.children())
+                            .stream().map(Digest::toString).toList();
+                    emit(c, actor, new RegistryEvents.ManifestPushed(name.value(), manifest.digest().toString(),
+                            manifest.mediaType(), manifest.content().length, manifest.artifactType(),
+                            manifest.subject() == null ? null : manifest.subject().toString(),
+                            references, manifest.totalSize()));
+                }
+            }
+            for (Tag tag : tags) {
+                pointTag(c, repository, name, tag, manifest.digest(), actor);
+            }
+        }
+    }
+
+    private void pointTag(Connection c, long repository, RepositoryName name, Tag tag, Digest digest, Actor actor)
+            throws SQLException {
+        while (true) {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT digest FROM tag WHERE repository_id = ? AND name = ? FOR UPDATE")) {
+                select.setLong(1, repository);
+                select.setString(2, tag.value());
+                try (ResultSet rs = select.executeQuery()) {
+                    if (rs.next()) {
+                        String previous = rs.getString(1);
+                        if (previous.equals(digest.toString())) {
+                            return;
+                        }
+                        try (PreparedStatement update = c.prepareStatement(
+                                "UPDATE tag SET digest = ?, updated_at = now() WHERE repository_id = ? AND name = ?")) {
+                            update.setString(1, digest.toString());
+                            update.setLong(2, repository);
+                            update.setString(3, tag.value());
+                            update.executeUpdate();
+                        }
+                        emit(c, actor, new RegistryEvents.TagMoved(name.value(), tag.value(), digest.toString(), previous));
+                        return;
+                    }
+                }
+            }
+            try (PreparedStatement insert = c.prepareStatement(
+                    "INSERT INTO tag (repository_id, name, digest) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                insert.setLong(1, repository);
+                insert.setString(2, tag.value());
+                insert.setString(3, digest.toString());
+                if (insert.executeUpdate() == 1) {
+                    emit(c, actor, new RegistryEvents.TagCreated(name.value(), tag.value(), digest.toString()));
+                    return;
+                }
+            }
+            // another push created the tag meanwhile: go round and move it
+        }
+    }
+
+    /** The manifest a tag or digest names. */
+    public StoredManifest resolve(RepositoryName name, String reference) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long repository = repositories.require(c, name);
+            Optional<StoredManifest> found;
+            if (Digest.looksLikeDigest(reference)) {
+                found = find(c, repository, Digest.parse(reference));
+            } else {
+                Tag tag = new Tag(reference);
+                try (PreparedStatement select = c.prepareStatement(
+                        "SELECT m.digest, m.media_type, m.content, m.subject_digest FROM tag t JOIN manifest m"
+                                + " ON m.repository_id = t.repository_id AND m.digest = t.digest"
+                                + " WHERE t.repository_id = ? AND t.name = ?")) {
+                    select.setLong(1, repository);
+                    select.setString(2, tag.value());
+                    found = read(select);
+                }
+            }
+            return found.orElseThrow(() -> new OciException(ErrorCode.MANIFEST_UNKNOWN,
+                    "manifest unknown to repository " + name, reference));
+        }
+    }
+
+    private static Optional<StoredManifest> find(Connection c, long repository, Digest digest) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                "SELECT digest, media_type, content, subject_digest FROM manifest WHERE repository_id = ? AND digest = ?")) {
+            select.setLong(1, repository);
+            select.setString(2, digest.toString());
+            return read(select);
+        }
+    }
+
+    private static Optional<StoredManifest> read(PreparedStatement select) throws SQLException {
+        try (ResultSet rs = select.executeQuery()) {
+            return rs.next()
+                    ? Optional.of(new StoredManifest(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getString(4)))
+                    : Optional.empty();
+        }
+    }
+
+    private static void emit(Connection c, Actor actor, EventData data) throws SQLException {
+        Outbox.append(c, Event.of(Repositories.SOURCE, actor, data));
+    }
+}
