@@ -50,7 +50,7 @@ public class ForwardingProxy {
         HttpServerRequest in = ctx.request();
         in.pause();
         RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(target.getHost())
-                .setPort(target.getPort()).setURI(in.uri());
+                .setPort(target.getPort()).setURI(in.uri()).setHeaders(MultiMap.caseInsensitiveMultiMap());
         copyHeaders(in.headers(), options.getHeaders());
         String caller = in.remoteAddress() == null ? "" : in.remoteAddress().hostAddress();
         String forwardedFor = in.getHeader("X-Forwarded-For");

@@ -29,7 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** {@code /v2/<name>/manifests/<reference>}: push and pull manifests by tag or digest. */
-@Path("/v2/{name: .+}/manifests/{reference}")
+@Path("/v2")
 public class ManifestResource {
 
     /** Larger manifests are refused, as distribution does. */
@@ -44,6 +44,7 @@ public class ManifestResource {
     }
 
     @GET
+    @Path("{name: .+}/manifests/{reference}")
     public Response get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference)
             throws SQLException {
         StoredManifest manifest = manifests.resolve(RepositoryName.parse(name), reference);
@@ -51,6 +52,7 @@ public class ManifestResource {
     }
 
     @HEAD
+    @Path("{name: .+}/manifests/{reference}")
     public Response head(@Encoded @PathParam("name") String name, @PathParam("reference") String reference)
             throws SQLException {
         StoredManifest manifest = manifests.resolve(RepositoryName.parse(name), reference);
@@ -58,6 +60,7 @@ public class ManifestResource {
     }
 
     @PUT
+    @Path("{name: .+}/manifests/{reference}")
     @Consumes(MediaType.WILDCARD)
     public Response put(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
                         @QueryParam("tag") List<String> extraTags,

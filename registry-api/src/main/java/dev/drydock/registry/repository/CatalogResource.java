@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code GET /v2/_catalog}: repository names in lexical order, paged with {@code n} and {@code last}. */
-@Path("/v2/_catalog")
+@Path("/v2")
 public class CatalogResource {
 
     static final int MAX_PAGE = 1000;
@@ -27,6 +27,7 @@ public class CatalogResource {
     }
 
     @GET
+    @Path("_catalog")
     @Produces(MediaType.APPLICATION_JSON)
     public Response catalog(@QueryParam("n") @DefaultValue("-1") int n, @QueryParam("last") String last)
             throws SQLException {

@@ -24,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code GET /v2/<name>/tags/list}: the tags in lexical order, paged with {@code n} and {@code last}. */
-@Path("/v2/{name: .+}/tags/list")
+@Path("/v2")
 public class TagResource {
 
     static final int MAX_PAGE = 1000;
@@ -38,6 +38,7 @@ public class TagResource {
     }
 
     @GET
+    @Path("{name: .+}/tags/list")
     @Produces(MediaType.APPLICATION_JSON)
     public Response list(@Encoded @PathParam("name") String name, @QueryParam("n") @DefaultValue("-1") int n,
                          @QueryParam("last") String last) throws SQLException {
