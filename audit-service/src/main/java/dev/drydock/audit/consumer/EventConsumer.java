@@ -1,0 +1,167 @@
+package dev.drydock.audit.consumer;
+
+import dev.drydock.events.Event;
+import dev.drydock.events.EventCodec;
+import dev.drydock.events.MalformedEventException;
+import dev.drydock.events.Topic;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads every event topic from the start and hands each event to {@link Projections}; offsets
+ * are committed only after the projections' transaction, so a crash replays, never skips, and
+ * {@link Projections} ignores what it has already applied. An event this release cannot read goes
+ * to the dead-letter topic with the reason, and the consumer goes on.
+ */
+@ApplicationScoped
+public class EventConsumer {
+
+    private static final Logger LOG = Logger.getLogger(EventConsumer.class);
+
+    private final Projections projections;
+    private final String bootstrap;
+    private final String group;
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private volatile boolean running;
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> deadLetters;
+    private Thread thread;
+
+    EventConsumer(Projections projections,
+                  @ConfigProperty(name = "drydock.kafka.bootstrap", defaultValue = "127.0.0.1:9092") String bootstrap,
+                  @ConfigProperty(name = "drydock.audit.consumer-group", defaultValue = "audit-service") String group) {
+        this.projections = projections;
+        this.bootstrap = bootstrap;
+        this.group = group;
+    }
+
+    void start(@Observes StartupEvent startup) {
+        consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500),
+                new StringDeserializer(), new ByteArrayDeserializer());
+        deadLetters = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new ByteArraySerializer());
+        running = true;
+        thread = new Thread(this::run, "event-consumer");
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(TimeUnit.SECONDS.toMillis(15));
+        deadLetters.close(Duration.ofSeconds(5));
+    }
+
+    public boolean isRunning() {
+        return running && thread.isAlive();
+    }
+
+    public long appliedCount() {
+        return applied.get();
+    }
+
+    public long deadLetteredCount() {
+        return deadLettered.get();
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(List.of(Topic.REGISTRY.topicName(), Topic.IDENTITY.topicName(),
+                    Topic.MAINTENANCE.topicName()));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    handle(record);
+                }
+                consumer.commitSync();
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            LOG.error("the event consumer stopped; projections are no longer updated", e);
+            running = false;
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record) {
+        Event event;
+        try {
+            event = EventCodec.decode(record.value());
+        } catch (MalformedEventException e) {
+            deadLetter(record, e.getMessage());
+            return;
+        }
+        while (running) {
+            try {
+                if (projections.apply(event)) {
+                    applied.incrementAndGet();
+                }
+                return;
+            } catch (Exception e) {
+                // The database is the likely cause, not the event: wait and try the same event again.
+                LOG.warnf("could not apply %s %s, retrying: %s", event.type(), event.id(), e.getMessage());
+                sleep();
+            }
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
+        LOG.warnf("event at %s-%d@%d cannot be read and goes to the dead-letter topic: %s",
+                record.topic(), record.partition(), record.offset(), reason);
+        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), record.value());
+        dead.headers().add("drydock-reason", reason.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("drydock-origin", (record.topic() + "-" + record.partition() + "@" + record.offset())
+                .getBytes(StandardCharsets.UTF_8));
+        try {
+            deadLetters.send(dead).get(30, TimeUnit.SECONDS);
+            deadLettered.incrementAndGet();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write to the dead-letter topic", e);
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

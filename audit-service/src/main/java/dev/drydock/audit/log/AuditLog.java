@@ -1,0 +1,164 @@
+package dev.drydock.audit.log;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import dev.drydock.events.Event;
+import dev.drydock.events.EventCodec;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The audit log: every event, each record carrying the hash of the one before it, so that a
+ * changed, removed or inserted record breaks the chain and {@link #verify} finds it.
+ */
+@ApplicationScoped
+public class AuditLog {
+
+    static final String GENESIS = "0".repeat(64);
+    /** Serialises appends across instances: the chain has one head. */
+    private static final long CHAIN_LOCK = 0x6175646974L;
+
+    private final AgroalDataSource dataSource;
+
+    AuditLog(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public record Entry(long seq, String eventId, String type, String source, String subject, String namespace,
+                        String actor, String tokenId, String clientAddress, String userAgent, Instant occurredAt,
+                        @JsonRawValue String data, String previousHash, String hash) {
+    }
+
+    public record Query(String namespace, String repository, String actor, String type, Instant since, Instant until,
+                        Long after, int limit) {
+    }
+
+    /** Appends an event on the caller's transaction. */
+    public void append(Connection c, Event event) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            lock.setLong(1, CHAIN_LOCK);
+            lock.execute();
+        }
+        String previous = GENESIS;
+        try (PreparedStatement head = c.prepareStatement("SELECT hash FROM audit_record ORDER BY seq DESC LIMIT 1");
+             ResultSet rs = head.executeQuery()) {
+            if (rs.next()) {
+                previous = rs.getString(1);
+            }
+        }
+        Instant occurred = event.time().truncatedTo(ChronoUnit.MICROS);
+        String data = EventCodec.payloadJson(event);
+        String subject = event.subject();
+        String namespace = subject.contains("/") ? subject.substring(0, subject.indexOf('/')) : subject;
+        Entry entry = new Entry(0, event.id().toString(), event.type().cloudEventType(), event.source(), subject,
+                namespace, event.actor().user(), event.actor().tokenId(), event.actor().clientAddress(),
+                event.actor().userAgent(), occurred, data, previous, null);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (event_id, type, source, subject,"
+                + " namespace, actor, token_id, client_address, user_agent, occurred_at, data, previous_hash, hash)"
+                + " VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            insert.setString(1, entry.eventId());
+            insert.setString(2, entry.type());
+            insert.setString(3, entry.source());
+            insert.setString(4, subject);
+            insert.setString(5, namespace);
+            insert.setString(6, entry.actor());
+            insert.setString(7, entry.tokenId());
+            insert.setString(8, entry.clientAddress());
+            insert.setString(9, entry.userAgent());
+            insert.setTimestamp(10, Timestamp.from(occurred));
+            insert.setString(11, data);
+            insert.setString(12, previous);
+            insert.setString(13, hash(entry));
+            insert.executeUpdate();
+        }
+    }
+
+    /** Records matching the query, oldest first, after the cursor {@code after}. */
+    public List<Entry> find(Query query) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT seq, event_id, type, source, subject, namespace, actor, token_id,"
+                + " client_address, user_agent, occurred_at, data, previous_hash, hash FROM audit_record WHERE seq > ?");
+        List<Object> args = new ArrayList<>();
+        args.add(query.after() == null ? 0L : query.after());
+        condition(sql, args, " AND namespace = ?", query.namespace());
+        condition(sql, args, " AND subject = ?", query.repository());
+        condition(sql, args, " AND actor = ?", query.actor());
+        condition(sql, args, " AND type = ?", query.type());
+        condition(sql, args, " AND occurred_at >= ?", query.since() == null ? null : Timestamp.from(query.since()));
+        condition(sql, args, " AND occurred_at < ?", query.until() == null ? null : Timestamp.from(query.until()));
+        sql.append(" ORDER BY seq LIMIT ?");
+        args.add(query.limit());
+        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                select.setObject(i + 1, args.get(i));
+            }
+            List<Entry> entries = new ArrayList<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(read(rs));
+                }
+            }
+            return entries;
+        }
+    }
+
+    /** The first record whose hash or link to its predecessor does not hold, if any. */
+    public Optional<Long> verify() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT seq, event_id, type, source, subject, namespace, actor,"
+                     + " token_id, client_address, user_agent, occurred_at, data, previous_hash, hash"
+                     + " FROM audit_record ORDER BY seq")) {
+            select.setFetchSize(1000);
+            c.setAutoCommit(false);
+            String previous = GENESIS;
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    Entry entry = read(rs);
+                    if (!entry.previousHash().equals(previous) || !entry.hash().equals(hash(entry))) {
+                        return Optional.of(entry.seq());
+                    }
+                    previous = entry.hash();
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static void condition(StringBuilder sql, List<Object> args, String clause, Object value) {
+        if (value != null) {
+            sql.append(clause);
+            args.add(value);
+        }
+    }
+
+    private static Entry read(ResultSet rs) throws SQLException {
+        return new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
+                rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13), rs.getString(14));
+    }
+
+    static String hash(Entry e) {
+        String canonical = String.join("\n", e.previousHash(), e.eventId(), e.type(), e.source(), e.subject(),
+                String.valueOf(e.actor()), String.valueOf(e.tokenId()), String.valueOf(e.clientAddress()),
+                String.valueOf(e.userAgent()), e.occurredAt().toString(), e.data());
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e1) {
+            throw new IllegalStateException(e1);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.drydock.audit.log;
+
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+/** {@code /api/v1/audit}: the audit log, filtered and cursor-paged; and its verification. */
+@Path("/api/v1/audit")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditResource {
+
+    static final int MAX_PAGE = 500;
+
+    private final AuditLog log;
+
+    AuditResource(AuditLog log) {
+        this.log = log;
+    }
+
+    public record Page(List<AuditLog.Entry> items, Long next) {
+    }
+
+    @GET
+    public Page list(@QueryParam("organization") String namespace, @QueryParam("repository") String repository,
+                     @QueryParam("actor") String actor, @QueryParam("type") String type,
+                     @QueryParam("since") String since, @QueryParam("until") String until,
+                     @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("100") int limit)
+            throws SQLException {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new BadRequestException("limit must be between 1 and " + MAX_PAGE);
+        }
+        List<AuditLog.Entry> entries = log.find(new AuditLog.Query(namespace, repository, actor, type,
+                instant("since", since), instant("until", until), cursor, limit));
+        Long next = entries.size() == limit ? entries.get(entries.size() - 1).seq() : null;
+        return new Page(entries, next);
+    }
+
+    @GET
+    @Path("/verify")
+    public Map<String, Object> verify() throws SQLException {
+        return log.verify().<Map<String, Object>>map(seq -> Map.of("intact", false, "firstBrokenRecord", seq))
+                .orElse(Map.of("intact", true));
+    }
+
+    private static Instant instant(String name, String value) {
+        try {
+            return value == null ? null : Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new BadRequestException(name + " must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");
+        }
+    }
+}

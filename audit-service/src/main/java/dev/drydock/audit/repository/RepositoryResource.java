@@ -1,0 +1,32 @@
+package dev.drydock.audit.repository;
+
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import java.sql.SQLException;
+import java.util.List;
+
+/** {@code /api/v1/repositories}: public repositories with their tags, most recently pushed first. */
+@Path("/api/v1/repositories")
+@Produces(MediaType.APPLICATION_JSON)
+public class RepositoryResource {
+
+    private final RepositorySummaries summaries;
+
+    RepositoryResource(RepositorySummaries summaries) {
+        this.summaries = summaries;
+    }
+
+    @GET
+    public List<RepositorySummaries.Summary> list(@QueryParam("limit") @DefaultValue("50") int limit) throws SQLException {
+        if (limit < 1 || limit > 500) {
+            throw new BadRequestException("limit must be between 1 and 500");
+        }
+        return summaries.list(limit);
+    }
+}

@@ -1,0 +1,74 @@
+package dev.drydock.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Builds small OCI images offline with umoci: each layer adds a file of random bytes. */
+public final class OciImages {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private OciImages() {
+    }
+
+    /** An OCI layout at {@code dir/layout} holding {@code image:tag} with the given number of layers. */
+    public static Path build(Path dir, String tag, int layers, int layerBytes) {
+        Path layout = dir.resolve("layout");
+        Commands.run(dir, "umoci", "init", "--layout", layout.toString());
+        String ref = layout + ":" + tag;
+        Commands.run(dir, "umoci", "new", "--image", ref);
+        Random random = new Random();
+        for (int i = 0; i < layers; i++) {
+            Path bundle = dir.resolve("bundle-" + i);
+            Commands.run(dir, "umoci", "unpack", "--rootless", "--image", ref, bundle.toString());
+            byte[] bytes = new byte[layerBytes];
+            random.nextBytes(bytes);
+            try {
+                Files.write(bundle.resolve("rootfs").resolve("layer-" + i + ".bin"), bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Commands.run(dir, "umoci", "repack", "--image", ref, bundle.toString());
+        }
+        return layout;
+    }
+
+    /** The manifest digest a layout's index gives for a tag. */
+    public static String manifestDigest(Path layout, String tag) {
+        for (JsonNode manifest : read(layout.resolve("index.json")).path("manifests")) {
+            if (tag.equals(manifest.path("annotations").path("org.opencontainers.image.ref.name").asText())) {
+                return manifest.path("digest").asText();
+            }
+        }
+        throw new AssertionError("no tag " + tag + " in " + layout);
+    }
+
+    /** The config digest followed by the layer digests of a manifest in a layout. */
+    public static List<String> blobDigests(Path layout, String manifestDigest) {
+        JsonNode manifest = read(blobPath(layout, manifestDigest));
+        List<String> digests = new ArrayList<>();
+        digests.add(manifest.path("config").path("digest").asText());
+        manifest.path("layers").forEach(layer -> digests.add(layer.path("digest").asText()));
+        return digests;
+    }
+
+    public static Path blobPath(Path layout, String digest) {
+        return layout.resolve("blobs").resolve("sha256").resolve(digest.substring("sha256:".length()));
+    }
+
+    private static JsonNode read(Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

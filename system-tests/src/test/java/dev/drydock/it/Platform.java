@@ -1,0 +1,180 @@
+package dev.drydock.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The four packaged services, started once per test JVM as separate processes on free ports,
+ * against the PostgreSQL and Kafka that {@code ./drydock test} runs. Each run gets a database of
+ * its own and its own consumer group, so runs and the modules' own tests never see each other's
+ * state. Stopped by a shutdown hook.
+ */
+public final class Platform {
+
+    private static Platform instance;
+
+    public final int registryPort = freePort();
+    public final int layerStorePort = freePort();
+    public final int auditPort = freePort();
+    public final int portalPort = freePort();
+    public final Path dataDir;
+    public final String kafkaBootstrap = System.getProperty("drydock-test.kafka", "127.0.0.1:29092");
+    private final List<Process> processes = new ArrayList<>();
+
+    public static synchronized Platform get() {
+        if (instance == null) {
+            instance = new Platform();
+            instance.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
+        }
+        return instance;
+    }
+
+    private Platform() {
+        try {
+            dataDir = Files.createTempDirectory(Path.of("target"), "platform-").toAbsolutePath();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String registry() {
+        return "127.0.0.1:" + registryPort;
+    }
+
+    public URI registryUrl(String path) {
+        return URI.create("http://" + registry() + path);
+    }
+
+    public URI portalUrl(String path) {
+        return URI.create("http://127.0.0.1:" + portalPort + path);
+    }
+
+    public Path blobFile(String digest) {
+        String hex = digest.substring(digest.indexOf(':') + 1);
+        return dataDir.resolve("blobs").resolve("blobs").resolve("sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    private void start() {
+        String database = createDatabase();
+        String group = "audit-it-" + UUID.randomUUID();
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("QUARKUS_DATASOURCE_JDBC_URL", database);
+        common.put("DRYDOCK_KAFKA_BOOTSTRAP", kafkaBootstrap);
+        common.put("DRYDOCK_LAYER_STORE_STORAGE_DIR", dataDir.resolve("blobs").toString());
+        common.put("DRYDOCK_REGISTRY_LAYER_STORE_URL", "http://127.0.0.1:" + layerStorePort);
+        common.put("DRYDOCK_REGISTRY_AUDIT_URL", "http://127.0.0.1:" + auditPort);
+        common.put("DRYDOCK_PORTAL_FRONT_DOOR_URL", "http://127.0.0.1:" + registryPort);
+        common.put("DRYDOCK_PORTAL_REGISTRY_HOST", registry());
+        common.put("DRYDOCK_AUDIT_CONSUMER_GROUP", group);
+        launch("layer-store", layerStorePort, common);
+        launch("audit-service", auditPort, common);
+        launch("registry-api", registryPort, common);
+        launch("web-ui", portalPort, common);
+        for (int port : new int[]{layerStorePort, auditPort, registryPort, portalPort}) {
+            awaitReady(port);
+        }
+    }
+
+    private void launch(String service, int port, Map<String, String> env) {
+        Path jar = Path.of("..", service, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the tests through the reactor (./drydock test)");
+        }
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx384m", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve(service + ".log").toFile());
+        builder.environment().putAll(env);
+        builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        try {
+            processes.add(builder.start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + service, e);
+        }
+    }
+
+    private void awaitReady(int port) {
+        HttpClient http = HttpClient.newHttpClient();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            for (Process process : processes) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("a service exited during start-up; logs are in " + dataDir);
+                }
+            }
+            sleep(300);
+        }
+        throw new IllegalStateException("port " + port + " did not become ready; logs are in " + dataDir);
+    }
+
+    private void stop() {
+        processes.forEach(Process::destroy);
+        for (Process process : processes) {
+            try {
+                if (!process.waitFor(Duration.ofSeconds(20).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A fresh database for this run on the test server, so earlier runs leave nothing behind. */
+    private static String createDatabase() {
+        String url = System.getProperty("drydock-test.db-url", "jdbc:postgresql://127.0.0.1:25432/drydock");
+        String name = "drydock_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(url, "drydock", "drydock"); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create a database on " + url + ": is the test infrastructure up?", e);
+        }
+        return url.substring(0, url.lastIndexOf('/') + 1) + name;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

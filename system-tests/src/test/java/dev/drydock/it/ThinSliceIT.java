@@ -1,0 +1,206 @@
+package dev.drydock.it;
+
+import dev.drydock.events.Event;
+import dev.drydock.events.EventCodec;
+import dev.drydock.events.EventType;
+import dev.drydock.events.RegistryEvents;
+import dev.drydock.events.Topic;
+import io.restassured.RestAssured;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The foundation's thin slice: one image pushed and pulled with skopeo through the front door,
+ * stored once by layer-store, announced on Kafka as CloudEvents, projected into the audit log and
+ * shown by the portal.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ThinSliceIT {
+
+    private static final String REPOSITORY = "acme/hello";
+    private static Platform platform;
+    private static Path layout;
+    private static String manifestDigest;
+
+    @TempDir
+    static Path work;
+
+    @BeforeAll
+    static void startPlatformAndBuildImage() {
+        platform = Platform.get();
+        RestAssured.baseURI = "http://" + platform.registry();
+        layout = OciImages.build(work, "v1", 3, 200_000);
+        manifestDigest = OciImages.manifestDigest(layout, "v1");
+    }
+
+    @Test
+    @Order(1)
+    void skopeoPushesAnImageAndPullsBackTheSameDigests() throws Exception {
+        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false",
+                "oci:" + layout + ":v1", "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
+
+        Path pulled = work.resolve("pulled");
+        Commands.run(work, "skopeo", "copy", "--src-tls-verify=false",
+                "docker://" + platform.registry() + "/" + REPOSITORY + ":v1", "oci:" + pulled + ":v1");
+
+        assertEquals(manifestDigest, OciImages.manifestDigest(pulled, "v1"));
+        List<String> pushedBlobs = OciImages.blobDigests(layout, manifestDigest);
+        assertEquals(pushedBlobs, OciImages.blobDigests(pulled, manifestDigest));
+        assertEquals(4, pushedBlobs.size(), "config and three layers");
+        for (String digest : pushedBlobs) {
+            byte[] original = Files.readAllBytes(OciImages.blobPath(layout, digest));
+            assertArrayEquals(original, Files.readAllBytes(OciImages.blobPath(pulled, digest)), digest);
+            // stored by layer-store, once, under its digest
+            assertArrayEquals(original, Files.readAllBytes(platform.blobFile(digest)), digest);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void theRegistryAnswersTagsAndTheManifestByDigest() {
+        given().get("/v2/" + REPOSITORY + "/tags/list").then().statusCode(200)
+                .body("name", equalTo(REPOSITORY)).body("tags", equalTo(List.of("v1")));
+        given().accept("application/vnd.oci.image.manifest.v1+json")
+                .get("/v2/" + REPOSITORY + "/manifests/" + manifestDigest).then().statusCode(200)
+                .header("Docker-Content-Digest", manifestDigest)
+                .header("Content-Type", "application/vnd.oci.image.manifest.v1+json");
+        given().get("/v2/").then().statusCode(200).header("Docker-Distribution-API-Version", "registry/2.0");
+    }
+
+    @Test
+    @Order(3)
+    void thePushIsOnKafkaAsCloudEventsFromTheOutbox() {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafkaBootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "thin-slice-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<Event> seen = new ArrayList<>();
+        List<String> rawJson = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topic.REGISTRY.topicName()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (REPOSITORY.equals(record.key())) {
+                        seen.add(EventCodec.decode(record.value()));
+                        rawJson.add(new String(record.value(), StandardCharsets.UTF_8));
+                    }
+                }
+                return seen.stream().anyMatch(e -> e.type() == EventType.TAG_CREATED
+                        && seen.stream().anyMatch(m -> m.type() == EventType.MANIFEST_PUSHED));
+            });
+        }
+        RegistryEvents.ManifestPushed pushed = seen.stream().map(Event::data)
+                .filter(RegistryEvents.ManifestPushed.class::isInstance).map(RegistryEvents.ManifestPushed.class::cast)
+                .filter(m -> m.digest().equals(manifestDigest)).findFirst().orElseThrow();
+        assertEquals(OciImages.blobDigests(layout, manifestDigest), pushed.blobs());
+        RegistryEvents.TagCreated tag = seen.stream().map(Event::data)
+                .filter(RegistryEvents.TagCreated.class::isInstance).map(RegistryEvents.TagCreated.class::cast)
+                .findFirst().orElseThrow();
+        assertEquals(new RegistryEvents.TagCreated(REPOSITORY, "v1", manifestDigest), tag);
+        assertTrue(rawJson.stream().allMatch(json -> json.contains("\"specversion\":\"1.0\"")), "structured CloudEvents");
+        assertTrue(seen.stream().anyMatch(e -> e.type() == EventType.BLOB_UPLOADED), "layer-store's own events too");
+        assertTrue(seen.stream().allMatch(e -> e.actor().userAgent() != null && e.actor().userAgent().contains("skopeo")),
+                "the actor travels with every event");
+    }
+
+    @Test
+    @Order(4)
+    void theAuditLogThroughTheFrontDoorShowsThePushWithinSeconds() {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                given().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(200)
+                        .body("items.type", hasItems("dev.drydock.manifest.pushed", "dev.drydock.tag.created",
+                                "dev.drydock.blob.uploaded", "dev.drydock.repository.created")));
+        given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+    }
+
+    @Test
+    @Order(5)
+    void thePortalHomePageListsTheRepositoryWithItsTag() {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String html = given().baseUri(platform.portalUrl("/").toString()).get().then().statusCode(200)
+                    .contentType("text/html").extract().asString();
+            assertTrue(html.contains("data-repository=\"" + REPOSITORY + "\""), html);
+            assertTrue(html.contains(">v1<"), html);
+            assertTrue(html.contains(manifestDigest.substring(0, 19)), html);
+        });
+    }
+
+    @Test
+    @Order(6)
+    void unknownRepositoriesAndTagsAre404WithTheOciErrorBody() {
+        given().get("/v2/nobody/nothing/manifests/v1").then().statusCode(404)
+                .contentType("application/json").body("errors[0].code", equalTo("NAME_UNKNOWN"));
+        given().get("/v2/" + REPOSITORY + "/manifests/v404").then().statusCode(404)
+                .body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
+        given().get("/v2/nobody/nothing/tags/list").then().statusCode(404)
+                .body("errors[0].code", equalTo("NAME_UNKNOWN"));
+    }
+
+    @Test
+    @Order(7)
+    void anUploadWhoseBytesDoNotMatchItsDigestIsRefusedAndStoresNothing() throws Exception {
+        byte[] bytes = new byte[50_000];
+        new Random().nextBytes(bytes);
+        String actual = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        String claimed = "sha256:" + "0".repeat(64);
+        String location = given().post("/v2/" + REPOSITORY + "/blobs/uploads/").then().statusCode(202)
+                .extract().header("Location");
+        given().contentType("application/octet-stream").body(bytes).queryParam("digest", claimed)
+                .put(location).then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
+
+        assertFalse(Files.exists(platform.blobFile(actual)));
+        assertFalse(Files.exists(platform.blobFile(claimed)));
+        given().head("/v2/" + REPOSITORY + "/blobs/" + actual).then().statusCode(404);
+        given().get(location).then().statusCode(404).body("errors[0].code", equalTo("BLOB_UPLOAD_UNKNOWN"));
+    }
+
+    @Test
+    @Order(8)
+    void clientMistakesNeverAnswer5xx() {
+        String[][] requests = {
+                {"GET", "/v2/UPPER/case/manifests/v1"},
+                {"GET", "/v2/acme/hello/manifests/sha256:nothex"},
+                {"GET", "/v2/acme/hello/blobs/sha256:nothex"},
+                {"GET", "/v2/acme/hello/blobs/uploads/not-a-uuid"},
+                {"PUT", "/v2/acme/hello/manifests/bad%20tag"},
+                {"PUT", "/v2/acme/hello/manifests/v2"},
+                {"GET", "/v2/acme/..%2F..%2Fetc/manifests/v1"},
+                {"DELETE", "/v2/acme/hello/blobs/uploads/"},
+        };
+        for (String[] request : requests) {
+            int status = given().contentType("application/vnd.oci.image.manifest.v1+json").body("{not json")
+                    .request(request[0], request[1]).then().extract().statusCode();
+            assertTrue(status >= 400 && status < 500, request[0] + " " + request[1] + " answered " + status);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.drydock.portal;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "drydock.portal")
+public interface PortalConfig {
+
+    /** The front door the portal reads from ({@code DRYDOCK_PORTAL_FRONT_DOOR_URL}). */
+    @WithDefault("http://127.0.0.1:5000")
+    String frontDoorUrl();
+
+    /** The registry address shown in pull commands, as users reach it ({@code DRYDOCK_PORTAL_REGISTRY_HOST}). */
+    @WithDefault("localhost:5000")
+    String registryHost();
+}
