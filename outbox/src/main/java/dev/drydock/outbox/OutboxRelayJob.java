@@ -24,21 +24,23 @@ public class OutboxRelayJob {
 
     private final AgroalDataSource dataSource;
     private final OutboxConfig config;
+    private final KafkaConfig kafka;
     private final String service;
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
             r -> new Thread(r, "outbox-relay"));
     private OutboxRelay relay;
 
-    OutboxRelayJob(AgroalDataSource dataSource, OutboxConfig config,
+    OutboxRelayJob(AgroalDataSource dataSource, OutboxConfig config, KafkaConfig kafka,
                    @ConfigProperty(name = "quarkus.application.name") String service) {
         this.dataSource = dataSource;
         this.config = config;
+        this.kafka = kafka;
         this.service = service;
     }
 
     void start(@Observes StartupEvent startup) {
-        relay = new OutboxRelay(dataSource, config.kafka().bootstrap(), service, config.outbox().batchSize());
-        long interval = config.outbox().interval().toMillis();
+        relay = new OutboxRelay(dataSource, kafka.bootstrap(), service, config.batchSize());
+        long interval = config.interval().toMillis();
         thread.scheduleWithFixedDelay(this::relay, interval, interval, TimeUnit.MILLISECONDS);
     }
 
@@ -54,7 +56,7 @@ public class OutboxRelayJob {
 
     private void relay() {
         try {
-            while (relay.relayBatch() == config.outbox().batchSize()) {
+            while (relay.relayBatch() == config.batchSize()) {
                 LOG.debug("outbox backlog: relaying another batch at once");
             }
         } catch (SQLException | RuntimeException e) {
