@@ -1,0 +1,109 @@
+package dev.drydock.audit.consumer;
+
+import dev.drydock.events.Actor;
+import dev.drydock.events.Event;
+import dev.drydock.events.EventCodec;
+import dev.drydock.events.RegistryEvents;
+import dev.drydock.events.Topic;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+
+/** Events produced to the real broker end up in the projections, once each. */
+@QuarkusTest
+class ProjectionTest {
+
+    @ConfigProperty(name = "drydock.kafka.bootstrap")
+    String kafka;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    private KafkaProducer<String, byte[]> producer;
+
+    @BeforeEach
+    void connect() {
+        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    @AfterEach
+    void close() {
+        producer.close();
+    }
+
+    private void send(String key, byte[] value) throws Exception {
+        producer.send(new ProducerRecord<>(Topic.REGISTRY.topicName(), key, value)).get();
+    }
+
+    @Test
+    void aRedeliveredEventIsAppliedOnceAndAPoisonEventDoesNotStopTheConsumer() throws Exception {
+        String repository = "proj/r" + UUID.randomUUID().toString().substring(0, 8);
+        Actor actor = new Actor("alice", null, "10.0.0.1", "test");
+        Event created = Event.of("/test", actor, new RegistryEvents.RepositoryCreated(repository, "public"));
+        Event tagged = Event.of("/test", actor, new RegistryEvents.TagCreated(repository, "v1", "sha256:" + "a".repeat(64)));
+
+        send(repository, EventCodec.encode(created));
+        send(repository, "{\"this is\": \"not a cloud event\"}".getBytes(StandardCharsets.UTF_8));
+        send(repository, EventCodec.encode(created));
+        send(repository, EventCodec.encode(tagged));
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                given().queryParam("repository", repository).get("/api/v1/audit").then().statusCode(200)
+                        .body("items", hasSize(2))
+                        .body("items.type", equalTo(List.of("dev.drydock.repository.created", "dev.drydock.tag.created")))
+                        .body("items[0].actor", equalTo("alice"))
+                        .body("items[1].data.tag", equalTo("v1")));
+        given().get("/api/v1/repositories").then().statusCode(200)
+                .body("find { it.name == '" + repository + "' }.tags.name", hasItem("v1"));
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void aTamperedAuditRecordIsReportedByVerify() throws Exception {
+        String repository = "tamper/r" + UUID.randomUUID().toString().substring(0, 8);
+        send(repository, EventCodec.encode(Event.of("/test", Actor.SYSTEM, new RegistryEvents.RepositoryCreated(repository, "public"))));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                given().queryParam("repository", repository).get("/api/v1/audit").then().body("items", hasSize(1)));
+        given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("UPDATE audit_record SET actor = 'mallory' WHERE subject = '" + repository + "'");
+        }
+        try {
+            given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(false));
+        } finally {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE audit_record SET actor = 'system' WHERE subject = '" + repository + "'");
+            }
+        }
+        given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+    }
+
+    @Test
+    void badQueriesAreClientErrors() {
+        given().queryParam("since", "yesterday").get("/api/v1/audit").then().statusCode(400);
+        given().queryParam("limit", 0).get("/api/v1/audit").then().statusCode(400);
+    }
+}

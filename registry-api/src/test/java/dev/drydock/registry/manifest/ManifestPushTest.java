@@ -1,0 +1,149 @@
+package dev.drydock.registry.manifest;
+
+import dev.drydock.events.Event;
+import dev.drydock.events.EventCodec;
+import dev.drydock.events.RegistryEvents;
+import dev.drydock.events.Topic;
+import dev.drydock.oci.Digest;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Manifest rules that need no blobs: an empty image index references nothing, so these run
+ * against registry-api alone (with its real PostgreSQL and Kafka).
+ */
+@QuarkusTest
+class ManifestPushTest {
+
+    private static final String INDEX = "application/vnd.oci.image.index.v1+json";
+
+    @ConfigProperty(name = "drydock.kafka.bootstrap")
+    String kafka;
+
+    private static String emptyIndex(String annotation) {
+        return "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],"
+                + "\"annotations\":{\"note\":\"" + annotation + "\"}}";
+    }
+
+    private static String uniqueRepository() {
+        return "test/r" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void aTagMovesToANewManifestAndBothChangesAreEvents() {
+        String repository = uniqueRepository();
+        String first = emptyIndex("one");
+        String second = emptyIndex("two");
+        String firstDigest = Digest.sha256Of(first.getBytes(StandardCharsets.UTF_8)).toString();
+        String secondDigest = Digest.sha256Of(second.getBytes(StandardCharsets.UTF_8)).toString();
+
+        given().contentType(INDEX).body(first).put("/v2/" + repository + "/manifests/latest")
+                .then().statusCode(201).header("Docker-Content-Digest", firstDigest)
+                .header("Location", "/v2/" + repository + "/manifests/" + firstDigest);
+        given().contentType(INDEX).body(second).put("/v2/" + repository + "/manifests/latest")
+                .then().statusCode(201);
+
+        given().get("/v2/" + repository + "/manifests/latest").then().statusCode(200)
+                .header("Docker-Content-Digest", secondDigest).contentType(INDEX).body(equalTo(second));
+        given().head("/v2/" + repository + "/manifests/" + firstDigest).then().statusCode(200)
+                .header("Content-Length", String.valueOf(first.length()));
+
+        List<Event> events = eventsFor(repository, 5);
+        assertTrue(events.stream().anyMatch(e -> e.data().equals(new RegistryEvents.TagCreated(repository, "latest", firstDigest))), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.data().equals(
+                new RegistryEvents.TagMoved(repository, "latest", secondDigest, firstDigest))), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.data() instanceof RegistryEvents.RepositoryCreated), events.toString());
+    }
+
+    @Test
+    void tagsAreListedInLexicalOrderAndPaged() {
+        String repository = uniqueRepository();
+        String body = emptyIndex("tags");
+        for (String tag : List.of("b", "a", "c10", "c9")) {
+            given().contentType(INDEX).body(body).put("/v2/" + repository + "/manifests/" + tag).then().statusCode(201);
+        }
+        given().queryParam("n", 2).get("/v2/" + repository + "/tags/list").then().statusCode(200)
+                .body("tags", equalTo(List.of("a", "b")))
+                .header("Link", "</v2/" + repository + "/tags/list?n=2&last=b>; rel=\"next\"");
+        given().queryParam("n", 2).queryParam("last", "b").get("/v2/" + repository + "/tags/list").then().statusCode(200)
+                .body("tags", equalTo(List.of("c10", "c9")));
+    }
+
+    @Test
+    void severalTagsInOnePut() {
+        String repository = uniqueRepository();
+        given().contentType(INDEX).body(emptyIndex("multi")).queryParam("tag", "x").queryParam("tag", "y")
+                .put("/v2/" + repository + "/manifests/w").then().statusCode(201);
+        given().get("/v2/" + repository + "/tags/list").then().body("tags", equalTo(List.of("w", "x", "y")));
+    }
+
+    @Test
+    void badManifestsAreRefusedWithTheSpecCodes() {
+        String repository = uniqueRepository();
+        String path = "/v2/" + repository + "/manifests/v1";
+        given().contentType(INDEX).body("{not json").put(path).then().statusCode(400)
+                .body("errors[0].code", equalTo("MANIFEST_INVALID"));
+        given().contentType("application/vnd.docker.distribution.manifest.v1+prettyjws")
+                .body("{\"schemaVersion\":1,\"name\":\"x\",\"tag\":\"v1\",\"fsLayers\":[]}".getBytes(StandardCharsets.UTF_8)).put(path)
+                .then().statusCode(400).body("errors[0].code", equalTo("MANIFEST_INVALID"))
+                .body("errors[0].message", org.hamcrest.Matchers.containsString("schema 1"));
+        given().contentType("text/plain").body("{\"schemaVersion\":2}").put(path).then().statusCode(400)
+                .body("errors[0].code", equalTo("MANIFEST_INVALID"));
+        String index = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[{\"mediaType\":"
+                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + "1".repeat(64) + "\",\"size\":10}]}";
+        given().contentType(INDEX).body(index).put(path).then().statusCode(400)
+                .body("errors[0].code", equalTo("MANIFEST_BLOB_UNKNOWN"));
+        given().contentType(INDEX).body(emptyIndex("d")).put("/v2/" + repository + "/manifests/sha256:" + "2".repeat(64))
+                .then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
+        given().contentType(INDEX).body(emptyIndex("t")).put("/v2/" + repository + "/manifests/-bad")
+                .then().statusCode(400).body("errors[0].code", equalTo("TAG_INVALID"));
+        given().contentType(INDEX).body("{\"x\":\"" + "a".repeat(4 * 1024 * 1024) + "\"}").put(path)
+                .then().statusCode(413).body("errors[0].code", equalTo("SIZE_INVALID"));
+        // nothing of the above was stored
+        given().get("/v2/" + repository + "/tags/list").then().statusCode(404).body("errors[0].code", equalTo("NAME_UNKNOWN"));
+    }
+
+    @Test
+    void theCatalogIsPaged() {
+        given().contentType(INDEX).body(emptyIndex("cat")).put("/v2/catalog/aaa/manifests/v1").then().statusCode(201);
+        given().contentType(INDEX).body(emptyIndex("cat")).put("/v2/catalog/bbb/manifests/v1").then().statusCode(201);
+        given().queryParam("n", 1).queryParam("last", "catalog/aaa").get("/v2/_catalog").then().statusCode(200)
+                .body("repositories", equalTo(List.of("catalog/bbb")));
+    }
+
+    private List<Event> eventsFor(String repository, int atLeast) {
+        List<Event> events = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topic.REGISTRY.topicName()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> {
+                consumer.poll(Duration.ofMillis(300)).forEach(r -> {
+                    if (repository.equals(r.key())) {
+                        events.add(EventCodec.decode(r.value()));
+                    }
+                });
+                return events.size() >= atLeast;
+            });
+        }
+        return events;
+    }
+}
