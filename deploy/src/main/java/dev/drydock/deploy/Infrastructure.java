@@ -43,10 +43,12 @@ public final class Infrastructure {
         EmbeddedPostgres postgres = null;
         String externalDb = System.getenv("DRYDOCK_DB_URL");
         if (externalDb != null && !externalDb.isBlank()) {
-            ready.put("DB_JDBC_URL", externalDb);
-            ready.put("DB_USER", env("DRYDOCK_DB_USER", ROLE));
-            ready.put("DB_PASSWORD", env("DRYDOCK_DB_PASSWORD", ""));
-            log("using the PostgreSQL server at " + externalDb);
+            DatabaseUrl db = DatabaseUrl.parse(externalDb, env("DRYDOCK_DB_USER", ROLE), env("DRYDOCK_DB_PASSWORD", ""));
+            checkConnection(db);
+            ready.put("DB_JDBC_URL", db.jdbcUrl());
+            ready.put("DB_USER", db.user());
+            ready.put("DB_PASSWORD", db.password());
+            log("using the PostgreSQL server at " + db);
         } else {
             int port = Integer.parseInt(env("DRYDOCK_PG_PORT", "15432"));
             postgres = startPostgres(dataDir.resolve("postgres"), port);
@@ -115,6 +117,12 @@ public final class Infrastructure {
             }
         }
         return postgres;
+    }
+
+    private static void checkConnection(DatabaseUrl db) throws SQLException {
+        try (Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+            c.isValid(5);
+        }
     }
 
     private static boolean exists(Statement s, String query) throws SQLException {
