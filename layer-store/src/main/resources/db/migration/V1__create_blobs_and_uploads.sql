@@ -22,12 +22,3 @@ CREATE TABLE upload_session (
     started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
-
-CREATE TABLE outbox (
-    seq        BIGSERIAL PRIMARY KEY,
-    event_id   UUID        NOT NULL UNIQUE,
-    topic      TEXT        NOT NULL,
-    event_key  TEXT        NOT NULL,
-    payload    BYTEA       NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
-);

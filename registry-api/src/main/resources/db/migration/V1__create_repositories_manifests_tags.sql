@@ -27,12 +27,3 @@ CREATE TABLE tag (
     PRIMARY KEY (repository_id, name),
     FOREIGN KEY (repository_id, digest) REFERENCES manifest (repository_id, digest)
 );
-
-CREATE TABLE outbox (
-    seq        BIGSERIAL PRIMARY KEY,
-    event_id   UUID        NOT NULL UNIQUE,
-    topic      TEXT        NOT NULL,
-    event_key  TEXT        NOT NULL,
-    payload    BYTEA       NOT NULL,
-    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
-);

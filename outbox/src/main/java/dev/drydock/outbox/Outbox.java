@@ -10,11 +10,8 @@ import java.sql.SQLException;
 /**
  * Appends events to the {@code outbox} table of the calling service, on the caller's
  * connection, so that an event commits or rolls back together with the state change it
- * describes. Each service's Flyway migrations create the table:
- * <pre>
- * CREATE TABLE outbox (seq BIGSERIAL PRIMARY KEY, event_id UUID NOT NULL UNIQUE, topic TEXT NOT NULL,
- *                      event_key TEXT NOT NULL, payload BYTEA NOT NULL, created_at TIMESTAMPTZ NOT NULL DEFAULT now());
- * </pre>
+ * describes. The table comes with this module ({@code db/outbox}, added to the service's Flyway
+ * locations).
  */
 public final class Outbox {
 

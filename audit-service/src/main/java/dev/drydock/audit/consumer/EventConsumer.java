@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.drydock.audit.AuditConfig;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -51,12 +51,10 @@ public class EventConsumer {
     private KafkaProducer<String, byte[]> deadLetters;
     private Thread thread;
 
-    EventConsumer(Projections projections,
-                  @ConfigProperty(name = "drydock.kafka.bootstrap", defaultValue = "127.0.0.1:9092") String bootstrap,
-                  @ConfigProperty(name = "drydock.audit.consumer-group", defaultValue = "audit-service") String group) {
+    EventConsumer(Projections projections, AuditConfig config) {
         this.projections = projections;
-        this.bootstrap = bootstrap;
-        this.group = group;
+        this.bootstrap = config.kafkaBootstrap();
+        this.group = config.consumerGroup();
     }
 
     void start(@Observes StartupEvent startup) {
