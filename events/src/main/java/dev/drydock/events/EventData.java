@@ -2,7 +2,7 @@ package dev.drydock.events;
 
 /** The payload of one event: a past-tense domain fact. Implementations are records. */
 public sealed interface EventData permits RegistryEvents.RepositoryCreated, RegistryEvents.BlobUploaded,
-        RegistryEvents.BlobMounted, RegistryEvents.ManifestPushed, RegistryEvents.ManifestDeleted,
+        RegistryEvents.BlobMounted, RegistryEvents.BlobDeleted, RegistryEvents.ManifestPushed, RegistryEvents.ManifestDeleted,
         RegistryEvents.TagCreated, RegistryEvents.TagMoved, RegistryEvents.TagDeleted {
 
     /** The repository or user the event is about; the Kafka key and the CloudEvents subject. */

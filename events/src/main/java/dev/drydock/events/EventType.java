@@ -11,6 +11,7 @@ public enum EventType {
     REPOSITORY_CREATED("repository.created", RegistryEvents.RepositoryCreated.class, Topic.REGISTRY),
     BLOB_UPLOADED("blob.uploaded", RegistryEvents.BlobUploaded.class, Topic.REGISTRY),
     BLOB_MOUNTED("blob.mounted", RegistryEvents.BlobMounted.class, Topic.REGISTRY),
+    BLOB_DELETED("blob.deleted", RegistryEvents.BlobDeleted.class, Topic.REGISTRY),
     MANIFEST_PUSHED("manifest.pushed", RegistryEvents.ManifestPushed.class, Topic.REGISTRY),
     MANIFEST_DELETED("manifest.deleted", RegistryEvents.ManifestDeleted.class, Topic.REGISTRY),
     TAG_CREATED("tag.created", RegistryEvents.TagCreated.class, Topic.REGISTRY),

@@ -27,6 +27,13 @@ public final class RegistryEvents {
         }
     }
 
+    /** The repository no longer links the blob; its bytes stay until garbage collection finds no link left. */
+    public record BlobDeleted(String repository, String digest) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
     /**
      * @param blobs the digests of the config and layers (or child manifests of an index) it references
      */

@@ -81,6 +81,23 @@ public class BlobLinks {
         });
     }
 
+    /** Removes the repository's link to a blob; false if it had none. The bytes stay for garbage collection. */
+    public boolean unlink(String repository, Digest digest, Actor actor) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement delete = c.prepareStatement(
+                         "DELETE FROM repository_blob WHERE repository = ? AND digest = ?")) {
+                delete.setString(1, repository);
+                delete.setString(2, digest.toString());
+                if (delete.executeUpdate() == 0) {
+                    return false;
+                }
+                Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.BlobDeleted(repository, digest.toString())));
+                return true;
+            }
+        });
+    }
+
     private static void link(Connection c, String repository, Digest digest) throws SQLException {
         try (PreparedStatement link = c.prepareStatement(
                 "INSERT INTO repository_blob (repository, digest) VALUES (?, ?) ON CONFLICT DO NOTHING")) {

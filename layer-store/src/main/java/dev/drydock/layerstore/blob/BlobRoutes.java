@@ -19,7 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reading blobs: {@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}, with {@code Range}.
+ * Reading blobs ({@code GET} and {@code HEAD /v2/<name>/blobs/<digest>}, with {@code Range}) and
+ * unlinking them from a repository ({@code DELETE}).
  * A blob is served only through a repository that links it, straight from the file (zero copy).
  */
 @ApplicationScoped
@@ -50,17 +51,34 @@ public class BlobRoutes {
         }
         HttpMethod method = ctx.request().method();
         try {
-            if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+            if (method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.DELETE) {
                 throw new OciException(ErrorCode.UNSUPPORTED, method + " is not supported on blobs");
             }
             String repository = RepositoryName.parse(m.group(1)).value();
             Digest digest = Digest.parsePathSegment(m.group(2));
+            if (method == HttpMethod.DELETE) {
+                delete(ctx, repository, digest);
+                return;
+            }
             vertx.executeBlocking(() -> links.linkedSize(repository, digest), false)
                     .onSuccess(size -> serve(ctx, digest, size))
                     .onFailure(failure -> HttpExchange.fail(ctx, failure));
         } catch (RuntimeException e) {
             HttpExchange.fail(ctx, e);
         }
+    }
+
+    private void delete(RoutingContext ctx, String repository, Digest digest) {
+        vertx.executeBlocking(() -> links.unlink(repository, digest, HttpExchange.actor(ctx.request())), false)
+                .onSuccess(deleted -> {
+                    if (deleted) {
+                        ctx.response().setStatusCode(202).putHeader("Content-Length", "0").end();
+                    } else {
+                        HttpExchange.fail(ctx, new OciException(ErrorCode.BLOB_UNKNOWN,
+                                "blob unknown to this repository", digest.toString()));
+                    }
+                })
+                .onFailure(failure -> HttpExchange.fail(ctx, failure));
     }
 
     private void serve(RoutingContext ctx, Digest digest, OptionalLong linkedSize) {

@@ -70,6 +70,21 @@ class BlobUploadTest {
     }
 
     @Test
+    void deletingABlobUnlinksItFromThatRepositoryOnly() {
+        byte[] blob = randomBytes(500);
+        Digest digest = Digest.sha256Of(blob);
+        given().contentType("application/octet-stream").body(blob).queryParam("digest", digest.toString())
+                .post("/v2/acme/keep/blobs/uploads/").then().statusCode(201);
+        given().queryParam("mount", digest.toString()).queryParam("from", "acme/keep")
+                .post("/v2/acme/drop/blobs/uploads/").then().statusCode(201);
+
+        given().delete("/v2/acme/drop/blobs/" + digest).then().statusCode(202);
+        given().head("/v2/acme/drop/blobs/" + digest).then().statusCode(404);
+        given().delete("/v2/acme/drop/blobs/" + digest).then().statusCode(404).body("errors[0].code", equalTo("BLOB_UNKNOWN"));
+        given().head("/v2/acme/keep/blobs/" + digest).then().statusCode(200);
+    }
+
+    @Test
     void bytesThatDoNotMatchTheDigestAreRefusedAndNothingIsStored() {
         byte[] blob = randomBytes(2000);
         Digest claimed = Digest.sha256Of(randomBytes(10));

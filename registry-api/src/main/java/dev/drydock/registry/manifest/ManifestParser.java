@@ -80,11 +80,10 @@ public final class ManifestParser {
             }
         }
         Digest subject = root.hasNonNull("subject") ? descriptorDigest(root.get("subject")) : null;
+        // As the referrers API reports it: the manifest's artifactType, else its config's media type.
         String artifactType = text(root, "artifactType");
-        if (artifactType == null && root.path("config").hasNonNull("mediaType")
-                && MediaTypes.OCI_MANIFEST.equals(mediaType)) {
-            String configType = root.path("config").path("mediaType").asText();
-            artifactType = configType.equals("application/vnd.oci.image.config.v1+json") ? null : configType;
+        if (artifactType == null && root.path("config").hasNonNull("mediaType")) {
+            artifactType = root.path("config").path("mediaType").asText();
         }
         return new ParsedManifest(Digest.sha256Of(content), mediaType, content, artifactType, subject,
                 blobs, children, total);

@@ -8,6 +8,7 @@ import dev.drydock.oci.Tag;
 import dev.drydock.registry.frontdoor.Actors;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -45,18 +46,43 @@ public class ManifestResource {
 
     @GET
     @Path("{name: .+}/manifests/{reference}")
-    public Response get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference)
-            throws SQLException {
-        StoredManifest manifest = manifests.resolve(RepositoryName.parse(name), reference);
+    public Response get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
+                        @Context HttpHeaders request) throws SQLException {
+        StoredManifest manifest = acceptable(manifests.resolve(RepositoryName.parse(name), reference), request, reference);
         return headers(Response.ok(manifest.content()), manifest).build();
     }
 
     @HEAD
     @Path("{name: .+}/manifests/{reference}")
-    public Response head(@Encoded @PathParam("name") String name, @PathParam("reference") String reference)
-            throws SQLException {
-        StoredManifest manifest = manifests.resolve(RepositoryName.parse(name), reference);
+    public Response head(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
+                         @Context HttpHeaders request) throws SQLException {
+        StoredManifest manifest = acceptable(manifests.resolve(RepositoryName.parse(name), reference), request, reference);
         return headers(Response.ok(), manifest).header(HttpHeaders.CONTENT_LENGTH, manifest.content().length).build();
+    }
+
+    @DELETE
+    @Path("{name: .+}/manifests/{reference}")
+    public Response delete(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
+                           @Context HttpServerRequest request) throws SQLException {
+        manifests.delete(RepositoryName.parse(name), reference, Actors.of(request));
+        return Response.accepted().build();
+    }
+
+    /**
+     * The stored bytes are never converted: a client whose {@code Accept} names media types, none
+     * of them the manifest's (nor a wildcard), is told the manifest is not there in a form it takes.
+     */
+    private static StoredManifest acceptable(StoredManifest manifest, HttpHeaders request, String reference) {
+        List<String> accepted = request.getRequestHeader(HttpHeaders.ACCEPT) == null ? List.of()
+                : request.getRequestHeader(HttpHeaders.ACCEPT).stream()
+                .flatMap(header -> java.util.Arrays.stream(header.split(",")))
+                .map(type -> type.split(";")[0].trim()).filter(type -> !type.isEmpty()).toList();
+        if (accepted.isEmpty() || accepted.contains(manifest.mediaType())
+                || accepted.stream().anyMatch(type -> type.equals("*/*") || type.equals("application/*"))) {
+            return manifest;
+        }
+        throw new OciException(ErrorCode.MANIFEST_UNKNOWN, "the manifest is a " + manifest.mediaType()
+                + ", which the request's Accept header does not include", reference);
     }
 
     @PUT

@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -111,6 +112,66 @@ public class Manifests {
         }
     }
 
+    /**
+     * Deletes by digest (the manifest and every tag on it) or by tag (the tag alone).
+     *
+     * @throws OciException MANIFEST_UNKNOWN when there is nothing of that reference
+     */
+    @Transactional
+    public void delete(RepositoryName name, String reference, Actor actor) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long repository = repositories.require(c, name);
+            if (!Digest.looksLikeDigest(reference)) {
+                Tag tag = new Tag(reference);
+                try (PreparedStatement delete = c.prepareStatement(
+                        "DELETE FROM tag WHERE repository_id = ? AND name = ? RETURNING digest")) {
+                    delete.setLong(1, repository);
+                    delete.setString(2, tag.value());
+                    try (ResultSet rs = delete.executeQuery()) {
+                        if (!rs.next()) {
+                            throw unknown(name, reference);
+                        }
+                        emit(c, actor, new RegistryEvents.TagDeleted(name.value(), tag.value(), rs.getString(1)));
+                    }
+                }
+                return;
+            }
+            Digest digest = Digest.parse(reference);
+            try (PreparedStatement tags = c.prepareStatement(
+                    "DELETE FROM tag WHERE repository_id = ? AND digest = ? RETURNING name")) {
+                tags.setLong(1, repository);
+                tags.setString(2, digest.toString());
+                try (ResultSet rs = tags.executeQuery()) {
+                    while (rs.next()) {
+                        emit(c, actor, new RegistryEvents.TagDeleted(name.value(), rs.getString(1), digest.toString()));
+                    }
+                }
+            }
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM manifest WHERE repository_id = ? AND digest = ?")) {
+                delete.setLong(1, repository);
+                delete.setString(2, digest.toString());
+                if (delete.executeUpdate() == 0) {
+                    throw unknown(name, reference);
+                }
+            }
+            emit(c, actor, new RegistryEvents.ManifestDeleted(name.value(), digest.toString()));
+        }
+    }
+
+    /** Manifests of the repository whose {@code subject} is the digest, oldest first. */
+    public List<StoredManifest> referrers(RepositoryName name, Digest subject) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long repository = repositories.require(c, name);
+            try (PreparedStatement select = c.prepareStatement("SELECT digest, media_type, content, subject_digest,"
+                    + " artifact_type FROM manifest WHERE repository_id = ? AND subject_digest = ? ORDER BY pushed_at, digest")) {
+                select.setLong(1, repository);
+                select.setString(2, subject.toString());
+                return readAll(select);
+            }
+        }
+    }
+
     /** The manifest a tag or digest names. */
     public StoredManifest resolve(RepositoryName name, String reference) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -121,7 +182,7 @@ public class Manifests {
             } else {
                 Tag tag = new Tag(reference);
                 try (PreparedStatement select = c.prepareStatement(
-                        "SELECT m.digest, m.media_type, m.content, m.subject_digest FROM tag t JOIN manifest m"
+                        "SELECT m.digest, m.media_type, m.content, m.subject_digest, m.artifact_type FROM tag t JOIN manifest m"
                                 + " ON m.repository_id = t.repository_id AND m.digest = t.digest"
                                 + " WHERE t.repository_id = ? AND t.name = ?")) {
                     select.setLong(1, repository);
@@ -129,14 +190,13 @@ public class Manifests {
                     found = read(select);
                 }
             }
-            return found.orElseThrow(() -> new OciException(ErrorCode.MANIFEST_UNKNOWN,
-                    "manifest unknown to repository " + name, reference));
+            return found.orElseThrow(() -> unknown(name, reference));
         }
     }
 
     private static Optional<StoredManifest> find(Connection c, long repository, Digest digest) throws SQLException {
         try (PreparedStatement select = c.prepareStatement(
-                "SELECT digest, media_type, content, subject_digest FROM manifest WHERE repository_id = ? AND digest = ?")) {
+                "SELECT digest, media_type, content, subject_digest, artifact_type FROM manifest WHERE repository_id = ? AND digest = ?")) {
             select.setLong(1, repository);
             select.setString(2, digest.toString());
             return read(select);
@@ -144,11 +204,22 @@ public class Manifests {
     }
 
     private static Optional<StoredManifest> read(PreparedStatement select) throws SQLException {
+        return readAll(select).stream().findFirst();
+    }
+
+    private static List<StoredManifest> readAll(PreparedStatement select) throws SQLException {
+        List<StoredManifest> found = new ArrayList<>();
         try (ResultSet rs = select.executeQuery()) {
-            return rs.next()
-                    ? Optional.of(new StoredManifest(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getString(4)))
-                    : Optional.empty();
+            while (rs.next()) {
+                found.add(new StoredManifest(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getString(4),
+                        rs.getString(5)));
+            }
         }
+        return found;
+    }
+
+    private static OciException unknown(RepositoryName name, String reference) {
+        return new OciException(ErrorCode.MANIFEST_UNKNOWN, "manifest unknown to repository " + name, reference);
     }
 
     private static void emit(Connection c, Actor actor, EventData data) throws SQLException {

@@ -128,6 +128,70 @@ class ManifestPushTest {
                 .body("repositories", equalTo(List.of("catalog/bbb")));
     }
 
+    @Test
+    void deletingATagLeavesTheManifestAndDeletingTheManifestTakesItsTags() {
+        String repository = uniqueRepository();
+        String body = emptyIndex("delete");
+        String digest = Digest.sha256Of(body.getBytes(StandardCharsets.UTF_8)).toString();
+        given().contentType(INDEX).body(body).queryParam("tag", "b").put("/v2/" + repository + "/manifests/a").then().statusCode(201);
+
+        given().delete("/v2/" + repository + "/manifests/a").then().statusCode(202);
+        given().get("/v2/" + repository + "/manifests/a").then().statusCode(404).body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
+        given().get("/v2/" + repository + "/manifests/" + digest).then().statusCode(200);
+
+        given().delete("/v2/" + repository + "/manifests/" + digest).then().statusCode(202);
+        given().get("/v2/" + repository + "/manifests/" + digest).then().statusCode(404);
+        given().get("/v2/" + repository + "/manifests/b").then().statusCode(404);
+        given().get("/v2/" + repository + "/tags/list").then().statusCode(200).body("tags", equalTo(List.of()));
+        given().delete("/v2/" + repository + "/manifests/" + digest).then().statusCode(404)
+                .body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
+
+        List<Event> events = eventsFor(repository, 6);
+        assertTrue(events.stream().anyMatch(e -> e.data().equals(new RegistryEvents.ManifestDeleted(repository, digest))), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.data().equals(new RegistryEvents.TagDeleted(repository, "a", digest))), events.toString());
+        assertTrue(events.stream().anyMatch(e -> e.data().equals(new RegistryEvents.TagDeleted(repository, "b", digest))), events.toString());
+    }
+
+    @Test
+    void referrersAreListedEvenWhenPushedBeforeTheirSubjectAndFilteredByArtifactType() {
+        String repository = uniqueRepository();
+        String subject = emptyIndex("subject");
+        String subjectDigest = Digest.sha256Of(subject.getBytes(StandardCharsets.UTF_8)).toString();
+        String signature = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"artifactType\":\"application/vnd.example.sig\","
+                + "\"manifests\":[],\"subject\":{\"mediaType\":\"" + INDEX + "\",\"digest\":\"" + subjectDigest + "\",\"size\":"
+                + subject.length() + "},\"annotations\":{\"org.example.signer\":\"ci\"}}";
+        String sbom = signature.replace("application/vnd.example.sig", "application/vnd.example.sbom");
+        String signatureDigest = Digest.sha256Of(signature.getBytes(StandardCharsets.UTF_8)).toString();
+
+        given().contentType(INDEX).body(signature).put("/v2/" + repository + "/manifests/" + signatureDigest)
+                .then().statusCode(201).header("OCI-Subject", subjectDigest);
+        given().contentType(INDEX).body(sbom).put("/v2/" + repository + "/manifests/sbom").then().statusCode(201);
+        given().contentType(INDEX).body(subject).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+
+        given().get("/v2/" + repository + "/referrers/" + subjectDigest).then().statusCode(200).contentType(INDEX)
+                .body("manifests.artifactType", org.hamcrest.Matchers.containsInAnyOrder(
+                        "application/vnd.example.sig", "application/vnd.example.sbom"));
+        given().queryParam("artifactType", "application/vnd.example.sig").get("/v2/" + repository + "/referrers/" + subjectDigest)
+                .then().statusCode(200).header("OCI-Filters-Applied", "artifactType")
+                .body("manifests.digest", equalTo(List.of(signatureDigest)))
+                .body("manifests[0].size", equalTo(signature.length()))
+                .body("manifests[0].annotations.'org.example.signer'", equalTo("ci"));
+        given().get("/v2/" + repository + "/referrers/sha256:" + "9".repeat(64)).then().statusCode(200)
+                .body("manifests", equalTo(List.of()));
+        given().get("/v2/" + repository + "/referrers/not-a-digest").then().statusCode(400)
+                .body("errors[0].code", equalTo("DIGEST_INVALID"));
+    }
+
+    @Test
+    void aManifestIsNotServedToAClientThatDoesNotAcceptItsMediaType() {
+        String repository = uniqueRepository();
+        given().contentType(INDEX).body(emptyIndex("accept")).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        given().accept("application/vnd.docker.distribution.manifest.v2+json").get("/v2/" + repository + "/manifests/v1")
+                .then().statusCode(404).body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
+        given().accept("application/vnd.docker.distribution.manifest.v2+json, " + INDEX).get("/v2/" + repository + "/manifests/v1")
+                .then().statusCode(200).contentType(INDEX);
+    }
+
     private List<Event> eventsFor(String repository, int atLeast) {
         List<Event> events = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
