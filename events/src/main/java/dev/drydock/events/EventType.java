@@ -16,7 +16,17 @@ public enum EventType {
     MANIFEST_DELETED("manifest.deleted", RegistryEvents.ManifestDeleted.class, Topic.REGISTRY),
     TAG_CREATED("tag.created", RegistryEvents.TagCreated.class, Topic.REGISTRY),
     TAG_MOVED("tag.moved", RegistryEvents.TagMoved.class, Topic.REGISTRY),
-    TAG_DELETED("tag.deleted", RegistryEvents.TagDeleted.class, Topic.REGISTRY);
+    TAG_DELETED("tag.deleted", RegistryEvents.TagDeleted.class, Topic.REGISTRY),
+    VISIBILITY_CHANGED("repository.visibility_changed", RegistryEvents.VisibilityChanged.class, Topic.REGISTRY),
+    USER_REGISTERED("user.registered", IdentityEvents.UserRegistered.class, Topic.IDENTITY),
+    LOGGED_IN("user.logged_in", IdentityEvents.LoggedIn.class, Topic.IDENTITY),
+    LOGIN_FAILED("user.login_failed", IdentityEvents.LoginFailed.class, Topic.IDENTITY),
+    LOGGED_OUT("user.logged_out", IdentityEvents.LoggedOut.class, Topic.IDENTITY),
+    TOKEN_CREATED("token.created", IdentityEvents.TokenCreated.class, Topic.IDENTITY),
+    TOKEN_REVOKED("token.revoked", IdentityEvents.TokenRevoked.class, Topic.IDENTITY),
+    ORGANIZATION_CREATED("organization.created", IdentityEvents.OrganizationCreated.class, Topic.IDENTITY),
+    MEMBER_ADDED("organization.member_added", IdentityEvents.MemberAdded.class, Topic.IDENTITY),
+    MEMBER_REMOVED("organization.member_removed", IdentityEvents.MemberRemoved.class, Topic.IDENTITY);
 
     /** The schema version every payload of this release is written with. */
     public static final int SCHEMA_VERSION = 1;

@@ -14,6 +14,12 @@ public final class RegistryEvents {
         }
     }
 
+    public record VisibilityChanged(String repository, String visibility) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
     public record BlobUploaded(String repository, String digest, long size) implements EventData {
         public String subject() {
             return repository;

@@ -18,6 +18,13 @@ public final class Outbox {
     private Outbox() {
     }
 
+    /** Appends an event that stands alone (no other state changes with it), on a connection of its own. */
+    public static void append(javax.sql.DataSource dataSource, Event event) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            append(connection, event);
+        }
+    }
+
     public static void append(Connection connection, Event event) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO outbox (event_id, topic, event_key, payload) VALUES (?, ?, ?, ?)")) {

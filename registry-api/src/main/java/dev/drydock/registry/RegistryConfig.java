@@ -15,4 +15,35 @@ public interface RegistryConfig {
     /** Where audit-service answers; the read API under /api/v1 is forwarded there ({@code DRYDOCK_REGISTRY_AUDIT_URL}). */
     @WithDefault("http://127.0.0.1:5200")
     URI auditUrl();
+
+    /** Visibility of repositories created by a first push. */
+    DefaultVisibility defaultVisibility();
+
+    /** The {@code service} of registry tokens, as clients name it in token requests. */
+    @WithDefault("drydock")
+    String tokenService();
+
+    /**
+     * The token endpoint clients are sent to in {@code WWW-Authenticate}; empty means the front
+     * door's own {@code /token} as the client addressed it.
+     */
+    java.util.Optional<String> tokenRealm();
+
+    /** How long a registry token is valid. */
+    @WithDefault("5m")
+    java.time.Duration tokenLifetime();
+
+    /** How long a refresh token (docker login, portal session) is valid. */
+    @WithDefault("30d")
+    java.time.Duration refreshTokenLifetime();
+
+    interface DefaultVisibility {
+        /** For repositories in a user's own namespace (and official ones). */
+        @WithDefault("public")
+        String user();
+
+        /** For repositories of an organisation. */
+        @WithDefault("private")
+        String organization();
+    }
 }

@@ -41,7 +41,8 @@ class DistributionClientsIT {
         images.put("arm64", layout.image("arm64", 2, 64_000));
         index = layout.index(images);
         layout.tag("v1", index);
-        skopeo("copy", "--all", "--dest-tls-verify=false", "oci:" + layout.path() + ":v1", docker("acme/multi:v1"));
+        skopeo("copy", "--all", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
+                "oci:" + layout.path() + ":v1", docker("acme/multi:v1"));
     }
 
     private static String docker(String reference) {
@@ -90,7 +91,7 @@ class DistributionClientsIT {
 
     @Test
     void listTagsShowsEveryTag() throws Exception {
-        skopeo("copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false",
+        skopeo("copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
                 docker("acme/multi:v1"), docker("acme/multi:stable"));
         JsonNode tags = JSON.readTree(skopeo("list-tags", "--tls-verify=false", docker("acme/multi")));
         assertEquals("[\"stable\",\"v1\"]", tags.path("Tags").toString());
@@ -98,8 +99,8 @@ class DistributionClientsIT {
 
     @Test
     void copyingBetweenRepositoriesMountsTheLayersInsteadOfUploadingThem() {
-        skopeo("copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false",
-                docker("acme/multi:v1"), docker("other/multi:v1"));
+        skopeo("copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false", "--src-creds", platform.adminCreds(),
+                "--dest-creds", platform.adminCreds(), docker("acme/multi:v1"), docker("other/multi:v1"));
         List<String> layers = new ArrayList<>();
         for (String platformManifest : List.of(images.get("amd64").digest(), images.get("arm64").digest())) {
             List<String> blobs = OciImages.blobDigests(work.resolve("multi"), platformManifest);
@@ -120,9 +121,10 @@ class DistributionClientsIT {
     @Test
     void skopeoDeleteRemovesTheImage() {
         skopeo("copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--override-arch", "amd64",
-                docker("acme/multi:v1"), docker("acme/doomed:v1"));
-        skopeo("delete", "--tls-verify=false", docker("acme/doomed:v1"));
-        Commands.Result inspect = Commands.attempt(work, "skopeo", "inspect", "--tls-verify=false", docker("acme/doomed:v1"));
+                "--dest-creds", platform.adminCreds(), docker("acme/multi:v1"), docker("acme/doomed:v1"));
+        skopeo("delete", "--tls-verify=false", "--creds", platform.adminCreds(), docker("acme/doomed:v1"));
+        Commands.Result inspect = Commands.attempt(work, "skopeo", "inspect", "--tls-verify=false",
+                "--creds", platform.adminCreds(), docker("acme/doomed:v1"));
         assertNotEquals(0, inspect.exitCode(), inspect.output());
         assertTrue(inspect.output().contains("manifest unknown"), inspect.output());
     }
@@ -133,9 +135,10 @@ class DistributionClientsIT {
         assertEquals("arm64", podman("image", "inspect", "--format", "{{.Architecture}}",
                 platform.registry() + "/acme/multi:v1").trim());
         podman("tag", platform.registry() + "/acme/multi:v1", platform.registry() + "/team/from-podman:arm64");
-        podman("push", "--tls-verify=false", platform.registry() + "/team/from-podman:arm64");
+        podman("push", "--tls-verify=false", "--creds", platform.adminCreds(), platform.registry() + "/team/from-podman:arm64");
 
-        given().baseUri("http://" + platform.registry()).get("/v2/team/from-podman/tags/list").then().statusCode(200)
+        given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer("team/from-podman"))
+                .get("/v2/team/from-podman/tags/list").then().statusCode(200)
                 .body("tags", equalTo(java.util.List.of("arm64")));
         Path pulled = work.resolve("podman-pulled");
         skopeo("copy", "--src-tls-verify=false", docker("team/from-podman:arm64"), "oci:" + pulled + ":arm64");

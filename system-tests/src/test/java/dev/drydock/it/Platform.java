@@ -36,6 +36,9 @@ public final class Platform {
     public final int portalPort = freePort();
     public final Path dataDir;
     public final String kafkaBootstrap = System.getProperty("drydock-test.kafka", "127.0.0.1:29092");
+    /** The platform admin's password; {@link #ADMIN} may push anywhere. */
+    public final String adminPassword = "admin-" + UUID.randomUUID();
+    public static final String ADMIN = "admin";
     private final List<Process> processes = new ArrayList<>();
 
     public static synchronized Platform get() {
@@ -67,6 +70,29 @@ public final class Platform {
         return URI.create("http://127.0.0.1:" + portalPort + path);
     }
 
+    /** skopeo's and podman's {@code --creds} for the admin. */
+    public String adminCreds() {
+        return ADMIN + ":" + adminPassword;
+    }
+
+    /** An {@code Authorization} header value with a registry token of the admin for these repositories. */
+    public String adminBearer(String... repositories) {
+        return bearer(ADMIN, adminPassword, repositories);
+    }
+
+    /** A registry token for the user (anonymous when {@code username} is null) for these repositories. */
+    public String bearer(String username, String secret, String... repositories) {
+        var request = io.restassured.RestAssured.given().baseUri("http://" + registry());
+        if (username != null) {
+            request.auth().preemptive().basic(username, secret);
+        }
+        request.queryParam("scope", "registry:catalog:*");
+        for (String repository : repositories) {
+            request.queryParam("scope", "repository:" + repository + ":pull,push,delete");
+        }
+        return "Bearer " + request.get("/token").then().statusCode(200).extract().path("token");
+    }
+
     public Path blobFile(String digest) {
         String hex = digest.substring(digest.indexOf(':') + 1);
         return dataDir.resolve("blobs").resolve("blobs").resolve("sha256").resolve(hex.substring(0, 2)).resolve(hex);
@@ -84,6 +110,7 @@ public final class Platform {
         common.put("DRYDOCK_PORTAL_FRONT_DOOR_URL", "http://127.0.0.1:" + registryPort);
         common.put("DRYDOCK_PORTAL_REGISTRY_HOST", registry());
         common.put("DRYDOCK_AUDIT_CONSUMER_GROUP", group);
+        common.put("DRYDOCK_ADMIN_PASSWORD", adminPassword);
         launch("layer-store", layerStorePort, common);
         launch("audit-service", auditPort, common);
         launch("registry-api", registryPort, common);

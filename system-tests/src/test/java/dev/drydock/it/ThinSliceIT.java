@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
@@ -55,6 +54,10 @@ class ThinSliceIT {
     @TempDir
     static Path work;
 
+    private static io.restassured.specification.RequestSpecification given() {
+        return RestAssured.given().header("Authorization", platform.adminBearer(REPOSITORY, "nobody/nothing"));
+    }
+
     @BeforeAll
     static void startPlatformAndBuildImage() {
         platform = Platform.get();
@@ -66,10 +69,11 @@ class ThinSliceIT {
     @Test
     @Order(1)
     void skopeoPushesAnImageAndPullsBackTheSameDigests() throws Exception {
-        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false",
+        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
                 "oci:" + layout + ":v1", "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
 
         Path pulled = work.resolve("pulled");
+        // a public repository: pulled without credentials
         Commands.run(work, "skopeo", "copy", "--src-tls-verify=false",
                 "docker://" + platform.registry() + "/" + REPOSITORY + ":v1", "oci:" + pulled + ":v1");
 
@@ -147,7 +151,7 @@ class ThinSliceIT {
     @Order(5)
     void thePortalHomePageListsTheRepositoryWithItsTag() {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            String html = given().baseUri(platform.portalUrl("/").toString()).get().then().statusCode(200)
+            String html = RestAssured.given().baseUri(platform.portalUrl("/").toString()).get().then().statusCode(200)
                     .contentType("text/html").extract().asString();
             assertTrue(html.contains("data-repository=\"" + REPOSITORY + "\""), html);
             assertTrue(html.contains(">v1<"), html);
@@ -198,7 +202,8 @@ class ThinSliceIT {
                 {"DELETE", "/v2/acme/hello/blobs/uploads/"},
         };
         for (String[] request : requests) {
-            int status = given().urlEncodingEnabled(false).contentType("application/vnd.oci.image.manifest.v1+json").body("{not json")
+            int status = RestAssured.given().header("Authorization", platform.adminBearer(REPOSITORY, "upper/case"))
+                    .urlEncodingEnabled(false).contentType("application/vnd.oci.image.manifest.v1+json").body("{not json")
                     .request(request[0], request[1]).then().extract().statusCode();
             assertTrue(status >= 400 && status < 500, request[0] + " " + request[1] + " answered " + status);
         }

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
@@ -42,15 +43,19 @@ public class ForwardingProxy {
 
     void register(@Observes Router router) {
         router.routeWithRegex("^/v2/.+/blobs/.*$").order(-10).handler(ctx -> forward(ctx, config.layerStoreUrl()));
-        router.routeWithRegex("^/api/v1/(audit|search|repositories)(/.*)?$").order(-10)
+        // The read API is audit-service's; writes to repositories are this service's own.
+        router.routeWithRegex("^/api/v1/(audit|search)(/.*)?$").order(-10)
+                .handler(ctx -> forward(ctx, config.auditUrl()));
+        router.routeWithRegex(HttpMethod.GET, "^/api/v1/repositories(/.*)?$").order(-10)
                 .handler(ctx -> forward(ctx, config.auditUrl()));
     }
 
     private void forward(RoutingContext ctx, URI target) {
         HttpServerRequest in = ctx.request();
         in.pause();
+        String uri = ctx.get(dev.drydock.registry.auth.AccessFilter.FORWARD_URI, in.uri());
         RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(target.getHost())
-                .setPort(target.getPort()).setURI(in.uri()).setHeaders(MultiMap.caseInsensitiveMultiMap());
+                .setPort(target.getPort()).setURI(uri).setHeaders(MultiMap.caseInsensitiveMultiMap());
         copyHeaders(in.headers(), options.getHeaders());
         String caller = in.remoteAddress() == null ? "" : in.remoteAddress().hostAddress();
         String forwardedFor = in.getHeader("X-Forwarded-For");

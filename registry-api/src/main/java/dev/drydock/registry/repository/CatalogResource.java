@@ -1,7 +1,14 @@
 package dev.drydock.registry.repository;
 
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.registry.auth.Action;
+import dev.drydock.registry.auth.Permissions;
+import dev.drydock.registry.auth.Principal;
+import dev.drydock.registry.frontdoor.Actors;
+import dev.drydock.registry.identity.Accounts;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -11,30 +18,59 @@ import jakarta.ws.rs.core.Response;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
-/** {@code GET /v2/_catalog}: repository names in lexical order, paged with {@code n} and {@code last}. */
+/**
+ * {@code GET /v2/_catalog}: repository names in lexical order, paged with {@code n} and
+ * {@code last}, and only those the caller may pull: others' private repositories do not exist
+ * for them.
+ */
 @Path("/v2")
 public class CatalogResource {
 
     static final int MAX_PAGE = 1000;
 
     private final Repositories repositories;
+    private final Permissions permissions;
+    private final Accounts accounts;
 
-    CatalogResource(Repositories repositories) {
+    CatalogResource(Repositories repositories, Permissions permissions, Accounts accounts) {
         this.repositories = repositories;
+        this.permissions = permissions;
+        this.accounts = accounts;
     }
 
     @GET
     @Path("_catalog")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response catalog(@QueryParam("n") @DefaultValue("-1") int n, @QueryParam("last") String last)
-            throws SQLException {
+    public Response catalog(@QueryParam("n") @DefaultValue("-1") int n, @QueryParam("last") String last,
+                            @HeaderParam(Actors.USER) String user) throws SQLException {
         int limit = n < 0 || n > MAX_PAGE ? MAX_PAGE : n;
-        List<String> names = repositories.names(last, limit + 1);
+        Principal principal = user == null ? Principal.ANONYMOUS
+                : accounts.find(user).map(Principal::of).orElse(Principal.ANONYMOUS);
+        List<String> names = new ArrayList<>();
+        String cursor = last;
+        while (names.size() <= limit) {
+            List<Map.Entry<String, String>> page = repositories.namesWithVisibility(cursor, MAX_PAGE);
+            for (Map.Entry<String, String> repository : page) {
+                RepositoryName name = new RepositoryName(repository.getKey());
+                if (names.size() <= limit
+                        && permissions.granted(principal, name, Optional.of(repository.getValue())).contains(Action.PULL)) {
+                    names.add(repository.getKey());
+                }
+            }
+            if (page.size() < MAX_PAGE) {
+                break;
+            }
+            cursor = page.get(page.size() - 1).getKey();
+        }
         Response.ResponseBuilder response = Response.ok();
-        if (names.size() > limit) {
+        if (limit == 0) {
+            names = List.of();
+        } else if (names.size() > limit) {
             names = names.subList(0, limit);
             String next = "/v2/_catalog?n=" + limit + "&last=" + URLEncoder.encode(names.get(limit - 1), StandardCharsets.UTF_8);
             response.header("Link", "<" + next + ">; rel=\"next\"");

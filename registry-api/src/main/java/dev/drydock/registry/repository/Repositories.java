@@ -7,6 +7,7 @@ import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.RegistryConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,6 +17,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /** Repositories: created on first push, listed in the catalog. */
@@ -25,24 +28,92 @@ public class Repositories {
     public static final String SOURCE = "/drydock/registry-api";
 
     private final AgroalDataSource dataSource;
+    private final RegistryConfig config;
 
-    Repositories(AgroalDataSource dataSource) {
+    Repositories(AgroalDataSource dataSource, RegistryConfig config) {
         this.dataSource = dataSource;
+        this.config = config;
     }
 
     /** The repository's id, creating it (and its event) on the caller's transaction if it is new. */
     public long ensure(Connection c, RepositoryName name, Actor actor) throws SQLException {
+        return create(c, name, defaultVisibility(c, name.namespace()), actor).orElseGet(() -> {
+            try {
+                return find(c, name).orElseThrow();
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Creates a repository with its event; empty if it exists already. */
+    public OptionalLong create(Connection c, RepositoryName name, String visibility, Actor actor) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO repository (name) VALUES (?) ON CONFLICT (name) DO NOTHING RETURNING id, visibility")) {
+                "INSERT INTO repository (name, visibility) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id")) {
             insert.setString(1, name.value());
+            insert.setString(2, visibility);
             try (ResultSet rs = insert.executeQuery()) {
                 if (rs.next()) {
-                    Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.RepositoryCreated(name.value(), rs.getString(2))));
-                    return rs.getLong(1);
+                    Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.RepositoryCreated(name.value(), visibility)));
+                    return OptionalLong.of(rs.getLong(1));
                 }
             }
         }
-        return find(c, name).orElseThrow();
+        return OptionalLong.empty();
+    }
+
+    /** Organisations' repositories start private, users' and official ones public (configurable). */
+    private String defaultVisibility(Connection c, String namespace) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT kind FROM namespace WHERE name = ?")) {
+            select.setString(1, namespace);
+            try (ResultSet rs = select.executeQuery()) {
+                boolean organization = rs.next() && rs.getString(1).equals("organization");
+                return organization ? config.defaultVisibility().organization() : config.defaultVisibility().user();
+            }
+        }
+    }
+
+    /** The repository's visibility, empty when it does not exist. */
+    public Optional<String> visibility(RepositoryName name) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT visibility FROM repository WHERE name = ?")) {
+            select.setString(1, name.value());
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Changes the visibility (with its event); false when it was that already. */
+    public boolean changeVisibility(Connection c, RepositoryName name, String visibility, Actor actor) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(
+                "UPDATE repository SET visibility = ? WHERE name = ? AND visibility <> ?")) {
+            update.setString(1, visibility);
+            update.setString(2, name.value());
+            update.setString(3, visibility);
+            if (update.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.VisibilityChanged(name.value(), visibility)));
+        return true;
+    }
+
+    /** A page of repository names with their visibility, in lexical order after {@code last}. */
+    public List<Map.Entry<String, String>> namesWithVisibility(String last, int limit) throws SQLException {
+        List<Map.Entry<String, String>> names = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement(
+                     "SELECT name, visibility FROM repository WHERE name > ? ORDER BY name COLLATE \"C\" LIMIT ?")) {
+            select.setString(1, last == null ? "" : last);
+            select.setInt(2, limit);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    names.add(Map.entry(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return names;
     }
 
     public OptionalLong find(Connection c, RepositoryName name) throws SQLException {
@@ -60,20 +131,4 @@ public class Repositories {
                 new OciException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry", name.value()));
     }
 
-    /** Repository names in lexical order after {@code last}, at most {@code limit}. */
-    public List<String> names(String last, int limit) throws SQLException {
-        List<String> names = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "SELECT name FROM repository WHERE name > ? ORDER BY name COLLATE \"C\" LIMIT ?")) {
-            select.setString(1, last == null ? "" : last);
-            select.setInt(2, limit);
-            try (ResultSet rs = select.executeQuery()) {
-                while (rs.next()) {
-                    names.add(rs.getString(1));
-                }
-            }
-        }
-        return names;
-    }
 }

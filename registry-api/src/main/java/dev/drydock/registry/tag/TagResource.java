@@ -60,7 +60,9 @@ public class TagResource {
             }
         }
         Response.ResponseBuilder response = Response.ok();
-        if (tags.size() > limit) {
+        if (limit == 0) {
+            tags = List.of();
+        } else if (tags.size() > limit) {
             tags = tags.subList(0, limit);
             String next = "/v2/" + name + "/tags/list?n=" + limit + "&last="
                     + URLEncoder.encode(tags.get(limit - 1), StandardCharsets.UTF_8);

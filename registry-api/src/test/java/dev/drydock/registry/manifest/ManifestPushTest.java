@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import static io.restassured.RestAssured.given;
+import io.restassured.RestAssured;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,6 +42,20 @@ class ManifestPushTest {
                 + "\"annotations\":{\"note\":\"" + annotation + "\"}}";
     }
 
+    /** A registry token of the platform admin for the given repositories (and the catalog). */
+    static String bearer(String... repositories) {
+        var request = RestAssured.given().auth().preemptive().basic("admin", "test-admin-password")
+                .queryParam("service", "drydock").queryParam("scope", "registry:catalog:*");
+        for (String repository : repositories) {
+            request.queryParam("scope", "repository:" + repository + ":pull,push,delete");
+        }
+        return "Bearer " + request.get("/token").then().statusCode(200).extract().path("token");
+    }
+
+    private static io.restassured.specification.RequestSpecification given(String bearer) {
+        return RestAssured.given().header("Authorization", bearer);
+    }
+
     private static String uniqueRepository() {
         return "test/r" + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -49,20 +63,21 @@ class ManifestPushTest {
     @Test
     void aTagMovesToANewManifestAndBothChangesAreEvents() {
         String repository = uniqueRepository();
+        String auth = bearer(repository);
         String first = emptyIndex("one");
         String second = emptyIndex("two");
         String firstDigest = Digest.sha256Of(first.getBytes(StandardCharsets.UTF_8)).toString();
         String secondDigest = Digest.sha256Of(second.getBytes(StandardCharsets.UTF_8)).toString();
 
-        given().contentType(INDEX).body(first).put("/v2/" + repository + "/manifests/latest")
+        given(auth).contentType(INDEX).body(first).put("/v2/" + repository + "/manifests/latest")
                 .then().statusCode(201).header("Docker-Content-Digest", firstDigest)
                 .header("Location", "/v2/" + repository + "/manifests/" + firstDigest);
-        given().contentType(INDEX).body(second).put("/v2/" + repository + "/manifests/latest")
+        given(auth).contentType(INDEX).body(second).put("/v2/" + repository + "/manifests/latest")
                 .then().statusCode(201);
 
-        given().get("/v2/" + repository + "/manifests/latest").then().statusCode(200)
+        given(auth).get("/v2/" + repository + "/manifests/latest").then().statusCode(200)
                 .header("Docker-Content-Digest", secondDigest).contentType(INDEX).body(equalTo(second));
-        given().head("/v2/" + repository + "/manifests/" + firstDigest).then().statusCode(200)
+        given(auth).head("/v2/" + repository + "/manifests/" + firstDigest).then().statusCode(200)
                 .header("Content-Length", String.valueOf(first.length()));
 
         List<Event> events = eventsFor(repository, 5);
@@ -75,75 +90,80 @@ class ManifestPushTest {
     @Test
     void tagsAreListedInLexicalOrderAndPaged() {
         String repository = uniqueRepository();
+        String auth = bearer(repository);
         String body = emptyIndex("tags");
         for (String tag : List.of("b", "a", "c10", "c9")) {
-            given().contentType(INDEX).body(body).put("/v2/" + repository + "/manifests/" + tag).then().statusCode(201);
+            given(auth).contentType(INDEX).body(body).put("/v2/" + repository + "/manifests/" + tag).then().statusCode(201);
         }
-        given().queryParam("n", 2).get("/v2/" + repository + "/tags/list").then().statusCode(200)
+        given(auth).queryParam("n", 2).get("/v2/" + repository + "/tags/list").then().statusCode(200)
                 .body("tags", equalTo(List.of("a", "b")))
                 .header("Link", "</v2/" + repository + "/tags/list?n=2&last=b>; rel=\"next\"");
-        given().queryParam("n", 2).queryParam("last", "b").get("/v2/" + repository + "/tags/list").then().statusCode(200)
+        given(auth).queryParam("n", 2).queryParam("last", "b").get("/v2/" + repository + "/tags/list").then().statusCode(200)
                 .body("tags", equalTo(List.of("c10", "c9")));
     }
 
     @Test
     void severalTagsInOnePut() {
         String repository = uniqueRepository();
-        given().contentType(INDEX).body(emptyIndex("multi")).queryParam("tag", "x").queryParam("tag", "y")
+        String auth = bearer(repository);
+        given(auth).contentType(INDEX).body(emptyIndex("multi")).queryParam("tag", "x").queryParam("tag", "y")
                 .put("/v2/" + repository + "/manifests/w").then().statusCode(201);
-        given().get("/v2/" + repository + "/tags/list").then().body("tags", equalTo(List.of("w", "x", "y")));
+        given(auth).get("/v2/" + repository + "/tags/list").then().body("tags", equalTo(List.of("w", "x", "y")));
     }
 
     @Test
     void badManifestsAreRefusedWithTheSpecCodes() {
         String repository = uniqueRepository();
+        String auth = bearer(repository);
         String path = "/v2/" + repository + "/manifests/v1";
-        given().contentType(INDEX).body("{not json").put(path).then().statusCode(400)
+        given(auth).contentType(INDEX).body("{not json").put(path).then().statusCode(400)
                 .body("errors[0].code", equalTo("MANIFEST_INVALID"));
-        given().contentType("application/vnd.docker.distribution.manifest.v1+prettyjws")
+        given(auth).contentType("application/vnd.docker.distribution.manifest.v1+prettyjws")
                 .body("{\"schemaVersion\":1,\"name\":\"x\",\"tag\":\"v1\",\"fsLayers\":[]}".getBytes(StandardCharsets.UTF_8)).put(path)
                 .then().statusCode(400).body("errors[0].code", equalTo("MANIFEST_INVALID"))
                 .body("errors[0].message", org.hamcrest.Matchers.containsString("schema 1"));
-        given().contentType("text/plain").body("{\"schemaVersion\":2}").put(path).then().statusCode(400)
+        given(auth).contentType("text/plain").body("{\"schemaVersion\":2}").put(path).then().statusCode(400)
                 .body("errors[0].code", equalTo("MANIFEST_INVALID"));
         String index = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[{\"mediaType\":"
                 + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + "1".repeat(64) + "\",\"size\":10}]}";
-        given().contentType(INDEX).body(index).put(path).then().statusCode(400)
+        given(auth).contentType(INDEX).body(index).put(path).then().statusCode(400)
                 .body("errors[0].code", equalTo("MANIFEST_BLOB_UNKNOWN"));
-        given().contentType(INDEX).body(emptyIndex("d")).put("/v2/" + repository + "/manifests/sha256:" + "2".repeat(64))
+        given(auth).contentType(INDEX).body(emptyIndex("d")).put("/v2/" + repository + "/manifests/sha256:" + "2".repeat(64))
                 .then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
-        given().contentType(INDEX).body(emptyIndex("t")).put("/v2/" + repository + "/manifests/-bad")
+        given(auth).contentType(INDEX).body(emptyIndex("t")).put("/v2/" + repository + "/manifests/-bad")
                 .then().statusCode(400).body("errors[0].code", equalTo("TAG_INVALID"));
-        given().contentType(INDEX).body("{\"x\":\"" + "a".repeat(4 * 1024 * 1024) + "\"}").put(path)
+        given(auth).contentType(INDEX).body("{\"x\":\"" + "a".repeat(4 * 1024 * 1024) + "\"}").put(path)
                 .then().statusCode(413).body("errors[0].code", equalTo("SIZE_INVALID"));
         // nothing of the above was stored
-        given().get("/v2/" + repository + "/tags/list").then().statusCode(404).body("errors[0].code", equalTo("NAME_UNKNOWN"));
+        given(auth).get("/v2/" + repository + "/tags/list").then().statusCode(404).body("errors[0].code", equalTo("NAME_UNKNOWN"));
     }
 
     @Test
     void theCatalogIsPaged() {
-        given().contentType(INDEX).body(emptyIndex("cat")).put("/v2/catalog/aaa/manifests/v1").then().statusCode(201);
-        given().contentType(INDEX).body(emptyIndex("cat")).put("/v2/catalog/bbb/manifests/v1").then().statusCode(201);
-        given().queryParam("n", 1).queryParam("last", "catalog/aaa").get("/v2/_catalog").then().statusCode(200)
+        String auth = bearer("catalog/aaa", "catalog/bbb");
+        given(auth).contentType(INDEX).body(emptyIndex("cat")).put("/v2/catalog/aaa/manifests/v1").then().statusCode(201);
+        given(auth).contentType(INDEX).body(emptyIndex("cat")).put("/v2/catalog/bbb/manifests/v1").then().statusCode(201);
+        given(auth).queryParam("n", 1).queryParam("last", "catalog/aaa").get("/v2/_catalog").then().statusCode(200)
                 .body("repositories", equalTo(List.of("catalog/bbb")));
     }
 
     @Test
     void deletingATagLeavesTheManifestAndDeletingTheManifestTakesItsTags() {
         String repository = uniqueRepository();
+        String auth = bearer(repository);
         String body = emptyIndex("delete");
         String digest = Digest.sha256Of(body.getBytes(StandardCharsets.UTF_8)).toString();
-        given().contentType(INDEX).body(body).queryParam("tag", "b").put("/v2/" + repository + "/manifests/a").then().statusCode(201);
+        given(auth).contentType(INDEX).body(body).queryParam("tag", "b").put("/v2/" + repository + "/manifests/a").then().statusCode(201);
 
-        given().delete("/v2/" + repository + "/manifests/a").then().statusCode(202);
-        given().get("/v2/" + repository + "/manifests/a").then().statusCode(404).body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
-        given().get("/v2/" + repository + "/manifests/" + digest).then().statusCode(200);
+        given(auth).delete("/v2/" + repository + "/manifests/a").then().statusCode(202);
+        given(auth).get("/v2/" + repository + "/manifests/a").then().statusCode(404).body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
+        given(auth).get("/v2/" + repository + "/manifests/" + digest).then().statusCode(200);
 
-        given().delete("/v2/" + repository + "/manifests/" + digest).then().statusCode(202);
-        given().get("/v2/" + repository + "/manifests/" + digest).then().statusCode(404);
-        given().get("/v2/" + repository + "/manifests/b").then().statusCode(404);
-        given().get("/v2/" + repository + "/tags/list").then().statusCode(200).body("tags", equalTo(List.of()));
-        given().delete("/v2/" + repository + "/manifests/" + digest).then().statusCode(404)
+        given(auth).delete("/v2/" + repository + "/manifests/" + digest).then().statusCode(202);
+        given(auth).get("/v2/" + repository + "/manifests/" + digest).then().statusCode(404);
+        given(auth).get("/v2/" + repository + "/manifests/b").then().statusCode(404);
+        given(auth).get("/v2/" + repository + "/tags/list").then().statusCode(200).body("tags", equalTo(List.of()));
+        given(auth).delete("/v2/" + repository + "/manifests/" + digest).then().statusCode(404)
                 .body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
 
         List<Event> events = eventsFor(repository, 6);
@@ -155,6 +175,7 @@ class ManifestPushTest {
     @Test
     void referrersAreListedEvenWhenPushedBeforeTheirSubjectAndFilteredByArtifactType() {
         String repository = uniqueRepository();
+        String auth = bearer(repository);
         String subject = emptyIndex("subject");
         String subjectDigest = Digest.sha256Of(subject.getBytes(StandardCharsets.UTF_8)).toString();
         String signature = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"artifactType\":\"application/vnd.example.sig\","
@@ -163,32 +184,33 @@ class ManifestPushTest {
         String sbom = signature.replace("application/vnd.example.sig", "application/vnd.example.sbom");
         String signatureDigest = Digest.sha256Of(signature.getBytes(StandardCharsets.UTF_8)).toString();
 
-        given().contentType(INDEX).body(signature).put("/v2/" + repository + "/manifests/" + signatureDigest)
+        given(auth).contentType(INDEX).body(signature).put("/v2/" + repository + "/manifests/" + signatureDigest)
                 .then().statusCode(201).header("OCI-Subject", subjectDigest);
-        given().contentType(INDEX).body(sbom).put("/v2/" + repository + "/manifests/sbom").then().statusCode(201);
-        given().contentType(INDEX).body(subject).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        given(auth).contentType(INDEX).body(sbom).put("/v2/" + repository + "/manifests/sbom").then().statusCode(201);
+        given(auth).contentType(INDEX).body(subject).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
 
-        given().get("/v2/" + repository + "/referrers/" + subjectDigest).then().statusCode(200).contentType(INDEX)
+        given(auth).get("/v2/" + repository + "/referrers/" + subjectDigest).then().statusCode(200).contentType(INDEX)
                 .body("manifests.artifactType", org.hamcrest.Matchers.containsInAnyOrder(
                         "application/vnd.example.sig", "application/vnd.example.sbom"));
-        given().queryParam("artifactType", "application/vnd.example.sig").get("/v2/" + repository + "/referrers/" + subjectDigest)
+        given(auth).queryParam("artifactType", "application/vnd.example.sig").get("/v2/" + repository + "/referrers/" + subjectDigest)
                 .then().statusCode(200).header("OCI-Filters-Applied", "artifactType")
                 .body("manifests.digest", equalTo(List.of(signatureDigest)))
                 .body("manifests[0].size", equalTo(signature.length()))
                 .body("manifests[0].annotations.'org.example.signer'", equalTo("ci"));
-        given().get("/v2/" + repository + "/referrers/sha256:" + "9".repeat(64)).then().statusCode(200)
+        given(auth).get("/v2/" + repository + "/referrers/sha256:" + "9".repeat(64)).then().statusCode(200)
                 .body("manifests", equalTo(List.of()));
-        given().get("/v2/" + repository + "/referrers/not-a-digest").then().statusCode(400)
+        given(auth).get("/v2/" + repository + "/referrers/not-a-digest").then().statusCode(400)
                 .body("errors[0].code", equalTo("DIGEST_INVALID"));
     }
 
     @Test
     void aManifestIsNotServedToAClientThatDoesNotAcceptItsMediaType() {
         String repository = uniqueRepository();
-        given().contentType(INDEX).body(emptyIndex("accept")).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
-        given().accept("application/vnd.docker.distribution.manifest.v2+json").get("/v2/" + repository + "/manifests/v1")
+        String auth = bearer(repository);
+        given(auth).contentType(INDEX).body(emptyIndex("accept")).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        given(auth).accept("application/vnd.docker.distribution.manifest.v2+json").get("/v2/" + repository + "/manifests/v1")
                 .then().statusCode(404).body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
-        given().accept("application/vnd.docker.distribution.manifest.v2+json, " + INDEX).get("/v2/" + repository + "/manifests/v1")
+        given(auth).accept("application/vnd.docker.distribution.manifest.v2+json, " + INDEX).get("/v2/" + repository + "/manifests/v1")
                 .then().statusCode(200).contentType(INDEX);
     }
 

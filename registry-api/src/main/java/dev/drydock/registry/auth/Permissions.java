@@ -1,0 +1,64 @@
+package dev.drydock.registry.auth;
+
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.registry.identity.Organizations;
+import dev.drydock.registry.repository.Repositories;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.SQLException;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who may do what to a repository. Platform admins: everything. A user: everything in their own
+ * namespace. An organisation member: by role (read: pull; write: pull, push; admin: all) on all of
+ * the organisation's repositories. Anyone, signed in or not: pull of a public repository. A
+ * personal access token caps all of this by its scope. Pulling a repository that does not exist
+ * is allowed only to those who could push it, so that nobody else can tell it from a private one.
+ */
+@ApplicationScoped
+public class Permissions {
+
+    private final Repositories repositories;
+    private final Organizations organizations;
+
+    Permissions(Repositories repositories, Organizations organizations) {
+        this.repositories = repositories;
+        this.organizations = organizations;
+    }
+
+    public Set<Action> granted(Principal principal, RepositoryName repository) throws SQLException {
+        return granted(principal, repository, repositories.visibility(repository));
+    }
+
+    /** @param visibility the repository's visibility, empty when it does not exist */
+    public Set<Action> granted(Principal principal, RepositoryName repository, Optional<String> visibility)
+            throws SQLException {
+        Set<Action> granted = EnumSet.noneOf(Action.class);
+        if (!principal.isAnonymous()) {
+            String namespace = repository.namespace();
+            if (principal.account().admin() || namespace.equals(principal.username())) {
+                granted.addAll(EnumSet.allOf(Action.class));
+            } else {
+                organizations.roleOf(namespace, principal.account().id()).ifPresent(role -> {
+                    granted.add(Action.PULL);
+                    if (!role.equals("read")) {
+                        granted.add(Action.PUSH);
+                    }
+                    if (role.equals("admin")) {
+                        granted.add(Action.DELETE);
+                    }
+                });
+            }
+        }
+        if (visibility.isPresent() && visibility.get().equals("public")) {
+            granted.add(Action.PULL);
+        }
+        if (visibility.isEmpty() && !granted.contains(Action.PUSH)) {
+            granted.remove(Action.PULL);
+        }
+        granted.retainAll(principal.cap());
+        return granted;
+    }
+}

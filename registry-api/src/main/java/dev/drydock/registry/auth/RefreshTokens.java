@@ -1,0 +1,93 @@
+package dev.drydock.registry.auth;
+
+import dev.drydock.registry.identity.Account;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Long-lived refresh tokens of a login (docker/podman with {@code offline_token}, OAuth2
+ * {@code access_type=offline}, portal sessions). Stored as a hash; logout revokes; one issued
+ * for a personal access token dies with that token.
+ */
+@ApplicationScoped
+public class RefreshTokens {
+
+    private final AgroalDataSource dataSource;
+    private final SecureRandom random = new SecureRandom();
+
+    RefreshTokens(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public String issue(Principal principal, Duration lifetime) throws SQLException {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String secret = "ddrt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO refresh_token (id, account_id, secret_hash,"
+                     + " via_token, expires_at) VALUES (?, ?, ?, ?, ?)")) {
+            insert.setObject(1, UUID.randomUUID());
+            insert.setLong(2, principal.account().id());
+            insert.setString(3, hash(secret));
+            insert.setObject(4, principal.tokenId());
+            insert.setTimestamp(5, Timestamp.from(Instant.now().plus(lifetime)));
+            insert.executeUpdate();
+        }
+        return secret;
+    }
+
+    /** The principal a live refresh token stands for (its personal access token must be live too). */
+    public Optional<Principal> redeem(String secret) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT a.id, a.username, a.admin, r.via_token, t.scope"
+                     + " FROM refresh_token r JOIN account a ON a.id = r.account_id"
+                     + " LEFT JOIN personal_access_token t ON t.id = r.via_token"
+                     + " WHERE r.secret_hash = ? AND r.revoked_at IS NULL AND r.expires_at > now()"
+                     + " AND (r.via_token IS NULL OR (t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())))")) {
+            select.setString(1, hash(secret));
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Principal(new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3)),
+                        rs.getObject(4, UUID.class), rs.getString(5)));
+            }
+        }
+    }
+
+    /** Revokes a refresh token; the account it belonged to, if it was live. */
+    public Optional<String> revoke(String secret) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement update = c.prepareStatement("UPDATE refresh_token r SET revoked_at = now() FROM account a"
+                     + " WHERE a.id = r.account_id AND r.secret_hash = ? AND r.revoked_at IS NULL RETURNING a.username")) {
+            update.setString(1, hash(secret));
+            try (ResultSet rs = update.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    private static String hash(String secret) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

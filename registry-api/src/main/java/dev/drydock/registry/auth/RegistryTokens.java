@@ -1,0 +1,170 @@
+package dev.drydock.registry.auth;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import dev.drydock.registry.RegistryConfig;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Registry tokens as distribution's token spec has them: ES256 JWTs whose {@code access} claim
+ * lists what the bearer may do. The signing key pair is generated on first start and kept in the
+ * database, so every instance signs and verifies with the same keys; the public half is served
+ * as a JWKS for other services.
+ */
+@ApplicationScoped
+public class RegistryTokens {
+
+    public static final String ISSUER = "drydock";
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    private final AgroalDataSource dataSource;
+    private final RegistryConfig config;
+    private final Map<String, ECKey> keys = new ConcurrentHashMap<>();
+    private volatile ECKey signingKey;
+
+    RegistryTokens(AgroalDataSource dataSource, RegistryConfig config) {
+        this.dataSource = dataSource;
+        this.config = config;
+    }
+
+    /** One entry of the {@code access} claim. */
+    public record Access(String type, String name, List<String> actions) {
+    }
+
+    /** A verified token. {@code tokenId} is the personal access token it was issued for, if any. */
+    public record Verified(String subject, UUID tokenId, List<Access> access, Instant expiresAt) {
+
+        public boolean allows(String repository, Action action) {
+            return access.stream().anyMatch(a -> a.type().equals("repository") && a.name().equals(repository)
+                    && (a.actions().contains(action.scopeName()) || a.actions().contains("*")));
+        }
+    }
+
+    void loadKeys(@Observes StartupEvent startup) throws SQLException, JOSEException, ParseException {
+        if (readKeys().isEmpty()) {
+            ECKey generated = new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString())
+                    .algorithm(JWSAlgorithm.ES256).generate();
+            try (Connection c = dataSource.getConnection();
+                 PreparedStatement insert = c.prepareStatement(
+                         "INSERT INTO signing_key (kid, jwk) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM signing_key)")) {
+                insert.setString(1, generated.getKeyID());
+                insert.setString(2, generated.toJSONString());
+                insert.executeUpdate();
+            }
+            readKeys();
+        }
+    }
+
+    private List<ECKey> readKeys() throws SQLException, ParseException {
+        List<ECKey> found = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT jwk FROM signing_key ORDER BY created_at DESC, kid")) {
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    found.add(ECKey.parse(rs.getString(1)));
+                }
+            }
+        }
+        found.forEach(key -> keys.put(key.getKeyID(), key));
+        if (!found.isEmpty()) {
+            signingKey = found.get(0);
+        }
+        return found;
+    }
+
+    public String issue(String subject, UUID tokenId, List<Access> access, Instant expiresAt) {
+        Instant now = Instant.now();
+        List<Map<String, Object>> claim = new ArrayList<>();
+        for (Access a : access) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("type", a.type());
+            entry.put("name", a.name());
+            entry.put("actions", a.actions());
+            claim.add(entry);
+        }
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(ISSUER).subject(subject == null ? "" : subject)
+                .audience(config.tokenService()).issueTime(Date.from(now)).notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(expiresAt)).jwtID(UUID.randomUUID().toString()).claim("access", claim);
+        if (tokenId != null) {
+            claims.claim("pat", tokenId.toString());
+        }
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKey.getKeyID())
+                    .type(JOSEObjectType.JWT).build(), claims.build());
+            jwt.sign(new ECDSASigner(signingKey));
+            return jwt.serialize();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign a registry token", e);
+        }
+    }
+
+    /** The token's claims if it is one of ours, signed with ES256, for this service, and current. */
+    public Optional<Verified> verify(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) {
+                return Optional.empty();
+            }
+            ECKey key = jwt.getHeader().getKeyID() == null ? null : keys.get(jwt.getHeader().getKeyID());
+            if (key == null || !jwt.verify(new ECDSAVerifier(key.toECPublicKey()))) {
+                return Optional.empty();
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Instant now = Instant.now();
+            if (!ISSUER.equals(claims.getIssuer()) || claims.getAudience() == null
+                    || !claims.getAudience().contains(config.tokenService()) || claims.getExpirationTime() == null
+                    || claims.getExpirationTime().toInstant().plus(CLOCK_SKEW).isBefore(now)
+                    || (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().minus(CLOCK_SKEW).isAfter(now))) {
+                return Optional.empty();
+            }
+            List<Access> access = new ArrayList<>();
+            Object raw = claims.getClaim("access");
+            if (raw instanceof List<?> entries) {
+                for (Object entry : entries) {
+                    if (entry instanceof Map<?, ?> map && map.get("actions") instanceof List<?> actions) {
+                        access.add(new Access(String.valueOf(map.get("type")), String.valueOf(map.get("name")),
+                                actions.stream().map(String::valueOf).toList()));
+                    }
+                }
+            }
+            String pat = claims.getStringClaim("pat");
+            return Optional.of(new Verified(claims.getSubject(), pat == null ? null : UUID.fromString(pat), access,
+                    claims.getExpirationTime().toInstant()));
+        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    public JWKSet publicKeys() {
+        return new JWKSet(keys.values().stream().map(key -> (com.nimbusds.jose.jwk.JWK) key.toPublicJWK()).toList());
+    }
+}

@@ -1,0 +1,67 @@
+package dev.drydock.registry.frontdoor;
+
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import dev.drydock.registry.auth.AuthenticationFailed;
+import dev.drydock.registry.identity.IdentityException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The REST API's failures as RFC 9457 problem details; on the registry's own paths
+ * ({@code /v2}, {@code /token}) failed sign-ins answer in the distribution spec's error body.
+ */
+public class ProblemMapper {
+
+    public static final String PROBLEM_JSON = "application/problem+json";
+
+    @ServerExceptionMapper
+    public Response identity(IdentityException e) {
+        Map<String, Object> problem = problem(e.status(), title(e.status()), e.getMessage());
+        if (e.field() != null) {
+            problem.put("field", e.field());
+        }
+        return Response.status(e.status()).type(PROBLEM_JSON).entity(problem).build();
+    }
+
+    @ServerExceptionMapper
+    public Response authentication(AuthenticationFailed e, UriInfo uri) {
+        Response.ResponseBuilder response = Response.status(e.status());
+        if (e.retryAfter() != null) {
+            response.header("Retry-After", Math.max(1, e.retryAfter().toSeconds()));
+        } else {
+            response.header("WWW-Authenticate", "Basic realm=\"drydock\"");
+        }
+        String path = uri.getPath();
+        if (path.startsWith("/token") || path.startsWith("/v2")) {
+            ErrorCode code = e.retryAfter() == null ? ErrorCode.UNAUTHORIZED : ErrorCode.TOOMANYREQUESTS;
+            return response.type(OciException.CONTENT_TYPE).entity(new OciException(code, e.getMessage()).body()).build();
+        }
+        return response.type(PROBLEM_JSON).entity(problem(e.status(), title(e.status()), e.getMessage())).build();
+    }
+
+    static Map<String, Object> problem(int status, String title, String detail) {
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "about:blank");
+        problem.put("title", title);
+        problem.put("status", status);
+        problem.put("detail", detail);
+        return problem;
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 429 -> "Too Many Requests";
+            default -> "Error";
+        };
+    }
+}

@@ -1,0 +1,116 @@
+package dev.drydock.registry.repository;
+
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.registry.auth.Action;
+import dev.drydock.registry.auth.Callers;
+import dev.drydock.registry.auth.Permissions;
+import dev.drydock.registry.auth.Principal;
+import dev.drydock.registry.frontdoor.Actors;
+import dev.drydock.registry.identity.IdentityException;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code POST /api/v1/repositories} creates a repository with its visibility; {@code PATCH} changes
+ * it. (Reading repositories is the read API's, served by audit-service.)
+ */
+@Path("/api/v1/repositories")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+public class RepositoryResource {
+
+    private static final Set<String> VISIBILITIES = Set.of("public", "private");
+
+    private final Repositories repositories;
+    private final Permissions permissions;
+    private final Callers callers;
+    private final AgroalDataSource dataSource;
+
+    RepositoryResource(Repositories repositories, Permissions permissions, Callers callers, AgroalDataSource dataSource) {
+        this.repositories = repositories;
+        this.permissions = permissions;
+        this.callers = callers;
+        this.dataSource = dataSource;
+    }
+
+    public record NewRepository(String name, String visibility) {
+    }
+
+    public record Change(String visibility) {
+    }
+
+    @POST
+    public Response create(NewRepository request, @Context HttpServerRequest http) throws SQLException {
+        Principal caller = callers.require(http, true);
+        if (request == null) {
+            throw new IdentityException(400, "A JSON body with name and visibility is required.", "name");
+        }
+        RepositoryName name = name(request.name());
+        String visibility = visibility(request.visibility());
+        if (!permissions.granted(caller, name).contains(Action.PUSH)) {
+            throw new IdentityException(403, "You may not create repositories in " + name.namespace() + ".", "name");
+        }
+        boolean created = QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return repositories.create(c, name, visibility, Actors.of(http, caller.username(), null)).isPresent();
+            }
+        });
+        if (!created) {
+            throw new IdentityException(409, "The repository " + name + " exists already.", "name");
+        }
+        return Response.created(URI.create("/api/v1/repositories/" + name))
+                .entity(Map.of("name", name.value(), "visibility", visibility)).build();
+    }
+
+    @PATCH
+    @Path("/{name: .+}")
+    public Map<String, String> change(@PathParam("name") String rawName, Change request, @Context HttpServerRequest http)
+            throws SQLException {
+        Principal caller = callers.require(http, true);
+        RepositoryName name = name(rawName);
+        if (!permissions.granted(caller, name).contains(Action.DELETE) || repositories.visibility(name).isEmpty()) {
+            throw new IdentityException(404, "There is no repository " + name + " you administer.");
+        }
+        String visibility = visibility(request == null ? null : request.visibility());
+        QuarkusTransaction.requiringNew().run(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                repositories.changeVisibility(c, name, visibility, Actors.of(http, caller.username(), null));
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return Map.of("name", name.value(), "visibility", visibility);
+    }
+
+    private static RepositoryName name(String raw) {
+        try {
+            return RepositoryName.parse(raw);
+        } catch (OciException e) {
+            throw new IdentityException(400, e.getMessage(), "name");
+        }
+    }
+
+    private static String visibility(String raw) {
+        if (raw == null || !VISIBILITIES.contains(raw)) {
+            throw new IdentityException(400, "The visibility must be public or private.", "visibility");
+        }
+        return raw;
+    }
+}

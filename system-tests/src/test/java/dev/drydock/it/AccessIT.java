@@ -1,0 +1,137 @@
+package dev.drydock.it;
+
+import io.restassured.RestAssured;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Logins of real clients, personal access tokens, and private repositories as other users see them. */
+class AccessIT {
+
+    private static final String PASSWORD = "s3cret-password";
+    private static Platform platform;
+    private static Path image;
+
+    @TempDir
+    static Path work;
+
+    @BeforeAll
+    static void start() {
+        platform = Platform.get();
+        image = new OciLayoutWriter(work.resolve("image")).tag("v1", new OciLayoutWriter(work.resolve("image"))
+                .image("amd64", 2, 30_000)).path();
+    }
+
+    private static String signUp() {
+        String name = "user" + UUID.randomUUID().toString().substring(0, 8);
+        RestAssured.given().baseUri("http://" + platform.registry()).contentType("application/json")
+                .body(Map.of("username", name, "password", PASSWORD)).post("/api/v1/users").then().statusCode(201);
+        return name;
+    }
+
+    private static String personalToken(String user, String scope) {
+        return RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(user, PASSWORD)
+                .contentType("application/json").body(Map.of("name", "laptop", "scope", scope))
+                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+    }
+
+    private static String docker(String reference) {
+        return "docker://" + platform.registry() + "/" + reference;
+    }
+
+    private static Commands.Result skopeo(String... arguments) {
+        String[] command = new String[arguments.length + 1];
+        command[0] = "skopeo";
+        System.arraycopy(arguments, 0, command, 1, arguments.length);
+        return Commands.attempt(work, command);
+    }
+
+    @Test
+    void skopeoLogsInWithAPasswordPushesToItsNamespaceAndAnonymousPullsThePublicImage() {
+        String alice = signUp();
+        Path auth = work.resolve(alice + "-auth.json");
+        Commands.Result login = skopeo("login", "--tls-verify=false", "--authfile", auth.toString(),
+                "-u", alice, "-p", PASSWORD, platform.registry());
+        assertEquals(0, login.exitCode(), login.output());
+        Commands.Result push = skopeo("copy", "--dest-tls-verify=false", "--authfile", auth.toString(),
+                "oci:" + image + ":v1", docker(alice + "/app:v1"));
+        assertEquals(0, push.exitCode(), push.output());
+
+        Commands.Result anonymous = skopeo("inspect", "--tls-verify=false", "--no-creds", docker(alice + "/app:v1"));
+        assertEquals(0, anonymous.exitCode(), anonymous.output());
+
+        Commands.Result wrongPassword = skopeo("login", "--tls-verify=false", "--authfile", auth.toString(),
+                "-u", alice, "-p", "not-the-password", platform.registry());
+        assertNotEquals(0, wrongPassword.exitCode());
+        Commands.Result anonymousPush = skopeo("copy", "--dest-tls-verify=false", "--dest-no-creds",
+                "oci:" + image + ":v1", docker(alice + "/app:v2"));
+        assertNotEquals(0, anonymousPush.exitCode(), anonymousPush.output());
+    }
+
+    @Test
+    void podmanLogsInWithAPersonalAccessTokenAndAReadOnlyTokenCannotPush() {
+        String bob = signUp();
+        String readWrite = personalToken(bob, "read-write");
+        Path auth = work.resolve(bob + "-podman-auth.json");
+        Commands.run(work, "podman", "login", "--tls-verify=false", "--authfile", auth.toString(),
+                "-u", bob, "-p", readWrite, platform.registry());
+        Commands.Result push = skopeo("copy", "--dest-tls-verify=false", "--authfile", auth.toString(),
+                "oci:" + image + ":v1", docker(bob + "/tool:v1"));
+        assertEquals(0, push.exitCode(), push.output());
+
+        String readOnly = personalToken(bob, "read");
+        Commands.Result pull = skopeo("inspect", "--tls-verify=false", "--creds", bob + ":" + readOnly, docker(bob + "/tool:v1"));
+        assertEquals(0, pull.exitCode(), pull.output());
+        Commands.Result denied = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", bob + ":" + readOnly,
+                "oci:" + image + ":v1", docker(bob + "/tool:v2"));
+        assertNotEquals(0, denied.exitCode());
+        assertTrue(denied.output().contains("denied") || denied.output().contains("unauthorized"), denied.output());
+    }
+
+    @Test
+    void aPrivateRepositoryDoesNotExistForOthersAndItsBlobsStayInIt() {
+        String carol = signUp();
+        RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(carol, PASSWORD)
+                .contentType("application/json").body(Map.of("name", carol + "/secret", "visibility", "private"))
+                .post("/api/v1/repositories").then().statusCode(201);
+        Commands.Result push = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", carol + ":" + PASSWORD,
+                "oci:" + image + ":v1", docker(carol + "/secret:v1"));
+        assertEquals(0, push.exitCode(), push.output());
+        List<String> blobs = OciImages.blobDigests(image, OciImages.manifestDigest(image, "v1"));
+
+        String dave = signUp();
+        Commands.Result secret = skopeo("inspect", "--tls-verify=false", "--creds", dave + ":" + PASSWORD, docker(carol + "/secret:v1"));
+        Commands.Result missing = skopeo("inspect", "--tls-verify=false", "--creds", dave + ":" + PASSWORD, docker(carol + "/nothing:v1"));
+        assertNotEquals(0, secret.exitCode());
+        assertEquals(missing.output().replace("nothing", "secret"), secret.output());
+
+        // dave's own public repository does not link carol's layer: asking for it there finds nothing
+        Commands.Result own = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", dave + ":" + PASSWORD,
+                "oci:" + new OciLayoutWriter(work.resolve("dave")).tag("v1", new OciLayoutWriter(work.resolve("dave"))
+                        .image("arm64", 1, 1000)).path() + ":v1", docker(dave + "/public:v1"));
+        assertEquals(0, own.exitCode(), own.output());
+        RestAssured.given().baseUri("http://" + platform.registry())
+                .header("Authorization", platform.bearer(dave, PASSWORD, dave + "/public"))
+                .get("/v2/" + dave + "/public/blobs/" + blobs.get(1)).then().statusCode(404)
+                .body("errors[0].code", equalTo("BLOB_UNKNOWN"));
+        // nor can dave mount it from carol's repository: the mount falls back to an upload session
+        RestAssured.given().baseUri("http://" + platform.registry())
+                .header("Authorization", platform.bearer(dave, PASSWORD, dave + "/public", carol + "/secret"))
+                .queryParam("mount", blobs.get(1)).queryParam("from", carol + "/secret")
+                .post("/v2/" + dave + "/public/blobs/uploads/").then().statusCode(202);
+
+        RestAssured.given().baseUri("http://" + platform.registry())
+                .header("Authorization", platform.bearer(dave, PASSWORD)).get("/v2/_catalog")
+                .then().statusCode(200).body("repositories", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(carol + "/secret")));
+    }
+}
