@@ -130,6 +130,16 @@ class AccessIT {
                 .queryParam("mount", blobs.get(1)).queryParam("from", carol + "/secret")
                 .post("/v2/" + dave + "/public/blobs/uploads/").then().statusCode(202);
 
+        // the owner reads the repository's audit trail; others are refused
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(carol, PASSWORD)
+                        .queryParam("repository", carol + "/secret").get("/api/v1/audit").then().statusCode(200)
+                        .body("items.type", org.hamcrest.Matchers.hasItem("dev.drydock.manifest.pushed")));
+        RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(dave, PASSWORD)
+                .queryParam("repository", carol + "/secret").get("/api/v1/audit").then().statusCode(403);
+        RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(dave, PASSWORD)
+                .get("/api/v1/audit").then().statusCode(403);
+
         RestAssured.given().baseUri("http://" + platform.registry())
                 .header("Authorization", platform.bearer(dave, PASSWORD)).get("/v2/_catalog")
                 .then().statusCode(200).body("repositories", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(carol + "/secret")));

@@ -113,7 +113,8 @@ class DistributionClientsIT {
     }
 
     private static List<String> auditDigests(String repository, String type) {
-        return given().baseUri("http://" + platform.registry()).queryParam("repository", repository)
+        return given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
+                .queryParam("repository", repository)
                 .queryParam("type", type).get("/api/v1/audit").then().statusCode(200)
                 .extract().jsonPath().getList("items.data.digest", String.class);
     }

@@ -145,6 +145,8 @@ class ThinSliceIT {
                         .body("items.type", hasItems("dev.drydock.manifest.pushed", "dev.drydock.tag.created",
                                 "dev.drydock.blob.uploaded", "dev.drydock.repository.created")));
         given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+        // the audit log is not for everyone
+        RestAssured.given().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(401);
     }
 
     @Test
