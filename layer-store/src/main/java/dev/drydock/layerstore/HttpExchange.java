@@ -21,8 +21,9 @@ public final class HttpExchange {
         String forwarded = request.getHeader("X-Forwarded-For");
         String address = forwarded != null ? forwarded.split(",")[0].trim()
                 : request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-        String user = request.getHeader("X-Drydock-User");
-        return new Actor(user, null, address, request.getHeader(HttpHeaders.USER_AGENT));
+        // set by the token check from the verified registry token, never taken from the client
+        return new Actor(request.getHeader("X-Drydock-User"), request.getHeader("X-Drydock-Token"), address,
+                request.getHeader(HttpHeaders.USER_AGENT));
     }
 
     /** Answers a failure: the spec's error body for a client mistake, a logged 500 for anything else. */

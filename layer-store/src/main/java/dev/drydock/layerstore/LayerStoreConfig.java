@@ -16,4 +16,19 @@ public interface LayerStoreConfig {
     /** An upload session untouched for this long is abandoned: its row and partial file are removed. */
     @WithDefault("24h")
     Duration uploadExpiry();
+
+    /**
+     * Where the public keys of registry tokens are ({@code DRYDOCK_LAYER_STORE_JWKS_URL}): every
+     * request must carry a token (header or {@code ?token=}) granting what it does.
+     */
+    @WithDefault("http://127.0.0.1:5000/.well-known/jwks.json")
+    java.net.URI jwksUrl();
+
+    /** The {@code service} registry tokens are issued for. */
+    @WithDefault("drydock")
+    String tokenService();
+
+    /** Whether requests need a registry token; only tests of this service alone turn it off. */
+    @WithDefault("true")
+    boolean requireToken();
 }

@@ -99,6 +99,17 @@ class AccessIT {
     }
 
     @Test
+    void layerStoreTrustsNoCallerWithoutARegistryToken() {
+        String layerStore = "http://127.0.0.1:" + platform.layerStorePort;
+        RestAssured.given().baseUri(layerStore).post("/v2/acme/direct/blobs/uploads/").then().statusCode(401)
+                .body("errors[0].code", equalTo("UNAUTHORIZED"));
+        RestAssured.given().baseUri(layerStore).header("Authorization", platform.adminBearer("acme/other"))
+                .post("/v2/acme/direct/blobs/uploads/").then().statusCode(401);
+        RestAssured.given().baseUri(layerStore).header("Authorization", platform.adminBearer("acme/direct"))
+                .post("/v2/acme/direct/blobs/uploads/").then().statusCode(202);
+    }
+
+    @Test
     void aPrivateRepositoryDoesNotExistForOthersAndItsBlobsStayInIt() {
         String carol = signUp();
         RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(carol, PASSWORD)

@@ -110,10 +110,12 @@ public final class Platform {
         common.put("DRYDOCK_PORTAL_FRONT_DOOR_URL", "http://127.0.0.1:" + registryPort);
         common.put("DRYDOCK_PORTAL_REGISTRY_HOST", registry());
         common.put("DRYDOCK_AUDIT_CONSUMER_GROUP", group);
-        common.put("DRYDOCK_ADMIN_PASSWORD", adminPassword);
+        common.put("DRYDOCK_LAYER_STORE_JWKS_URL", "http://127.0.0.1:" + registryPort + "/.well-known/jwks.json");
         launch("layer-store", layerStorePort, common);
         launch("audit-service", auditPort, common);
-        launch("registry-api", registryPort, common);
+        Map<String, String> registryEnv = new LinkedHashMap<>(common);
+        registryEnv.put("DRYDOCK_ADMIN_PASSWORD", adminPassword);
+        launch("registry-api", registryPort, registryEnv);
         launch("web-ui", portalPort, common);
         for (int port : new int[]{layerStorePort, auditPort, registryPort, portalPort}) {
             awaitReady(port);

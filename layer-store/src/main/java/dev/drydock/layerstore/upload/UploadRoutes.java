@@ -111,7 +111,7 @@ public class UploadRoutes {
         Actor actor = HttpExchange.actor(request);
         String mount = request.getParam("mount");
         String from = request.getParam("from");
-        if (mount != null && from != null) {
+        if (mount != null && from != null && ctx.get(dev.drydock.layerstore.access.TokenCheck.MOUNT_DENIED) == null) {
             Digest digest = Digest.parse(mount);
             String source = RepositoryName.parse(from).value();
             Future<Boolean> mounted = blocking(() -> links.mount(repository, source, digest, actor));

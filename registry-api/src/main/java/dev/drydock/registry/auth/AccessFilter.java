@@ -1,5 +1,9 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.token.RegistryToken;
+
+import dev.drydock.oci.token.Action;
+
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
@@ -60,13 +64,13 @@ public class AccessFilter {
             }
             action = actionOf(request.method());
         }
-        Optional<RegistryTokens.Verified> token = bearer(request).flatMap(tokens::verify)
+        Optional<RegistryToken> token = bearer(request).flatMap(tokens::verify)
                 .filter(t -> !revoked.isRevoked(t.tokenId()));
         if (token.isEmpty()) {
             challenge(ctx, repository, action, bearer(request).isPresent() ? "invalid_token" : null);
             return;
         }
-        RegistryTokens.Verified verified = token.get();
+        RegistryToken verified = token.get();
         if (repository != null && !verified.allows(repository, action)) {
             challenge(ctx, repository, action, "insufficient_scope");
             return;
@@ -77,13 +81,13 @@ public class AccessFilter {
         if (verified.tokenId() != null) {
             request.headers().set(Actors.TOKEN, verified.tokenId().toString());
         }
-        ctx.put(RegistryTokens.Verified.class.getName(), verified);
+        ctx.put(RegistryToken.class.getName(), verified);
         withoutForbiddenMount(ctx, verified);
         ctx.next();
     }
 
     /** A mount from a repository the caller may not pull falls back to a plain upload, as the spec says. */
-    private static void withoutForbiddenMount(RoutingContext ctx, RegistryTokens.Verified token) {
+    private static void withoutForbiddenMount(RoutingContext ctx, RegistryToken token) {
         HttpServerRequest request = ctx.request();
         String from = request.getParam("from");
         if (request.method() != HttpMethod.POST || request.getParam("mount") == null || from == null) {

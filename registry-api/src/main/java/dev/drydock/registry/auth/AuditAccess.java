@@ -1,5 +1,7 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.token.Action;
+
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.registry.identity.IdentityException;

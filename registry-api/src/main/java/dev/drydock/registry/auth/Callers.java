@@ -1,5 +1,7 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.token.RegistryToken;
+
 import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.Accounts;
 import dev.drydock.registry.identity.IdentityException;
@@ -40,7 +42,7 @@ public class Callers {
             return signIn.basic(authorization, Actors.of(request));
         }
         if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            RegistryTokens.Verified token = tokens.verify(authorization.substring(7).trim())
+            RegistryToken token = tokens.verify(authorization.substring(7).trim())
                     .filter(t -> !revoked.isRevoked(t.tokenId()) && !t.subject().isEmpty())
                     .orElseThrow(() -> new AuthenticationFailed("the token is invalid, expired or revoked"));
             var account = accounts.find(token.subject())

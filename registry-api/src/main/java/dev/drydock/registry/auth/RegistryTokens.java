@@ -1,11 +1,12 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.token.RegistryToken;
+
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
@@ -23,7 +24,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.text.ParseException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -43,8 +43,6 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class RegistryTokens {
 
-    public static final String ISSUER = "drydock";
-    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
     private final AgroalDataSource dataSource;
     private final RegistryConfig config;
@@ -54,19 +52,6 @@ public class RegistryTokens {
     RegistryTokens(AgroalDataSource dataSource, RegistryConfig config) {
         this.dataSource = dataSource;
         this.config = config;
-    }
-
-    /** One entry of the {@code access} claim. */
-    public record Access(String type, String name, List<String> actions) {
-    }
-
-    /** A verified token. {@code tokenId} is the personal access token it was issued for, if any. */
-    public record Verified(String subject, UUID tokenId, List<Access> access, Instant expiresAt) {
-
-        public boolean allows(String repository, Action action) {
-            return access.stream().anyMatch(a -> a.type().equals("repository") && a.name().equals(repository)
-                    && (a.actions().contains(action.scopeName()) || a.actions().contains("*")));
-        }
     }
 
     void loadKeys(@Observes StartupEvent startup) throws SQLException, JOSEException, ParseException {
@@ -101,17 +86,17 @@ public class RegistryTokens {
         return found;
     }
 
-    public String issue(String subject, UUID tokenId, List<Access> access, Instant expiresAt) {
+    public String issue(String subject, UUID tokenId, List<RegistryToken.Access> access, Instant expiresAt) {
         Instant now = Instant.now();
         List<Map<String, Object>> claim = new ArrayList<>();
-        for (Access a : access) {
+        for (RegistryToken.Access a : access) {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("type", a.type());
             entry.put("name", a.name());
             entry.put("actions", a.actions());
             claim.add(entry);
         }
-        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(ISSUER).subject(subject == null ? "" : subject)
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(RegistryToken.ISSUER).subject(subject == null ? "" : subject)
                 .audience(config.tokenService()).issueTime(Date.from(now)).notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(expiresAt)).jwtID(UUID.randomUUID().toString()).claim("access", claim);
         if (tokenId != null) {
@@ -128,40 +113,8 @@ public class RegistryTokens {
     }
 
     /** The token's claims if it is one of ours, signed with ES256, for this service, and current. */
-    public Optional<Verified> verify(String token) {
-        try {
-            SignedJWT jwt = SignedJWT.parse(token);
-            if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())) {
-                return Optional.empty();
-            }
-            ECKey key = jwt.getHeader().getKeyID() == null ? null : keys.get(jwt.getHeader().getKeyID());
-            if (key == null || !jwt.verify(new ECDSAVerifier(key.toECPublicKey()))) {
-                return Optional.empty();
-            }
-            JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            Instant now = Instant.now();
-            if (!ISSUER.equals(claims.getIssuer()) || claims.getAudience() == null
-                    || !claims.getAudience().contains(config.tokenService()) || claims.getExpirationTime() == null
-                    || claims.getExpirationTime().toInstant().plus(CLOCK_SKEW).isBefore(now)
-                    || (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().minus(CLOCK_SKEW).isAfter(now))) {
-                return Optional.empty();
-            }
-            List<Access> access = new ArrayList<>();
-            Object raw = claims.getClaim("access");
-            if (raw instanceof List<?> entries) {
-                for (Object entry : entries) {
-                    if (entry instanceof Map<?, ?> map && map.get("actions") instanceof List<?> actions) {
-                        access.add(new Access(String.valueOf(map.get("type")), String.valueOf(map.get("name")),
-                                actions.stream().map(String::valueOf).toList()));
-                    }
-                }
-            }
-            String pat = claims.getStringClaim("pat");
-            return Optional.of(new Verified(claims.getSubject(), pat == null ? null : UUID.fromString(pat), access,
-                    claims.getExpirationTime().toInstant()));
-        } catch (ParseException | JOSEException | IllegalArgumentException e) {
-            return Optional.empty();
-        }
+    public Optional<RegistryToken> verify(String token) {
+        return RegistryToken.verify(token, config.tokenService(), kid -> Optional.ofNullable(keys.get(kid)));
     }
 
     public JWKSet publicKeys() {

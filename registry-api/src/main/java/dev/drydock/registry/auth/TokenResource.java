@@ -1,5 +1,9 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.token.RegistryToken;
+
+import dev.drydock.oci.token.Action;
+
 import dev.drydock.events.Actor;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
@@ -94,9 +98,9 @@ public class TokenResource {
     /** @param loginMethod when not null, the request is a login and is recorded as one */
     private Response grant(Principal principal, List<String> scopes, boolean offline, String loginMethod,
                            HttpServerRequest request) throws SQLException {
-        List<RegistryTokens.Access> access = new ArrayList<>();
+        List<RegistryToken.Access> access = new ArrayList<>();
         for (String scope : scopes) {
-            RegistryTokens.Access granted = grantOne(principal, scope);
+            RegistryToken.Access granted = grantOne(principal, scope);
             if (granted != null) {
                 access.add(granted);
             }
@@ -120,13 +124,13 @@ public class TokenResource {
     }
 
     /** {@code repository:<name>:<actions>}; unknown types and malformed names are granted nothing. */
-    private RegistryTokens.Access grantOne(Principal principal, String scope) throws SQLException {
+    private RegistryToken.Access grantOne(Principal principal, String scope) throws SQLException {
         String[] parts = scope.split(":");
         if (parts.length != 3) {
             return null;
         }
         if (parts[0].equals("registry") && parts[1].equals("catalog")) {
-            return new RegistryTokens.Access("registry", "catalog", List.of("*"));
+            return new RegistryToken.Access("registry", "catalog", List.of("*"));
         }
         if (!parts[0].equals("repository")) {
             return null;
@@ -148,7 +152,7 @@ public class TokenResource {
                 }
             }
         }
-        return new RegistryTokens.Access("repository", name.value(), granted);
+        return new RegistryToken.Access("repository", name.value(), granted);
     }
 
     private static String method(Principal principal) {

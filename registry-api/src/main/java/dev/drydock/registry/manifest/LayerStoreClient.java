@@ -4,7 +4,12 @@ import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.RegistryConfig;
+import dev.drydock.registry.auth.RegistryTokens;
+
+import java.time.Instant;
+import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -20,13 +25,26 @@ public class LayerStoreClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
+    private final RegistryTokens tokens;
 
-    LayerStoreClient(RegistryConfig config) {
+    LayerStoreClient(RegistryConfig config, RegistryTokens tokens) {
         this.base = config.layerStoreUrl();
+        this.tokens = tokens;
+    }
+
+    /** A minute's token of this service to read one repository at layer-store, which trusts no caller. */
+    public String pullToken(RepositoryName repository) {
+        return tokens.issue("registry-api", null, List.of(new RegistryToken.Access("repository", repository.value(),
+                List.of("pull"))), Instant.now().plusSeconds(60));
     }
 
     public boolean isLinked(RepositoryName repository, Digest digest) {
+        return isLinked(repository, digest, pullToken(repository));
+    }
+
+    public boolean isLinked(RepositoryName repository, Digest digest, String token) {
         HttpRequest head = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + digest))
+                .header("Authorization", "Bearer " + token)
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
         try {
             int status = http.send(head, HttpResponse.BodyHandlers.discarding()).statusCode();

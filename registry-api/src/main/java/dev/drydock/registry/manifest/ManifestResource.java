@@ -117,8 +117,9 @@ public class ManifestResource {
                         "the manifest's digest is " + manifest.digest() + ", not " + expected);
             }
         }
+        String token = manifest.blobs().isEmpty() ? null : layerStore.pullToken(repository);
         for (Digest blob : manifest.blobs()) {
-            if (!layerStore.isLinked(repository, blob)) {
+            if (!layerStore.isLinked(repository, blob, token)) {
                 throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                         "the manifest references a blob this repository does not have", blob.toString());
             }

@@ -1,7 +1,7 @@
 package dev.drydock.registry.repository;
 
 import dev.drydock.oci.RepositoryName;
-import dev.drydock.registry.auth.Action;
+import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
 import dev.drydock.registry.frontdoor.Actors;

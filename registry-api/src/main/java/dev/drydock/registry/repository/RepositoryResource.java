@@ -2,7 +2,7 @@ package dev.drydock.registry.repository;
 
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
-import dev.drydock.registry.auth.Action;
+import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Callers;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;

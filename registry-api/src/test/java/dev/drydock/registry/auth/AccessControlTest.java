@@ -1,5 +1,7 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.token.RegistryToken;
+
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
@@ -157,7 +159,7 @@ class AccessControlTest {
     void expiredForgedUnsignedAndBorrowedTokensAreRefused() throws Exception {
         String alice = user();
         String repository = alice + "/app";
-        List<RegistryTokens.Access> all = List.of(new RegistryTokens.Access("repository", repository, List.of("pull", "push")));
+        List<RegistryToken.Access> all = List.of(new RegistryToken.Access("repository", repository, List.of("pull", "push")));
 
         String expired = tokens.issue(alice, null, all, Instant.now().minus(Duration.ofMinutes(5)));
         push(expired, repository).then().statusCode(401).header("WWW-Authenticate", containsString("invalid_token"));

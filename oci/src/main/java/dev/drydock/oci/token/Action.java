@@ -1,4 +1,4 @@
-package dev.drydock.registry.auth;
+package dev.drydock.oci.token;
 
 import java.util.Locale;
 import java.util.Optional;
@@ -9,6 +9,14 @@ public enum Action {
 
     public String scopeName() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** What an HTTP method does to a repository's content: reads pull, DELETE deletes, the rest push. */
+    public static Action requiredFor(String method) {
+        if (method.equals("GET") || method.equals("HEAD")) {
+            return PULL;
+        }
+        return method.equals("DELETE") ? DELETE : PUSH;
     }
 
     public static Optional<Action> of(String scopeName) {

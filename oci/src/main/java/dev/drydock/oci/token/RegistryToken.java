@@ -1,0 +1,78 @@
+package dev.drydock.oci.token;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import java.text.ParseException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * A registry token as distribution's token spec has it: an ES256 JWT whose {@code access} claim
+ * lists what its bearer may do. {@code tokenId} names the personal access token it was issued
+ * for, if any. Verified the same way by every service that receives one.
+ */
+public record RegistryToken(String subject, UUID tokenId, List<Access> access, Instant expiresAt) {
+
+    public static final String ISSUER = "drydock";
+    private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    /** One entry of the {@code access} claim. */
+    public record Access(String type, String name, List<String> actions) {
+    }
+
+    public boolean allows(String repository, Action action) {
+        return access.stream().anyMatch(a -> a.type().equals("repository") && a.name().equals(repository)
+                && (a.actions().contains(action.scopeName()) || a.actions().contains("*")));
+    }
+
+    /**
+     * The token's claims if it is signed with ES256 by one of {@code keys} (looked up by key id),
+     * issued by Drydock for {@code service}, and current.
+     */
+    public static Optional<RegistryToken> verify(String token, String service, Function<String, Optional<ECKey>> keys) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || jwt.getHeader().getKeyID() == null) {
+                return Optional.empty();
+            }
+            Optional<ECKey> key = keys.apply(jwt.getHeader().getKeyID());
+            if (key.isEmpty() || !jwt.verify(new ECDSAVerifier(key.get().toECPublicKey()))) {
+                return Optional.empty();
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Instant now = Instant.now();
+            if (!ISSUER.equals(claims.getIssuer()) || claims.getAudience() == null
+                    || !claims.getAudience().contains(service) || claims.getExpirationTime() == null
+                    || claims.getExpirationTime().toInstant().plus(CLOCK_SKEW).isBefore(now)
+                    || (claims.getNotBeforeTime() != null
+                    && claims.getNotBeforeTime().toInstant().minus(CLOCK_SKEW).isAfter(now))) {
+                return Optional.empty();
+            }
+            List<Access> access = new ArrayList<>();
+            if (claims.getClaim("access") instanceof List<?> entries) {
+                for (Object entry : entries) {
+                    if (entry instanceof Map<?, ?> map && map.get("actions") instanceof List<?> actions) {
+                        access.add(new Access(String.valueOf(map.get("type")), String.valueOf(map.get("name")),
+                                actions.stream().map(String::valueOf).toList()));
+                    }
+                }
+            }
+            String pat = claims.getStringClaim("pat");
+            return Optional.of(new RegistryToken(claims.getSubject() == null ? "" : claims.getSubject(),
+                    pat == null ? null : UUID.fromString(pat), access, claims.getExpirationTime().toInstant()));
+        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}
