@@ -16,6 +16,23 @@ public interface RegistryConfig {
     @WithDefault("http://127.0.0.1:5200")
     URI auditUrl();
 
+    /**
+     * How blob GETs reach clients: {@code proxy} streams them through this service;
+     * {@code redirect} answers 307 to a short-lived signed layer-store URL, as Docker Hub does
+     * with its CDN ({@code DRYDOCK_REGISTRY_BLOB_READS}).
+     */
+    @WithDefault("proxy")
+    BlobReads blobReads();
+
+    /** layer-store as clients reach it, for redirects; by default {@link #layerStoreUrl()}. */
+    java.util.Optional<URI> layerStorePublicUrl();
+
+    /** How long a redirect URL to a blob stays valid. */
+    @WithDefault("60s")
+    java.time.Duration blobRedirectLifetime();
+
+    enum BlobReads { PROXY, REDIRECT }
+
     /** Visibility of repositories created by a first push. */
     DefaultVisibility defaultVisibility();
 

@@ -34,6 +34,8 @@ public final class Platform {
     public final int layerStorePort = freePort();
     public final int auditPort = freePort();
     public final int portalPort = freePort();
+    /** A second front door on the same state that answers blob GETs with 307 redirects to layer-store. */
+    public final int redirectingRegistryPort = freePort();
     public final Path dataDir;
     public final String kafkaBootstrap = System.getProperty("drydock-test.kafka", "127.0.0.1:29092");
     /** The platform admin's password; {@link #ADMIN} may push anywhere. */
@@ -117,7 +119,11 @@ public final class Platform {
         registryEnv.put("DRYDOCK_ADMIN_PASSWORD", adminPassword);
         launch("registry-api", registryPort, registryEnv);
         launch("web-ui", portalPort, common);
-        for (int port : new int[]{layerStorePort, auditPort, registryPort, portalPort}) {
+        awaitReady(registryPort);
+        Map<String, String> redirecting = new LinkedHashMap<>(registryEnv);
+        redirecting.put("DRYDOCK_REGISTRY_BLOB_READS", "redirect");
+        launch("registry-api", redirectingRegistryPort, redirecting);
+        for (int port : new int[]{layerStorePort, auditPort, registryPort, portalPort, redirectingRegistryPort}) {
             awaitReady(port);
         }
     }
@@ -130,7 +136,7 @@ public final class Platform {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx384m", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve(service + ".log").toFile());
+                .redirectOutput(dataDir.resolve(service + "-" + port + ".log").toFile());
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         try {

@@ -19,12 +19,21 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.token.RegistryToken;
+import dev.drydock.registry.auth.RegistryTokens;
+
 import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.Set;
 
 /**
- * The front door's streaming proxy: blob requests go to layer-store, the read API to
- * audit-service. Bodies are piped with back-pressure in both directions; nothing is buffered.
+ * The front door's streaming proxy: blob requests go to layer-store (or, in redirect mode, blob
+ * GETs are sent there with a 307), the read API to audit-service. Bodies are piped with
+ * back-pressure in both directions; nothing is buffered.
  */
 @ApplicationScoped
 public class ForwardingProxy {
@@ -33,21 +42,64 @@ public class ForwardingProxy {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
 
+    private static final Pattern BLOB_READ = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
+
     private final HttpClient client;
     private final RegistryConfig config;
+    private final RegistryTokens tokens;
 
-    ForwardingProxy(Vertx vertx, RegistryConfig config) {
+    ForwardingProxy(Vertx vertx, RegistryConfig config, RegistryTokens tokens) {
         this.client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(64).setKeepAlive(true));
         this.config = config;
+        this.tokens = tokens;
     }
 
     void register(@Observes Router router) {
+        if (config.blobReads() == RegistryConfig.BlobReads.REDIRECT) {
+            router.routeWithRegex(HttpMethod.GET, BLOB_READ.pattern()).order(-11).handler(this::redirect);
+        }
         router.routeWithRegex("^/v2/.+/blobs/.*$").order(-10).handler(ctx -> forward(ctx, config.layerStoreUrl()));
         // The read API is audit-service's; writes to repositories are this service's own.
         router.routeWithRegex("^/api/v1/(audit|search)(/.*)?$").order(-10)
                 .handler(ctx -> forward(ctx, config.auditUrl()));
         router.routeWithRegex(HttpMethod.GET, "^/api/v1/repositories(/.*)?$").order(-10)
                 .handler(ctx -> forward(ctx, config.auditUrl()));
+    }
+
+    /**
+     * Blob GET in redirect mode: once layer-store confirms the repository links the blob, a 307 to
+     * layer-store's own URL carrying a short-lived token for exactly this repository.
+     */
+    private void redirect(RoutingContext ctx) {
+        Matcher m = BLOB_READ.matcher(ctx.request().path());
+        if (!m.matches() || m.group(2).equals("uploads")) {
+            ctx.next();
+            return;
+        }
+        String repository;
+        try {
+            repository = RepositoryName.parse(m.group(1)).value();
+        } catch (OciException e) {
+            ctx.next();
+            return;
+        }
+        String user = ctx.request().getHeader(Actors.USER);
+        String token = tokens.issue(user, null, List.of(new RegistryToken.Access("repository", repository, List.of("pull"))),
+                Instant.now().plus(config.blobRedirectLifetime()));
+        URI target = config.layerStoreUrl();
+        RequestOptions head = new RequestOptions().setMethod(HttpMethod.HEAD).setHost(target.getHost())
+                .setPort(target.getPort()).setURI(ctx.request().path()).putHeader("Authorization", "Bearer " + token);
+        client.request(head).compose(HttpClientRequest::send).onComplete(result -> {
+            if (result.failed() || result.result().statusCode() != 200) {
+                ctx.next(); // let the proxy answer exactly what layer-store says
+                return;
+            }
+            URI visible = config.layerStorePublicUrl().orElse(target);
+            ctx.response().setStatusCode(307)
+                    .putHeader("Location", visible.resolve(ctx.request().path()) + "?token=" + token)
+                    .putHeader("Docker-Content-Digest", result.result().getHeader("Docker-Content-Digest"))
+                    .putHeader("Content-Length", "0").end();
+        });
     }
 
     private void forward(RoutingContext ctx, URI target) {
