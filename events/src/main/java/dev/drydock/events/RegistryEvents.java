@@ -20,6 +20,32 @@ public final class RegistryEvents {
         }
     }
 
+    /**
+     * A manifest GET (HEAD is not a pull).
+     *
+     * @param reference the tag or digest the client asked for
+     * @param byTag     whether the client named a tag (a digest GET of an index's platform manifest
+     *                  is part of the pull of the index, see the README's counting rules)
+     */
+    public record ImagePulled(String repository, String reference, String digest, String mediaType, boolean byTag)
+            implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    public record RepositoryStarred(String repository, String username) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
+    public record RepositoryUnstarred(String repository, String username) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
     public record BlobUploaded(String repository, String digest, long size) implements EventData {
         public String subject() {
             return repository;

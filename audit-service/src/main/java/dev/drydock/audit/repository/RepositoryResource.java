@@ -3,6 +3,8 @@ package dev.drydock.audit.repository;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -28,5 +30,11 @@ public class RepositoryResource {
             throw new BadRequestException("limit must be between 1 and 500");
         }
         return summaries.list(limit);
+    }
+
+    @GET
+    @Path("{name: .+}/pulls")
+    public RepositorySummaries.PullStats pulls(@PathParam("name") String name) throws SQLException {
+        return summaries.pulls(name).orElseThrow(() -> new NotFoundException("no public repository " + name));
     }
 }

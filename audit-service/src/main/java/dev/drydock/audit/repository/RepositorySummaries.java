@@ -30,7 +30,7 @@ public class RepositorySummaries {
     }
 
     public record Summary(String name, String namespace, String visibility, Instant createdAt, Instant lastPushedAt,
-                          String lastPushedBy, List<TagView> tags) {
+                          String lastPushedBy, long stars, long pulls, List<TagView> tags) {
     }
 
     /** Applies one event on the caller's transaction; events of other kinds change nothing here. */
@@ -43,6 +43,27 @@ public class RepositorySummaries {
             ensure(c, pushed.repository(), "public", at);
             execute(c, "UPDATE repository_summary SET last_pushed_at = ?, last_pushed_by = ? WHERE name = ?",
                     at, by, pushed.repository());
+            if (pushed.mediaType().contains("index") || pushed.mediaType().contains("manifest.list")) {
+                for (String child : pushed.blobs()) {
+                    execute(c, "INSERT INTO index_child (repository, digest) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                            pushed.repository(), child);
+                }
+            }
+        } else if (event.data() instanceof RegistryEvents.ImagePulled pulled) {
+            pulled(c, pulled, event.time());
+        } else if (event.data() instanceof RegistryEvents.RepositoryStarred starred) {
+            if (update(c, "INSERT INTO starred (repository, username) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    starred.repository(), starred.username()) == 1) {
+                execute(c, "UPDATE repository_summary SET stars = stars + 1 WHERE name = ?", starred.repository());
+            }
+        } else if (event.data() instanceof RegistryEvents.RepositoryUnstarred unstarred) {
+            if (update(c, "DELETE FROM starred WHERE repository = ? AND username = ?",
+                    unstarred.repository(), unstarred.username()) == 1) {
+                execute(c, "UPDATE repository_summary SET stars = stars - 1 WHERE name = ?", unstarred.repository());
+            }
+        } else if (event.data() instanceof RegistryEvents.VisibilityChanged changed) {
+            execute(c, "UPDATE repository_summary SET visibility = ? WHERE name = ?", changed.visibility(),
+                    changed.repository());
         } else if (event.data() instanceof RegistryEvents.TagCreated tag) {
             putTag(c, tag.repository(), tag.tag(), tag.digest(), at, by);
         } else if (event.data() instanceof RegistryEvents.TagMoved tag) {
@@ -52,21 +73,88 @@ public class RepositorySummaries {
         }
     }
 
+    private static final String COLUMNS = "name, namespace, visibility, created_at, last_pushed_at, last_pushed_by,"
+            + " stars, pulls";
+
+    private static void readInto(PreparedStatement select, Map<String, Summary> summaries) throws SQLException {
+        try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                Timestamp pushed = rs.getTimestamp(5);
+                summaries.put(rs.getString(1), new Summary(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant(), pushed == null ? null : pushed.toInstant(), rs.getString(6),
+                        rs.getLong(7), rs.getLong(8), new ArrayList<>()));
+            }
+        }
+    }
+
+    /**
+     * Public repositories matching the words: the exact name first, then full-text relevance
+     * (and trigram similarity, for typos) weighted by stars and pulls.
+     */
+    public List<Summary> search(String query, int limit) throws SQLException {
+        Map<String, Summary> summaries = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary,"
+                     + " plainto_tsquery('simple', translate(?, '/-_.', '    ')) q"
+                     + " WHERE visibility = 'public' AND (search @@ q OR name % ? OR name ILIKE '%' || ? || '%')"
+                     + " ORDER BY (name = ? OR name = 'library/' || ?) DESC,"
+                     + " ts_rank(search, q) + similarity(name, ?) + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC, name"
+                     + " LIMIT ?")) {
+            select.setString(1, query);
+            select.setString(2, query);
+            select.setString(3, query.replace("%", "").replace("_", "\\_"));
+            select.setString(4, query);
+            select.setString(5, query);
+            select.setString(6, query);
+            select.setInt(7, limit);
+            readInto(select, summaries);
+        }
+        return List.copyOf(summaries.values());
+    }
+
+    public record PullStats(String repository, long total, Map<String, Long> byReference, Map<String, Long> byDay) {
+    }
+
+    /** Pull counts of a public repository; empty for a private or unknown one. */
+    public java.util.Optional<PullStats> pulls(String repository) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long total;
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT pulls FROM repository_summary WHERE name = ? AND visibility = 'public'")) {
+                select.setString(1, repository);
+                try (ResultSet rs = select.executeQuery()) {
+                    if (!rs.next()) {
+                        return java.util.Optional.empty();
+                    }
+                    total = rs.getLong(1);
+                }
+            }
+            Map<String, Long> byReference = new LinkedHashMap<>();
+            Map<String, Long> byDay = new LinkedHashMap<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT reference, day, sum(pulls) FROM pull_count"
+                    + " WHERE repository = ? GROUP BY GROUPING SETS ((reference), (day)) ORDER BY 2, 1")) {
+                select.setString(1, repository);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getString(1) != null) {
+                            byReference.put(rs.getString(1), rs.getLong(3));
+                        } else {
+                            byDay.put(rs.getDate(2).toString(), rs.getLong(3));
+                        }
+                    }
+                }
+            }
+            return java.util.Optional.of(new PullStats(repository, total, byReference, byDay));
+        }
+    }
+
     public List<Summary> list(int limit) throws SQLException {
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement select = c.prepareStatement("SELECT name, namespace, visibility, created_at,"
-                    + " last_pushed_at, last_pushed_by FROM repository_summary WHERE visibility = 'public'"
-                    + " ORDER BY last_pushed_at DESC NULLS LAST, name LIMIT ?")) {
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary"
+                    + " WHERE visibility = 'public' ORDER BY last_pushed_at DESC NULLS LAST, name LIMIT ?")) {
                 select.setInt(1, limit);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        Timestamp pushed = rs.getTimestamp(5);
-                        summaries.put(rs.getString(1), new Summary(rs.getString(1), rs.getString(2), rs.getString(3),
-                                rs.getTimestamp(4).toInstant(), pushed == null ? null : pushed.toInstant(),
-                                rs.getString(6), new ArrayList<>()));
-                    }
-                }
+                readInto(select, summaries);
             }
             if (summaries.isEmpty()) {
                 return List.of();
@@ -97,12 +185,31 @@ public class RepositorySummaries {
                 + " updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by", repository, tag, digest, at, by);
     }
 
+    /**
+     * Every pull is counted per day, reference and digest; the repository's total counts a pull
+     * by tag, or by digest of a manifest that is not a platform manifest of one of its indexes
+     * (so pulling a multi-platform image by tag counts once).
+     */
+    private static void pulled(Connection c, RegistryEvents.ImagePulled pulled, java.time.Instant at) throws SQLException {
+        execute(c, "INSERT INTO pull_count (repository, day, reference, digest, pulls) VALUES (?, ?, ?, ?, 1)"
+                        + " ON CONFLICT (repository, day, reference, digest) DO UPDATE SET pulls = pull_count.pulls + 1",
+                pulled.repository(), java.sql.Date.valueOf(at.atZone(java.time.ZoneOffset.UTC).toLocalDate()),
+                pulled.reference(), pulled.digest());
+        execute(c, "UPDATE repository_summary SET pulls = pulls + 1, last_pulled_at = ? WHERE name = ? AND (?"
+                        + " OR NOT EXISTS (SELECT 1 FROM index_child WHERE repository = ? AND digest = ?))",
+                Timestamp.from(at), pulled.repository(), pulled.byTag(), pulled.repository(), pulled.digest());
+    }
+
     private static void execute(Connection c, String sql, Object... args) throws SQLException {
+        update(c, sql, args);
+    }
+
+    private static int update(Connection c, String sql, Object... args) throws SQLException {
         try (PreparedStatement statement = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 statement.setObject(i + 1, args[i]);
             }
-            statement.executeUpdate();
+            return statement.executeUpdate();
         }
     }
 }

@@ -102,6 +102,56 @@ class ProjectionTest {
     }
 
     @Test
+    void pullsAreCountedOncePerImageAndStarsOncePerUser() throws Exception {
+        String repository = "pulls/r" + UUID.randomUUID().toString().substring(0, 8);
+        String index = "sha256:" + "1".repeat(64);
+        String amd = "sha256:" + "2".repeat(64);
+        Actor actor = Actor.anonymous("10.0.0.2", "docker/27");
+        send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.RepositoryCreated(repository, "public"))));
+        send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ManifestPushed(repository, index,
+                "application/vnd.oci.image.index.v1+json", 300, null, null, List.of(amd), 300))));
+        // docker pull repo:v1 of a multi-platform image: the index by tag, then its amd64 manifest by digest
+        send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ImagePulled(repository, "v1", index,
+                "application/vnd.oci.image.index.v1+json", true))));
+        send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ImagePulled(repository, amd, amd,
+                "application/vnd.oci.image.manifest.v1+json", false))));
+        // a pull of the index by digest counts too
+        send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ImagePulled(repository, index, index,
+                "application/vnd.oci.image.index.v1+json", false))));
+        Event star = Event.of("/test", actor, new RegistryEvents.RepositoryStarred(repository, "alice"));
+        send(repository, EventCodec.encode(star));
+        send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.RepositoryStarred(repository, "alice"))));
+        send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.RepositoryStarred(repository, "bob"))));
+        send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.RepositoryUnstarred(repository, "bob"))));
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                given().get("/api/v1/repositories/" + repository + "/pulls").then().statusCode(200)
+                        .body("total", equalTo(2)).body("byReference.v1", equalTo(1))
+                        .body("byReference.'" + amd + "'", equalTo(1)));
+        given().get("/api/v1/repositories").then().statusCode(200)
+                .body("find { it.name == '" + repository + "' }.stars", equalTo(1))
+                .body("find { it.name == '" + repository + "' }.pulls", equalTo(2));
+    }
+
+    @Test
+    void searchPutsTheExactNameFirstAndForgivesTypos() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String exact = "search" + suffix + "/nginx";
+        String other = "search" + suffix + "/nginx-proxy";
+        String hidden = "search" + suffix + "/nginx-secret";
+        for (String name : List.of(other, exact)) {
+            send(name, EventCodec.encode(Event.of("/test", Actor.SYSTEM, new RegistryEvents.RepositoryCreated(name, "public"))));
+        }
+        send(hidden, EventCodec.encode(Event.of("/test", Actor.SYSTEM, new RegistryEvents.RepositoryCreated(hidden, "private"))));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                given().queryParam("q", exact).get("/api/v1/search").then().statusCode(200)
+                        .body("[0].name", equalTo(exact)));
+        given().queryParam("q", "search" + suffix + " ngnix").get("/api/v1/search").then().statusCode(200)
+                .body("name", hasItem(exact)).body("name", org.hamcrest.Matchers.not(hasItem(hidden)));
+        given().queryParam("q", "").get("/api/v1/search").then().statusCode(400);
+    }
+
+    @Test
     void badQueriesAreClientErrors() {
         given().queryParam("since", "yesterday").get("/api/v1/audit").then().statusCode(400);
         given().queryParam("limit", 0).get("/api/v1/audit").then().statusCode(400);

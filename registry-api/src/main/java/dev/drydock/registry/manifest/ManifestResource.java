@@ -44,11 +44,14 @@ public class ManifestResource {
         this.layerStore = layerStore;
     }
 
+    /** A GET is a pull, and its event is written before the answer: a served pull is never uncounted. */
     @GET
     @Path("{name: .+}/manifests/{reference}")
     public Response get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                        @Context HttpHeaders request) throws SQLException {
-        StoredManifest manifest = acceptable(manifests.resolve(RepositoryName.parse(name), reference), request, reference);
+                        @Context HttpHeaders request, @Context HttpServerRequest http) throws SQLException {
+        RepositoryName repository = RepositoryName.parse(name);
+        StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
+        manifests.pulled(repository, reference, manifest, Actors.of(http));
         return headers(Response.ok(manifest.content()), manifest).build();
     }
 

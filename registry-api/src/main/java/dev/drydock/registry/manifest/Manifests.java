@@ -172,6 +172,11 @@ public class Manifests {
         }
     }
 
+    public void pulled(RepositoryName name, String reference, StoredManifest manifest, Actor actor) throws SQLException {
+        Outbox.append(dataSource, Event.of(Repositories.SOURCE, actor, new RegistryEvents.ImagePulled(name.value(),
+                reference, manifest.digest(), manifest.mediaType(), !Digest.looksLikeDigest(reference))));
+    }
+
     /** The manifest a tag or digest names. */
     public StoredManifest resolve(RepositoryName name, String reference) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
