@@ -133,8 +133,11 @@ class ThinSliceIT {
         assertEquals(new RegistryEvents.TagCreated(REPOSITORY, "v1", manifestDigest), tag);
         assertTrue(rawJson.stream().allMatch(json -> json.contains("\"specversion\":\"1.0\"")), "structured CloudEvents");
         assertTrue(seen.stream().anyMatch(e -> e.type() == EventType.BLOB_UPLOADED), "layer-store's own events too");
-        assertTrue(seen.stream().allMatch(e -> e.actor().userAgent() != null && e.actor().userAgent().contains("skopeo")),
+        assertTrue(seen.stream().allMatch(e -> e.actor().userAgent() != null && e.actor().clientAddress() != null),
                 "the actor travels with every event");
+        assertTrue(seen.stream().filter(e -> e.type() == EventType.MANIFEST_PUSHED || e.type() == EventType.TAG_CREATED)
+                        .allMatch(e -> "admin".equals(e.actor().user()) && e.actor().userAgent().contains("skopeo")),
+                "the push is the admin's, with skopeo");
     }
 
     @Test

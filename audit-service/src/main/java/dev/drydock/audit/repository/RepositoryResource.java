@@ -33,6 +33,12 @@ public class RepositoryResource {
     }
 
     @GET
+    @Path("{name: .+}")
+    public RepositorySummaries.Summary repository(@PathParam("name") String name) throws SQLException {
+        return summaries.find(name).orElseThrow(() -> new NotFoundException("no public repository " + name));
+    }
+
+    @GET
     @Path("{name: .+}/pulls")
     public RepositorySummaries.PullStats pulls(@PathParam("name") String name) throws SQLException {
         return summaries.pulls(name).orElseThrow(() -> new NotFoundException("no public repository " + name));

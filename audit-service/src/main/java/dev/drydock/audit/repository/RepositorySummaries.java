@@ -95,17 +95,19 @@ public class RepositorySummaries {
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary,"
-                     + " plainto_tsquery('simple', translate(?, '/-_.', '    ')) q"
-                     + " WHERE visibility = 'public' AND (search @@ q OR name % ? OR name ILIKE '%' || ? || '%')"
+                     + " plainto_tsquery('simple', translate(?, '/-_.', '    ')) q,"
+                     + " similarity(regexp_replace(name, '^.*/', ''), ?) AS typo"
+                     + " WHERE visibility = 'public' AND (search @@ q OR typo > 0.3 OR name % ?"
+                     + " OR strpos(name, ?) > 0)"
                      + " ORDER BY (name = ? OR name = 'library/' || ?) DESC,"
-                     + " ts_rank(search, q) + similarity(name, ?) + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC, name"
-                     + " LIMIT ?")) {
-            select.setString(1, query);
-            select.setString(2, query);
-            select.setString(3, query.replace("%", "").replace("_", "\\_"));
-            select.setString(4, query);
-            select.setString(5, query);
-            select.setString(6, query);
+                     + " ts_rank(search, q) + typo + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC, name LIMIT ?")) {
+            String lower = query.toLowerCase(java.util.Locale.ROOT);
+            select.setString(1, lower);
+            select.setString(2, lower);
+            select.setString(3, lower);
+            select.setString(4, lower);
+            select.setString(5, lower);
+            select.setString(6, lower);
             select.setInt(7, limit);
             readInto(select, summaries);
         }
@@ -148,6 +150,36 @@ public class RepositorySummaries {
         }
     }
 
+    /** One public repository with all its tags; empty for a private or unknown one. */
+    public java.util.Optional<Summary> find(String repository) throws SQLException {
+        Map<String, Summary> summaries = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary"
+                    + " WHERE name = ? AND visibility = 'public'")) {
+                select.setString(1, repository);
+                readInto(select, summaries);
+            }
+            addTags(c, summaries);
+        }
+        return summaries.values().stream().findFirst();
+    }
+
+    private static void addTags(Connection c, Map<String, Summary> summaries) throws SQLException {
+        if (summaries.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement tags = c.prepareStatement("SELECT repository, tag, digest, updated_at, updated_by"
+                + " FROM current_tag WHERE repository = ANY (?) ORDER BY updated_at DESC, tag")) {
+            tags.setArray(1, c.createArrayOf("text", summaries.keySet().toArray()));
+            try (ResultSet rs = tags.executeQuery()) {
+                while (rs.next()) {
+                    summaries.get(rs.getString(1)).tags().add(new TagView(rs.getString(2), rs.getString(3),
+                            rs.getTimestamp(4).toInstant(), rs.getString(5)));
+                }
+            }
+        }
+    }
+
     public List<Summary> list(int limit) throws SQLException {
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
@@ -156,19 +188,7 @@ public class RepositorySummaries {
                 select.setInt(1, limit);
                 readInto(select, summaries);
             }
-            if (summaries.isEmpty()) {
-                return List.of();
-            }
-            try (PreparedStatement tags = c.prepareStatement("SELECT repository, tag, digest, updated_at, updated_by"
-                    + " FROM current_tag WHERE repository = ANY (?) ORDER BY updated_at DESC, tag")) {
-                tags.setArray(1, c.createArrayOf("text", summaries.keySet().toArray()));
-                try (ResultSet rs = tags.executeQuery()) {
-                    while (rs.next()) {
-                        summaries.get(rs.getString(1)).tags().add(new TagView(rs.getString(2), rs.getString(3),
-                                rs.getTimestamp(4).toInstant(), rs.getString(5)));
-                    }
-                }
-            }
+            addTags(c, summaries);
         }
         return List.copyOf(summaries.values());
     }

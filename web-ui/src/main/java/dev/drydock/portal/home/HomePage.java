@@ -1,5 +1,6 @@
 package dev.drydock.portal.home;
 
+import dev.drydock.portal.FrontDoor;
 import dev.drydock.portal.PortalConfig;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;

@@ -1,0 +1,44 @@
+package dev.drydock.it;
+
+import io.restassured.RestAssured;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The portal in a real Chromium (Playwright): home, search, repository page, 404; screenshots in target/screenshots. */
+class PortalIT {
+
+    @TempDir
+    static Path work;
+
+    @Test
+    void aPushedImageIsFoundAndShownInTheBrowser() throws Exception {
+        Platform platform = Platform.get();
+        String repository = "acme/portal" + UUID.randomUUID().toString().substring(0, 6);
+        OciLayoutWriter writer = new OciLayoutWriter(work.resolve("image"));
+        writer.tag("v1", writer.image("amd64", 2, 20_000));
+        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
+                "oci:" + writer.path() + ":v1", "docker://" + platform.registry() + "/" + repository + ":v1");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                RestAssured.given().baseUri("http://" + platform.registry()).get("/api/v1/repositories/" + repository)
+                        .then().statusCode(200).body("tags[0].name", equalTo("v1")));
+
+        Path e2e = Path.of("e2e").toAbsolutePath();
+        Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
+        Commands.Result run = Commands.attempt(e2e, "node", "portal.mjs", "http://127.0.0.1:" + platform.portalPort,
+                screenshots.toString(), repository, "v1");
+        assertEquals(0, run.exitCode(), run.output());
+        for (String shot : new String[]{"home.png", "search.png", "repository.png", "not-found.png"}) {
+            assertTrue(Files.size(screenshots.resolve(shot)) > 1000, shot);
+        }
+    }
+}
