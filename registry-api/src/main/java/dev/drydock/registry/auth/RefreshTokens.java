@@ -1,13 +1,10 @@
 package dev.drydock.registry.auth;
 
 import dev.drydock.registry.identity.Account;
+import dev.drydock.registry.identity.Secrets;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,8 +12,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -29,22 +24,19 @@ import java.util.UUID;
 public class RefreshTokens {
 
     private final AgroalDataSource dataSource;
-    private final SecureRandom random = new SecureRandom();
 
     RefreshTokens(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
     }
 
     public String issue(Principal principal, Duration lifetime) throws SQLException {
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        String secret = "ddrt_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String secret = Secrets.generate("ddrt_");
         try (Connection c = dataSource.getConnection();
              PreparedStatement insert = c.prepareStatement("INSERT INTO refresh_token (id, account_id, secret_hash,"
                      + " via_token, expires_at) VALUES (?, ?, ?, ?, ?)")) {
             insert.setObject(1, UUID.randomUUID());
             insert.setLong(2, principal.account().id());
-            insert.setString(3, hash(secret));
+            insert.setString(3, Secrets.hash(secret));
             insert.setObject(4, principal.tokenId());
             insert.setTimestamp(5, Timestamp.from(Instant.now().plus(lifetime)));
             insert.executeUpdate();
@@ -60,7 +52,7 @@ public class RefreshTokens {
                      + " LEFT JOIN personal_access_token t ON t.id = r.via_token"
                      + " WHERE r.secret_hash = ? AND r.revoked_at IS NULL AND r.expires_at > now()"
                      + " AND (r.via_token IS NULL OR (t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())))")) {
-            select.setString(1, hash(secret));
+            select.setString(1, Secrets.hash(secret));
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
@@ -76,18 +68,10 @@ public class RefreshTokens {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("UPDATE refresh_token r SET revoked_at = now() FROM account a"
                      + " WHERE a.id = r.account_id AND r.secret_hash = ? AND r.revoked_at IS NULL RETURNING a.username")) {
-            update.setString(1, hash(secret));
+            update.setString(1, Secrets.hash(secret));
             try (ResultSet rs = update.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
-        }
-    }
-
-    private static String hash(String secret) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -9,10 +9,6 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,8 +16,6 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -29,7 +23,7 @@ import java.util.UUID;
 
 /**
  * Personal access tokens, like Docker Hub's: a scope, an optional expiry, shown once at creation
- * and kept only as a SHA-256 of the secret (the secret has 256 random bits, so a fast hash suffices).
+ * and kept only as a hash of the secret ({@link Secrets}).
  */
 @ApplicationScoped
 public class PersonalAccessTokens {
@@ -38,7 +32,6 @@ public class PersonalAccessTokens {
     public static final Set<String> SCOPES = Set.of("read", "read-write", "read-write-delete");
 
     private final AgroalDataSource dataSource;
-    private final SecureRandom random = new SecureRandom();
 
     PersonalAccessTokens(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
@@ -65,9 +58,7 @@ public class PersonalAccessTokens {
         if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
             throw new IdentityException(400, "The expiry must be in the future.", "expiresAt");
         }
-        byte[] bytes = new byte[32];
-        random.nextBytes(bytes);
-        String secret = PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String secret = Secrets.generate(PREFIX);
         UUID id = UUID.randomUUID();
         Instant now = Instant.now();
         QuarkusTransaction.requiringNew().run(() -> {
@@ -78,7 +69,7 @@ public class PersonalAccessTokens {
                 insert.setLong(2, account.id());
                 insert.setString(3, name.strip());
                 insert.setString(4, scope);
-                insert.setString(5, sha256(secret));
+                insert.setString(5, Secrets.hash(secret));
                 insert.setTimestamp(6, Timestamp.from(now));
                 insert.setTimestamp(7, expiresAt == null ? null : Timestamp.from(expiresAt));
                 insert.executeUpdate();
@@ -101,7 +92,7 @@ public class PersonalAccessTokens {
                      + " FROM account a WHERE a.id = t.account_id AND t.secret_hash = ? AND t.revoked_at IS NULL"
                      + " AND (t.expires_at IS NULL OR t.expires_at > now()) AND (CAST(? AS TEXT) IS NULL OR a.username = ?)"
                      + " RETURNING a.id, a.username, a.admin, t.id, t.scope")) {
-            update.setString(1, sha256(secret));
+            update.setString(1, Secrets.hash(secret));
             update.setString(2, username);
             update.setString(3, username);
             try (ResultSet rs = update.executeQuery()) {
@@ -156,14 +147,6 @@ public class PersonalAccessTokens {
                 return true;
             }
         });
-    }
-
-    static String sha256(String secret) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static Instant instant(Timestamp timestamp) {
