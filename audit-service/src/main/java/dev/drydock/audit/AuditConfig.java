@@ -10,6 +10,13 @@ public interface AuditConfig {
     @WithDefault("audit-service")
     String consumerGroup();
 
+    /**
+     * This instance's static membership in the consumer group: a restarted instance with the same
+     * id takes its partitions back at once instead of waiting for the old session to time out.
+     * Empty means {@code <host>-<http port>}.
+     */
+    java.util.Optional<String> instanceId();
+
     /** Kafka bootstrap servers ({@code DRYDOCK_AUDIT_KAFKA_BOOTSTRAP}, else {@code DRYDOCK_KAFKA_BOOTSTRAP}). */
     @WithDefault("${drydock.kafka.bootstrap:127.0.0.1:9092}")
     String kafkaBootstrap();

@@ -37,7 +37,7 @@ public final class Platform {
     /** A second front door on the same state that answers blob GETs with 307 redirects to layer-store. */
     public final int redirectingRegistryPort = freePort();
     public final Path dataDir;
-    public final String kafkaBootstrap = System.getProperty("drydock-test.kafka", "127.0.0.1:29092");
+    public final String kafkaBootstrap;
     /** The platform admin's password; {@link #ADMIN} may push anywhere. */
     public final String adminPassword = "admin-" + UUID.randomUUID();
     public static final String ADMIN = "admin";
@@ -45,14 +45,25 @@ public final class Platform {
 
     public static synchronized Platform get() {
         if (instance == null) {
-            instance = new Platform();
-            instance.start();
+            instance = new Platform(System.getProperty("drydock-test.kafka", "127.0.0.1:29092"));
+            instance.start(true);
             Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
         }
         return instance;
     }
 
-    private Platform() {
+    /**
+     * A platform of its own (registry-api, layer-store, audit-service; no portal) on a database of
+     * its own and the given Kafka, for tests that take Kafka or a service away. Stop it with {@link #stop()}.
+     */
+    public static Platform isolated(String kafkaBootstrap) {
+        Platform platform = new Platform(kafkaBootstrap);
+        platform.start(false);
+        return platform;
+    }
+
+    private Platform(String kafkaBootstrap) {
+        this.kafkaBootstrap = kafkaBootstrap;
         try {
             dataDir = Files.createTempDirectory(Path.of("target"), "platform-").toAbsolutePath();
         } catch (IOException e) {
@@ -100,7 +111,7 @@ public final class Platform {
         return dataDir.resolve("blobs").resolve("blobs").resolve("sha256").resolve(hex.substring(0, 2)).resolve(hex);
     }
 
-    private void start() {
+    private void start(boolean withPortal) {
         String database = createDatabase();
         String group = "audit-it-" + UUID.randomUUID();
         Map<String, String> common = new LinkedHashMap<>();
@@ -118,6 +129,12 @@ public final class Platform {
         Map<String, String> registryEnv = new LinkedHashMap<>(common);
         registryEnv.put("DRYDOCK_ADMIN_PASSWORD", adminPassword);
         launch("registry-api", registryPort, registryEnv);
+        if (!withPortal) {
+            for (int port : new int[]{layerStorePort, auditPort, registryPort}) {
+                awaitReady(port);
+            }
+            return;
+        }
         launch("web-ui", portalPort, common);
         awaitReady(registryPort);
         Map<String, String> redirecting = new LinkedHashMap<>(registryEnv);
@@ -128,7 +145,24 @@ public final class Platform {
         }
     }
 
+    private final Map<String, Process> byService = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> envByService = new LinkedHashMap<>();
+
+    /** Kills a service the hard way (SIGKILL), as a crash would. */
+    public void kill(String service) throws InterruptedException {
+        Process process = byService.get(service);
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** Starts a killed service again on its port and waits until it is ready. */
+    public void restart(String service, int port) {
+        launch(service, port, envByService.get(service));
+        awaitReady(port);
+    }
+
     private void launch(String service, int port, Map<String, String> env) {
+        envByService.putIfAbsent(service, env);
         Path jar = Path.of("..", service, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the tests through the reactor (./drydock test)");
@@ -136,11 +170,16 @@ public final class Platform {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx384m", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(dataDir.resolve(service + "-" + port + ".log").toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve(service + "-" + port + ".log").toFile()));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         try {
-            processes.add(builder.start());
+            Process process = builder.start();
+            processes.add(process);
+            byService.putIfAbsent(service, process);
+            if (byService.get(service) != process && !byService.get(service).isAlive()) {
+                byService.put(service, process);
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + service, e);
         }
@@ -162,7 +201,7 @@ public final class Platform {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            for (Process process : processes) {
+            for (Process process : byService.values()) {
                 if (!process.isAlive()) {
                     throw new IllegalStateException("a service exited during start-up; logs are in " + dataDir);
                 }
@@ -172,7 +211,7 @@ public final class Platform {
         throw new IllegalStateException("port " + port + " did not become ready; logs are in " + dataDir);
     }
 
-    private void stop() {
+    public void stop() {
         processes.forEach(Process::destroy);
         for (Process process : processes) {
             try {

@@ -44,6 +44,7 @@ public class EventConsumer {
     private final Projections projections;
     private final String bootstrap;
     private final String group;
+    private final String instanceId;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile boolean running;
@@ -51,16 +52,27 @@ public class EventConsumer {
     private KafkaProducer<String, byte[]> deadLetters;
     private Thread thread;
 
-    EventConsumer(Projections projections, AuditConfig config) {
+    EventConsumer(Projections projections, AuditConfig config,
+                  @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port") int httpPort) {
         this.projections = projections;
         this.bootstrap = config.kafkaBootstrap();
         this.group = config.consumerGroup();
+        this.instanceId = config.instanceId().orElseGet(() -> hostName().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + httpPort);
+    }
+
+    private static String hostName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     void start(@Observes StartupEvent startup) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500),
