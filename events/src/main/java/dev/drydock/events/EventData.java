@@ -8,7 +8,7 @@ public sealed interface EventData permits RegistryEvents.RepositoryCreated, Regi
         RegistryEvents.RepositoryUnstarred,
         IdentityEvents.UserRegistered, IdentityEvents.LoggedIn, IdentityEvents.LoginFailed, IdentityEvents.LoggedOut,
         IdentityEvents.TokenCreated, IdentityEvents.TokenRevoked, IdentityEvents.OrganizationCreated,
-        IdentityEvents.MemberAdded, IdentityEvents.MemberRemoved {
+        IdentityEvents.MemberAdded, IdentityEvents.MemberRemoved, IdentityEvents.TeamChanged {
 
     /** The repository or user the event is about; the Kafka key and the CloudEvents subject. */
     String subject();

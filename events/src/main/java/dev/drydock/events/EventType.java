@@ -29,7 +29,8 @@ public enum EventType {
     TOKEN_REVOKED("token.revoked", IdentityEvents.TokenRevoked.class, Topic.IDENTITY),
     ORGANIZATION_CREATED("organization.created", IdentityEvents.OrganizationCreated.class, Topic.IDENTITY),
     MEMBER_ADDED("organization.member_added", IdentityEvents.MemberAdded.class, Topic.IDENTITY),
-    MEMBER_REMOVED("organization.member_removed", IdentityEvents.MemberRemoved.class, Topic.IDENTITY);
+    MEMBER_REMOVED("organization.member_removed", IdentityEvents.MemberRemoved.class, Topic.IDENTITY),
+    TEAM_CHANGED("organization.team_changed", IdentityEvents.TeamChanged.class, Topic.IDENTITY);
 
     /** The schema version every payload of this release is written with. */
     public static final int SCHEMA_VERSION = 1;

@@ -68,4 +68,16 @@ public final class IdentityEvents {
             return organization;
         }
     }
+
+    /**
+     * A team was created or changed.
+     *
+     * @param repositories the repositories the role holds on; empty means all of the organisation's
+     */
+    public record TeamChanged(String organization, String team, String role, java.util.List<String> repositories,
+                              java.util.List<String> members) implements EventData {
+        public String subject() {
+            return organization;
+        }
+    }
 }

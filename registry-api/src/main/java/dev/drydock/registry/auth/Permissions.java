@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * Who may do what to a repository. Platform admins: everything. A user: everything in their own
- * namespace. An organisation member: by role (read: pull; write: pull, push; admin: all) on all of
- * the organisation's repositories. Anyone, signed in or not: pull of a public repository. A
+ * namespace. An organisation member, or a member of one of its teams: by the strongest role that
+ * holds on the repository (read: pull; write: pull, push; admin: all). Anyone, signed in or not: pull of a public repository. A
  * personal access token caps all of this by its scope. Pulling a repository that does not exist
  * is allowed only to those who could push it, so that nobody else can tell it from a private one.
  */
@@ -43,7 +43,7 @@ public class Permissions {
             if (principal.account().admin() || namespace.equals(principal.username())) {
                 granted.addAll(EnumSet.allOf(Action.class));
             } else {
-                organizations.roleOf(namespace, principal.account().id()).ifPresent(role -> {
+                organizations.roleFor(namespace, principal.account().id(), repository.value()).ifPresent(role -> {
                     granted.add(Action.PULL);
                     if (!role.equals("read")) {
                         granted.add(Action.PUSH);

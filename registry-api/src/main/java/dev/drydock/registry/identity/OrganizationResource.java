@@ -63,6 +63,34 @@ public class OrganizationResource {
         return organizations.members(organization);
     }
 
+    public record TeamDefinition(String role, List<String> repositories, List<String> members) {
+    }
+
+    @GET
+    @Path("/{organization}/teams")
+    public List<Organizations.Team> teams(@PathParam("organization") String organization,
+                                          @Context HttpServerRequest http) throws SQLException {
+        Principal caller = callers.require(http, true);
+        if (!caller.account().admin() && organizations.roleOf(organization, caller.account().id()).isEmpty()) {
+            throw new IdentityException(404, "There is no organisation " + organization + " you belong to.");
+        }
+        return organizations.teams(organization);
+    }
+
+    /** Creates or replaces a team; organisation admins only. */
+    @PUT
+    @Path("/{organization}/teams/{team}")
+    public Response putTeam(@PathParam("organization") String organization, @PathParam("team") String team,
+                            TeamDefinition request, @Context HttpServerRequest http) throws SQLException {
+        Principal caller = requireAdmin(organization, http);
+        if (request == null) {
+            throw new IdentityException(400, "A JSON body with the team's role is required.", "role");
+        }
+        organizations.putTeam(organization, new Organizations.Team(team, request.role(), request.repositories(),
+                request.members()), Actors.of(http, caller.username(), null));
+        return Response.noContent().build();
+    }
+
     @PUT
     @Path("/{organization}/members/{username}")
     public Response setMember(@PathParam("organization") String organization, @PathParam("username") String username,

@@ -97,6 +97,117 @@ public class Organizations {
         });
     }
 
+    public record Team(String name, String role, List<String> repositories, List<String> members) {
+    }
+
+    /**
+     * Creates or replaces a team: its role, the repositories it holds on (empty: all of the
+     * organisation's) and its members.
+     */
+    public void putTeam(String organization, Team team, Actor actor) throws SQLException {
+        String problem = Names.problem(team.name());
+        if (problem != null) {
+            throw new IdentityException(400, "The team name " + problem + ".", "name");
+        }
+        if (!ROLES.contains(team.role())) {
+            throw new IdentityException(400, "The role must be read, write or admin.", "role");
+        }
+        List<String> repositories = team.repositories() == null ? List.of() : team.repositories();
+        for (String repository : repositories) {
+            if (!repository.startsWith(organization + "/")) {
+                throw new IdentityException(400, repository + " is not a repository of " + organization + ".", "repositories");
+            }
+        }
+        List<Account> members = new ArrayList<>();
+        for (String username : team.members() == null ? List.<String>of() : team.members()) {
+            members.add(accounts.find(username)
+                    .orElseThrow(() -> new IdentityException(404, "There is no user " + username + ".", "members")));
+        }
+        QuarkusTransaction.requiringNew().run(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                try (PreparedStatement upsert = c.prepareStatement("INSERT INTO team (organization, name, role, repositories)"
+                        + " VALUES (?, ?, ?, ?) ON CONFLICT (organization, name) DO UPDATE SET role = EXCLUDED.role,"
+                        + " repositories = EXCLUDED.repositories")) {
+                    upsert.setString(1, organization);
+                    upsert.setString(2, team.name());
+                    upsert.setString(3, team.role());
+                    upsert.setArray(4, repositories.isEmpty() ? null : c.createArrayOf("text", repositories.toArray()));
+                    upsert.executeUpdate();
+                }
+                try (PreparedStatement clear = c.prepareStatement(
+                        "DELETE FROM team_member WHERE organization = ? AND team = ?")) {
+                    clear.setString(1, organization);
+                    clear.setString(2, team.name());
+                    clear.executeUpdate();
+                }
+                for (Account member : members) {
+                    try (PreparedStatement add = c.prepareStatement(
+                            "INSERT INTO team_member (organization, team, account_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                        add.setString(1, organization);
+                        add.setString(2, team.name());
+                        add.setLong(3, member.id());
+                        add.executeUpdate();
+                    }
+                }
+                emit(c, actor, new IdentityEvents.TeamChanged(organization, team.name(), team.role(), repositories,
+                        members.stream().map(Account::username).toList()));
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    public List<Team> teams(String organization) throws SQLException {
+        List<Team> teams = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT t.name, t.role, t.repositories,"
+                     + " array_remove(array_agg(a.username ORDER BY a.username), NULL)"
+                     + " FROM team t LEFT JOIN team_member m ON m.organization = t.organization AND m.team = t.name"
+                     + " LEFT JOIN account a ON a.id = m.account_id WHERE t.organization = ?"
+                     + " GROUP BY t.name, t.role, t.repositories ORDER BY t.name")) {
+            select.setString(1, organization);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    java.sql.Array repositories = rs.getArray(3);
+                    teams.add(new Team(rs.getString(1), rs.getString(2),
+                            repositories == null ? List.of() : List.of((String[]) repositories.getArray()),
+                            List.of((String[]) rs.getArray(4).getArray())));
+                }
+            }
+        }
+        return teams;
+    }
+
+    /**
+     * The strongest role the account has on a repository of the organisation: as a member, or
+     * through a team that holds on all of the organisation's repositories or on this one.
+     */
+    public Optional<String> roleFor(String organization, long accountId, String repository) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT role FROM organization_member"
+                     + " WHERE organization = ? AND account_id = ?"
+                     + " UNION ALL SELECT t.role FROM team t JOIN team_member m"
+                     + " ON m.organization = t.organization AND m.team = t.name"
+                     + " WHERE t.organization = ? AND m.account_id = ? AND (t.repositories IS NULL OR ? = ANY (t.repositories))")) {
+            select.setString(1, organization);
+            select.setLong(2, accountId);
+            select.setString(3, organization);
+            select.setLong(4, accountId);
+            select.setString(5, repository);
+            String best = null;
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    if (best == null || RANK.indexOf(rs.getString(1)) > RANK.indexOf(best)) {
+                        best = rs.getString(1);
+                    }
+                }
+            }
+            return Optional.ofNullable(best);
+        }
+    }
+
+    private static final List<String> RANK = List.of("read", "write", "admin");
+
     /** The member's role in the organisation, if any. */
     public Optional<String> roleOf(String organization, long accountId) throws SQLException {
         try (Connection c = dataSource.getConnection();

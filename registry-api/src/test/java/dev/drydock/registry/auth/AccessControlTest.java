@@ -202,6 +202,30 @@ class AccessControlTest {
     }
 
     @Test
+    void aTeamsRoleHoldsOnlyOnTheRepositoriesItNames() {
+        String owner = user();
+        String builder = user();
+        String org = "team" + UUID.randomUUID().toString().substring(0, 6);
+        RestAssured.given().auth().preemptive().basic(owner, PASSWORD).contentType("application/json")
+                .body(Map.of("name", org)).post("/api/v1/organizations").then().statusCode(201);
+        RestAssured.given().auth().preemptive().basic(owner, PASSWORD).contentType("application/json")
+                .body(Map.of("role", "write", "repositories", List.of(org + "/api"), "members", List.of(builder)))
+                .put("/api/v1/organizations/" + org + "/teams/builders").then().statusCode(204);
+
+        push(token(builder, PASSWORD, "repository:" + org + "/api:pull,push"), org + "/api").then().statusCode(201);
+        push(token(builder, PASSWORD, "repository:" + org + "/web:pull,push"), org + "/web").then().statusCode(401);
+        RestAssured.given().auth().preemptive().basic(owner, PASSWORD).get("/api/v1/organizations/" + org + "/teams")
+                .then().statusCode(200).body("[0].name", equalTo("builders")).body("[0].members", equalTo(List.of(builder)));
+        // only organisation admins define teams
+        RestAssured.given().auth().preemptive().basic(builder, PASSWORD).contentType("application/json")
+                .body(Map.of("role", "admin")).put("/api/v1/organizations/" + org + "/teams/builders").then().statusCode(404);
+        RestAssured.given().auth().preemptive().basic(owner, PASSWORD).contentType("application/json")
+                .body(Map.of("role", "write", "repositories", List.of("elsewhere/api")))
+                .put("/api/v1/organizations/" + org + "/teams/bad").then().statusCode(400)
+                .body("field", equalTo("repositories"));
+    }
+
+    @Test
     void signUpRulesAnswerAsProblemDetails() {
         String alice = user();
         RestAssured.given().contentType("application/json").body(Map.of("username", alice, "password", PASSWORD))
