@@ -39,6 +39,13 @@ public class RepositoryResource {
     }
 
     @GET
+    @Path("{name: .+}/tags/{tag}/history")
+    public List<RepositorySummaries.TagChange> tagHistory(@PathParam("name") String name, @PathParam("tag") String tag)
+            throws SQLException {
+        return summaries.tagHistory(name, tag).orElseThrow(() -> new NotFoundException("no public repository " + name));
+    }
+
+    @GET
     @Path("{name: .+}/pulls")
     public RepositorySummaries.PullStats pulls(@PathParam("name") String name) throws SQLException {
         return summaries.pulls(name).orElseThrow(() -> new NotFoundException("no public repository " + name));

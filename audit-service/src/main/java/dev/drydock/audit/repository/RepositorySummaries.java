@@ -66,10 +66,13 @@ public class RepositorySummaries {
                     changed.repository());
         } else if (event.data() instanceof RegistryEvents.TagCreated tag) {
             putTag(c, tag.repository(), tag.tag(), tag.digest(), at, by);
+            history(c, event, tag.repository(), tag.tag(), "created", tag.digest(), null);
         } else if (event.data() instanceof RegistryEvents.TagMoved tag) {
             putTag(c, tag.repository(), tag.tag(), tag.digest(), at, by);
+            history(c, event, tag.repository(), tag.tag(), "moved", tag.digest(), tag.previousDigest());
         } else if (event.data() instanceof RegistryEvents.TagDeleted tag) {
             execute(c, "DELETE FROM current_tag WHERE repository = ? AND tag = ?", tag.repository(), tag.tag());
+            history(c, event, tag.repository(), tag.tag(), "deleted", null, tag.previousDigest());
         }
     }
 
@@ -203,6 +206,44 @@ public class RepositorySummaries {
         execute(c, "INSERT INTO current_tag (repository, tag, digest, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)"
                 + " ON CONFLICT (repository, tag) DO UPDATE SET digest = EXCLUDED.digest,"
                 + " updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by", repository, tag, digest, at, by);
+    }
+
+    private static void history(Connection c, Event event, String repository, String tag, String change, String digest,
+                                String previous) throws SQLException {
+        execute(c, "INSERT INTO tag_history (event_id, repository, tag, change, digest, previous_digest, changed_at,"
+                        + " changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", event.id(), repository, tag,
+                change, digest, previous, Timestamp.from(event.time()), event.actor().user());
+    }
+
+    public record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {
+    }
+
+    /** A public repository's tag, newest change first; empty for a private or unknown repository. */
+    public java.util.Optional<List<TagChange>> tagHistory(String repository, String tag) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement visible = c.prepareStatement(
+                    "SELECT 1 FROM repository_summary WHERE name = ? AND visibility = 'public'")) {
+                visible.setString(1, repository);
+                try (ResultSet rs = visible.executeQuery()) {
+                    if (!rs.next()) {
+                        return java.util.Optional.empty();
+                    }
+                }
+            }
+            List<TagChange> changes = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT change, digest, previous_digest, changed_at, changed_by"
+                    + " FROM tag_history WHERE repository = ? AND tag = ? ORDER BY changed_at DESC, event_id")) {
+                select.setString(1, repository);
+                select.setString(2, tag);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        changes.add(new TagChange(rs.getString(1), rs.getString(2), rs.getString(3),
+                                rs.getTimestamp(4).toInstant(), rs.getString(5)));
+                    }
+                }
+            }
+            return java.util.Optional.of(changes);
+        }
     }
 
     /**

@@ -113,6 +113,22 @@ public class Manifests {
     }
 
     /**
+     * Points a tag at a manifest the repository has (restoring it from the tag's history).
+     *
+     * @throws OciException MANIFEST_UNKNOWN when the repository has no such manifest
+     */
+    @Transactional
+    public void retag(RepositoryName name, Tag tag, Digest digest, Actor actor) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            long repository = repositories.require(c, name);
+            if (find(c, repository, digest).isEmpty()) {
+                throw unknown(name, digest.toString());
+            }
+            pointTag(c, repository, name, tag, digest, actor);
+        }
+    }
+
+    /**
      * Deletes by digest (the manifest and every tag on it) or by tag (the tag alone).
      *
      * @throws OciException MANIFEST_UNKNOWN when there is nothing of that reference
