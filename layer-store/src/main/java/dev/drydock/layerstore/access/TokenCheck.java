@@ -49,6 +49,7 @@ public class TokenCheck {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, ECKey> keys = new ConcurrentHashMap<>();
     private volatile Instant lastRefresh = Instant.EPOCH;
+    private final RegistryToken.Cache verified = new RegistryToken.Cache();
 
     TokenCheck(Vertx vertx, LayerStoreConfig config) {
         this.vertx = vertx;
@@ -128,7 +129,7 @@ public class TokenCheck {
     }
 
     private Optional<RegistryToken> verify(String token) {
-        return RegistryToken.verify(token, config.tokenService(), kid -> Optional.ofNullable(keys.get(kid)));
+        return verified.verify(token, config.tokenService(), kid -> Optional.ofNullable(keys.get(kid)));
     }
 
     private boolean unknownKey(String token) {

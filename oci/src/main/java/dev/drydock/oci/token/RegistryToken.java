@@ -37,6 +37,35 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
     }
 
     /**
+     * Remembers verified tokens until they expire, so that a client's token is checked (ECDSA,
+     * the costliest step of a small request) once and not on every request it makes.
+     */
+    public static final class Cache {
+
+        private static final int MAX_ENTRIES = 10_000;
+        private final java.util.concurrent.ConcurrentHashMap<String, RegistryToken> verified =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        public Optional<RegistryToken> verify(String token, String service, Function<String, Optional<ECKey>> keys) {
+            RegistryToken known = verified.get(token);
+            if (known != null) {
+                if (known.expiresAt().plus(CLOCK_SKEW).isAfter(Instant.now())) {
+                    return Optional.of(known);
+                }
+                verified.remove(token);
+            }
+            Optional<RegistryToken> checked = RegistryToken.verify(token, service, keys);
+            checked.ifPresent(t -> {
+                if (verified.size() >= MAX_ENTRIES) {
+                    verified.clear();
+                }
+                verified.put(token, t);
+            });
+            return checked;
+        }
+    }
+
+    /**
      * The token's claims if it is signed with ES256 by one of {@code keys} (looked up by key id),
      * issued by Drydock for {@code service}, and current.
      */

@@ -48,6 +48,7 @@ public class RegistryTokens {
     private final RegistryConfig config;
     private final Map<String, ECKey> keys = new ConcurrentHashMap<>();
     private volatile ECKey signingKey;
+    private final RegistryToken.Cache verified = new RegistryToken.Cache();
 
     RegistryTokens(AgroalDataSource dataSource, RegistryConfig config) {
         this.dataSource = dataSource;
@@ -114,7 +115,7 @@ public class RegistryTokens {
 
     /** The token's claims if it is one of ours, signed with ES256, for this service, and current. */
     public Optional<RegistryToken> verify(String token) {
-        return RegistryToken.verify(token, config.tokenService(), kid -> Optional.ofNullable(keys.get(kid)));
+        return verified.verify(token, config.tokenService(), kid -> Optional.ofNullable(keys.get(kid)));
     }
 
     public JWKSet publicKeys() {

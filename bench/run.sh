@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Benchmarks Drydock side by side with the reference registry (Debian's docker-registry, CNCF
+# distribution 2.8) and nginx, on this machine, with the same data, interleaved, and writes
+# bench/RESULTS.md with medians, the CPU time per request and the commands.
+#   bench/run.sh [rounds]        (default 3 rounds; needs root for apt-get when tools are missing)
+# Drydock runs from ./drydock up with a data directory and ports of its own; nothing else is touched.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROUNDS="${1:-3}"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/drydock-bench.XXXXXX")"
+OUT="$ROOT/bench/RESULTS.md"
+DD_PORT=25000 REF_PORT=26000 NGINX_PORT=27000
+export DRYDOCK_DATA_DIR="$WORK/drydock" DRYDOCK_REGISTRY_PORT=$DD_PORT DRYDOCK_LAYER_STORE_PORT=25100 \
+  DRYDOCK_AUDIT_PORT=25200 DRYDOCK_PORTAL_PORT=25080 DRYDOCK_PG_PORT=35432 DRYDOCK_KAFKA_PORT=39092 \
+  DRYDOCK_ADMIN_PASSWORD="bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+for tool in docker-registry wrk nginx skopeo umoci curl; do
+  command -v "$tool" >/dev/null || { [[ "$(id -u)" == 0 ]] && apt-get install -y -q docker-registry wrk nginx-light skopeo umoci curl >/dev/null; break; }
+done
+
+cleanup() {
+  "$ROOT/drydock" down >/dev/null 2>&1 || true
+  [[ -n "${REF_PID:-}" ]] && kill "$REF_PID" 2>/dev/null || true
+  [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "starting Drydock (data in $WORK)..."
+"$ROOT/drydock" up >/dev/null
+mkdir -p "$WORK/ref"
+cat > "$WORK/ref/config.yml" <<YAML
+version: 0.1
+log: { level: error }
+storage:
+  filesystem: { rootdirectory: $WORK/ref/data }
+  delete: { enabled: true }
+http: { addr: 127.0.0.1:$REF_PORT }
+YAML
+/usr/bin/docker-registry serve "$WORK/ref/config.yml" > "$WORK/ref/log" 2>&1 &
+REF_PID=$!
+mkdir -p "$WORK/www"
+cat > "$WORK/nginx.conf" <<NGINX
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 1024; }
+http { access_log off; sendfile on; server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; } }
+NGINX
+nginx -c "$WORK/nginx.conf"
+until curl --fail-with-body -sS "http://127.0.0.1:$REF_PORT/v2/" >/dev/null 2>&1; do sleep 0.2; done
+
+echo "making the data: a 1 GiB blob, 1000 blobs of 4 KiB, a small image..."
+head -c 1073741824 /dev/urandom > "$WORK/www/big.bin"
+BIG_DIGEST="sha256:$(sha256sum "$WORK/www/big.bin" | cut -d' ' -f1)"
+chmod o+rx "$WORK" "$WORK/www" && chmod o+r "$WORK/www/big.bin"   # nginx's workers read it as www-data
+mkdir -p "$WORK/small"
+for i in $(seq 1 1000); do head -c 4096 /dev/urandom > "$WORK/small/$i"; done
+(cd "$WORK" && umoci init --layout img >/dev/null && umoci new --image img:v1 >/dev/null)
+
+token() { # drydock registry token for a repository
+  curl --fail-with-body -sS -u "admin:$DRYDOCK_ADMIN_PASSWORD" "http://127.0.0.1:$DD_PORT/token?service=drydock&scope=repository:$1:pull,push,delete" \
+    | sed -E 's/.*"token":"([^"]+)".*/\1/'
+}
+auth() { # curl arguments for a registry
+  if [[ "$1" == drydock ]]; then printf "%s\n" -H "Authorization: Bearer $(token "$2")"; fi
+}
+port() { [[ "$1" == drydock ]] && echo $DD_PORT || echo $REF_PORT; }
+pids() { # the processes whose CPU time a registry's work costs
+  if [[ "$1" == drydock ]]; then cat "$DRYDOCK_DATA_DIR/run/registry-api.pid" "$DRYDOCK_DATA_DIR/run/layer-store.pid"; else echo "$REF_PID"; fi
+}
+cpu() { # user+system seconds of the registry's processes so far
+  local total=0
+  for pid in $(pids "$1"); do
+    read -r utime stime < <(awk '{print $14, $15}' "/proc/$pid/stat")
+    total=$((total + utime + stime))
+  done
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
+}
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+upload_monolithic() { # registry repository
+  local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
+  local location
+  location=$(curl --fail-with-body -sS -o /dev/null -D - -X POST "${a[@]}" "http://127.0.0.1:$p/v2/$2/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+  [[ "$location" == http* ]] || location="http://127.0.0.1:$p$location"
+  local sep='?'; [[ "$location" == *\?* ]] && sep='&'
+  curl --fail-with-body -sS -o /dev/null -X PUT "${a[@]}" -H "Content-Type: application/octet-stream" -T "$WORK/www/big.bin" "$location${sep}digest=$BIG_DIGEST"
+}
+
+upload_chunked() { # registry repository: 64 MiB PATCHes, then PUT
+  local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
+  local location
+  location=$(curl --fail-with-body -sS -o /dev/null -D - -X POST "${a[@]}" "http://127.0.0.1:$p/v2/$2/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+  local chunk=$((64 * 1024 * 1024)) offset=0 size
+  size=$(stat -c %s "$WORK/www/big.bin")
+  while (( offset < size )); do
+    [[ "$location" == http* ]] || location="http://127.0.0.1:$p$location"
+    location=$(dd if="$WORK/www/big.bin" bs=1M skip=$((offset / 1048576)) count=64 status=none \
+      | curl --fail-with-body -sS -o /dev/null -D - -X PATCH "${a[@]}" -H "Content-Type: application/octet-stream" \
+          -H "Content-Range: $offset-$((offset + chunk - 1))" --data-binary @- "$location" \
+      | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
+    offset=$((offset + chunk))
+  done
+  [[ "$location" == http* ]] || location="http://127.0.0.1:$p$location"
+  local sep='?'; [[ "$location" == *\?* ]] && sep='&'
+  curl --fail-with-body -sS -o /dev/null -X PUT "${a[@]}" "$location${sep}digest=$BIG_DIGEST"
+}
+
+download() { # registry repository
+  local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
+  curl --fail-with-body -sS -L -o /dev/null "${a[@]}" "http://127.0.0.1:$p/v2/$2/blobs/$BIG_DIGEST"
+}
+
+small_uploads() { # registry repository: 1000 monolithic POSTs of 4 KiB with 8 workers
+  local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
+  export P=$p REPO=$2 AUTH_HEADER="${a[1]:-X-None: 1}"
+  ls "$WORK/small" | xargs -P 8 -I{} sh -c 'd=$(sha256sum "'"$WORK"'/small/{}" | cut -d" " -f1); curl --fail-with-body -sS -o /dev/null -X POST -H "$AUTH_HEADER" -H "Content-Type: application/octet-stream" --data-binary @"'"$WORK"'/small/{}" "http://127.0.0.1:$P/v2/$REPO/blobs/uploads/?digest=sha256:$d"'
+}
+
+manifest_gets() { # registry repository -> "requests/s p99"
+  local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
+  local header=(); [[ ${#a[@]} -gt 0 ]] && header=(-H "${a[1]}")
+  wrk -t2 -c32 -d15s --latency "${header[@]}" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+    "http://127.0.0.1:$p/v2/$2/manifests/v1" > "$WORK/wrk.txt"
+  local rps p99
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
+  echo "$rps $p99 $(awk '/requests in/ {print $1}' "$WORK/wrk.txt")"
+}
+
+declare -A RESULT
+measure() { # name registry command... : records seconds and CPU seconds
+  local name="$1" registry="$2"; shift 2
+  local c0 t0 t1 c1
+  c0=$(cpu "$registry"); t0=$(now)
+  "$@"
+  t1=$(now); c1=$(cpu "$registry")
+  RESULT["$name,$registry"]+="$(elapsed "$t0" "$t1"):$(elapsed "$c0" "$c1") "
+}
+
+for round in $(seq 1 "$ROUNDS"); do
+  echo "round $round of $ROUNDS"
+  for registry in drydock reference; do
+    repo="bench/r$round"
+    measure upload "$registry" upload_monolithic "$registry" "$repo"
+    measure chunked "$registry" upload_chunked "$registry" "$repo-chunked"
+    measure download "$registry" download "$registry" "$repo"
+    measure small "$registry" small_uploads "$registry" "$repo-small"
+    creds=(); [[ $registry == drydock ]] && creds=(--dest-creds "admin:$DRYDOCK_ADMIN_PASSWORD")
+    skopeo copy -q --dest-tls-verify=false "${creds[@]}" "oci:$WORK/img:v1" "docker://127.0.0.1:$(port $registry)/$repo-image:v1"
+    c0=$(cpu "$registry")
+    read -r rps p99 count < <(manifest_gets "$registry" "$repo-image")
+    c1=$(cpu "$registry")
+    RESULT["manifest,$registry"]+="$rps:$p99:$(awk -v c="$(elapsed "$c0" "$c1")" -v n="$count" 'BEGIN { printf "%.3f", c * 1000 / n }') "
+  done
+  t0=$(now); curl --fail-with-body -sS -o /dev/null "http://127.0.0.1:$NGINX_PORT/big.bin"; t1=$(now)
+  RESULT["download,nginx"]+="$(elapsed "$t0" "$t1"):0 "
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+field() { tr ' ' '\n' | grep -v '^$' | cut -d: -f"$1" | tr '\n' ' '; }
+m() { echo "${RESULT[$1]}" | field "$2" | median; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+GIB=1073741824
+{
+  echo "# Drydock benchmarks"
+  echo
+  echo "Measured by \`bench/run.sh $ROUNDS\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB), Drydock and the"
+  echo "reference (Debian's docker-registry $(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null), filesystem storage) interleaved round by round,"
+  echo "medians of $ROUNDS rounds. Drydock runs as \`./drydock up\` (proxy mode: blobs stream through registry-api to"
+  echo "layer-store); CPU is user+system time of registry-api and layer-store (Drydock) or of the registry process."
+  echo
+  echo "| measure | Drydock | reference | ratio (Drydock / reference) | target |"
+  echo "|---|---|---|---|---|"
+  rate() { awk -v s="$1" -v g=$GIB 'BEGIN { printf "%.0f", g / s / 1e6 }'; }
+  for op in upload chunked; do
+    d=$(m "$op,drydock" 1); r=$(m "$op,reference" 1)
+    label="monolithic PUT"; [[ $op == chunked ]] && label="64 MiB PATCH chunks"
+    echo "| 1 GiB upload, $label | $(rate "$d") MB/s ($d s, CPU $(m "$op,drydock" 2) s) | $(rate "$r") MB/s ($r s, CPU $(m "$op,reference" 2) s) | $(ratio "$r" "$d")× the rate | ≥ 3× |"
+  done
+  d=$(m download,drydock 1); n=$(m download,nginx 1); r=$(m download,reference 1)
+  echo "| 1 GiB blob GET | $(awk -v s="$d" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,drydock 2) s) | $(awk -v s="$r" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,reference 2) s); nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$d")× nginx's rate | ≥ 0.95× nginx |"
+  d=$(m small,drydock 1); r=$(m small,reference 1)
+  echo "| 1,000 × 4 KiB uploads, 8 workers | $d s (CPU $(m small,drydock 2) s) | $r s (CPU $(m small,reference 2) s) | $(ratio "$d" "$r")× the time | ≤ 0.8× |"
+  d=$(m manifest,drydock 1); r=$(m manifest,reference 1)
+  echo "| manifest GET by tag, 32 connections | $d req/s, p99 $(m manifest,drydock 2), CPU $(m manifest,drydock 3) ms/req | $r req/s, p99 $(m manifest,reference 2), CPU $(m manifest,reference 3) ms/req | $(ratio "$d" "$r")× | ≥ 5×, p99 ≤ 10 ms |"
+  echo
+  echo "Raw values per round (seconds:CPU seconds, or req/s:p99:CPU ms per request):"
+  echo
+  for key in $(echo "${!RESULT[@]}" | tr ' ' '\n' | sort); do echo "- \`$key\`: ${RESULT[$key]}"; done
+  echo
+  echo "Commands: uploads and GETs with curl (\`-T\` streams the file; chunks via \`dd | curl --data-binary @-\`),"
+  echo "small uploads with \`xargs -P 8 curl\` (single POST with \`?digest=\`), manifest GETs with"
+  echo "\`wrk -t2 -c32 -d15s --latency\`, Drydock requests carrying a registry token from \`/token\`."
+} > "$OUT"
+cat "$OUT"
