@@ -40,7 +40,7 @@ public class ForwardingProxy {
 
     private static final Logger LOG = Logger.getLogger(ForwardingProxy.class);
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "expect");
 
     private static final Pattern BLOB_READ = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
 
