@@ -46,8 +46,8 @@ public final class Platform {
     public static synchronized Platform get() {
         if (instance == null) {
             instance = new Platform(System.getProperty("drydock-test.kafka", "127.0.0.1:29092"));
-            instance.start(true);
             Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
+            instance.start(true);
         }
         return instance;
     }
@@ -58,7 +58,12 @@ public final class Platform {
      */
     public static Platform isolated(String kafkaBootstrap) {
         Platform platform = new Platform(kafkaBootstrap);
-        platform.start(false);
+        try {
+            platform.start(false);
+        } catch (RuntimeException e) {
+            platform.stop(); // what did start must not outlive the failed test
+            throw e;
+        }
         return platform;
     }
 
