@@ -94,7 +94,11 @@ public class RepositorySummaries {
      * Public repositories matching the words: the exact name first, then full-text relevance
      * (and trigram similarity, for typos) weighted by stars and pulls.
      */
-    public List<Summary> search(String query, int limit) throws SQLException {
+    /**
+     * @param official     when true only official images ({@code library/…}), when false none
+     * @param organization only repositories of this namespace
+     */
+    public List<Summary> search(String query, Boolean official, String organization, int limit) throws SQLException {
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary,"
@@ -102,6 +106,8 @@ public class RepositorySummaries {
                      + " similarity(regexp_replace(name, '^.*/', ''), ?) AS typo"
                      + " WHERE visibility = 'public' AND (search @@ q OR typo > 0.3 OR name % ?"
                      + " OR strpos(name, ?) > 0)"
+                     + " AND (CAST(? AS BOOLEAN) IS NULL OR (namespace = 'library') = ?)"
+                     + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
                      + " ORDER BY (name = ? OR name = 'library/' || ?) DESC,"
                      + " ts_rank(search, q) + typo + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC, name LIMIT ?")) {
             String lower = query.toLowerCase(java.util.Locale.ROOT);
@@ -109,9 +115,13 @@ public class RepositorySummaries {
             select.setString(2, lower);
             select.setString(3, lower);
             select.setString(4, lower);
-            select.setString(5, lower);
-            select.setString(6, lower);
-            select.setInt(7, limit);
+            select.setObject(5, official, java.sql.Types.BOOLEAN);
+            select.setObject(6, official, java.sql.Types.BOOLEAN);
+            select.setString(7, organization);
+            select.setString(8, organization);
+            select.setString(9, lower);
+            select.setString(10, lower);
+            select.setInt(11, limit);
             readInto(select, summaries);
         }
         return List.copyOf(summaries.values());

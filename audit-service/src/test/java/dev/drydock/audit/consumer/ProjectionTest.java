@@ -149,6 +149,10 @@ class ProjectionTest {
         given().queryParam("q", "search" + suffix + " ngnix").get("/api/v1/search").then().statusCode(200)
                 .body("name", hasItem(exact)).body("name", org.hamcrest.Matchers.not(hasItem(hidden)));
         given().queryParam("q", "").get("/api/v1/search").then().statusCode(400);
+        given().queryParam("q", "nginx").queryParam("organization", "search" + suffix).get("/api/v1/search").then()
+                .statusCode(200).body("name", org.hamcrest.Matchers.containsInAnyOrder(exact, other));
+        given().queryParam("q", "nginx").queryParam("organization", "search" + suffix).queryParam("official", true)
+                .get("/api/v1/search").then().statusCode(200).body("name", org.hamcrest.Matchers.empty());
     }
 
     @Test
