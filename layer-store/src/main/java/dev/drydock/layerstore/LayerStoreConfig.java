@@ -17,6 +17,10 @@ public interface LayerStoreConfig {
     @WithDefault("24h")
     Duration uploadExpiry();
 
+    /** How often abandoned uploads are looked for. */
+    @WithDefault("10m")
+    Duration expiryCheckInterval();
+
     /**
      * Where the public keys of registry tokens are ({@code DRYDOCK_LAYER_STORE_JWKS_URL}): every
      * request must carry a token (header or {@code ?token=}) granting what it does.

@@ -225,7 +225,7 @@ public class UploadRoutes {
         store.deleteUpload(session);
     }
 
-    @Scheduled(every = "10m", delayed = "1m")
+    @Scheduled(every = "${drydock.layer-store.expiry-check-interval:10m}")
     void expireAbandonedUploads() throws SQLException {
         for (UUID expired : sessions.expire(config.uploadExpiry())) {
             digests.remove(expired);

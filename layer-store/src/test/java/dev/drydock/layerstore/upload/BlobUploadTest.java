@@ -96,6 +96,19 @@ class BlobUploadTest {
     }
 
     @Test
+    void anAbandonedUploadExpiresWithItsPartialFile() {
+        String location = given().post("/v2/acme/abandoned/blobs/uploads/").then().statusCode(202).extract().header("Location");
+        given().contentType("application/octet-stream").body(randomBytes(10_000)).patch(location).then().statusCode(202);
+        java.nio.file.Path partial = java.nio.file.Path.of("target", "test-storage", "uploads",
+                location.substring(location.lastIndexOf('/') + 1));
+        org.junit.jupiter.api.Assertions.assertTrue(java.nio.file.Files.exists(partial), partial.toString());
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
+                given().get(location).then().statusCode(404).body("errors[0].code", equalTo("BLOB_UPLOAD_UNKNOWN")));
+        org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(partial), "the partial file is removed");
+    }
+
+    @Test
     void malformedNamesDigestsAndUploadIdsAreClientErrors() {
         given().post("/v2/Acme/x/blobs/uploads/").then().statusCode(400).body("errors[0].code", equalTo("NAME_INVALID"));
         given().get("/v2/acme/x/blobs/sha256:nothex").then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
