@@ -52,9 +52,11 @@ public class EventConsumer {
     private KafkaProducer<String, byte[]> deadLetters;
     private Thread thread;
 
-    EventConsumer(Projections projections, AuditConfig config,
+    EventConsumer(Projections projections, AuditConfig config, io.micrometer.core.instrument.MeterRegistry meters,
                   @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port") int httpPort) {
         this.projections = projections;
+        meters.gauge("drydock.events.applied", applied);
+        meters.gauge("drydock.events.dead_lettered", deadLettered);
         this.bootstrap = config.kafkaBootstrap();
         this.group = config.consumerGroup();
         this.instanceId = config.instanceId().orElseGet(() -> hostName().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + httpPort);

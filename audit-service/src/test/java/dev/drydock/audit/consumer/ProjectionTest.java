@@ -78,6 +78,10 @@ class ProjectionTest {
         given().get("/api/v1/repositories").then().statusCode(200)
                 .body("find { it.name == '" + repository + "' }.tags.name", hasItem("v1"));
         given().get("/q/health/live").then().statusCode(200);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("drydock_events_dead_lettered"));
+        given().get("/q/health/live").then().body("checks.find { it.name == 'event-consumer' }.data.deadLettered",
+                org.hamcrest.Matchers.greaterThanOrEqualTo(1));
     }
 
     @Test
