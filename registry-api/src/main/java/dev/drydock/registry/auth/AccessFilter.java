@@ -62,7 +62,7 @@ public class AccessFilter {
                 reject(ctx, e);
                 return;
             }
-            action = actionOf(request.method());
+            action = Action.requiredFor(request.method().name());
         }
         Optional<RegistryToken> token = bearer(request).flatMap(tokens::verify)
                 .filter(t -> !revoked.isRevoked(t.tokenId()));
@@ -102,13 +102,6 @@ public class AccessFilter {
         if (!readable) {
             ctx.put(FORWARD_URI, request.path());
         }
-    }
-
-    private static Action actionOf(HttpMethod method) {
-        if (method == HttpMethod.GET || method == HttpMethod.HEAD) {
-            return Action.PULL;
-        }
-        return method == HttpMethod.DELETE ? Action.DELETE : Action.PUSH;
     }
 
     private static Optional<String> bearer(HttpServerRequest request) {

@@ -38,10 +38,6 @@ public class LayerStoreClient {
                 List.of("pull"))), Instant.now().plusSeconds(60));
     }
 
-    public boolean isLinked(RepositoryName repository, Digest digest) {
-        return isLinked(repository, digest, pullToken(repository));
-    }
-
     public boolean isLinked(RepositoryName repository, Digest digest, String token) {
         HttpRequest head = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + digest))
                 .header("Authorization", "Bearer " + token)
