@@ -20,4 +20,12 @@ public interface AuditConfig {
     /** Kafka bootstrap servers ({@code DRYDOCK_AUDIT_KAFKA_BOOTSTRAP}, else {@code DRYDOCK_KAFKA_BOOTSTRAP}). */
     @WithDefault("${drydock.kafka.bootstrap:127.0.0.1:9092}")
     String kafkaBootstrap();
+
+    /** Where registry-api publishes the public keys of the viewer tokens it sends with each request. */
+    @WithDefault("http://127.0.0.1:5000/.well-known/jwks.json")
+    java.net.URI jwksUrl();
+
+    /** The {@code service} registry tokens are issued for. */
+    @WithDefault("drydock")
+    String tokenService();
 }

@@ -20,6 +20,13 @@ public final class RegistryEvents {
         }
     }
 
+    /** The repository's one-line description and its README (Markdown), both as they are now. */
+    public record DescriptionChanged(String repository, String description, String readme) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
     /**
      * A manifest GET (HEAD is not a pull).
      *

@@ -155,4 +155,48 @@ class AccessIT {
                 .header("Authorization", platform.bearer(dave, PASSWORD)).get("/v2/_catalog")
                 .then().statusCode(200).body("repositories", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(carol + "/secret")));
     }
+
+    @Test
+    void theReadApiShowsAPrivateRepositoryToThoseWhoMayPullItAndToNobodyElse() {
+        String erin = signUp();
+        String frank = signUp();
+        String organization = "organization" + UUID.randomUUID().toString().substring(0, 8);
+        String front = "http://" + platform.registry();
+        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
+                .body(Map.of("name", organization)).post("/api/v1/organizations").then().statusCode(201);
+        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
+                .body(Map.of("name", organization + "/vault", "visibility", "private", "description", "Where the gold is"))
+                .post("/api/v1/repositories").then().statusCode(201);
+        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
+                .body(Map.of("name", organization + "/lobby", "visibility", "private")).post("/api/v1/repositories").then().statusCode(201);
+
+        // the owner finds it in search and opens it; the description is searched too
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
+                RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).queryParam("q", "gold")
+                        .queryParam("organization", organization).get("/api/v1/search").then().statusCode(200)
+                        .body("name", org.hamcrest.Matchers.contains(organization + "/vault")));
+        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD)
+                .get("/api/v1/repositories/" + organization + "/vault").then().statusCode(200)
+                .body("visibility", equalTo("private")).body("description", equalTo("Where the gold is"));
+        // a signed-in stranger and an anonymous visitor get what a missing repository gets
+        for (var caller : List.of(RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD),
+                RestAssured.given().baseUri(front))) {
+            caller.get("/api/v1/repositories/" + organization + "/vault").then().statusCode(404);
+        }
+        RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD).queryParam("q", "gold")
+                .queryParam("organization", organization).get("/api/v1/search").then().statusCode(200)
+                .body("name", org.hamcrest.Matchers.empty());
+        // a team with read on one repository sees that one only
+        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
+                .body(Map.of("role", "read", "repositories", List.of(organization + "/lobby"), "members", List.of(frank)))
+                .put("/api/v1/organizations/" + organization + "/teams/visitors").then().statusCode(org.hamcrest.Matchers.lessThan(300));
+        RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD).queryParam("namespace", organization)
+                .get("/api/v1/repositories").then().statusCode(200)
+                .body("name", org.hamcrest.Matchers.contains(organization + "/lobby"));
+        // audit-service believes nobody who bypasses the front door
+        RestAssured.given().baseUri("http://127.0.0.1:" + platform.auditPort).get("/api/v1/repositories/" + organization + "/vault")
+                .then().statusCode(401);
+        RestAssured.given().baseUri("http://127.0.0.1:" + platform.auditPort).auth().preemptive().basic(erin, PASSWORD)
+                .get("/api/v1/audit").then().statusCode(401);
+    }
 }

@@ -129,6 +129,7 @@ public final class Platform {
         common.put("DRYDOCK_PORTAL_REGISTRY_HOST", registry());
         common.put("DRYDOCK_AUDIT_CONSUMER_GROUP", group);
         common.put("DRYDOCK_LAYER_STORE_JWKS_URL", "http://127.0.0.1:" + registryPort + "/.well-known/jwks.json");
+        common.put("DRYDOCK_AUDIT_JWKS_URL", "http://127.0.0.1:" + registryPort + "/.well-known/jwks.json");
         launch("layer-store", layerStorePort, common);
         launch("audit-service", auditPort, common);
         Map<String, String> registryEnv = new LinkedHashMap<>(common);

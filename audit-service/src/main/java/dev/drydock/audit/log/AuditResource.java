@@ -1,6 +1,10 @@
 package dev.drydock.audit.log;
 
+import dev.drydock.audit.access.Viewers;
 import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.ForbiddenException;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -22,22 +26,31 @@ public class AuditResource {
     static final int MAX_PAGE = 500;
 
     private final AuditLog log;
+    private final Viewers viewers;
 
-    AuditResource(AuditLog log) {
+    AuditResource(AuditLog log, Viewers viewers) {
         this.log = log;
+        this.viewers = viewers;
     }
 
     public record Page(List<AuditLog.Entry> items, Long next) {
     }
 
     @GET
-    public Page list(@QueryParam("organization") String namespace, @QueryParam("repository") String repository,
+    public Page list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                     @QueryParam("organization") String namespace, @QueryParam("repository") String repository,
                      @QueryParam("actor") String actor, @QueryParam("type") String type,
                      @QueryParam("since") String since, @QueryParam("until") String until,
                      @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("100") int limit)
             throws SQLException {
         if (limit < 1 || limit > MAX_PAGE) {
             throw new BadRequestException("limit must be between 1 and " + MAX_PAGE);
+        }
+        String scope = viewers.of(authorization).auditScope().orElseThrow(AuditResource::refused);
+        boolean granted = scope.equals("*") || scope.equals("organization:" + namespace)
+                || scope.equals("repository:" + repository);
+        if (!granted) {
+            throw refused();
         }
         List<AuditLog.Entry> entries = log.find(new AuditLog.Query(namespace, repository, actor, type,
                 instant("since", since), instant("until", until), cursor, limit));
@@ -47,9 +60,17 @@ public class AuditResource {
 
     @GET
     @Path("/verify")
-    public Map<String, Object> verify() throws SQLException {
+    public Map<String, Object> verify(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization)
+            throws SQLException {
+        if (!viewers.of(authorization).auditScope().filter("*"::equals).isPresent()) {
+            throw refused();
+        }
         return log.verify().<Map<String, Object>>map(seq -> Map.of("intact", false, "firstBrokenRecord", seq))
                 .orElse(Map.of("intact", true));
+    }
+
+    private static ForbiddenException refused() {
+        return new ForbiddenException("the viewer token does not grant this part of the audit log");
     }
 
     private static Instant instant(String name, String value) {

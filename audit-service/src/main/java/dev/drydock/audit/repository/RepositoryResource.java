@@ -1,53 +1,71 @@
 package dev.drydock.audit.repository;
 
+import dev.drydock.audit.access.Viewers;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import java.sql.SQLException;
 import java.util.List;
 
-/** {@code /api/v1/repositories}: public repositories with their tags, most recently pushed first. */
+/**
+ * {@code /api/v1/repositories}: the repositories the viewer may see with their tags, most recently
+ * pushed first ({@code namespace=} for one user's or organisation's); one repository; its pulls
+ * and tag history. A repository the viewer may not see answers 404, like one that does not exist.
+ */
 @Path("/api/v1/repositories")
 @Produces(MediaType.APPLICATION_JSON)
 public class RepositoryResource {
 
     private final RepositorySummaries summaries;
+    private final Viewers viewers;
 
-    RepositoryResource(RepositorySummaries summaries) {
+    RepositoryResource(RepositorySummaries summaries, Viewers viewers) {
         this.summaries = summaries;
+        this.viewers = viewers;
     }
 
     @GET
-    public List<RepositorySummaries.Summary> list(@QueryParam("limit") @DefaultValue("50") int limit) throws SQLException {
+    public List<RepositorySummaries.Summary> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                  @QueryParam("namespace") String namespace,
+                                                  @QueryParam("limit") @DefaultValue("50") int limit) throws SQLException {
         if (limit < 1 || limit > 500) {
             throw new BadRequestException("limit must be between 1 and 500");
         }
-        return summaries.list(limit);
+        return summaries.list(viewers.of(authorization), namespace, limit);
     }
 
     @GET
     @Path("{name: .+}")
-    public RepositorySummaries.Summary repository(@PathParam("name") String name) throws SQLException {
-        return summaries.find(name).orElseThrow(() -> new NotFoundException("no public repository " + name));
+    public RepositorySummaries.Summary repository(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                  @PathParam("name") String name) throws SQLException {
+        return summaries.find(viewers.of(authorization), name).orElseThrow(() -> missing(name));
     }
 
     @GET
     @Path("{name: .+}/tags/{tag}/history")
-    public List<RepositorySummaries.TagChange> tagHistory(@PathParam("name") String name, @PathParam("tag") String tag)
+    public List<RepositorySummaries.TagChange> tagHistory(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                          @PathParam("name") String name, @PathParam("tag") String tag)
             throws SQLException {
-        return summaries.tagHistory(name, tag).orElseThrow(() -> new NotFoundException("no public repository " + name));
+        return summaries.tagHistory(viewers.of(authorization), name, tag).orElseThrow(() -> missing(name));
     }
 
     @GET
     @Path("{name: .+}/pulls")
-    public RepositorySummaries.PullStats pulls(@PathParam("name") String name) throws SQLException {
-        return summaries.pulls(name).orElseThrow(() -> new NotFoundException("no public repository " + name));
+    public RepositorySummaries.PullStats pulls(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                               @PathParam("name") String name) throws SQLException {
+        return summaries.pulls(viewers.of(authorization), name).orElseThrow(() -> missing(name));
+    }
+
+    private static NotFoundException missing(String name) {
+        return new NotFoundException("There is no repository " + name + ".");
     }
 }

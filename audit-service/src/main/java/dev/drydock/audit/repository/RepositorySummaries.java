@@ -1,5 +1,6 @@
 package dev.drydock.audit.repository;
 
+import dev.drydock.audit.access.Viewer;
 import dev.drydock.events.Event;
 import dev.drydock.events.RegistryEvents;
 import io.agroal.api.AgroalDataSource;
@@ -26,12 +27,21 @@ public class RepositorySummaries {
         this.dataSource = dataSource;
     }
 
-    public record TagView(String name, String digest, Instant updatedAt, String updatedBy) {
+    /** @param size the manifest's bytes and all it references (an index: its platforms' together); null if unknown */
+    public record TagView(String name, String digest, String mediaType, Long size, Instant updatedAt, String updatedBy) {
     }
 
-    public record Summary(String name, String namespace, String visibility, Instant createdAt, Instant lastPushedAt,
-                          String lastPushedBy, long stars, long pulls, List<TagView> tags) {
+    /**
+     * @param starred whether the viewer has starred it
+     * @param readme  the README in Markdown; only when one repository is asked for
+     */
+    public record Summary(String name, String namespace, String visibility, String description, Instant createdAt,
+                          Instant lastPushedAt, String lastPushedBy, long stars, long pulls, boolean starred,
+                          String readme, List<TagView> tags) {
     }
+
+    /** How search results are ordered. */
+    public enum Order { BEST, PULLS, STARS, UPDATED }
 
     /** Applies one event on the caller's transaction; events of other kinds change nothing here. */
     public void apply(Connection c, Event event) throws SQLException {
@@ -41,6 +51,8 @@ public class RepositorySummaries {
             ensure(c, created.repository(), created.visibility(), at);
         } else if (event.data() instanceof RegistryEvents.ManifestPushed pushed) {
             ensure(c, pushed.repository(), "public", at);
+            execute(c, "INSERT INTO manifest_size (repository, digest, media_type, total_size) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT DO NOTHING", pushed.repository(), pushed.digest(), pushed.mediaType(), pushed.totalSize());
             execute(c, "UPDATE repository_summary SET last_pushed_at = ?, last_pushed_by = ? WHERE name = ?",
                     at, by, pushed.repository());
             if (pushed.mediaType().contains("index") || pushed.mediaType().contains("manifest.list")) {
@@ -64,6 +76,9 @@ public class RepositorySummaries {
         } else if (event.data() instanceof RegistryEvents.VisibilityChanged changed) {
             execute(c, "UPDATE repository_summary SET visibility = ? WHERE name = ?", changed.visibility(),
                     changed.repository());
+        } else if (event.data() instanceof RegistryEvents.DescriptionChanged described) {
+            execute(c, "UPDATE repository_summary SET description = ?, readme = ? WHERE name = ?",
+                    described.description(), described.readme(), described.repository());
         } else if (event.data() instanceof RegistryEvents.TagCreated tag) {
             putTag(c, tag.repository(), tag.tag(), tag.digest(), at, by);
             history(c, event, tag.repository(), tag.tag(), "created", tag.digest(), null);
@@ -76,67 +91,96 @@ public class RepositorySummaries {
         }
     }
 
-    private static final String COLUMNS = "name, namespace, visibility, created_at, last_pushed_at, last_pushed_by,"
-            + " stars, pulls";
+    private static final String COLUMNS = "name, namespace, visibility, description, created_at, last_pushed_at,"
+            + " last_pushed_by, stars, pulls, EXISTS (SELECT 1 FROM starred s WHERE s.repository = name AND s.username = ?)";
 
-    private static void readInto(PreparedStatement select, Map<String, Summary> summaries) throws SQLException {
+    private static void readInto(PreparedStatement select, Map<String, Summary> summaries, boolean withReadme)
+            throws SQLException {
         try (ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
-                Timestamp pushed = rs.getTimestamp(5);
+                Timestamp pushed = rs.getTimestamp(6);
                 summaries.put(rs.getString(1), new Summary(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getTimestamp(4).toInstant(), pushed == null ? null : pushed.toInstant(), rs.getString(6),
-                        rs.getLong(7), rs.getLong(8), new ArrayList<>()));
+                        rs.getString(4), rs.getTimestamp(5).toInstant(), pushed == null ? null : pushed.toInstant(),
+                        rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getBoolean(10),
+                        withReadme ? rs.getString(11) : null, new ArrayList<>()));
             }
         }
     }
 
+    public record SearchQuery(String words, Boolean official, String organization, Order order, int offset, int limit) {
+    }
+
     /**
-     * Public repositories matching the words: the exact name first, then full-text relevance
-     * (and trigram similarity, for typos) weighted by stars and pulls.
+     * Repositories the viewer may see matching the words. Best match: the exact name first, then
+     * full-text relevance over names, descriptions and READMEs (and trigram similarity, for typos)
+     * weighted by stars and pulls. {@code official}: when true only official images
+     * ({@code library/…}), when false none; {@code organization}: only that namespace.
      */
-    /**
-     * @param official     when true only official images ({@code library/…}), when false none
-     * @param organization only repositories of this namespace
-     */
-    public List<Summary> search(String query, Boolean official, String organization, int limit) throws SQLException {
+    public List<Summary> search(Viewer viewer, SearchQuery query) throws SQLException {
+        String order = switch (query.order()) {
+            case PULLS -> "pulls DESC,";
+            case STARS -> "stars DESC,";
+            case UPDATED -> "last_pushed_at DESC NULLS LAST,";
+            case BEST -> "(name = ? OR name = 'library/' || ?) DESC,"
+                    + " ts_rank(search, q) + typo + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC,";
+        };
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary,"
                      + " plainto_tsquery('simple', translate(?, '/-_.', '    ')) q,"
                      + " similarity(regexp_replace(name, '^.*/', ''), ?) AS typo"
-                     + " WHERE visibility = 'public' AND (search @@ q OR typo > 0.3 OR name % ?"
+                     + " WHERE " + Viewer.MAY_SEE + " AND (search @@ q OR typo > 0.3 OR name % ?"
                      + " OR strpos(name, ?) > 0)"
                      + " AND (CAST(? AS BOOLEAN) IS NULL OR (namespace = 'library') = ?)"
                      + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
-                     + " ORDER BY (name = ? OR name = 'library/' || ?) DESC,"
-                     + " ts_rank(search, q) + typo + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC, name LIMIT ?")) {
-            String lower = query.toLowerCase(java.util.Locale.ROOT);
-            select.setString(1, lower);
-            select.setString(2, lower);
-            select.setString(3, lower);
-            select.setString(4, lower);
-            select.setObject(5, official, java.sql.Types.BOOLEAN);
-            select.setObject(6, official, java.sql.Types.BOOLEAN);
-            select.setString(7, organization);
-            select.setString(8, organization);
-            select.setString(9, lower);
-            select.setString(10, lower);
-            select.setInt(11, limit);
-            readInto(select, summaries);
+                     + " ORDER BY " + order + " name OFFSET ? LIMIT ?")) {
+            String lower = query.words().toLowerCase(java.util.Locale.ROOT);
+            int i = 1;
+            select.setString(i++, viewer.username());
+            select.setString(i++, lower);
+            select.setString(i++, lower);
+            i = viewer.bind(c, select, i);
+            select.setString(i++, lower);
+            select.setString(i++, lower);
+            select.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
+            select.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
+            select.setString(i++, query.organization());
+            select.setString(i++, query.organization());
+            if (query.order() == Order.BEST) {
+                select.setString(i++, lower);
+                select.setString(i++, lower);
+            }
+            select.setInt(i++, query.offset());
+            select.setInt(i, query.limit());
+            readInto(select, summaries, false);
+            addTags(c, summaries);
         }
         return List.copyOf(summaries.values());
+    }
+
+    /** Whether the viewer may see the repository (a private one they may not see is as good as missing). */
+    private static boolean visible(Connection c, Viewer viewer, String repository) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                "SELECT 1 FROM repository_summary WHERE name = ? AND " + Viewer.MAY_SEE)) {
+            select.setString(1, repository);
+            viewer.bind(c, select, 2);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     public record PullStats(String repository, long total, Map<String, Long> byReference, Map<String, Long> byDay) {
     }
 
-    /** Pull counts of a public repository; empty for a private or unknown one. */
-    public java.util.Optional<PullStats> pulls(String repository) throws SQLException {
+    /** Pull counts of a repository the viewer may see; empty for any other. */
+    public java.util.Optional<PullStats> pulls(Viewer viewer, String repository) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long total;
             try (PreparedStatement select = c.prepareStatement(
-                    "SELECT pulls FROM repository_summary WHERE name = ? AND visibility = 'public'")) {
+                    "SELECT pulls FROM repository_summary WHERE name = ? AND " + Viewer.MAY_SEE)) {
                 select.setString(1, repository);
+                viewer.bind(c, select, 2);
                 try (ResultSet rs = select.executeQuery()) {
                     if (!rs.next()) {
                         return java.util.Optional.empty();
@@ -163,14 +207,16 @@ public class RepositorySummaries {
         }
     }
 
-    /** One public repository with all its tags; empty for a private or unknown one. */
-    public java.util.Optional<Summary> find(String repository) throws SQLException {
+    /** One repository the viewer may see, with its README and all its tags; empty for any other. */
+    public java.util.Optional<Summary> find(Viewer viewer, String repository) throws SQLException {
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary"
-                    + " WHERE name = ? AND visibility = 'public'")) {
-                select.setString(1, repository);
-                readInto(select, summaries);
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + ", readme FROM repository_summary"
+                    + " WHERE name = ? AND " + Viewer.MAY_SEE)) {
+                select.setString(1, viewer.username());
+                select.setString(2, repository);
+                viewer.bind(c, select, 3);
+                readInto(select, summaries, true);
             }
             addTags(c, summaries);
         }
@@ -181,25 +227,35 @@ public class RepositorySummaries {
         if (summaries.isEmpty()) {
             return;
         }
-        try (PreparedStatement tags = c.prepareStatement("SELECT repository, tag, digest, updated_at, updated_by"
-                + " FROM current_tag WHERE repository = ANY (?) ORDER BY updated_at DESC, tag")) {
+        try (PreparedStatement tags = c.prepareStatement("SELECT t.repository, t.tag, t.digest, m.media_type,"
+                + " m.total_size, t.updated_at, t.updated_by FROM current_tag t LEFT JOIN manifest_size m"
+                + " ON m.repository = t.repository AND m.digest = t.digest"
+                + " WHERE t.repository = ANY (?) ORDER BY t.updated_at DESC, t.tag")) {
             tags.setArray(1, c.createArrayOf("text", summaries.keySet().toArray()));
             try (ResultSet rs = tags.executeQuery()) {
                 while (rs.next()) {
+                    long size = rs.getLong(5);
                     summaries.get(rs.getString(1)).tags().add(new TagView(rs.getString(2), rs.getString(3),
-                            rs.getTimestamp(4).toInstant(), rs.getString(5)));
+                            rs.getString(4), rs.wasNull() ? null : size, rs.getTimestamp(6).toInstant(),
+                            rs.getString(7)));
                 }
             }
         }
     }
 
-    public List<Summary> list(int limit) throws SQLException {
+    /** Repositories the viewer may see (of one namespace, when given), most recently pushed first. */
+    public List<Summary> list(Viewer viewer, String namespace, int limit) throws SQLException {
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary"
-                    + " WHERE visibility = 'public' ORDER BY last_pushed_at DESC NULLS LAST, name LIMIT ?")) {
-                select.setInt(1, limit);
-                readInto(select, summaries);
+                    + " WHERE " + Viewer.MAY_SEE + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
+                    + " ORDER BY last_pushed_at DESC NULLS LAST, name LIMIT ?")) {
+                select.setString(1, viewer.username());
+                int i = viewer.bind(c, select, 2);
+                select.setString(i++, namespace);
+                select.setString(i++, namespace);
+                select.setInt(i, limit);
+                readInto(select, summaries, false);
             }
             addTags(c, summaries);
         }
@@ -228,17 +284,12 @@ public class RepositorySummaries {
     public record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {
     }
 
-    /** A public repository's tag, newest change first; empty for a private or unknown repository. */
-    public java.util.Optional<List<TagChange>> tagHistory(String repository, String tag) throws SQLException {
+    /** A tag's changes, newest first, in a repository the viewer may see; empty for any other. */
+    public java.util.Optional<List<TagChange>> tagHistory(Viewer viewer, String repository, String tag)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement visible = c.prepareStatement(
-                    "SELECT 1 FROM repository_summary WHERE name = ? AND visibility = 'public'")) {
-                visible.setString(1, repository);
-                try (ResultSet rs = visible.executeQuery()) {
-                    if (!rs.next()) {
-                        return java.util.Optional.empty();
-                    }
-                }
+            if (!visible(c, viewer, repository)) {
+                return java.util.Optional.empty();
             }
             List<TagChange> changes = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement("SELECT change, digest, previous_digest, changed_at, changed_by"

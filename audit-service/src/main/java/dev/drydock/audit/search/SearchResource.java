@@ -1,35 +1,45 @@
 package dev.drydock.audit.search;
 
+import dev.drydock.audit.access.Viewers;
 import dev.drydock.audit.repository.RepositorySummaries;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * {@code GET /api/v1/search?q=…}: public repositories, best match first; filters
- * {@code official=true|false} and {@code organization=<namespace>}.
+ * {@code GET /api/v1/search?q=…}: the repositories the viewer may see, best match first; filters
+ * {@code official=true|false} and {@code organization=<namespace>}; {@code sort=best|pulls|stars|updated};
+ * paged with {@code offset} and {@code limit}.
  */
 @Path("/api/v1/search")
 @Produces(MediaType.APPLICATION_JSON)
 public class SearchResource {
 
     private final RepositorySummaries summaries;
+    private final Viewers viewers;
 
-    SearchResource(RepositorySummaries summaries) {
+    SearchResource(RepositorySummaries summaries, Viewers viewers) {
         this.summaries = summaries;
+        this.viewers = viewers;
     }
 
     @GET
-    public List<RepositorySummaries.Summary> search(@QueryParam("q") String query,
+    public List<RepositorySummaries.Summary> search(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                    @QueryParam("q") String query,
                                                     @QueryParam("official") Boolean official,
                                                     @QueryParam("organization") String organization,
+                                                    @QueryParam("sort") @DefaultValue("best") String sort,
+                                                    @QueryParam("offset") @DefaultValue("0") int offset,
                                                     @QueryParam("limit") @DefaultValue("25") int limit) throws SQLException {
         if (query == null || query.isBlank() || query.length() > 200) {
             throw new BadRequestException("q must be 1 to 200 characters");
@@ -37,6 +47,16 @@ public class SearchResource {
         if (limit < 1 || limit > 100) {
             throw new BadRequestException("limit must be between 1 and 100");
         }
-        return summaries.search(query.strip(), official, organization, limit);
+        if (offset < 0 || offset > 10_000) {
+            throw new BadRequestException("offset must be between 0 and 10000");
+        }
+        RepositorySummaries.Order order;
+        try {
+            order = RepositorySummaries.Order.valueOf(sort.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException("sort must be one of best, pulls, stars, updated");
+        }
+        return summaries.search(viewers.of(authorization),
+                new RepositorySummaries.SearchQuery(query.strip(), official, organization, order, offset, limit));
     }
 }

@@ -1,5 +1,6 @@
 package dev.drydock.audit.consumer;
 
+import dev.drydock.audit.access.ViewerTokens;
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.EventCodec;
@@ -53,6 +54,10 @@ class ProjectionTest {
         producer.close();
     }
 
+    private static io.restassured.specification.RequestSpecification asAdmin() {
+        return given().header("Authorization", ViewerTokens.admin());
+    }
+
     private void send(String key, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>(Topic.REGISTRY.topicName(), key, value)).get();
     }
@@ -70,17 +75,17 @@ class ProjectionTest {
         send(repository, EventCodec.encode(tagged));
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                given().queryParam("repository", repository).get("/api/v1/audit").then().statusCode(200)
+                asAdmin().queryParam("repository", repository).get("/api/v1/audit").then().statusCode(200)
                         .body("items", hasSize(2))
                         .body("items.type", equalTo(List.of("dev.drydock.repository.created", "dev.drydock.tag.created")))
                         .body("items[0].actor", equalTo("alice"))
                         .body("items[1].data.tag", equalTo("v1")));
-        given().get("/api/v1/repositories").then().statusCode(200)
+        asAdmin().get("/api/v1/repositories").then().statusCode(200)
                 .body("find { it.name == '" + repository + "' }.tags.name", hasItem("v1"));
-        given().get("/q/health/live").then().statusCode(200);
-        given().get("/q/metrics").then().statusCode(200)
+        asAdmin().get("/q/health/live").then().statusCode(200);
+        asAdmin().get("/q/metrics").then().statusCode(200)
                 .body(org.hamcrest.Matchers.containsString("drydock_events_dead_lettered"));
-        given().get("/q/health/live").then().body("checks.find { it.name == 'event-consumer' }.data.deadLettered",
+        asAdmin().get("/q/health/live").then().body("checks.find { it.name == 'event-consumer' }.data.deadLettered",
                 org.hamcrest.Matchers.greaterThanOrEqualTo(1));
     }
 
@@ -89,20 +94,20 @@ class ProjectionTest {
         String repository = "tamper/r" + UUID.randomUUID().toString().substring(0, 8);
         send(repository, EventCodec.encode(Event.of("/test", Actor.SYSTEM, new RegistryEvents.RepositoryCreated(repository, "public"))));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                given().queryParam("repository", repository).get("/api/v1/audit").then().body("items", hasSize(1)));
-        given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+                asAdmin().queryParam("repository", repository).get("/api/v1/audit").then().body("items", hasSize(1)));
+        asAdmin().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
 
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("UPDATE audit_record SET actor = 'mallory' WHERE subject = '" + repository + "'");
         }
         try {
-            given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(false));
+            asAdmin().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(false));
         } finally {
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE audit_record SET actor = 'system' WHERE subject = '" + repository + "'");
             }
         }
-        given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+        asAdmin().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
     }
 
     @Test
@@ -129,10 +134,10 @@ class ProjectionTest {
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.RepositoryUnstarred(repository, "bob"))));
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                given().get("/api/v1/repositories/" + repository + "/pulls").then().statusCode(200)
+                asAdmin().get("/api/v1/repositories/" + repository + "/pulls").then().statusCode(200)
                         .body("total", equalTo(2)).body("byReference.v1", equalTo(1))
                         .body("byReference.'" + amd + "'", equalTo(1)));
-        given().get("/api/v1/repositories").then().statusCode(200)
+        asAdmin().get("/api/v1/repositories").then().statusCode(200)
                 .body("find { it.name == '" + repository + "' }.stars", equalTo(1))
                 .body("find { it.name == '" + repository + "' }.pulls", equalTo(2));
     }
@@ -148,20 +153,30 @@ class ProjectionTest {
         }
         send(hidden, EventCodec.encode(Event.of("/test", Actor.SYSTEM, new RegistryEvents.RepositoryCreated(hidden, "private"))));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                given().queryParam("q", exact).get("/api/v1/search").then().statusCode(200)
+                asAdmin().queryParam("q", exact).get("/api/v1/search").then().statusCode(200)
                         .body("[0].name", equalTo(exact)));
-        given().queryParam("q", "search" + suffix + " ngnix").get("/api/v1/search").then().statusCode(200)
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                asAdmin().queryParam("q", hidden).get("/api/v1/search").then().body("name", hasItem(hidden)));
+        given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", "search" + suffix + " ngnix")
+                .get("/api/v1/search").then().statusCode(200)
                 .body("name", hasItem(exact)).body("name", org.hamcrest.Matchers.not(hasItem(hidden)));
-        given().queryParam("q", "").get("/api/v1/search").then().statusCode(400);
-        given().queryParam("q", "nginx").queryParam("organization", "search" + suffix).get("/api/v1/search").then()
+        String member = ViewerTokens.bearer("member", List.of(ViewerTokens.grant("namespace", "search" + suffix, "pull")));
+        given().header("Authorization", member).queryParam("q", "search" + suffix + " nginx").get("/api/v1/search")
+                .then().statusCode(200).body("name", hasItem(hidden));
+        String otherMember = ViewerTokens.bearer("other", List.of(ViewerTokens.grant("repository", exact, "pull")));
+        given().header("Authorization", otherMember).get("/api/v1/repositories/" + hidden).then().statusCode(404);
+        given().get("/api/v1/search?q=nginx").then().statusCode(401);
+        asAdmin().queryParam("q", "").get("/api/v1/search").then().statusCode(400);
+        given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", "nginx")
+                .queryParam("organization", "search" + suffix).get("/api/v1/search").then()
                 .statusCode(200).body("name", org.hamcrest.Matchers.containsInAnyOrder(exact, other));
-        given().queryParam("q", "nginx").queryParam("organization", "search" + suffix).queryParam("official", true)
+        asAdmin().queryParam("q", "nginx").queryParam("organization", "search" + suffix).queryParam("official", true)
                 .get("/api/v1/search").then().statusCode(200).body("name", org.hamcrest.Matchers.empty());
     }
 
     @Test
     void badQueriesAreClientErrors() {
-        given().queryParam("since", "yesterday").get("/api/v1/audit").then().statusCode(400);
-        given().queryParam("limit", 0).get("/api/v1/audit").then().statusCode(400);
+        asAdmin().queryParam("since", "yesterday").get("/api/v1/audit").then().statusCode(400);
+        asAdmin().queryParam("limit", 0).get("/api/v1/audit").then().statusCode(400);
     }
 }

@@ -1,8 +1,5 @@
 package dev.drydock.layerstore.access;
 
-import com.nimbusds.jose.jwk.ECKey;
-import com.nimbusds.jose.jwk.JWK;
-import com.nimbusds.jose.jwk.JWKSet;
 import dev.drydock.layerstore.HttpExchange;
 import dev.drydock.layerstore.LayerStoreConfig;
 import dev.drydock.oci.ErrorCode;
@@ -10,22 +7,15 @@ import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.RegistryToken;
+import dev.drydock.oci.token.TokenVerifier;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
 
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,22 +28,18 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class TokenCheck {
 
-    private static final Logger LOG = Logger.getLogger(TokenCheck.class);
     /** Set on the routing context when a requested mount's source may not be read: upload instead. */
     public static final String MOUNT_DENIED = "drydock.mount-denied";
     private static final Pattern PATH = Pattern.compile("^/v2/(.+)/blobs/.*$");
-    private static final Duration MIN_REFRESH_INTERVAL = Duration.ofSeconds(5);
 
     private final Vertx vertx;
     private final LayerStoreConfig config;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, ECKey> keys = new ConcurrentHashMap<>();
-    private volatile Instant lastRefresh = Instant.EPOCH;
-    private final RegistryToken.Cache verified = new RegistryToken.Cache();
+    private final TokenVerifier verifier;
 
     TokenCheck(Vertx vertx, LayerStoreConfig config) {
         this.vertx = vertx;
         this.config = config;
+        this.verifier = new TokenVerifier(config.jwksUrl(), config.tokenService());
     }
 
     void register(@Observes Router router) {
@@ -73,17 +59,14 @@ public class TokenCheck {
             HttpExchange.fail(ctx, new OciException(ErrorCode.UNAUTHORIZED, "a registry token is required"));
             return;
         }
-        Optional<RegistryToken> verified = verify(token.get());
-        if (verified.isPresent() || !unknownKey(token.get())) {
+        Optional<RegistryToken> verified = verifier.verifyWithKnownKeys(token.get());
+        if (verified.isPresent() || !verifier.needsKeyRefresh(token.get())) {
             decide(ctx, verified);
             return;
         }
         // A key this instance has not seen: fetch the JWKS once, off the event loop, then decide.
         request.pause();
-        vertx.executeBlocking(() -> {
-            refreshKeys();
-            return verify(token.get());
-        }, false).onComplete(result -> decide(ctx, result.succeeded() ? result.result() : Optional.empty()));
+        vertx.executeBlocking(() -> verifier.verify(token.get()), false).onComplete(result -> decide(ctx, result.succeeded() ? result.result() : Optional.empty()));
     }
 
     private void decide(RoutingContext ctx, Optional<RegistryToken> token) {
@@ -125,39 +108,6 @@ public class TokenCheck {
             return token.allows(RepositoryName.parse(repository).value(), Action.PULL);
         } catch (OciException e) {
             return false;
-        }
-    }
-
-    private Optional<RegistryToken> verify(String token) {
-        return verified.verify(token, config.tokenService(), kid -> Optional.ofNullable(keys.get(kid)));
-    }
-
-    private boolean unknownKey(String token) {
-        try {
-            String kid = com.nimbusds.jwt.SignedJWT.parse(token).getHeader().getKeyID();
-            return kid != null && !keys.containsKey(kid)
-                    && Instant.now().isAfter(lastRefresh.plus(MIN_REFRESH_INTERVAL));
-        } catch (java.text.ParseException e) {
-            return false;
-        }
-    }
-
-    private void refreshKeys() {
-        lastRefresh = Instant.now();
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(config.jwksUrl())
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                LOG.warnf("the JWKS at %s answered %d", config.jwksUrl(), response.statusCode());
-                return;
-            }
-            for (JWK key : JWKSet.parse(response.body()).getKeys()) {
-                if (key instanceof ECKey ec) {
-                    keys.put(ec.getKeyID(), ec);
-                }
-            }
-        } catch (Exception e) {
-            LOG.warnf("cannot read the JWKS at %s: %s", config.jwksUrl(), e.getMessage());
         }
     }
 

@@ -21,6 +21,7 @@ import org.jboss.logging.Logger;
 
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.RegistryToken;
+import dev.drydock.registry.auth.ReadAccess;
 import dev.drydock.registry.auth.RegistryTokens;
 
 import java.net.URI;
@@ -109,6 +110,14 @@ public class ForwardingProxy {
         RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(target.getHost())
                 .setPort(target.getPort()).setURI(uri).setHeaders(MultiMap.caseInsensitiveMultiMap());
         copyHeaders(in.headers(), options.getHeaders());
+        if (target.equals(config.auditUrl())) {
+            // audit-service sees the caller only as the viewer token; their credentials stay here.
+            String viewer = ctx.get(ReadAccess.VIEWER_TOKEN);
+            options.getHeaders().remove("Authorization");
+            if (viewer != null) {
+                options.putHeader("Authorization", "Bearer " + viewer);
+            }
+        }
         String caller = in.remoteAddress() == null ? "" : in.remoteAddress().hostAddress();
         String forwardedFor = in.getHeader("X-Forwarded-For");
         options.putHeader("X-Forwarded-For", forwardedFor == null ? caller : forwardedFor + ", " + caller);

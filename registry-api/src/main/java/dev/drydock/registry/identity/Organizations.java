@@ -208,6 +208,30 @@ public class Organizations {
 
     private static final List<String> RANK = List.of("read", "write", "admin");
 
+    /** Where an account may read: a whole organisation ({@code repositories} null) or chosen repositories of it. */
+    public record ReadScope(String organization, List<String> repositories) {
+    }
+
+    /** Every organisation, or set of an organisation's repositories, the account may read as member or through a team. */
+    public List<ReadScope> readScopes(long accountId) throws SQLException {
+        List<ReadScope> scopes = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT organization, NULL::text[] FROM organization_member"
+                     + " WHERE account_id = ? UNION ALL SELECT t.organization, t.repositories FROM team t"
+                     + " JOIN team_member m ON m.organization = t.organization AND m.team = t.name WHERE m.account_id = ?")) {
+            select.setLong(1, accountId);
+            select.setLong(2, accountId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    java.sql.Array repositories = rs.getArray(2);
+                    scopes.add(new ReadScope(rs.getString(1),
+                            repositories == null ? null : List.of((String[]) repositories.getArray())));
+                }
+            }
+        }
+        return scopes;
+    }
+
     /** The member's role in the organisation, if any. */
     public Optional<String> roleOf(String organization, long accountId) throws SQLException {
         try (Connection c = dataSource.getConnection();

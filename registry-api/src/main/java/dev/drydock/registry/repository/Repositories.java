@@ -75,8 +75,13 @@ public class Repositories {
 
     /** The repository's visibility, empty when it does not exist. */
     public Optional<String> visibility(RepositoryName name) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT visibility FROM repository WHERE name = ?")) {
+        try (Connection c = dataSource.getConnection()) {
+            return visibility(c, name);
+        }
+    }
+
+    public Optional<String> visibility(Connection c, RepositoryName name) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT visibility FROM repository WHERE name = ?")) {
             select.setString(1, name.value());
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -96,6 +101,36 @@ public class Repositories {
             }
         }
         Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.VisibilityChanged(name.value(), visibility)));
+        return true;
+    }
+
+    public record Description(String description, String readme) {
+    }
+
+    public Optional<Description> description(Connection c, RepositoryName name) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT description, readme FROM repository WHERE name = ?")) {
+            select.setString(1, name.value());
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(new Description(rs.getString(1), rs.getString(2))) : Optional.empty();
+            }
+        }
+    }
+
+    /** Sets the description and README (with their event); false when both were so already. */
+    public boolean describe(Connection c, RepositoryName name, String description, String readme, Actor actor)
+            throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE repository SET description = ?, readme = ?"
+                + " WHERE name = ? AND (description <> ? OR readme <> ?)")) {
+            update.setString(1, description);
+            update.setString(2, readme);
+            update.setString(3, name.value());
+            update.setString(4, description);
+            update.setString(5, readme);
+            if (update.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.DescriptionChanged(name.value(), description, readme)));
         return true;
     }
 

@@ -50,10 +50,15 @@ public class RepositoryResource {
         this.dataSource = dataSource;
     }
 
-    public record NewRepository(String name, String visibility) {
+    /** Docker Hub's limits: a short description fits on a search result line. */
+    static final int MAX_DESCRIPTION = 100;
+    static final int MAX_README = 100_000;
+
+    public record NewRepository(String name, String visibility, String description, String readme) {
     }
 
-    public record Change(String visibility) {
+    /** What to change; a field left out stays as it is. */
+    public record Change(String visibility, String description, String readme) {
     }
 
     @POST
@@ -64,12 +69,19 @@ public class RepositoryResource {
         }
         RepositoryName name = name(request.name());
         String visibility = visibility(request.visibility());
+        Repositories.Description description = described(request.description(), request.readme(),
+                new Repositories.Description("", ""));
         if (!permissions.granted(caller, name).contains(Action.PUSH)) {
             throw new IdentityException(403, "You may not create repositories in " + name.namespace() + ".", "name");
         }
         boolean created = QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                return repositories.create(c, name, visibility, Actors.of(http, caller.username(), null)).isPresent();
+                var actor = Actors.of(http, caller.username(), null);
+                if (repositories.create(c, name, visibility, actor).isEmpty()) {
+                    return false;
+                }
+                repositories.describe(c, name, description.description(), description.readme(), actor);
+                return true;
             }
         });
         if (!created) {
@@ -88,15 +100,38 @@ public class RepositoryResource {
         if (!permissions.granted(caller, name).contains(Action.DELETE) || repositories.visibility(name).isEmpty()) {
             throw new IdentityException(404, "There is no repository " + name + " you administer.");
         }
-        String visibility = visibility(request == null ? null : request.visibility());
-        QuarkusTransaction.requiringNew().run(() -> {
+        if (request == null) {
+            throw new IdentityException(400, "A JSON body with visibility, description or readme is required.");
+        }
+        String visibility = request.visibility() == null ? null : visibility(request.visibility());
+        return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                repositories.changeVisibility(c, name, visibility, Actors.of(http, caller.username(), null));
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
+                var actor = Actors.of(http, caller.username(), null);
+                if (visibility != null) {
+                    repositories.changeVisibility(c, name, visibility, actor);
+                }
+                Repositories.Description now = described(request.description(), request.readme(),
+                        repositories.description(c, name).orElseThrow());
+                repositories.describe(c, name, now.description(), now.readme(), actor);
+                return Map.of("name", name.value(), "visibility", repositories.visibility(c, name).orElseThrow(),
+                        "description", now.description(), "readme", now.readme());
             }
         });
-        return Map.of("name", name.value(), "visibility", visibility);
+    }
+
+    /** The description and README after a change; a null field keeps what {@code current} has. */
+    private static Repositories.Description described(String description, String readme,
+                                                     Repositories.Description current) {
+        String d = description == null ? current.description() : description.strip();
+        String r = readme == null ? current.readme() : readme;
+        if (d.length() > MAX_DESCRIPTION || d.contains("\n")) {
+            throw new IdentityException(400, "The description is one line of at most " + MAX_DESCRIPTION + " characters.",
+                    "description");
+        }
+        if (r.length() > MAX_README) {
+            throw new IdentityException(400, "The README may have at most " + MAX_README + " characters.", "readme");
+        }
+        return new Repositories.Description(d, r);
     }
 
     private static RepositoryName name(String raw) {

@@ -1,0 +1,154 @@
+package dev.drydock.registry.auth;
+
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.token.Action;
+import dev.drydock.oci.token.RegistryToken;
+import dev.drydock.registry.identity.IdentityException;
+import dev.drydock.registry.identity.Organizations;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The read API (audit-service) learns who is asking only from a short-lived viewer token minted
+ * here, whatever credentials the caller brought: its {@code access} claim lists the namespaces
+ * ({@code namespace:*} for platform admins) and single repositories the caller may pull, and for
+ * the audit log what part of it they may read. audit-service verifies it with the JWKS, like
+ * layer-store, so reaching it directly gains nothing.
+ *
+ * <p>The audit log: platform admins all of it; the owner or an organisation admin the records of
+ * their namespace ({@code organization=}) or of a repository they administer
+ * ({@code repository=}). Everyone else is refused here, before audit-service is asked.
+ */
+@ApplicationScoped
+public class ReadAccess {
+
+    /** Routing-context key of the viewer token the proxy sends on. */
+    public static final String VIEWER_TOKEN = "drydock.viewer-token";
+    private static final Duration VIEWER_TOKEN_LIFETIME = Duration.ofMinutes(1);
+    private static final List<String> PULL = List.of("pull");
+    private static final List<String> READ = List.of("read");
+
+    private final Callers callers;
+    private final Permissions permissions;
+    private final Organizations organizations;
+    private final RegistryTokens tokens;
+
+    ReadAccess(Callers callers, Permissions permissions, Organizations organizations, RegistryTokens tokens) {
+        this.callers = callers;
+        this.permissions = permissions;
+        this.organizations = organizations;
+        this.tokens = tokens;
+    }
+
+    void register(@Observes Router router) {
+        router.routeWithRegex("^/api/v1/audit(/.*)?$").order(-20).blockingHandler(this::audit, false);
+        router.routeWithRegex(HttpMethod.GET, "^/api/v1/(search|repositories)(/.*)?$").order(-20)
+                .blockingHandler(this::browse, false);
+    }
+
+    private void browse(RoutingContext ctx) {
+        try {
+            Principal caller = callers.resolve(ctx.request());
+            ctx.put(VIEWER_TOKEN, viewerToken(caller, readable(caller)));
+            ctx.next();
+        } catch (AuthenticationFailed e) {
+            refuse(ctx, e);
+        } catch (SQLException e) {
+            ctx.fail(e);
+        }
+    }
+
+    private void audit(RoutingContext ctx) {
+        try {
+            Principal caller = callers.require(ctx.request(), true);
+            RegistryToken.Access grant = auditGrant(caller, ctx.request());
+            if (grant == null) {
+                throw new IdentityException(403, "You may read the audit log only of namespaces and repositories you administer.");
+            }
+            List<RegistryToken.Access> access = new ArrayList<>(readable(caller));
+            access.add(grant);
+            ctx.put(VIEWER_TOKEN, viewerToken(caller, access));
+            ctx.next();
+        } catch (IdentityException e) {
+            problem(ctx, e.status(), e.getMessage());
+        } catch (AuthenticationFailed e) {
+            refuse(ctx, e);
+        } catch (SQLException e) {
+            ctx.fail(e);
+        }
+    }
+
+    /** The namespaces and repositories, beyond the public ones, that the caller may pull. */
+    private List<RegistryToken.Access> readable(Principal caller) throws SQLException {
+        List<RegistryToken.Access> access = new ArrayList<>();
+        if (caller.isAnonymous()) {
+            return access;
+        }
+        if (caller.account().admin()) {
+            access.add(new RegistryToken.Access("namespace", "*", PULL));
+            return access;
+        }
+        access.add(new RegistryToken.Access("namespace", caller.username(), PULL));
+        for (Organizations.ReadScope scope : organizations.readScopes(caller.account().id())) {
+            if (scope.repositories() == null) {
+                access.add(new RegistryToken.Access("namespace", scope.organization(), PULL));
+            } else {
+                scope.repositories().forEach(r -> access.add(new RegistryToken.Access("repository", r, PULL)));
+            }
+        }
+        return access;
+    }
+
+    private RegistryToken.Access auditGrant(Principal caller, HttpServerRequest request) throws SQLException {
+        if (caller.account().admin()) {
+            return new RegistryToken.Access("audit", "*", READ);
+        }
+        if (request.path().startsWith("/api/v1/audit/")) {
+            return null;
+        }
+        String repository = request.getParam("repository");
+        String organization = request.getParam("organization");
+        if (repository != null) {
+            try {
+                RepositoryName name = RepositoryName.parse(repository);
+                return permissions.granted(caller, name).contains(Action.DELETE)
+                        ? new RegistryToken.Access("audit", "repository:" + name.value(), READ) : null;
+            } catch (OciException e) {
+                return null;
+            }
+        }
+        if (organization != null && (organization.equals(caller.username())
+                || organizations.roleOf(organization, caller.account().id()).filter("admin"::equals).isPresent())) {
+            return new RegistryToken.Access("audit", "organization:" + organization, READ);
+        }
+        return null;
+    }
+
+    private String viewerToken(Principal caller, List<RegistryToken.Access> access) {
+        return tokens.issue(caller.username(), caller.tokenId(), access, Instant.now().plus(VIEWER_TOKEN_LIFETIME));
+    }
+
+    private static void refuse(RoutingContext ctx, AuthenticationFailed e) {
+        if (e.retryAfter() != null) {
+            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+        }
+        problem(ctx, e.status(), e.getMessage());
+    }
+
+    private static void problem(RoutingContext ctx, int status, String detail) {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
+                .end(new JsonObject().put("type", "about:blank").put("status", status).put("detail", detail).encode());
+    }
+}
