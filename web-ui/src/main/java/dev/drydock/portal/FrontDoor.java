@@ -1,28 +1,49 @@
 package dev.drydock.portal;
 
+import dev.drydock.portal.session.VisitorCredentials;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
-/** The read API of the platform, through the front door. */
+/**
+ * The platform's REST API through the front door, as the visitor: every call carries the signed-in
+ * visitor's token (none for anonymous visitors), so the platform decides what they may see and do.
+ * A refused call throws {@link jakarta.ws.rs.WebApplicationException}; {@link Problem} reads why.
+ */
 @RegisterRestClient(configKey = "front-door")
+@RegisterClientHeaders(VisitorCredentials.class)
 @Path("/api/v1")
+@Consumes(MediaType.APPLICATION_JSON)
 public interface FrontDoor {
 
-    record TagView(String name, String digest, Instant updatedAt, String updatedBy) {
+    record TagView(String name, String digest, String mediaType, Long size, Instant updatedAt, String updatedBy) {
         public String shortDigest() {
             return digest.length() > 19 ? digest.substring(0, 19) : digest;
         }
+
+        public boolean index() {
+            return mediaType != null && (mediaType.contains("index") || mediaType.contains("manifest.list"));
+        }
     }
 
-    record RepositorySummary(String name, String namespace, String visibility, Instant createdAt, Instant lastPushedAt,
-                             String lastPushedBy, long stars, long pulls, List<TagView> tags) {
+    record RepositorySummary(String name, String namespace, String visibility, String description, Instant createdAt,
+                             Instant lastPushedAt, String lastPushedBy, long stars, long pulls, boolean starred,
+                             String readme, List<TagView> tags) {
         public boolean official() {
             return name.startsWith("library/");
         }
@@ -31,18 +52,146 @@ public interface FrontDoor {
         public String displayName() {
             return official() ? name.substring("library/".length()) : name;
         }
+
+        /** How many tags share each digest: the page marks digests that several tags point at. */
+        public long tagsSharing(String digest) {
+            return tags.stream().filter(t -> t.digest().equals(digest)).count();
+        }
+    }
+
+    record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {
+    }
+
+    record AuditEntry(long seq, String type, String subject, String namespace, String actor, String clientAddress,
+                      Instant occurredAt, Map<String, Object> data) {
+        /** {@code dev.drydock.manifest.pushed} reads as {@code manifest pushed}. */
+        public String what() {
+            return type.replace("dev.drydock.", "").replace('.', ' ').replace('_', ' ');
+        }
+    }
+
+    record AuditPage(List<AuditEntry> items, Long next) {
+    }
+
+    record Membership(String organization, String role) {
+    }
+
+    record Me(String username, boolean admin, List<Membership> organizations) {
+        public boolean administers(String organization) {
+            return admin || organizations.stream().anyMatch(m -> m.organization().equals(organization)
+                    && m.role().equals("admin"));
+        }
+    }
+
+    record TokenInfo(UUID id, String name, String scope, Instant createdAt, Instant expiresAt, Instant lastUsedAt,
+                     Instant revokedAt) {
+    }
+
+    record NewToken(String name, String scope, Instant expiresAt) {
+    }
+
+    record CreatedToken(UUID id, String name, String scope, String token) {
+    }
+
+    record Member(String username, String role) {
+    }
+
+    record Team(String name, String role, List<String> repositories, List<String> members) {
+    }
+
+    record TeamDefinition(String role, List<String> repositories, List<String> members) {
+    }
+
+    record NewRepository(String name, String visibility, String description, String readme) {
+    }
+
+    record RepositoryChange(String visibility, String description, String readme) {
     }
 
     @GET
     @Path("/repositories")
-    List<RepositorySummary> repositories(@QueryParam("limit") int limit);
+    List<RepositorySummary> repositories(@QueryParam("namespace") String namespace, @QueryParam("limit") int limit);
 
-    /** @throws jakarta.ws.rs.NotFoundException for a private or unknown repository */
+    /** @throws jakarta.ws.rs.NotFoundException for a repository the visitor may not see, or an unknown one */
     @GET
     @Path("/repositories/{name}")
     RepositorySummary repository(@PathParam("name") @Encoded String name);
 
     @GET
     @Path("/search")
-    List<RepositorySummary> search(@QueryParam("q") String query, @QueryParam("limit") int limit);
+    List<RepositorySummary> search(@QueryParam("q") String query, @QueryParam("official") Boolean official,
+                                   @QueryParam("organization") String organization, @QueryParam("sort") String sort,
+                                   @QueryParam("offset") int offset, @QueryParam("limit") int limit);
+
+    @GET
+    @Path("/repositories/{name}/tags/{tag}/history")
+    List<TagChange> tagHistory(@PathParam("name") @Encoded String name, @PathParam("tag") String tag);
+
+    @PUT
+    @Path("/repositories/{name}/tags/{tag}")
+    void pointTag(@PathParam("name") @Encoded String name, @PathParam("tag") String tag, Map<String, String> target);
+
+    @POST
+    @Path("/repositories")
+    void createRepository(NewRepository repository);
+
+    @PATCH
+    @Path("/repositories/{name}")
+    void changeRepository(@PathParam("name") @Encoded String name, RepositoryChange change);
+
+    @PUT
+    @Path("/repositories/{name}/star")
+    void star(@PathParam("name") @Encoded String name);
+
+    @DELETE
+    @Path("/repositories/{name}/star")
+    void unstar(@PathParam("name") @Encoded String name);
+
+    @GET
+    @Path("/audit")
+    AuditPage audit(@QueryParam("organization") String organization, @QueryParam("repository") String repository,
+                    @QueryParam("actor") String actor, @QueryParam("type") String type,
+                    @QueryParam("cursor") Long cursor, @QueryParam("limit") int limit);
+
+    @GET
+    @Path("/users/me")
+    Me me();
+
+    @GET
+    @Path("/tokens")
+    List<TokenInfo> tokens();
+
+    @POST
+    @Path("/tokens")
+    CreatedToken createToken(NewToken token);
+
+    @DELETE
+    @Path("/tokens/{id}")
+    void revokeToken(@PathParam("id") UUID id);
+
+    @POST
+    @Path("/organizations")
+    void createOrganization(Map<String, String> organization);
+
+    @GET
+    @Path("/organizations/{organization}/members")
+    List<Member> members(@PathParam("organization") String organization);
+
+    @PUT
+    @Path("/organizations/{organization}/members/{username}")
+    void setMember(@PathParam("organization") String organization, @PathParam("username") String username,
+                   Map<String, String> membership);
+
+    @DELETE
+    @Path("/organizations/{organization}/members/{username}")
+    void removeMember(@PathParam("organization") String organization, @PathParam("username") String username);
+
+    @GET
+    @Path("/organizations/{organization}/teams")
+    List<Team> teams(@PathParam("organization") String organization);
+
+    @PUT
+    @Path("/organizations/{organization}/teams/{team}")
+    void putTeam(@PathParam("organization") String organization, @PathParam("team") String team,
+                 TeamDefinition definition);
 }

@@ -13,4 +13,8 @@ public interface PortalConfig {
     /** The registry address shown in pull commands, as users reach it ({@code DRYDOCK_PORTAL_REGISTRY_HOST}). */
     @WithDefault("localhost:5000")
     String registryHost();
+
+    /** How long a portal sign-in lasts at most (the platform's refresh token may end it sooner). */
+    @WithDefault("12h")
+    java.time.Duration sessionLifetime();
 }

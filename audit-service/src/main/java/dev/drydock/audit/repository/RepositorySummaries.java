@@ -62,7 +62,9 @@ public class RepositorySummaries {
                 }
             }
         } else if (event.data() instanceof RegistryEvents.ImagePulled pulled) {
-            pulled(c, pulled, event.time());
+            if (!browsedInThePortal(event)) {
+                pulled(c, pulled, event.time());
+            }
         } else if (event.data() instanceof RegistryEvents.RepositoryStarred starred) {
             if (update(c, "INSERT INTO starred (repository, username) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     starred.repository(), starred.username()) == 1) {
@@ -321,6 +323,19 @@ public class RepositorySummaries {
                         + " OR NOT EXISTS (SELECT 1 FROM index_child WHERE repository = ? AND digest = ?))",
                 Timestamp.from(at), pulled.repository(), pulled.byTag(), pulled.repository(), pulled.digest());
     }
+
+    /**
+     * The portal reads manifests to show an image's page; a page view is not a download, so it is
+     * in the audit log but not in pull counts. (A client that says it is the portal only lowers
+     * its own repository's counts.)
+     */
+    private static boolean browsedInThePortal(Event event) {
+        String agent = event.actor().userAgent();
+        return agent != null && agent.startsWith(PORTAL_USER_AGENT);
+    }
+
+    /** How the portal introduces itself when it reads manifests and configs. */
+    public static final String PORTAL_USER_AGENT = "drydock-portal/";
 
     private static void execute(Connection c, String sql, Object... args) throws SQLException {
         update(c, sql, args);

@@ -127,6 +127,10 @@ class ProjectionTest {
         // a pull of the index by digest counts too
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ImagePulled(repository, index, index,
                 "application/vnd.oci.image.index.v1+json", false))));
+        // the portal showing the image's page is not a pull
+        Actor portal = Actor.anonymous("10.0.0.3", "drydock-portal/1 (page view, not a pull)");
+        send(repository, EventCodec.encode(Event.of("/test", portal, new RegistryEvents.ImagePulled(repository, "v1", index,
+                "application/vnd.oci.image.index.v1+json", true))));
         Event star = Event.of("/test", actor, new RegistryEvents.RepositoryStarred(repository, "alice"));
         send(repository, EventCodec.encode(star));
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.RepositoryStarred(repository, "alice"))));

@@ -208,6 +208,25 @@ public class Organizations {
 
     private static final List<String> RANK = List.of("read", "write", "admin");
 
+    public record Membership(String organization, String role) {
+    }
+
+    /** The organisations the account is a member of, with its role in each. */
+    public List<Membership> membershipsOf(long accountId) throws SQLException {
+        List<Membership> memberships = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT organization, role FROM organization_member"
+                     + " WHERE account_id = ? ORDER BY organization")) {
+            select.setLong(1, accountId);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    memberships.add(new Membership(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return memberships;
+    }
+
     /** Where an account may read: a whole organisation ({@code repositories} null) or chosen repositories of it. */
     public record ReadScope(String organization, List<String> repositories) {
     }

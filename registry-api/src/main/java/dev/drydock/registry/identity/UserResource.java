@@ -17,7 +17,7 @@ import java.net.URI;
 import java.sql.SQLException;
 import java.util.Map;
 
-/** {@code /api/v1/users}: sign up, and who am I. */
+/** {@code /api/v1/users}: sign up, and who am I (with my organisations). */
 @Path("/api/v1/users")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
@@ -25,10 +25,12 @@ public class UserResource {
 
     private final Accounts accounts;
     private final Callers callers;
+    private final Organizations organizations;
 
-    UserResource(Accounts accounts, Callers callers) {
+    UserResource(Accounts accounts, Callers callers, Organizations organizations) {
         this.accounts = accounts;
         this.callers = callers;
+        this.organizations = organizations;
     }
 
     public record SignUp(String username, String password) {
@@ -48,6 +50,7 @@ public class UserResource {
     @Path("/me")
     public Map<String, Object> me(@Context HttpServerRequest http) throws SQLException {
         Principal principal = callers.require(http, true);
-        return Map.of("username", principal.username(), "admin", principal.account().admin());
+        return Map.of("username", principal.username(), "admin", principal.account().admin(),
+                "organizations", organizations.membershipsOf(principal.account().id()));
     }
 }

@@ -1,7 +1,6 @@
 package dev.drydock.portal.home;
 
 import dev.drydock.portal.FrontDoor;
-import dev.drydock.portal.PortalConfig;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
@@ -13,7 +12,7 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 
-/** {@code /}: the repositories most recently pushed, with their tags and pull commands. */
+/** {@code /}: the repositories the visitor may see, most recently pushed first, with their tags and pull commands. */
 @Path("/")
 public class HomePage {
 
@@ -21,26 +20,23 @@ public class HomePage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance home(List<FrontDoor.RepositorySummary> repositories, String registryHost,
-                                            boolean unavailable);
+        static native TemplateInstance home(List<FrontDoor.RepositorySummary> repositories, boolean unavailable);
     }
 
     private final FrontDoor frontDoor;
-    private final PortalConfig config;
 
-    HomePage(@RestClient FrontDoor frontDoor, PortalConfig config) {
+    HomePage(@RestClient FrontDoor frontDoor) {
         this.frontDoor = frontDoor;
-        this.config = config;
     }
 
     @GET
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance home() {
         try {
-            return Templates.home(frontDoor.repositories(50), config.registryHost(), false);
+            return Templates.home(frontDoor.repositories(null, 50), false);
         } catch (RuntimeException e) {
             LOG.warnf("the front door did not answer: %s", e.getMessage());
-            return Templates.home(List.of(), config.registryHost(), true);
+            return Templates.home(List.of(), true);
         }
     }
 }

@@ -1,11 +1,18 @@
 package dev.drydock.portal.repository;
 
 import dev.drydock.portal.FrontDoor;
-import dev.drydock.portal.PortalConfig;
+import dev.drydock.portal.Problem;
+import dev.drydock.portal.Projections;
+import dev.drydock.portal.image.Image;
+import dev.drydock.portal.image.ImageReader;
+import dev.drydock.portal.session.Visitor;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -14,47 +21,174 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** {@code /r/<name>}: a repository's pull command, stars, pulls and tags. */
+/**
+ * {@code /r/<name>} and below: a repository (README, pull command, stars, pulls, tags), its settings,
+ * a tag's image (platforms, layers, history, inspect, raw manifest) and a tag's history with restore.
+ * Everything is read as the visitor, so a repository they may not see is a 404 like a missing one.
+ */
 @Path("/r")
+@Produces(MediaType.TEXT_HTML)
 public class RepositoryPage {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*");
+    private static final Pattern TAG_PAGE = Pattern.compile("^(.+)/tags/([A-Za-z0-9_][A-Za-z0-9._-]{0,127})(/history)?$");
+    private static final Pattern MANIFEST_PAGE = Pattern.compile("^(.+)/manifests/(sha256:[a-f0-9]{64})$");
+    private static final Pattern SETTINGS_PAGE = Pattern.compile("^(.+)/settings$");
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance repository(FrontDoor.RepositorySummary repository, String registryHost);
+        static native TemplateInstance repository(FrontDoor.RepositorySummary repository, String readme,
+                                                  boolean administers);
+
+        static native TemplateInstance image(FrontDoor.RepositorySummary repository, String tag, Image image);
+
+        static native TemplateInstance tagHistory(FrontDoor.RepositorySummary repository, String tag,
+                                                  List<FrontDoor.TagChange> changes, boolean writer);
+
+        static native TemplateInstance settings(FrontDoor.RepositorySummary repository, Problem problem);
 
         static native TemplateInstance notFound(String name);
     }
 
     private final FrontDoor frontDoor;
-    private final PortalConfig config;
+    private final ImageReader images;
+    private final Visitor visitor;
 
-    RepositoryPage(@RestClient FrontDoor frontDoor, PortalConfig config) {
+    RepositoryPage(@RestClient FrontDoor frontDoor, ImageReader images, Visitor visitor) {
         this.frontDoor = frontDoor;
-        this.config = config;
+        this.images = images;
+        this.visitor = visitor;
     }
 
     @GET
-    @Path("{name: .+}")
-    @Produces(MediaType.TEXT_HTML)
-    public Response repository(@PathParam("name") String name) {
-        String full = name.contains("/") ? name : "library/" + name;
-        if (!NAME.matcher(full).matches()) {
-            return notFound(name);
-        }
+    @Path("{path: .+}")
+    public Response page(@PathParam("path") String path) {
+        Matcher tag = TAG_PAGE.matcher(path);
+        Matcher manifest = MANIFEST_PAGE.matcher(path);
+        Matcher settings = SETTINGS_PAGE.matcher(path);
         try {
-            return Response.ok(Templates.repository(frontDoor.repository(full), config.registryHost())).build();
+            if (tag.matches() && tag.group(3) != null) {
+                FrontDoor.RepositorySummary repository = summary(tag.group(1));
+                return ok(Templates.tagHistory(repository, tag.group(2),
+                        frontDoor.tagHistory(repository.name(), tag.group(2)), writes(repository)));
+            }
+            if (tag.matches()) {
+                FrontDoor.RepositorySummary repository = summary(tag.group(1));
+                return ok(Templates.image(repository, tag.group(2), images.read(repository.name(), tag.group(2))));
+            }
+            if (manifest.matches()) {
+                FrontDoor.RepositorySummary repository = summary(manifest.group(1));
+                return ok(Templates.image(repository, null, images.read(repository.name(), manifest.group(2))));
+            }
+            if (settings.matches()) {
+                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                return ok(Templates.settings(repository, null));
+            }
+            FrontDoor.RepositorySummary repository = summary(path);
+            return ok(Templates.repository(repository, Markdown.toHtml(repository.readme()), administers(repository)));
         } catch (NotFoundException e) {
-            return notFound(name);
+            return notFound(path);
         } catch (WebApplicationException e) {
             if (e.getResponse().getStatus() == 404) {
-                return notFound(name);
+                return notFound(path);
             }
             throw e;
         }
+    }
+
+    @POST
+    @Path("{path: .+}")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response change(@PathParam("path") String path, @FormParam("csrf") String csrf,
+                           @FormParam("action") String action, @FormParam("digest") String digest,
+                           @FormParam("visibility") String visibility, @FormParam("description") String description,
+                           @FormParam("readme") String readme) {
+        visitor.checkCsrf(csrf);
+        if (!visitor.signedIn()) {
+            return Response.seeOther(URI.create("/login?next=/r/" + path)).build();
+        }
+        Matcher tag = TAG_PAGE.matcher(path);
+        Matcher settings = SETTINGS_PAGE.matcher(path);
+        try {
+            if ("restore".equals(action) && tag.matches()) {
+                String name = full(tag.group(1));
+                frontDoor.pointTag(name, tag.group(2), Map.of("digest", digest == null ? "" : digest));
+                Projections.awaitShown(() -> frontDoor.repository(name).tags().stream()
+                        .anyMatch(t -> t.name().equals(tag.group(2)) && t.digest().equals(digest)));
+                return Response.seeOther(URI.create("/r/" + name + "/tags/" + tag.group(2) + "/history")).build();
+            }
+            if ("settings".equals(action) && settings.matches()) {
+                String name = full(settings.group(1));
+                try {
+                    frontDoor.changeRepository(name, new FrontDoor.RepositoryChange(visibility, description, readme));
+                } catch (WebApplicationException e) {
+                    Problem problem = Problem.of(e);
+                    if (problem.status() == 400) {
+                        return Response.status(400).entity(Templates.settings(summary(name), problem)).build();
+                    }
+                    throw e;
+                }
+                Projections.awaitShown(() -> {
+                    FrontDoor.RepositorySummary now = frontDoor.repository(name);
+                    return (description == null || description.strip().equals(now.description()))
+                            && (readme == null || readme.equals(now.readme()))
+                            && (visibility == null || visibility.equals(now.visibility()));
+                });
+                return Response.seeOther(URI.create("/r/" + name)).build();
+            }
+            if ("star".equals(action) || "unstar".equals(action)) {
+                String name = full(path);
+                boolean star = "star".equals(action);
+                if (star) {
+                    frontDoor.star(name);
+                } else {
+                    frontDoor.unstar(name);
+                }
+                Projections.awaitShown(() -> frontDoor.repository(name).starred() == star);
+                return Response.seeOther(URI.create("/r/" + name)).build();
+            }
+        } catch (WebApplicationException e) {
+            if (e.getResponse().getStatus() == 404) {
+                return notFound(path);
+            }
+            throw e;
+        }
+        return notFound(path);
+    }
+
+    private FrontDoor.RepositorySummary summary(String name) {
+        return frontDoor.repository(full(name));
+    }
+
+    private static String full(String name) {
+        String full = name.contains("/") ? name : "library/" + name;
+        if (!NAME.matcher(full).matches()) {
+            throw new NotFoundException("not a repository name: " + name);
+        }
+        return full;
+    }
+
+    /** Whether to offer the settings: the platform decides for real when they are saved. */
+    private boolean administers(FrontDoor.RepositorySummary repository) {
+        FrontDoor.Me me = visitor.me(frontDoor::me);
+        return me != null && (me.username().equals(repository.namespace()) || me.administers(repository.namespace()));
+    }
+
+    private boolean writes(FrontDoor.RepositorySummary repository) {
+        FrontDoor.Me me = visitor.me(frontDoor::me);
+        return me != null && (me.username().equals(repository.namespace()) || me.admin()
+                || me.organizations().stream().anyMatch(m -> m.organization().equals(repository.namespace())
+                && !m.role().equals("read")));
+    }
+
+    private static Response ok(TemplateInstance page) {
+        return Response.ok(page).build();
     }
 
     private static Response notFound(String name) {
