@@ -1,26 +1,13 @@
 // Drives the portal in Debian's Chromium: node portal.mjs <portal-url> <screenshot-dir> <repository> <tag>
 // Exits non-zero with the reason when the portal does not show what a user must see.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect, launch } from './browser.mjs';
 
 const [portal, shots, repository, tag] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
 
-function expect(condition, message) {
-  if (!condition) {
-    throw new Error(message);
-  }
-}
-
-const context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'drydock-chromium-')), {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 800 },
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync'],
-});
+const context = await launch();
 try {
   const page = await context.newPage();
 

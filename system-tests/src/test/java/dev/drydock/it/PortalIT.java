@@ -14,7 +14,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The portal in a real Chromium (Playwright): home, search, repository page, 404; screenshots in target/screenshots. */
+/**
+ * The portal in a real Chromium (Playwright): anonymous home, search, repository page, 404; and the
+ * signed-in life of a private repository (e2e/accounts.mjs). Screenshots in target/screenshots.
+ */
 class PortalIT {
 
     @TempDir
@@ -38,6 +41,23 @@ class PortalIT {
                 screenshots.toString(), repository, "v1");
         assertEquals(0, run.exitCode(), run.output());
         for (String shot : new String[]{"home.png", "search.png", "repository.png", "not-found.png"}) {
+            assertTrue(Files.size(screenshots.resolve(shot)) > 1000, shot);
+        }
+    }
+
+    @Test
+    void aPrivateRepositoryLivesInThePortalForItsOwnerAndNobodyElse() throws Exception {
+        Platform platform = Platform.get();
+        OciLayoutWriter writer = new OciLayoutWriter(work.resolve("private-image"));
+        writer.tag("v1", writer.image("amd64", 2, 30_000));
+        Path e2e = Path.of("e2e").toAbsolutePath();
+        Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
+        Commands.Result run = Commands.attempt(e2e, "node", "accounts.mjs", "http://127.0.0.1:" + platform.portalPort,
+                screenshots.toString(), platform.registry(), writer.path().toString(),
+                UUID.randomUUID().toString().substring(0, 6));
+        assertEquals(0, run.exitCode(), run.output());
+        for (String shot : new String[]{"signup-error.png", "tokens.png", "private-repository.png", "image.png",
+                "search-signed-in.png", "audit.png", "stranger-not-found.png"}) {
             assertTrue(Files.size(screenshots.resolve(shot)) > 1000, shot);
         }
     }
