@@ -139,11 +139,23 @@ try {
   }
   await other.screenshot({ path: join(shots, 'stranger-not-found.png'), fullPage: true });
 
+  // the owner deletes the repository, after confirming with its name
+  await page.goto(portal + `/r/${repository}/settings`);
+  await page.fill('#confirm', 'not the name');
+  await page.click('form.delete-form button[type=submit]');
+  expect(await page.locator('#confirm-error').count() === 1, 'a wrong confirmation is not refused beside the field');
+  await page.fill('#confirm', repository);
+  await Promise.all([page.waitForURL(new RegExp('/orgs/' + organization + '$')),
+    page.click('form.delete-form button[type=submit]')]);
+  expect(await page.locator(`li.result[data-repository="${repository}"]`).count() === 0, 'the deleted repository is still listed');
+  const deleted = await page.goto(portal + `/r/${repository}`);
+  expect(deleted.status() === 404, `the deleted repository answered ${deleted.status()}`);
+
   // signing out ends the session
   await Promise.all([page.waitForURL(portal + '/'), page.click('.account button.link')]);
   expect(await page.locator('a.me').count() === 0, 'still signed in after signing out');
-  const afterLogout = await page.goto(portal + `/r/${repository}`);
-  expect(afterLogout.status() === 404, 'the private repository is visible after signing out');
+  const afterLogout = await page.goto(portal + '/settings/tokens');
+  expect(afterLogout.url().includes('/login'), 'the tokens page is open after signing out');
   console.log('portal accounts e2e: all checks passed');
 } finally {
   await ownerBrowser.close();

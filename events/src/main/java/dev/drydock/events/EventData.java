@@ -4,7 +4,7 @@ package dev.drydock.events;
 public sealed interface EventData permits RegistryEvents.RepositoryCreated, RegistryEvents.BlobUploaded,
         RegistryEvents.BlobMounted, RegistryEvents.BlobDeleted, RegistryEvents.ManifestPushed, RegistryEvents.ManifestDeleted,
         RegistryEvents.TagCreated, RegistryEvents.TagMoved, RegistryEvents.TagDeleted,
-        RegistryEvents.VisibilityChanged, RegistryEvents.DescriptionChanged, RegistryEvents.ImagePulled, RegistryEvents.RepositoryStarred,
+        RegistryEvents.VisibilityChanged, RegistryEvents.DescriptionChanged, RegistryEvents.RepositoryDeleted, RegistryEvents.ImagePulled, RegistryEvents.RepositoryStarred,
         RegistryEvents.RepositoryUnstarred,
         IdentityEvents.UserRegistered, IdentityEvents.LoggedIn, IdentityEvents.LoginFailed, IdentityEvents.LoggedOut,
         IdentityEvents.TokenCreated, IdentityEvents.TokenRevoked, IdentityEvents.OrganizationCreated,

@@ -21,6 +21,7 @@ public enum EventType {
     REPOSITORY_STARRED("repository.starred", RegistryEvents.RepositoryStarred.class, Topic.REGISTRY),
     REPOSITORY_UNSTARRED("repository.unstarred", RegistryEvents.RepositoryUnstarred.class, Topic.REGISTRY),
     VISIBILITY_CHANGED("repository.visibility_changed", RegistryEvents.VisibilityChanged.class, Topic.REGISTRY),
+    REPOSITORY_DELETED("repository.deleted", RegistryEvents.RepositoryDeleted.class, Topic.REGISTRY),
     DESCRIPTION_CHANGED("repository.description_changed", RegistryEvents.DescriptionChanged.class, Topic.REGISTRY),
     USER_REGISTERED("user.registered", IdentityEvents.UserRegistered.class, Topic.IDENTITY),
     LOGGED_IN("user.logged_in", IdentityEvents.LoggedIn.class, Topic.IDENTITY),

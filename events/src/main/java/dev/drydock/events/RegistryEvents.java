@@ -20,6 +20,13 @@ public final class RegistryEvents {
         }
     }
 
+    /** The repository is gone, with its tags and manifests (each deletion emitted before this). */
+    public record RepositoryDeleted(String repository) implements EventData {
+        public String subject() {
+            return repository;
+        }
+    }
+
     /** The repository's one-line description and its README (Markdown), both as they are now. */
     public record DescriptionChanged(String repository, String description, String readme) implements EventData {
         public String subject() {

@@ -139,6 +139,10 @@ public interface FrontDoor {
     @Path("/repositories/{name}")
     void changeRepository(@PathParam("name") @Encoded String name, RepositoryChange change);
 
+    @DELETE
+    @Path("/repositories/{name}")
+    void deleteRepository(@PathParam("name") @Encoded String name);
+
     @PUT
     @Path("/repositories/{name}/star")
     void star(@PathParam("name") @Encoded String name);

@@ -78,6 +78,15 @@ public class RepositorySummaries {
         } else if (event.data() instanceof RegistryEvents.VisibilityChanged changed) {
             execute(c, "UPDATE repository_summary SET visibility = ? WHERE name = ?", changed.visibility(),
                     changed.repository());
+        } else if (event.data() instanceof RegistryEvents.RepositoryDeleted deleted) {
+            for (String table : List.of("repository_summary WHERE name", "current_tag WHERE repository",
+                    "manifest_size WHERE repository", "index_child WHERE repository", "starred WHERE repository",
+                    "pull_count WHERE repository", "tag_history WHERE repository")) {
+                execute(c, "DELETE FROM " + table + " = ?", deleted.repository());
+            }
+        } else if (event.data() instanceof RegistryEvents.ManifestDeleted deleted) {
+            execute(c, "DELETE FROM manifest_size WHERE repository = ? AND digest = ?", deleted.repository(),
+                    deleted.digest());
         } else if (event.data() instanceof RegistryEvents.DescriptionChanged described) {
             execute(c, "UPDATE repository_summary SET description = ?, readme = ? WHERE name = ?",
                     described.description(), described.readme(), described.repository());

@@ -134,6 +134,43 @@ public class Repositories {
         return true;
     }
 
+    /**
+     * Deletes the repository with its tags, manifests and stars, emitting a deletion for each tag
+     * and manifest and then the repository's; false when there is no such repository. Blob links in
+     * layer-store stay until a prune removes them.
+     */
+    public boolean delete(Connection c, RepositoryName name, Actor actor) throws SQLException {
+        OptionalLong id = find(c, name);
+        if (id.isEmpty()) {
+            return false;
+        }
+        try (PreparedStatement tags = c.prepareStatement(
+                "DELETE FROM tag WHERE repository_id = ? RETURNING name, digest")) {
+            tags.setLong(1, id.getAsLong());
+            try (ResultSet rs = tags.executeQuery()) {
+                while (rs.next()) {
+                    Outbox.append(c, Event.of(SOURCE, actor,
+                            new RegistryEvents.TagDeleted(name.value(), rs.getString(1), rs.getString(2))));
+                }
+            }
+        }
+        try (PreparedStatement manifests = c.prepareStatement(
+                "DELETE FROM manifest WHERE repository_id = ? RETURNING digest")) {
+            manifests.setLong(1, id.getAsLong());
+            try (ResultSet rs = manifests.executeQuery()) {
+                while (rs.next()) {
+                    Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.ManifestDeleted(name.value(), rs.getString(1))));
+                }
+            }
+        }
+        try (PreparedStatement repository = c.prepareStatement("DELETE FROM repository WHERE id = ?")) {
+            repository.setLong(1, id.getAsLong());
+            repository.executeUpdate();
+        }
+        Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.RepositoryDeleted(name.value())));
+        return true;
+    }
+
     /** A page of repository names with their visibility, in lexical order after {@code last}. */
     public List<Map.Entry<String, String>> namesWithVisibility(String last, int limit) throws SQLException {
         List<Map.Entry<String, String>> names = new ArrayList<>();

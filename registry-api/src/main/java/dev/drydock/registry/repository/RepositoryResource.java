@@ -12,6 +12,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -28,8 +29,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code POST /api/v1/repositories} creates a repository with its visibility; {@code PATCH} changes
- * it. (Reading repositories is the read API's, served by audit-service.)
+ * {@code POST /api/v1/repositories} creates a repository with its visibility, description and README;
+ * {@code PATCH} changes them; {@code DELETE} deletes the repository. (Reading repositories is the read API's, served by audit-service.)
  */
 @Path("/api/v1/repositories")
 @Produces(MediaType.APPLICATION_JSON)
@@ -117,6 +118,26 @@ public class RepositoryResource {
                         "description", now.description(), "readme", now.readme());
             }
         });
+    }
+
+    /** Deletes the repository with everything in it; those who may delete in it only. */
+    @DELETE
+    @Path("/{name: .+}")
+    public Response delete(@PathParam("name") String rawName, @Context HttpServerRequest http) throws SQLException {
+        Principal caller = callers.require(http, true);
+        RepositoryName name = name(rawName);
+        if (!permissions.granted(caller, name).contains(Action.DELETE)) {
+            throw new IdentityException(404, "There is no repository " + name + " you administer.");
+        }
+        boolean deleted = QuarkusTransaction.requiringNew().call(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                return repositories.delete(c, name, Actors.of(http, caller.username(), null));
+            }
+        });
+        if (!deleted) {
+            throw new IdentityException(404, "There is no repository " + name + " you administer.");
+        }
+        return Response.noContent().build();
     }
 
     /** The description and README after a change; a null field keeps what {@code current} has. */

@@ -108,7 +108,7 @@ public class RepositoryPage {
     public Response change(@PathParam("path") String path, @FormParam("csrf") String csrf,
                            @FormParam("action") String action, @FormParam("digest") String digest,
                            @FormParam("visibility") String visibility, @FormParam("description") String description,
-                           @FormParam("readme") String readme) {
+                           @FormParam("readme") String readme, @FormParam("confirm") String confirm) {
         visitor.checkCsrf(csrf);
         if (!visitor.signedIn()) {
             return Response.seeOther(URI.create("/login?next=/r/" + path)).build();
@@ -141,6 +141,27 @@ public class RepositoryPage {
                             && (visibility == null || visibility.equals(now.visibility()));
                 });
                 return Response.seeOther(URI.create("/r/" + name)).build();
+            }
+            if ("delete".equals(action) && settings.matches()) {
+                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                if (confirm == null || !(confirm.strip().equals(repository.name())
+                        || confirm.strip().equals(repository.displayName()))) {
+                    return Response.status(400).entity(Templates.settings(repository, new Problem(400,
+                            "Type " + repository.displayName() + " to confirm the deletion.", "confirm"))).build();
+                }
+                frontDoor.deleteRepository(repository.name());
+                Projections.awaitShown(() -> {
+                    try {
+                        frontDoor.repository(repository.name());
+                        return false;
+                    } catch (WebApplicationException gone) {
+                        return gone.getResponse().getStatus() == 404;
+                    }
+                });
+                FrontDoor.Me me = visitor.me(frontDoor::me);
+                boolean organization = me.organizations().stream()
+                        .anyMatch(m -> m.organization().equals(repository.namespace()));
+                return Response.seeOther(URI.create((organization ? "/orgs/" : "/u/") + repository.namespace())).build();
             }
             if ("star".equals(action) || "unstar".equals(action)) {
                 String name = full(path);
