@@ -99,6 +99,7 @@ try {
   }
   expect(tagsShown, 'the pushed tags do not appear on the repository page');
   expect(await page.locator('.badge.shared').count() === 2, 'two tags of one digest are not shown as sharing it');
+  expect((await page.textContent('tr[data-tag="v1"] .platforms')).trim() === 'linux/amd64', 'the tag does not show its platform');
   await page.screenshot({ path: join(shots, 'private-repository.png'), fullPage: true });
   await Promise.all([page.waitForURL(new RegExp(`/r/${repository}/tags/v1$`)), page.click('tr[data-tag="v1"] .tag-name a')]);
   expect(await page.locator('table.layers tbody tr').count() >= 1, 'the image page lists no layers');

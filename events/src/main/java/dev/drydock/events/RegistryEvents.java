@@ -83,9 +83,14 @@ public final class RegistryEvents {
     /**
      * @param blobs the digests of the config and layers (or child manifests of an index) it references
      */
+    /**
+     * @param platforms {@code os/architecture[/variant]} of an image (from its config) or of each
+     *                  platform of an index; empty for artifacts and when unknown (absent in events
+     *                  written before it existed)
+     */
     public record ManifestPushed(String repository, String digest, String mediaType, long size,
                                  String artifactType, String subjectDigest, List<String> blobs,
-                                 long totalSize) implements EventData {
+                                 long totalSize, List<String> platforms) implements EventData {
         public String subject() {
             return repository;
         }

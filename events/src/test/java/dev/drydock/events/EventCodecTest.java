@@ -16,7 +16,7 @@ class EventCodecTest {
         Event event = Event.of("/drydock/registry-api", new Actor("alice", null, "127.0.0.1", "skopeo/1.9"),
                 new RegistryEvents.ManifestPushed("acme/hello", "sha256:" + "a".repeat(64),
                         "application/vnd.oci.image.manifest.v1+json", 512, null, null,
-                        List.of("sha256:" + "b".repeat(64)), 2048));
+                        List.of("sha256:" + "b".repeat(64)), 2048, List.of("linux/amd64")));
 
         byte[] bytes = EventCodec.encode(event);
         String json = new String(bytes, StandardCharsets.UTF_8);

@@ -12,6 +12,8 @@ public final class MediaTypes {
     public static final String DOCKER_SCHEMA1 = "application/vnd.docker.distribution.manifest.v1+json";
     public static final String DOCKER_SCHEMA1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws";
     public static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
+    public static final String OCI_IMAGE_CONFIG = "application/vnd.oci.image.config.v1+json";
+    public static final String DOCKER_IMAGE_CONFIG = "application/vnd.docker.container.image.v1+json";
 
     public static final Set<String> IMAGE_MANIFESTS = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
     public static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_MANIFEST_LIST);

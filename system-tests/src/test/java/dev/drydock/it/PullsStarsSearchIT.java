@@ -67,4 +67,16 @@ class PullsStarsSearchIT {
                 frontDoor().queryParam("q", REPOSITORY).get("/api/v1/search").then().statusCode(200)
                         .body("[0].name", equalTo(REPOSITORY)));
     }
+
+    @Test
+    void theIndexsPlatformsAreShownAndSearchable() {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                frontDoor().get("/api/v1/repositories/" + REPOSITORY).then().statusCode(200)
+                        .body("tags.find { it.name == 'v1' }.platforms",
+                                org.hamcrest.Matchers.containsInAnyOrder("linux/amd64", "linux/arm64")));
+        frontDoor().queryParam("q", REPOSITORY).queryParam("platform", "linux/arm64").get("/api/v1/search").then()
+                .statusCode(200).body("name", org.hamcrest.Matchers.hasItem(REPOSITORY));
+        frontDoor().queryParam("q", REPOSITORY).queryParam("platform", "linux/s390x").get("/api/v1/search").then()
+                .statusCode(200).body("name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(REPOSITORY)));
+    }
 }

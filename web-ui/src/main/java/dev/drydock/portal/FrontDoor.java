@@ -31,7 +31,8 @@ import java.util.UUID;
 @Consumes(MediaType.APPLICATION_JSON)
 public interface FrontDoor {
 
-    record TagView(String name, String digest, String mediaType, Long size, Instant updatedAt, String updatedBy) {
+    record TagView(String name, String digest, String mediaType, Long size, List<String> platforms, Instant updatedAt,
+                   String updatedBy) {
         public String shortDigest() {
             return digest.length() > 19 ? digest.substring(0, 19) : digest;
         }
@@ -120,7 +121,8 @@ public interface FrontDoor {
     @GET
     @Path("/search")
     List<RepositorySummary> search(@QueryParam("q") String query, @QueryParam("official") Boolean official,
-                                   @QueryParam("organization") String organization, @QueryParam("sort") String sort,
+                                   @QueryParam("organization") String organization,
+                                   @QueryParam("platform") String platform, @QueryParam("sort") String sort,
                                    @QueryParam("offset") int offset, @QueryParam("limit") int limit);
 
     @GET

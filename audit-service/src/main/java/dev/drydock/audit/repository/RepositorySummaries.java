@@ -28,7 +28,8 @@ public class RepositorySummaries {
     }
 
     /** @param size the manifest's bytes and all it references (an index: its platforms' together); null if unknown */
-    public record TagView(String name, String digest, String mediaType, Long size, Instant updatedAt, String updatedBy) {
+    public record TagView(String name, String digest, String mediaType, Long size, List<String> platforms,
+                          Instant updatedAt, String updatedBy) {
     }
 
     /**
@@ -51,8 +52,10 @@ public class RepositorySummaries {
             ensure(c, created.repository(), created.visibility(), at);
         } else if (event.data() instanceof RegistryEvents.ManifestPushed pushed) {
             ensure(c, pushed.repository(), "public", at);
-            execute(c, "INSERT INTO manifest_size (repository, digest, media_type, total_size) VALUES (?, ?, ?, ?)"
-                    + " ON CONFLICT DO NOTHING", pushed.repository(), pushed.digest(), pushed.mediaType(), pushed.totalSize());
+            execute(c, "INSERT INTO manifest_size (repository, digest, media_type, total_size, platforms)"
+                    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", pushed.repository(), pushed.digest(),
+                    pushed.mediaType(), pushed.totalSize(), c.createArrayOf("text",
+                            pushed.platforms() == null ? new Object[0] : pushed.platforms().toArray()));
             execute(c, "UPDATE repository_summary SET last_pushed_at = ?, last_pushed_by = ? WHERE name = ?",
                     at, by, pushed.repository());
             if (pushed.mediaType().contains("index") || pushed.mediaType().contains("manifest.list")) {
@@ -118,14 +121,17 @@ public class RepositorySummaries {
         }
     }
 
-    public record SearchQuery(String words, Boolean official, String organization, Order order, int offset, int limit) {
+    /** @param platform {@code os/architecture[/variant]} that one of the repository's tags must offer, or null */
+    public record SearchQuery(String words, Boolean official, String organization, String platform, Order order,
+                              int offset, int limit) {
     }
 
     /**
      * Repositories the viewer may see matching the words. Best match: the exact name first, then
      * full-text relevance over names, descriptions and READMEs (and trigram similarity, for typos)
      * weighted by stars and pulls. {@code official}: when true only official images
-     * ({@code library/…}), when false none; {@code organization}: only that namespace.
+     * ({@code library/…}), when false none; {@code organization}: only that namespace;
+     * {@code platform}: only repositories with a tag for that platform.
      */
     public List<Summary> search(Viewer viewer, SearchQuery query) throws SQLException {
         String order = switch (query.order()) {
@@ -144,6 +150,9 @@ public class RepositorySummaries {
                      + " OR strpos(name, ?) > 0)"
                      + " AND (CAST(? AS BOOLEAN) IS NULL OR (namespace = 'library') = ?)"
                      + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
+                     + " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM current_tag t JOIN manifest_size m"
+                     + " ON m.repository = t.repository AND m.digest = t.digest"
+                     + " WHERE t.repository = name AND ? = ANY (m.platforms)))"
                      + " ORDER BY " + order + " name OFFSET ? LIMIT ?")) {
             String lower = query.words().toLowerCase(java.util.Locale.ROOT);
             int i = 1;
@@ -157,6 +166,8 @@ public class RepositorySummaries {
             select.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
             select.setString(i++, query.organization());
             select.setString(i++, query.organization());
+            select.setString(i++, query.platform());
+            select.setString(i++, query.platform());
             if (query.order() == Order.BEST) {
                 select.setString(i++, lower);
                 select.setString(i++, lower);
@@ -239,16 +250,18 @@ public class RepositorySummaries {
             return;
         }
         try (PreparedStatement tags = c.prepareStatement("SELECT t.repository, t.tag, t.digest, m.media_type,"
-                + " m.total_size, t.updated_at, t.updated_by FROM current_tag t LEFT JOIN manifest_size m"
+                + " m.total_size, t.updated_at, t.updated_by, m.platforms FROM current_tag t LEFT JOIN manifest_size m"
                 + " ON m.repository = t.repository AND m.digest = t.digest"
                 + " WHERE t.repository = ANY (?) ORDER BY t.updated_at DESC, t.tag")) {
             tags.setArray(1, c.createArrayOf("text", summaries.keySet().toArray()));
             try (ResultSet rs = tags.executeQuery()) {
                 while (rs.next()) {
                     long size = rs.getLong(5);
+                    Long known = rs.wasNull() ? null : size;
+                    java.sql.Array platforms = rs.getArray(8);
                     summaries.get(rs.getString(1)).tags().add(new TagView(rs.getString(2), rs.getString(3),
-                            rs.getString(4), rs.wasNull() ? null : size, rs.getTimestamp(6).toInstant(),
-                            rs.getString(7)));
+                            rs.getString(4), known, platforms == null ? List.of() : List.of((String[]) platforms.getArray()),
+                            rs.getTimestamp(6).toInstant(), rs.getString(7)));
                 }
             }
         }

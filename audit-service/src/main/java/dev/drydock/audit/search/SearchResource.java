@@ -18,7 +18,7 @@ import java.util.Locale;
 
 /**
  * {@code GET /api/v1/search?q=…}: the repositories the viewer may see, best match first; filters
- * {@code official=true|false} and {@code organization=<namespace>}; {@code sort=best|pulls|stars|updated};
+ * {@code official=true|false}, {@code organization=<namespace>} and {@code platform=<os>/<arch>}; {@code sort=best|pulls|stars|updated};
  * paged with {@code offset} and {@code limit}.
  */
 @Path("/api/v1/search")
@@ -38,6 +38,7 @@ public class SearchResource {
                                                     @QueryParam("q") String query,
                                                     @QueryParam("official") Boolean official,
                                                     @QueryParam("organization") String organization,
+                                                    @QueryParam("platform") String platform,
                                                     @QueryParam("sort") @DefaultValue("best") String sort,
                                                     @QueryParam("offset") @DefaultValue("0") int offset,
                                                     @QueryParam("limit") @DefaultValue("25") int limit) throws SQLException {
@@ -57,6 +58,7 @@ public class SearchResource {
             throw new BadRequestException("sort must be one of best, pulls, stars, updated");
         }
         return summaries.search(viewers.of(authorization),
-                new RepositorySummaries.SearchQuery(query.strip(), official, organization, order, offset, limit));
+                new RepositorySummaries.SearchQuery(query.strip(), official, organization,
+                        platform == null || platform.isBlank() ? null : platform.strip(), order, offset, limit));
     }
 }

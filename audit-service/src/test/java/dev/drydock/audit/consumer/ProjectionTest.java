@@ -118,7 +118,7 @@ class ProjectionTest {
         Actor actor = Actor.anonymous("10.0.0.2", "docker/27");
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.RepositoryCreated(repository, "public"))));
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ManifestPushed(repository, index,
-                "application/vnd.oci.image.index.v1+json", 300, null, null, List.of(amd), 300))));
+                "application/vnd.oci.image.index.v1+json", 300, null, null, List.of(amd), 300, List.of("linux/amd64")))));
         // docker pull repo:v1 of a multi-platform image: the index by tag, then its amd64 manifest by digest
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ImagePulled(repository, "v1", index,
                 "application/vnd.oci.image.index.v1+json", true))));

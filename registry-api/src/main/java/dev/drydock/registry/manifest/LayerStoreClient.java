@@ -19,7 +19,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** What registry-api asks layer-store synchronously: does a repository link a blob? */
+/**
+ * What registry-api asks layer-store synchronously: does a repository link a blob, and what
+ * platform does an image's config name?
+ */
 @ApplicationScoped
 public class LayerStoreClient {
 
@@ -36,6 +39,37 @@ public class LayerStoreClient {
     public String pullToken(RepositoryName repository) {
         return tokens.issue("registry-api", null, List.of(new RegistryToken.Access("repository", repository.value(),
                 List.of("pull"))), Instant.now().plusSeconds(60));
+    }
+
+    /** Image configs are a few kilobytes; a larger one is not read for its platform. */
+    private static final int MAX_CONFIG = 64 * 1024;
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
+     * The {@code os/architecture[/variant]} an image config names; empty when it cannot be read or
+     * names none. A platform is shown and searched, never needed: a push does not fail for it.
+     */
+    public java.util.Optional<String> platformOf(RepositoryName repository, Digest config, String token) {
+        HttpRequest get = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + config))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            HttpResponse<java.io.InputStream> response = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream body = response.body()) {
+                if (response.statusCode() != 200) {
+                    return java.util.Optional.empty();
+                }
+                byte[] bytes = body.readNBytes(MAX_CONFIG + 1);
+                if (bytes.length > MAX_CONFIG) {
+                    return java.util.Optional.empty();
+                }
+                return ManifestParser.platform(JSON.readTree(bytes));
+            }
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        }
     }
 
     public boolean isLinked(RepositoryName repository, Digest digest, String token) {

@@ -51,6 +51,7 @@ public final class ManifestParser {
         }
         List<Digest> blobs = new ArrayList<>();
         List<Digest> children = new ArrayList<>();
+        List<String> platforms = new ArrayList<>();
         long total = content.length;
         if (MediaTypes.IMAGE_MANIFESTS.contains(mediaType)) {
             JsonNode config = root.get("config");
@@ -77,6 +78,7 @@ public final class ManifestParser {
             }
             for (JsonNode child : manifests) {
                 children.add(descriptorDigest(child));
+                platform(child.path("platform")).ifPresent(platforms::add);
             }
         }
         Digest subject = root.hasNonNull("subject") ? descriptorDigest(root.get("subject")) : null;
@@ -86,7 +88,21 @@ public final class ManifestParser {
             artifactType = root.path("config").path("mediaType").asText();
         }
         return new ParsedManifest(Digest.sha256Of(content), mediaType, content, artifactType, subject,
-                blobs, children, total);
+                blobs, children, total, platforms);
+    }
+
+    /**
+     * {@code os/architecture[/variant]} of an index entry's or an image config's platform; none for
+     * {@code unknown/unknown} (what buildx calls its attestation manifests).
+     */
+    public static java.util.Optional<String> platform(JsonNode platform) {
+        String os = text(platform, "os");
+        String architecture = text(platform, "architecture");
+        if (os == null || architecture == null || os.equals("unknown")) {
+            return java.util.Optional.empty();
+        }
+        String variant = text(platform, "variant");
+        return java.util.Optional.of(os + "/" + architecture + (variant == null ? "" : "/" + variant));
     }
 
     private static Digest descriptorDigest(JsonNode descriptor) {

@@ -127,6 +127,10 @@ public class ManifestResource {
                         "the manifest references a blob this repository does not have", blob.toString());
             }
         }
+        if (manifest.hasImageConfig()) {
+            manifest = layerStore.platformOf(repository, manifest.blobs().get(0), token).map(manifest::withPlatform)
+                    .orElse(manifest);
+        }
         manifests.push(repository, manifest, tags, Actors.of(request));
         Response.ResponseBuilder created = Response.status(201)
                 .header(HttpHeaders.LOCATION, "/v2/" + name + "/manifests/" + manifest.digest())

@@ -64,7 +64,7 @@ public class Manifests {
                     emit(c, actor, new RegistryEvents.ManifestPushed(name.value(), manifest.digest().toString(),
                             manifest.mediaType(), manifest.content().length, manifest.artifactType(),
                             manifest.subject() == null ? null : manifest.subject().toString(),
-                            references, manifest.totalSize()));
+                            references, manifest.totalSize(), manifest.platforms()));
                 }
             }
             for (Tag tag : tags) {

@@ -1,6 +1,7 @@
 package dev.drydock.registry.manifest;
 
 import dev.drydock.oci.Digest;
+import dev.drydock.oci.MediaTypes;
 
 import java.util.List;
 
@@ -10,7 +11,20 @@ import java.util.List;
  * @param blobs     config and layers of an image manifest (must be linked in the repository)
  * @param children  the manifests an index lists (must be in the repository)
  * @param totalSize the manifest, its config and layers, in bytes, as the manifest declares them
+ * @param platforms {@code os/architecture[/variant]} of each platform an index lists; of an image,
+ *                  once its config has been read ({@link #withPlatform})
  */
 public record ParsedManifest(Digest digest, String mediaType, byte[] content, String artifactType, Digest subject,
-                             List<Digest> blobs, List<Digest> children, long totalSize) {
+                             List<Digest> blobs, List<Digest> children, long totalSize, List<String> platforms) {
+
+    /** The config of an image manifest whose config is an image config (not an artifact's). */
+    public boolean hasImageConfig() {
+        return !blobs.isEmpty() && (MediaTypes.OCI_IMAGE_CONFIG.equals(artifactType)
+                || MediaTypes.DOCKER_IMAGE_CONFIG.equals(artifactType));
+    }
+
+    public ParsedManifest withPlatform(String platform) {
+        return new ParsedManifest(digest, mediaType, content, artifactType, subject, blobs, children, totalSize,
+                List.of(platform));
+    }
 }

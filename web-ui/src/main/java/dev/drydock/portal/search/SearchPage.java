@@ -19,8 +19,8 @@ import java.util.Set;
 
 /**
  * {@code /search?q=…}: the repositories the visitor may see, best match first (exact name, then
- * relevance, stars, pulls) or sorted by pulls, stars or last update; filters official and
- * organisation; 25 a page.
+ * relevance, stars, pulls) or sorted by pulls, stars or last update; filters official,
+ * organisation and platform; 25 a page.
  */
 @Path("/search")
 public class SearchPage {
@@ -30,10 +30,11 @@ public class SearchPage {
     private static final Set<String> SORTS = Set.of("best", "pulls", "stars", "updated");
 
     /** The query as the form holds it, and the links to its neighbouring pages. */
-    public record Query(String q, String official, String organization, String sort, int page) {
+    public record Query(String q, String official, String organization, String platform, String sort, int page) {
         public String link(int toPage) {
             return "/search?q=" + enc(q) + (official.isEmpty() ? "" : "&official=" + enc(official))
                     + (organization.isEmpty() ? "" : "&organization=" + enc(organization))
+                    + (platform.isEmpty() ? "" : "&platform=" + enc(platform))
                     + "&sort=" + enc(sort) + "&page=" + toPage;
         }
 
@@ -58,11 +59,12 @@ public class SearchPage {
     @Produces(MediaType.TEXT_HTML)
     public TemplateInstance search(@QueryParam("q") String query, @QueryParam("official") String official,
                                    @QueryParam("organization") String organization,
+                                   @QueryParam("platform") String platform,
                                    @QueryParam("sort") @DefaultValue("best") String sort,
                                    @QueryParam("page") @DefaultValue("1") int page) {
         Query q = new Query(query == null ? "" : query.strip(),
                 "true".equals(official) || "false".equals(official) ? official : "",
-                organization == null ? "" : organization.strip(), SORTS.contains(sort) ? sort : "best",
+                organization == null ? "" : organization.strip(), platform == null ? "" : platform.strip(), SORTS.contains(sort) ? sort : "best",
                 Math.max(1, Math.min(page, 400)));
         if (q.q().isEmpty() || q.q().length() > 200) {
             return Templates.results(q, List.of(), false, false);
@@ -70,7 +72,8 @@ public class SearchPage {
         try {
             List<FrontDoor.RepositorySummary> found = frontDoor.search(q.q(),
                     q.official().isEmpty() ? null : Boolean.valueOf(q.official()),
-                    q.organization().isEmpty() ? null : q.organization(), q.sort(), (q.page() - 1) * PAGE, PAGE + 1);
+                    q.organization().isEmpty() ? null : q.organization(),
+                    q.platform().isEmpty() ? null : q.platform(), q.sort(), (q.page() - 1) * PAGE, PAGE + 1);
             return Templates.results(q, found.subList(0, Math.min(PAGE, found.size())), found.size() > PAGE, false);
         } catch (RuntimeException e) {
             LOG.warnf("search did not answer: %s", e.getMessage());
