@@ -87,6 +87,8 @@ try {
     `oci:${layout}:v1`, `docker://${registry}/${repository}:v1`], { stdio: 'pipe' });
   execFileSync('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `${owner}:${token}`,
     `oci:${layout}:v1`, `docker://${registry}/${repository}:stable`], { stdio: 'pipe' });
+  execFileSync('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `${owner}:${token}`,
+    `oci:${layout}:v1`, `docker://${registry}/${owner}/mirror:v1`], { stdio: 'pipe' });
   await page.goto(portal + '/settings/tokens');
   expect((await page.textContent('tr[data-token="ci"]')).includes('UTC'), 'the token does not show when it was last used');
 
@@ -103,6 +105,12 @@ try {
   await page.screenshot({ path: join(shots, 'private-repository.png'), fullPage: true });
   await Promise.all([page.waitForURL(new RegExp(`/r/${repository}/tags/v1$`)), page.click('tr[data-tag="v1"] .tag-name a')]);
   expect(await page.locator('table.layers tbody tr').count() >= 1, 'the image page lists no layers');
+  let shared = false;
+  for (let i = 0; i < 20 && !shared; i++) {
+    shared = (await page.textContent('table.layers tbody tr:first-child td.sharing')).includes('1 other image in 1 other repository');
+    if (!shared) { await page.waitForTimeout(250); await page.reload(); }
+  }
+  expect(shared, 'the image page does not show that its layers are shared with the mirror');
   expect(await page.locator('table.history tbody tr').count() >= 1, 'the image page shows no history');
   const inspect = JSON.parse(await page.textContent('pre.inspect'));
   expect(inspect.Architecture === 'amd64' && inspect.Os === 'linux', 'inspect shows the wrong platform');

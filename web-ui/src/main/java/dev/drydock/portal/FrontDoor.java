@@ -60,6 +60,10 @@ public interface FrontDoor {
         }
     }
 
+    /** How many other images, in how many other repositories, use a blob too (it is stored once). */
+    record Sharing(long otherImages, long otherRepositories) {
+    }
+
     record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {
     }
 
@@ -124,6 +128,10 @@ public interface FrontDoor {
                                    @QueryParam("organization") String organization,
                                    @QueryParam("platform") String platform, @QueryParam("sort") String sort,
                                    @QueryParam("offset") int offset, @QueryParam("limit") int limit);
+
+    @GET
+    @Path("/repositories/{name}/manifests/{digest}/sharing")
+    Map<String, Sharing> sharing(@PathParam("name") @Encoded String name, @PathParam("digest") String digest);
 
     @GET
     @Path("/repositories/{name}/tags/{tag}/history")

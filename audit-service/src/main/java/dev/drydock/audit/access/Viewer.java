@@ -21,8 +21,14 @@ public record Viewer(String username, boolean everything, List<String> namespace
      * A condition on a row with {@code visibility}, {@code namespace} and {@code name} columns
      * that holds when the viewer may see it; bind it with {@link #bind}.
      */
-    public static final String MAY_SEE = "(visibility = 'public' OR CAST(? AS BOOLEAN)"
-            + " OR namespace = ANY (?) OR name = ANY (?))";
+    public static final String MAY_SEE = maySee("");
+
+    /** {@link #MAY_SEE} on the columns of the table aliased {@code alias}. */
+    public static String maySee(String alias) {
+        String a = alias.isEmpty() ? "" : alias + ".";
+        return "(" + a + "visibility = 'public' OR CAST(? AS BOOLEAN) OR " + a + "namespace = ANY (?) OR "
+                + a + "name = ANY (?))";
+    }
 
     public static Viewer of(RegistryToken token) {
         List<String> namespaces = names(token, "namespace", "pull");

@@ -58,6 +58,15 @@ public class RepositoryResource {
         return summaries.tagHistory(viewers.of(authorization), name, tag).orElseThrow(() -> missing(name));
     }
 
+    /** Which of an image's blobs other images use too (each is stored once). */
+    @GET
+    @Path("{name: .+}/manifests/{digest}/sharing")
+    public java.util.Map<String, RepositorySummaries.Sharing> sharing(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("name") String name,
+            @PathParam("digest") String digest) throws SQLException {
+        return summaries.sharing(viewers.of(authorization), name, digest).orElseThrow(() -> missing(name));
+    }
+
     @GET
     @Path("{name: .+}/pulls")
     public RepositorySummaries.PullStats pulls(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,

@@ -58,6 +58,10 @@ public class RepositorySummaries {
                             pushed.platforms() == null ? new Object[0] : pushed.platforms().toArray()));
             execute(c, "UPDATE repository_summary SET last_pushed_at = ?, last_pushed_by = ? WHERE name = ?",
                     at, by, pushed.repository());
+            for (String blob : pushed.blobs()) {
+                execute(c, "INSERT INTO manifest_blob (repository, manifest, blob) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        pushed.repository(), pushed.digest(), blob);
+            }
             if (pushed.mediaType().contains("index") || pushed.mediaType().contains("manifest.list")) {
                 for (String child : pushed.blobs()) {
                     execute(c, "INSERT INTO index_child (repository, digest) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -84,11 +88,13 @@ public class RepositorySummaries {
         } else if (event.data() instanceof RegistryEvents.RepositoryDeleted deleted) {
             for (String table : List.of("repository_summary WHERE name", "current_tag WHERE repository",
                     "manifest_size WHERE repository", "index_child WHERE repository", "starred WHERE repository",
-                    "pull_count WHERE repository", "tag_history WHERE repository")) {
+                    "pull_count WHERE repository", "tag_history WHERE repository", "manifest_blob WHERE repository")) {
                 execute(c, "DELETE FROM " + table + " = ?", deleted.repository());
             }
         } else if (event.data() instanceof RegistryEvents.ManifestDeleted deleted) {
             execute(c, "DELETE FROM manifest_size WHERE repository = ? AND digest = ?", deleted.repository(),
+                    deleted.digest());
+            execute(c, "DELETE FROM manifest_blob WHERE repository = ? AND manifest = ?", deleted.repository(),
                     deleted.digest());
         } else if (event.data() instanceof RegistryEvents.DescriptionChanged described) {
             execute(c, "UPDATE repository_summary SET description = ?, readme = ? WHERE name = ?",
@@ -189,6 +195,41 @@ public class RepositorySummaries {
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next();
             }
+        }
+    }
+
+    /** How many other images (manifests), and in how many repositories, use one of this manifest's blobs. */
+    public record Sharing(long otherImages, long otherRepositories) {
+    }
+
+    /**
+     * For each blob the manifest references, the other images that reference it too, counting only
+     * repositories the viewer may see; empty when the viewer may not see this repository.
+     */
+    public java.util.Optional<Map<String, Sharing>> sharing(Viewer viewer, String repository, String manifest)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            if (!visible(c, viewer, repository)) {
+                return java.util.Optional.empty();
+            }
+            Map<String, Sharing> sharing = new LinkedHashMap<>();
+            try (PreparedStatement select = c.prepareStatement("SELECT mine.blob,"
+                    + " count(other.manifest) FILTER (WHERE other.repository IS NOT NULL),"
+                    + " count(DISTINCT other.repository) FILTER (WHERE other.repository <> mine.repository)"
+                    + " FROM manifest_blob mine LEFT JOIN (manifest_blob other JOIN repository_summary s"
+                    + " ON s.name = other.repository AND " + Viewer.maySee("s") + ")"
+                    + " ON other.blob = mine.blob AND NOT (other.repository = mine.repository AND other.manifest = mine.manifest)"
+                    + " WHERE mine.repository = ? AND mine.manifest = ? GROUP BY mine.blob")) {
+                int i = viewer.bind(c, select, 1);
+                select.setString(i++, repository);
+                select.setString(i, manifest);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        sharing.put(rs.getString(1), new Sharing(rs.getLong(2), rs.getLong(3)));
+                    }
+                }
+            }
+            return java.util.Optional.of(sharing);
         }
     }
 

@@ -46,7 +46,8 @@ public class RepositoryPage {
         static native TemplateInstance repository(FrontDoor.RepositorySummary repository, String readme,
                                                   boolean administers);
 
-        static native TemplateInstance image(FrontDoor.RepositorySummary repository, String tag, Image image);
+        static native TemplateInstance image(FrontDoor.RepositorySummary repository, String tag, Image image,
+                                             Map<String, FrontDoor.Sharing> sharing);
 
         static native TemplateInstance tagHistory(FrontDoor.RepositorySummary repository, String tag,
                                                   List<FrontDoor.TagChange> changes, boolean writer);
@@ -80,11 +81,11 @@ public class RepositoryPage {
             }
             if (tag.matches()) {
                 FrontDoor.RepositorySummary repository = summary(tag.group(1));
-                return ok(Templates.image(repository, tag.group(2), images.read(repository.name(), tag.group(2))));
+                return image(repository, tag.group(2), images.read(repository.name(), tag.group(2)));
             }
             if (manifest.matches()) {
                 FrontDoor.RepositorySummary repository = summary(manifest.group(1));
-                return ok(Templates.image(repository, null, images.read(repository.name(), manifest.group(2))));
+                return image(repository, null, images.read(repository.name(), manifest.group(2)));
             }
             if (settings.matches()) {
                 FrontDoor.RepositorySummary repository = summary(settings.group(1));
@@ -181,6 +182,12 @@ public class RepositoryPage {
             throw e;
         }
         return notFound(path);
+    }
+
+    private Response image(FrontDoor.RepositorySummary repository, String tag, Image image) {
+        Map<String, FrontDoor.Sharing> sharing = image.layers().isEmpty() ? Map.of()
+                : frontDoor.sharing(repository.name(), image.digest());
+        return ok(Templates.image(repository, tag, image, sharing));
     }
 
     private FrontDoor.RepositorySummary summary(String name) {
