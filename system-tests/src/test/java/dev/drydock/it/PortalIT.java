@@ -61,4 +61,34 @@ class PortalIT {
             assertTrue(Files.size(screenshots.resolve(shot)) > 1000, shot);
         }
     }
+
+    @Test
+    void aFormWithoutTheVisitorsCsrfTokenChangesNothing() {
+        Platform platform = Platform.get();
+        String portal = "http://127.0.0.1:" + platform.portalPort;
+        String user = "csrf" + UUID.randomUUID().toString().substring(0, 6);
+        RestAssured.given().baseUri("http://" + platform.registry()).contentType("application/json")
+                .body(java.util.Map.of("username", user, "password", "a long enough password"))
+                .post("/api/v1/users").then().statusCode(201);
+        var loginPage = RestAssured.given().baseUri(portal).get("/login");
+        String csrfCookie = loginPage.cookie("drydock_csrf");
+        String field = loginPage.htmlPath().getString("**.find { it.@name == 'csrf' }.@value");
+        assertEquals(csrfCookie, field, "the login form does not carry the visitor's CSRF token");
+        // a login form posted from elsewhere (no CSRF cookie) is refused
+        RestAssured.given().baseUri(portal).redirects().follow(false).formParam("csrf", field)
+                .formParam("username", user).formParam("password", "a long enough password")
+                .post("/login").then().statusCode(403);
+        String session = RestAssured.given().baseUri(portal).redirects().follow(false).cookie("drydock_csrf", csrfCookie)
+                .formParam("csrf", field).formParam("username", user).formParam("password", "a long enough password")
+                .post("/login").then().statusCode(303).extract().cookie("drydock_session");
+        String organization = "csrforg" + UUID.randomUUID().toString().substring(0, 6);
+        RestAssured.given().baseUri(portal).redirects().follow(false).cookie("drydock_session", session)
+                .formParam("name", organization).post("/orgs/new").then().statusCode(403);
+        RestAssured.given().baseUri(portal).redirects().follow(false).cookie("drydock_session", session)
+                .formParam("csrf", field).formParam("name", organization).post("/orgs/new").then().statusCode(403);
+        // the organisation was not created: its name is still free
+        RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(user, "a long enough password")
+                .contentType("application/json").body(java.util.Map.of("name", organization))
+                .post("/api/v1/organizations").then().statusCode(201);
+    }
 }
