@@ -12,10 +12,10 @@ import java.util.Optional;
  * Who reads the read API, as the front door's viewer token says: their name (empty when
  * anonymous), the namespaces and single repositories they may pull beyond the public ones, and the
  * part of the audit log they may read ({@code *}, {@code organization:<name>} or
- * {@code repository:<name>}).
+ * {@code repository:<name>}); and whether they maintain the platform (rebuild projections).
  */
 public record Viewer(String username, boolean everything, List<String> namespaces, List<String> repositories,
-                     Optional<String> auditScope) {
+                     Optional<String> auditScope, boolean maintains) {
 
     /**
      * A condition on a row with {@code visibility}, {@code namespace} and {@code name} columns
@@ -35,7 +35,7 @@ public record Viewer(String username, boolean everything, List<String> namespace
         String audit = token.access().stream().filter(a -> a.type().equals("audit") && a.actions().contains("read"))
                 .map(RegistryToken.Access::name).findFirst().orElse(null);
         return new Viewer(token.subject(), namespaces.contains("*"), namespaces, names(token, "repository", "pull"),
-                Optional.ofNullable(audit));
+                Optional.ofNullable(audit), names(token, "projections", "rebuild").contains("*"));
     }
 
     /** Binds {@link #MAY_SEE}'s three parameters from {@code index}; answers the next index. */

@@ -21,6 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import dev.drydock.audit.AuditConfig;
+import dev.drydock.audit.log.AuditLog;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,9 @@ public class EventConsumer {
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile boolean running;
+    /** Set by {@link #whilePaused}; the consumer thread pauses its partitions and counts the latch down. */
+    private volatile java.util.concurrent.CountDownLatch pauseRequest;
+    private volatile java.util.concurrent.CountDownLatch resumeRequest;
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> deadLetters;
     private Thread thread;
@@ -111,6 +115,10 @@ public class EventConsumer {
             consumer.subscribe(List.of(Topic.REGISTRY.topicName(), Topic.IDENTITY.topicName(),
                     Topic.MAINTENANCE.topicName()));
             while (running) {
+                if (pauseRequest != null) {
+                    pauseHere();
+                    continue;
+                }
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (records.isEmpty()) {
                     continue;
@@ -132,6 +140,49 @@ public class EventConsumer {
         }
     }
 
+    /**
+     * Runs {@code work} while this consumer applies nothing: everything it applied is committed to
+     * Kafka first, so the group's committed offsets are exactly what the projections hold. Events go
+     * on arriving in Kafka and are applied afterwards; nothing is lost.
+     */
+    public synchronized <T> T whilePaused(java.util.concurrent.Callable<T> work) throws Exception {
+        java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
+        resumeRequest = new java.util.concurrent.CountDownLatch(1);
+        pauseRequest = paused;
+        try {
+            if (!paused.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the event consumer did not pause within a minute");
+            }
+            return work.call();
+        } finally {
+            pauseRequest = null;
+            resumeRequest.countDown();
+        }
+    }
+
+    /** On the consumer thread: stop fetching, keep the group membership alive by polling, until resumed. */
+    private void pauseHere() {
+        consumer.pause(consumer.assignment());
+        java.util.concurrent.CountDownLatch paused = pauseRequest;
+        if (paused != null) {
+            paused.countDown();
+        }
+        while (running && resumeRequest.getCount() > 0) {
+            consumer.pause(consumer.assignment()); // partitions assigned meanwhile too
+            ConsumerRecords<String, byte[]> late = consumer.poll(Duration.ofMillis(200));
+            // a partition assigned during the pause may have returned records: read them again later
+            for (org.apache.kafka.common.TopicPartition partition : late.partitions()) {
+                consumer.seek(partition, late.records(partition).get(0).offset());
+            }
+        }
+        consumer.resume(consumer.paused());
+    }
+
+    /** The consumer group the projections commit their offsets in. */
+    public String group() {
+        return group;
+    }
+
     private void handle(ConsumerRecord<String, byte[]> record) {
         Event event;
         try {
@@ -142,7 +193,7 @@ public class EventConsumer {
         }
         while (running) {
             try {
-                if (projections.apply(event)) {
+                if (projections.apply(event, new AuditLog.Position(record.topic(), record.partition(), record.offset()))) {
                     applied.incrementAndGet();
                 }
                 return;

@@ -27,18 +27,28 @@ public class Projections {
 
     /** @return false when the event had been applied before (a redelivery) */
     @Transactional
-    public boolean apply(Event event) throws SQLException {
+    public boolean apply(Event event, AuditLog.Position position) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement once = c.prepareStatement(
-                    "INSERT INTO applied_event (event_id) VALUES (?) ON CONFLICT DO NOTHING")) {
-                once.setObject(1, event.id());
-                if (once.executeUpdate() == 0) {
-                    return false;
-                }
-            }
-            auditLog.append(c, event);
-            repositories.apply(c, event);
-            return true;
+            return applyOn(c, event, position);
         }
+    }
+
+    /**
+     * Applies the event on the caller's connection and transaction, to the tables its search path
+     * finds first (a rebuild's fresh ones, or the live ones).
+     *
+     * @return false when the event had been applied before (a redelivery)
+     */
+    public boolean applyOn(Connection c, Event event, AuditLog.Position position) throws SQLException {
+        try (PreparedStatement once = c.prepareStatement(
+                "INSERT INTO applied_event (event_id) VALUES (?) ON CONFLICT DO NOTHING")) {
+            once.setObject(1, event.id());
+            if (once.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        auditLog.append(c, event, position);
+        repositories.apply(c, event);
+        return true;
     }
 }

@@ -22,15 +22,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The audit log: every event, each record carrying the hash of the one before it, so that a
- * changed, removed or inserted record breaks the chain and {@link #verify} finds it.
+ * The audit log: every event, each record carrying the hash of the record before it in the same
+ * topic partition (and its own position in it), so that a changed, removed or inserted record
+ * breaks the chain and {@link #verify} finds it. Chains per partition make the log independent of
+ * how partitions interleave on consumption: a rebuild from offset zero reproduces it exactly.
  */
 @ApplicationScoped
 public class AuditLog {
 
     static final String GENESIS = "0".repeat(64);
-    /** Serialises appends across instances: the chain has one head. */
-    private static final long CHAIN_LOCK = 0x6175646974L;
+
+    /** Where an event is in the log: its chain is the partition's. */
+    public record Position(String topic, int partition, long offset) {
+    }
 
     private final AgroalDataSource dataSource;
 
@@ -38,26 +42,31 @@ public class AuditLog {
         this.dataSource = dataSource;
     }
 
+    /** @param position null for records from before positions were kept (one chain, in seq order) */
     public record Entry(long seq, String eventId, String type, String source, String subject, String namespace,
                         String actor, String tokenId, String clientAddress, String userAgent, Instant occurredAt,
-                        @JsonRawValue String data, String previousHash, String hash) {
+                        @JsonRawValue String data, String previousHash, String hash, Position position) {
     }
 
     public record Query(String namespace, String repository, String actor, String type, Instant since, Instant until,
                         Long after, int limit) {
     }
 
-    /** Appends an event on the caller's transaction. */
-    public void append(Connection c, Event event) throws SQLException {
-        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-            lock.setLong(1, CHAIN_LOCK);
-            lock.execute();
-        }
+    /**
+     * Appends an event on the caller's transaction. One consumer at a time owns a partition, so
+     * its chain's head is not raced for.
+     */
+    public void append(Connection c, Event event, Position position) throws SQLException {
         String previous = GENESIS;
-        try (PreparedStatement head = c.prepareStatement("SELECT hash FROM audit_record ORDER BY seq DESC LIMIT 1");
-             ResultSet rs = head.executeQuery()) {
-            if (rs.next()) {
-                previous = rs.getString(1);
+        try (PreparedStatement head = c.prepareStatement("SELECT hash FROM audit_record"
+                + " WHERE topic = ? AND kafka_partition = ? AND kafka_offset < ? ORDER BY kafka_offset DESC LIMIT 1")) {
+            head.setString(1, position.topic());
+            head.setInt(2, position.partition());
+            head.setLong(3, position.offset());
+            try (ResultSet rs = head.executeQuery()) {
+                if (rs.next()) {
+                    previous = rs.getString(1);
+                }
             }
         }
         Instant occurred = event.time().truncatedTo(ChronoUnit.MICROS);
@@ -66,10 +75,10 @@ public class AuditLog {
         String namespace = subject.contains("/") ? subject.substring(0, subject.indexOf('/')) : subject;
         Entry entry = new Entry(0, event.id().toString(), event.type().cloudEventType(), event.source(), subject,
                 namespace, event.actor().user(), event.actor().tokenId(), event.actor().clientAddress(),
-                event.actor().userAgent(), occurred, data, previous, null);
+                event.actor().userAgent(), occurred, data, previous, null, position);
         try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (event_id, type, source, subject,"
-                + " namespace, actor, token_id, client_address, user_agent, occurred_at, data, previous_hash, hash)"
-                + " VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " namespace, actor, token_id, client_address, user_agent, occurred_at, data, previous_hash, hash,"
+                + " topic, kafka_partition, kafka_offset) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             insert.setString(1, entry.eventId());
             insert.setString(2, entry.type());
             insert.setString(3, entry.source());
@@ -83,14 +92,16 @@ public class AuditLog {
             insert.setString(11, data);
             insert.setString(12, previous);
             insert.setString(13, hash(entry));
+            insert.setString(14, position.topic());
+            insert.setInt(15, position.partition());
+            insert.setLong(16, position.offset());
             insert.executeUpdate();
         }
     }
 
     /** Records matching the query, oldest first, after the cursor {@code after}. */
     public List<Entry> find(Query query) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT seq, event_id, type, source, subject, namespace, actor, token_id,"
-                + " client_address, user_agent, occurred_at, data, previous_hash, hash FROM audit_record WHERE seq > ?");
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_record WHERE seq > ?");
         List<Object> args = new ArrayList<>();
         args.add(query.after() == null ? 0L : query.after());
         condition(sql, args, " AND namespace = ?", query.namespace());
@@ -115,25 +126,37 @@ public class AuditLog {
         }
     }
 
-    /** The first record whose hash or link to its predecessor does not hold, if any. */
+    private static final String COLUMNS = "seq, event_id, type, source, subject, namespace, actor, token_id,"
+            + " client_address, user_agent, occurred_at, data, previous_hash, hash, topic, kafka_partition, kafka_offset";
+
+    /**
+     * The first record (by seq) whose hash or link to its predecessor does not hold, if any: each
+     * partition's chain in offset order, and the chain of records from before positions were kept.
+     */
     public Optional<Long> verify() throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT seq, event_id, type, source, subject, namespace, actor,"
-                     + " token_id, client_address, user_agent, occurred_at, data, previous_hash, hash"
-                     + " FROM audit_record ORDER BY seq")) {
+             PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record"
+                     + " ORDER BY topic NULLS FIRST, kafka_partition, kafka_offset, seq")) {
             select.setFetchSize(1000);
             c.setAutoCommit(false);
+            String chain = null;
             String previous = GENESIS;
+            Long firstBroken = null;
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     Entry entry = read(rs);
+                    String thisChain = entry.position() == null ? "" : entry.position().topic() + "-" + entry.position().partition();
+                    if (!thisChain.equals(chain)) {
+                        chain = thisChain;
+                        previous = GENESIS;
+                    }
                     if (!entry.previousHash().equals(previous) || !entry.hash().equals(hash(entry))) {
-                        return Optional.of(entry.seq());
+                        firstBroken = firstBroken == null ? entry.seq() : Math.min(firstBroken, entry.seq());
                     }
                     previous = entry.hash();
                 }
             }
-            return Optional.empty();
+            return Optional.ofNullable(firstBroken);
         }
     }
 
@@ -147,13 +170,16 @@ public class AuditLog {
     private static Entry read(ResultSet rs) throws SQLException {
         return new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13), rs.getString(14));
+                rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13), rs.getString(14),
+                rs.getString(15) == null ? null : new Position(rs.getString(15), rs.getInt(16), rs.getLong(17)));
     }
 
     static String hash(Entry e) {
         String canonical = String.join("\n", e.previousHash(), e.eventId(), e.type(), e.source(), e.subject(),
                 String.valueOf(e.actor()), String.valueOf(e.tokenId()), String.valueOf(e.clientAddress()),
-                String.valueOf(e.userAgent()), e.occurredAt().toString(), e.data());
+                String.valueOf(e.userAgent()), e.occurredAt().toString(), e.data())
+                + (e.position() == null ? "" : "\n" + e.position().topic() + "\n" + e.position().partition()
+                + "\n" + e.position().offset());
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));

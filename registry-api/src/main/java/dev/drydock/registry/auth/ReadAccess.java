@@ -54,6 +54,7 @@ public class ReadAccess {
 
     void register(@Observes Router router) {
         router.routeWithRegex("^/api/v1/audit(/.*)?$").order(-20).blockingHandler(this::audit, false);
+        router.routeWithRegex("^/api/v1/admin/projections(/.*)?$").order(-20).blockingHandler(this::maintain, false);
         router.routeWithRegex(HttpMethod.GET, "^/api/v1/(search|repositories)(/.*)?$").order(-20)
                 .blockingHandler(this::browse, false);
     }
@@ -80,6 +81,26 @@ public class ReadAccess {
             List<RegistryToken.Access> access = new ArrayList<>(readable(caller));
             access.add(grant);
             ctx.put(VIEWER_TOKEN, viewerToken(caller, access));
+            ctx.next();
+        } catch (IdentityException e) {
+            problem(ctx, e.status(), e.getMessage());
+        } catch (AuthenticationFailed e) {
+            refuse(ctx, e);
+        } catch (SQLException e) {
+            ctx.fail(e);
+        }
+    }
+
+    /** Rebuilding projections: platform admins, signed in with their password. */
+    private void maintain(RoutingContext ctx) {
+        try {
+            Principal caller = callers.require(ctx.request(), false);
+            if (!caller.account().admin()) {
+                throw new IdentityException(403, "Only platform admins maintain the projections.");
+            }
+            ctx.put(VIEWER_TOKEN, viewerToken(caller, List.of(new RegistryToken.Access("namespace", "*", PULL),
+                    new RegistryToken.Access("audit", "*", READ),
+                    new RegistryToken.Access("projections", "*", List.of("rebuild")))));
             ctx.next();
         } catch (IdentityException e) {
             problem(ctx, e.status(), e.getMessage());

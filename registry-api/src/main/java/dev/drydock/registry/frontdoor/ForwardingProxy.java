@@ -61,7 +61,7 @@ public class ForwardingProxy {
         }
         router.routeWithRegex("^/v2/.+/blobs/.*$").order(-10).handler(ctx -> forward(ctx, config.layerStoreUrl()));
         // The read API is audit-service's; writes to repositories are this service's own.
-        router.routeWithRegex("^/api/v1/(audit|search)(/.*)?$").order(-10)
+        router.routeWithRegex("^/api/v1/(audit|search|admin/projections)(/.*)?$").order(-10)
                 .handler(ctx -> forward(ctx, config.auditUrl()));
         router.routeWithRegex(HttpMethod.GET, "^/api/v1/repositories(/.*)?$").order(-10)
                 .handler(ctx -> forward(ctx, config.auditUrl()));
