@@ -1,6 +1,5 @@
 package dev.drydock.audit.consumer;
 
-import dev.drydock.events.Event;
 import dev.drydock.events.EventCodec;
 import dev.drydock.events.MalformedEventException;
 import dev.drydock.events.Topic;
@@ -123,9 +122,7 @@ public class EventConsumer {
                 if (records.isEmpty()) {
                     continue;
                 }
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    handle(record);
-                }
+                handle(records);
                 consumer.commitSync();
             }
         } catch (WakeupException e) {
@@ -183,23 +180,24 @@ public class EventConsumer {
         return group;
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record) {
-        Event event;
-        try {
-            event = EventCodec.decode(record.value());
-        } catch (MalformedEventException e) {
-            deadLetter(record, e.getMessage());
-            return;
-        }
-        while (running) {
+    /** Applies one poll's events in one transaction; what cannot be read goes to the dead-letter topic. */
+    private void handle(ConsumerRecords<String, byte[]> records) {
+        List<Projections.Positioned> events = new java.util.ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                if (projections.apply(event, new AuditLog.Position(record.topic(), record.partition(), record.offset()))) {
-                    applied.incrementAndGet();
-                }
+                events.add(new Projections.Positioned(EventCodec.decode(record.value()),
+                        new AuditLog.Position(record.topic(), record.partition(), record.offset())));
+            } catch (MalformedEventException e) {
+                deadLetter(record, e.getMessage());
+            }
+        }
+        while (running && !events.isEmpty()) {
+            try {
+                applied.addAndGet(projections.apply(events));
                 return;
             } catch (Exception e) {
-                // The database is the likely cause, not the event: wait and try the same event again.
-                LOG.warnf("could not apply %s %s, retrying: %s", event.type(), event.id(), e.getMessage());
+                // The database is the likely cause, not the events: wait and try the same batch again.
+                LOG.warnf("could not apply %d events, retrying: %s", events.size(), e.getMessage());
                 sleep();
             }
         }

@@ -11,7 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 
-/** Applies one event to every projection in one transaction, once per event id. */
+/** Applies events to every projection, each event id once; a batch in one transaction. */
 @ApplicationScoped
 public class Projections {
 
@@ -25,12 +25,26 @@ public class Projections {
         this.repositories = repositories;
     }
 
-    /** @return false when the event had been applied before (a redelivery) */
+    /** An event with its place in the log. */
+    public record Positioned(Event event, AuditLog.Position position) {
+    }
+
+    /**
+     * Applies a batch of events in one transaction: all or none.
+     *
+     * @return how many were new (the others had been applied before: redeliveries)
+     */
     @Transactional
-    public boolean apply(Event event, AuditLog.Position position) throws SQLException {
+    public int apply(java.util.List<Positioned> events) throws SQLException {
+        int applied = 0;
         try (Connection c = dataSource.getConnection()) {
-            return applyOn(c, event, position);
+            for (Positioned positioned : events) {
+                if (applyOn(c, positioned.event(), positioned.position())) {
+                    applied++;
+                }
+            }
         }
+        return applied;
     }
 
     /**
@@ -41,7 +55,7 @@ public class Projections {
      */
     public boolean applyOn(Connection c, Event event, AuditLog.Position position) throws SQLException {
         try (PreparedStatement once = c.prepareStatement(
-                "INSERT INTO applied_event (event_id) VALUES (?) ON CONFLICT DO NOTHING")) {
+                "INSERT INTO applied_event (event_id, applied_at) VALUES (?, clock_timestamp()) ON CONFLICT DO NOTHING")) {
             once.setObject(1, event.id());
             if (once.executeUpdate() == 0) {
                 return false;
