@@ -52,6 +52,22 @@ class BlobUploadTest {
     }
 
     @Test
+    void aBlobUploadedWithASha512DigestIsStoredAndServedUnderIt() throws Exception {
+        byte[] blob = randomBytes(70_000);
+        String sha512 = "sha512:" + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-512").digest(blob));
+        given().contentType("application/octet-stream").body(blob).queryParam("digest", sha512)
+                .post("/v2/acme/sha512/blobs/uploads/").then().statusCode(201).header("Docker-Content-Digest", sha512);
+        assertArrayEquals(blob, given().get("/v2/acme/sha512/blobs/" + sha512).then().statusCode(200)
+                .header("Docker-Content-Digest", sha512).extract().asByteArray());
+        String wrong = "sha512:" + "b".repeat(128);
+        given().contentType("application/octet-stream").body(blob).queryParam("digest", wrong)
+                .post("/v2/acme/sha512/blobs/uploads/").then().statusCode(400)
+                .body("errors[0].code", equalTo("DIGEST_INVALID"));
+        given().head("/v2/acme/sha512/blobs/" + wrong).then().statusCode(404);
+    }
+
+    @Test
     void aBlobIsReadableOnlyThroughARepositoryThatLinksItUntilMounted() {
         byte[] blob = randomBytes(1000);
         Digest digest = Digest.sha256Of(blob);

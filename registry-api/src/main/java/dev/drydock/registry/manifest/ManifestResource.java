@@ -119,6 +119,8 @@ public class ManifestResource {
                 throw new OciException(ErrorCode.DIGEST_INVALID,
                         "the manifest's digest is " + manifest.digest() + ", not " + expected);
             }
+            // pushed by a sha512 digest: stored and answered under that digest
+            manifest = manifest.withDigest(expected);
         }
         String token = manifest.blobs().isEmpty() ? null : layerStore.pullToken(repository);
         for (Digest blob : manifest.blobs()) {

@@ -23,6 +23,11 @@ public record ParsedManifest(Digest digest, String mediaType, byte[] content, St
                 || MediaTypes.DOCKER_IMAGE_CONFIG.equals(artifactType));
     }
 
+    /** The same manifest known by another digest of its bytes (a sha512 one it was pushed by). */
+    public ParsedManifest withDigest(Digest other) {
+        return new ParsedManifest(other, mediaType, content, artifactType, subject, blobs, children, totalSize, platforms);
+    }
+
     public ParsedManifest withPlatform(String platform) {
         return new ParsedManifest(digest, mediaType, content, artifactType, subject, blobs, children, totalSize,
                 List.of(platform));

@@ -112,6 +112,24 @@ class ManifestPushTest {
     }
 
     @Test
+    void aManifestPushedByItsSha512DigestIsServedUnderIt() throws Exception {
+        String repository = uniqueRepository();
+        String auth = bearer(repository);
+        byte[] content = emptyIndex("sha512").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String sha512 = "sha512:" + java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-512").digest(content));
+        given(auth).contentType(INDEX).body(content).put("/v2/" + repository + "/manifests/" + sha512)
+                .then().statusCode(201).header("Docker-Content-Digest", sha512);
+        byte[] read = given(auth).accept(INDEX).get("/v2/" + repository + "/manifests/" + sha512).then().statusCode(200)
+                .header("Docker-Content-Digest", sha512).extract().asByteArray();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(content, read);
+        // a sha512 digest that is not the body's stores nothing
+        given(auth).contentType(INDEX).body(emptyIndex("other")).put("/v2/" + repository + "/manifests/sha512:" + "a".repeat(128))
+                .then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
+        given(auth).get("/v2/" + repository + "/manifests/sha512:" + "a".repeat(128)).then().statusCode(404);
+    }
+
+    @Test
     void badManifestsAreRefusedWithTheSpecCodes() {
         String repository = uniqueRepository();
         String auth = bearer(repository);
