@@ -144,16 +144,15 @@ public class RepositorySummaries {
             case PULLS -> "pulls DESC,";
             case STARS -> "stars DESC,";
             case UPDATED -> "last_pushed_at DESC NULLS LAST,";
-            case BEST -> "(name = ? OR name = 'library/' || ?) DESC,"
-                    + " ts_rank(search, q) + typo + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC,";
+            case BEST -> "(name = ? OR name = 'library/' || ?) DESC, ts_rank(search, q) + similarity(short_name, ?)"
+                    + " + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC,";
         };
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary,"
-                     + " plainto_tsquery('simple', translate(?, '/-_.', '    ')) q,"
-                     + " similarity(regexp_replace(name, '^.*/', ''), ?) AS typo"
-                     + " WHERE " + Viewer.MAY_SEE + " AND (search @@ q OR typo > 0.3 OR name % ?"
-                     + " OR strpos(name, ?) > 0)"
+                     + " plainto_tsquery('simple', translate(?, '/-_.', '    ')) q"
+                     + " WHERE " + Viewer.MAY_SEE + " AND (search @@ q OR short_name % ? OR name % ?"
+                     + " OR name LIKE '%' || replace(replace(replace(?, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
                      + " AND (CAST(? AS BOOLEAN) IS NULL OR (namespace = 'library') = ?)"
                      + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
                      + " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM current_tag t JOIN manifest_size m"
@@ -164,8 +163,8 @@ public class RepositorySummaries {
             int i = 1;
             select.setString(i++, viewer.username());
             select.setString(i++, lower);
-            select.setString(i++, lower);
             i = viewer.bind(c, select, i);
+            select.setString(i++, lower);
             select.setString(i++, lower);
             select.setString(i++, lower);
             select.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
@@ -175,6 +174,7 @@ public class RepositorySummaries {
             select.setString(i++, query.platform());
             select.setString(i++, query.platform());
             if (query.order() == Order.BEST) {
+                select.setString(i++, lower);
                 select.setString(i++, lower);
                 select.setString(i++, lower);
             }
