@@ -37,9 +37,10 @@ public class Projections {
     @Transactional
     public int apply(java.util.List<Positioned> events) throws SQLException {
         int applied = 0;
+        AuditLog.Heads heads = new AuditLog.Heads();
         try (Connection c = dataSource.getConnection()) {
             for (Positioned positioned : events) {
-                if (applyOn(c, positioned.event(), positioned.position())) {
+                if (applyOn(c, positioned.event(), positioned.position(), heads)) {
                     applied++;
                 }
             }
@@ -53,7 +54,8 @@ public class Projections {
      *
      * @return false when the event had been applied before (a redelivery)
      */
-    public boolean applyOn(Connection c, Event event, AuditLog.Position position) throws SQLException {
+    public boolean applyOn(Connection c, Event event, AuditLog.Position position, AuditLog.Heads heads)
+            throws SQLException {
         try (PreparedStatement once = c.prepareStatement(
                 "INSERT INTO applied_event (event_id, applied_at) VALUES (?, clock_timestamp()) ON CONFLICT DO NOTHING")) {
             once.setObject(1, event.id());
@@ -61,7 +63,7 @@ public class Projections {
                 return false;
             }
         }
-        auditLog.append(c, event, position);
+        auditLog.append(c, event, position, heads);
         repositories.apply(c, event);
         return true;
     }

@@ -56,7 +56,31 @@ public class AuditLog {
      * Appends an event on the caller's transaction. One consumer at a time owns a partition, so
      * its chain's head is not raced for.
      */
-    public void append(Connection c, Event event, Position position) throws SQLException {
+    public void append(Connection c, Event event, Position position, Heads heads) throws SQLException {
+        String previous = heads.known(position);
+        if (previous == null) {
+            previous = head(c, position);
+        }
+        append(c, event, position, previous, heads);
+    }
+
+    /**
+     * The hash at the head of each partition's chain as this transaction wrote it, so that a batch
+     * does not ask the database for what it has just written. Valid only as long as the transaction.
+     */
+    public static final class Heads {
+        private final java.util.Map<String, String> byPartition = new java.util.HashMap<>();
+
+        String known(Position position) {
+            return byPartition.get(position.topic() + "-" + position.partition());
+        }
+
+        void moved(Position position, String hash) {
+            byPartition.put(position.topic() + "-" + position.partition(), hash);
+        }
+    }
+
+    private static String head(Connection c, Position position) throws SQLException {
         String previous = GENESIS;
         try (PreparedStatement head = c.prepareStatement("SELECT hash FROM audit_record"
                 + " WHERE topic = ? AND kafka_partition = ? AND kafka_offset < ? ORDER BY kafka_offset DESC LIMIT 1")) {
@@ -69,6 +93,11 @@ public class AuditLog {
                 }
             }
         }
+        return previous;
+    }
+
+    private void append(Connection c, Event event, Position position, String previous, Heads heads)
+            throws SQLException {
         Instant occurred = event.time().truncatedTo(ChronoUnit.MICROS);
         String data = EventCodec.payloadJson(event);
         String subject = event.subject();
@@ -91,7 +120,9 @@ public class AuditLog {
             insert.setTimestamp(10, Timestamp.from(occurred));
             insert.setString(11, data);
             insert.setString(12, previous);
-            insert.setString(13, hash(entry));
+            String hash = hash(entry);
+            insert.setString(13, hash);
+            heads.moved(position, hash);
             insert.setString(14, position.topic());
             insert.setInt(15, position.partition());
             insert.setLong(16, position.offset());

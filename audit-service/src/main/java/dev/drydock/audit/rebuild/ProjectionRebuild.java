@@ -189,6 +189,7 @@ public class ProjectionRebuild {
                 // the fresh tables first; extensions (pg_trgm) live in the live schema
                 path.execute("SET search_path TO " + FRESH + ", " + schema);
             }
+            AuditLog.Heads heads = new AuditLog.Heads();
             try {
                 List<TopicPartition> remaining = new ArrayList<>(partitions);
                 while (!remaining.isEmpty()) {
@@ -206,7 +207,7 @@ public class ProjectionRebuild {
                             continue;
                         }
                         if (projections.applyOn(c, event, new AuditLog.Position(record.topic(), record.partition(),
-                                record.offset()))) {
+                                record.offset()), heads)) {
                             applied++;
                         }
                         if (events % BATCH == 0) {
