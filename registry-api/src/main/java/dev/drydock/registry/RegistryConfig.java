@@ -27,6 +27,13 @@ public interface RegistryConfig {
     /** layer-store as clients reach it, for redirects; by default {@link #layerStoreUrl()}. */
     java.util.Optional<URI> layerStorePublicUrl();
 
+    /**
+     * Whether a manifest GET writes its {@code image.pulled} event. Off only to measure what
+     * counting costs (bench/pulls.sh): pull counts and the audit log then miss every pull.
+     */
+    @WithDefault("true")
+    boolean pullEvents();
+
     /** How long a redirect URL to a blob stays valid. */
     @WithDefault("60s")
     java.time.Duration blobRedirectLifetime();

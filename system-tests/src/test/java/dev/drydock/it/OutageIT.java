@@ -39,10 +39,37 @@ class OutageIT {
         }
     }
 
+    /** Every audit record's type for the repository, page by page. */
     private static List<String> auditTypes(Platform platform, String repository) {
-        return RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
-                .queryParam("repository", repository).queryParam("limit", 500).get("/api/v1/audit")
-                .then().statusCode(200).extract().jsonPath().getList("items.type", String.class);
+        List<String> types = new java.util.ArrayList<>();
+        Long cursor = null;
+        do {
+            var request = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
+                    .queryParam("repository", repository).queryParam("limit", 500);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            var page = request.get("/api/v1/audit").then().statusCode(200).extract().jsonPath();
+            types.addAll(page.getList("items.type", String.class));
+            cursor = page.getObject("next", Long.class);
+        } while (cursor != null);
+        return types;
+    }
+
+    /**
+     * Pushes {@code count} more manifests by HTTP, each under a tag of its own: the image's
+     * manifest with an annotation that makes each one distinct.
+     */
+    private static void pushManifests(Platform platform, String repository, String layout, int count) throws Exception {
+        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(java.nio.file.Files.readAllBytes(OciImages.blobPath(Path.of(layout), OciImages.manifestDigest(Path.of(layout), "v1"))));
+        String bearer = platform.adminBearer(repository);
+        for (int i = 0; i < count; i++) {
+            manifest.putObject("annotations").put("drydock.test/push", Integer.toString(i));
+            RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
+                    .contentType("application/vnd.oci.image.manifest.v1+json").body(manifest.toString())
+                    .put("/v2/" + repository + "/manifests/t" + i).then().statusCode(201);
+        }
     }
 
     @Test
@@ -55,21 +82,28 @@ class OutageIT {
                 await().atMost(Duration.ofSeconds(20)).until(() -> auditTypes(platform, "outage/before")
                         .contains("dev.drydock.manifest.pushed"));
 
+                // 100 pushes (the first and last with skopeo, layers and all) and 500 pulls while Kafka is down
                 kafka.stop();
+                String layout = work.resolve("outage-during-amd64").toString();
                 push(platform, "outage/during", "amd64");
-                pull(platform, "outage/during", 25);
+                pushManifests(platform, "outage/during", layout, 98);
+                pull(platform, "outage/during", 500);
                 push(platform, "outage/during", "arm64"); // moves the tag
 
                 kafka.start();
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
                         RestAssured.given().baseUri("http://" + platform.registry())
                                 .get("/api/v1/repositories/outage/during/pulls").then().statusCode(200)
-                                .body("total", equalTo(25)));
+                                .body("total", equalTo(500)));
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertEquals(100, auditTypes(platform, "outage/during").stream()
+                                .filter("dev.drydock.manifest.pushed"::equals).count()));
                 List<String> types = auditTypes(platform, "outage/during");
-                assertEquals(2, types.stream().filter("dev.drydock.manifest.pushed"::equals).count(), types.toString());
-                assertEquals(1, types.stream().filter("dev.drydock.tag.created"::equals).count(), types.toString());
-                assertEquals(1, types.stream().filter("dev.drydock.tag.moved"::equals).count(), types.toString());
-                assertEquals(25, types.stream().filter("dev.drydock.image.pulled"::equals).count(), types.toString());
+                assertEquals(100, types.stream().filter("dev.drydock.manifest.pushed"::equals).count());
+                assertEquals(99, types.stream().filter("dev.drydock.tag.created"::equals).count());
+                assertEquals(1, types.stream().filter("dev.drydock.tag.moved"::equals).count());
+                assertEquals(500, types.stream().filter("dev.drydock.image.pulled"::equals).count());
+
             } finally {
                 platform.stop();
             }

@@ -37,6 +37,9 @@ public class ReadAccess {
     /** Routing-context key of the viewer token the proxy sends on. */
     public static final String VIEWER_TOKEN = "drydock.viewer-token";
     private static final Duration VIEWER_TOKEN_LIFETIME = Duration.ofMinutes(1);
+    /** A viewer token is reused while it has this long left: one signature (and one verification) a minute per viewer. */
+    private static final Duration REUSE_WHILE = Duration.ofSeconds(30);
+    private static final int MAX_CACHED = 10_000;
     private static final List<String> PULL = List.of("pull");
     private static final List<String> READ = List.of("read");
 
@@ -44,6 +47,10 @@ public class ReadAccess {
     private final Permissions permissions;
     private final Organizations organizations;
     private final RegistryTokens tokens;
+    private final java.util.Map<String, Minted> minted = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Minted(String token, Instant expiresAt) {
+    }
 
     ReadAccess(Callers callers, Permissions permissions, Organizations organizations, RegistryTokens tokens) {
         this.callers = callers;
@@ -53,62 +60,84 @@ public class ReadAccess {
     }
 
     void register(@Observes Router router) {
-        router.routeWithRegex("^/api/v1/audit(/.*)?$").order(-20).blockingHandler(this::audit, false);
-        router.routeWithRegex("^/api/v1/admin/projections(/.*)?$").order(-20).blockingHandler(this::maintain, false);
+        router.routeWithRegex("^/api/v1/audit(/.*)?$").order(-20).blockingHandler(viewer(this::audit), false);
+        router.routeWithRegex("^/api/v1/admin/projections(/.*)?$").order(-20)
+                .blockingHandler(viewer(this::maintain), false);
         router.routeWithRegex(HttpMethod.GET, "^/api/v1/(search|repositories)(/.*)?$").order(-20)
-                .blockingHandler(this::browse, false);
+                .blockingHandler(viewer(this::browse), false);
     }
 
-    private void browse(RoutingContext ctx) {
-        try {
-            Principal caller = callers.resolve(ctx.request());
-            ctx.put(VIEWER_TOKEN, viewerToken(caller, readable(caller)));
-            ctx.next();
-        } catch (AuthenticationFailed e) {
-            refuse(ctx, e);
-        } catch (SQLException e) {
-            ctx.fail(e);
-        }
+    /** Who the caller is and what the read API may show them; refusals are thrown. */
+    private record Viewer(Principal caller, List<RegistryToken.Access> access) {
     }
 
-    private void audit(RoutingContext ctx) {
-        try {
-            Principal caller = callers.require(ctx.request(), true);
-            RegistryToken.Access grant = auditGrant(caller, ctx.request());
-            if (grant == null) {
-                throw new IdentityException(403, "You may read the audit log only of namespaces and repositories you administer.");
+    private interface Decision {
+        Viewer decide(HttpServerRequest request) throws SQLException;
+    }
+
+    /** A route handler that sends the request on with the viewer token {@code decision} grants, or refuses it. */
+    private io.vertx.core.Handler<RoutingContext> viewer(Decision decision) {
+        return ctx -> {
+            try {
+                ctx.put(VIEWER_TOKEN, token(decision.decide(ctx.request())));
+                ctx.next();
+            } catch (IdentityException e) {
+                problem(ctx, e.status(), e.getMessage());
+            } catch (AuthenticationFailed e) {
+                if (e.retryAfter() != null) {
+                    ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+                }
+                problem(ctx, e.status(), e.getMessage());
+            } catch (SQLException e) {
+                ctx.fail(e);
             }
-            List<RegistryToken.Access> access = new ArrayList<>(readable(caller));
-            access.add(grant);
-            ctx.put(VIEWER_TOKEN, viewerToken(caller, access));
-            ctx.next();
-        } catch (IdentityException e) {
-            problem(ctx, e.status(), e.getMessage());
-        } catch (AuthenticationFailed e) {
-            refuse(ctx, e);
-        } catch (SQLException e) {
-            ctx.fail(e);
+        };
+    }
+
+    /**
+     * The viewer token for exactly this caller and access, reused while it is fresh. The caller
+     * was authenticated (and a revoked token refused) on this request; only the signature is reused.
+     */
+    private String token(Viewer viewer) {
+        String key = viewer.caller().username() + "|" + viewer.caller().tokenId() + "|" + viewer.access();
+        Instant now = Instant.now();
+        Minted known = minted.get(key);
+        if (known != null && known.expiresAt().isAfter(now.plus(REUSE_WHILE))) {
+            return known.token();
         }
+        if (minted.size() >= MAX_CACHED) {
+            minted.clear();
+        }
+        Instant expiresAt = now.plus(VIEWER_TOKEN_LIFETIME);
+        String token = tokens.issue(viewer.caller().username(), viewer.caller().tokenId(), viewer.access(), expiresAt);
+        minted.put(key, new Minted(token, expiresAt));
+        return token;
+    }
+
+    private Viewer browse(HttpServerRequest request) throws SQLException {
+        Principal caller = callers.resolve(request);
+        return new Viewer(caller, readable(caller));
+    }
+
+    private Viewer audit(HttpServerRequest request) throws SQLException {
+        Principal caller = callers.require(request, true);
+        RegistryToken.Access grant = auditGrant(caller, request);
+        if (grant == null) {
+            throw new IdentityException(403, "You may read the audit log only of namespaces and repositories you administer.");
+        }
+        List<RegistryToken.Access> access = new ArrayList<>(readable(caller));
+        access.add(grant);
+        return new Viewer(caller, access);
     }
 
     /** Rebuilding projections: platform admins, signed in with their password. */
-    private void maintain(RoutingContext ctx) {
-        try {
-            Principal caller = callers.require(ctx.request(), false);
-            if (!caller.account().admin()) {
-                throw new IdentityException(403, "Only platform admins maintain the projections.");
-            }
-            ctx.put(VIEWER_TOKEN, viewerToken(caller, List.of(new RegistryToken.Access("namespace", "*", PULL),
-                    new RegistryToken.Access("audit", "*", READ),
-                    new RegistryToken.Access("projections", "*", List.of("rebuild")))));
-            ctx.next();
-        } catch (IdentityException e) {
-            problem(ctx, e.status(), e.getMessage());
-        } catch (AuthenticationFailed e) {
-            refuse(ctx, e);
-        } catch (SQLException e) {
-            ctx.fail(e);
+    private Viewer maintain(HttpServerRequest request) throws SQLException {
+        Principal caller = callers.require(request, false);
+        if (!caller.account().admin()) {
+            throw new IdentityException(403, "Only platform admins maintain the projections.");
         }
+        return new Viewer(caller, List.of(new RegistryToken.Access("namespace", "*", PULL),
+                new RegistryToken.Access("audit", "*", READ), new RegistryToken.Access("projections", "*", List.of("rebuild"))));
     }
 
     /** The namespaces and repositories, beyond the public ones, that the caller may pull. */
@@ -155,17 +184,6 @@ public class ReadAccess {
             return new RegistryToken.Access("audit", "organization:" + organization, READ);
         }
         return null;
-    }
-
-    private String viewerToken(Principal caller, List<RegistryToken.Access> access) {
-        return tokens.issue(caller.username(), caller.tokenId(), access, Instant.now().plus(VIEWER_TOKEN_LIFETIME));
-    }
-
-    private static void refuse(RoutingContext ctx, AuthenticationFailed e) {
-        if (e.retryAfter() != null) {
-            ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-        }
-        problem(ctx, e.status(), e.getMessage());
     }
 
     private static void problem(RoutingContext ctx, int status, String detail) {

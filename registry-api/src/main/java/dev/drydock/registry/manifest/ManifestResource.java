@@ -38,10 +38,12 @@ public class ManifestResource {
 
     private final Manifests manifests;
     private final LayerStoreClient layerStore;
+    private final boolean pullEvents;
 
-    ManifestResource(Manifests manifests, LayerStoreClient layerStore) {
+    ManifestResource(Manifests manifests, LayerStoreClient layerStore, dev.drydock.registry.RegistryConfig config) {
         this.manifests = manifests;
         this.layerStore = layerStore;
+        this.pullEvents = config.pullEvents();
     }
 
     /** A GET is a pull, and its event is written before the answer: a served pull is never uncounted. */
@@ -51,7 +53,9 @@ public class ManifestResource {
                         @Context HttpHeaders request, @Context HttpServerRequest http) throws SQLException {
         RepositoryName repository = RepositoryName.parse(name);
         StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
-        manifests.pulled(repository, reference, manifest, Actors.of(http));
+        if (pullEvents) {
+            manifests.pulled(repository, reference, manifest, Actors.of(http));
+        }
         return headers(Response.ok(manifest.content()), manifest).build();
     }
 
