@@ -127,6 +127,19 @@ class AccessIT {
         // the same answer, word for word (skopeo's log line starts with the time, which may differ by a second)
         assertEquals(withoutTime(missing.output()).replace("nothing", "secret"), withoutTime(secret.output()));
 
+        // nor its referrers: the same answer as for a repository that does not exist
+        String manifest = OciImages.manifestDigest(image, "v1");
+        var referrersOfSecret = RestAssured.given().baseUri("http://" + platform.registry())
+                .header("Authorization", platform.bearer(dave, PASSWORD, carol + "/secret"))
+                .get("/v2/" + carol + "/secret/referrers/" + manifest);
+        var referrersOfNothing = RestAssured.given().baseUri("http://" + platform.registry())
+                .header("Authorization", platform.bearer(dave, PASSWORD, carol + "/nothing"))
+                .get("/v2/" + carol + "/nothing/referrers/" + manifest);
+        assertEquals(referrersOfNothing.statusCode(), referrersOfSecret.statusCode());
+        assertTrue(referrersOfSecret.statusCode() == 401 || referrersOfSecret.statusCode() == 404,
+                "referrers of a private repository answered " + referrersOfSecret.statusCode());
+        assertEquals(referrersOfNothing.asString().replace("nothing", "secret"), referrersOfSecret.asString());
+
         // dave's own public repository does not link carol's layer: asking for it there finds nothing
         Commands.Result own = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", dave + ":" + PASSWORD,
                 "oci:" + new OciLayoutWriter(work.resolve("dave")).tag("v1", new OciLayoutWriter(work.resolve("dave"))
