@@ -26,6 +26,9 @@ for round in $(seq 1 "$ROUNDS"); do
       docker://127.0.0.1:25000/bench/pulls:v1
     token=$(curl -fsS -u "admin:$DRYDOCK_ADMIN_PASSWORD" \
       "http://127.0.0.1:25000/token?service=drydock&scope=repository:bench/pulls:pull" | sed -E 's/.*"token":"([^"]+)".*/\1/')
+    # warm up (JIT, connection pools) for 20 s, then measure for 15 s
+    wrk -t2 -c32 -d20s -H "Authorization: Bearer $token" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+      http://127.0.0.1:25000/v2/bench/pulls/manifests/v1 > /dev/null
     wrk -t2 -c32 -d15s --latency -H "Authorization: Bearer $token" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
       http://127.0.0.1:25000/v2/bench/pulls/manifests/v1 > "$WORK/wrk.txt"
     RPS[$mode]+="$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt"):$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt") "

@@ -1,7 +1,6 @@
 package dev.drydock.it;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 final class KafkaBrokerProcess implements AutoCloseable {
 
     private final Path dataDir;
-    private final int port = freePort();
+    private final int port = Ports.freePair(); // the listener, and the controller on the next port
     private Process process;
 
     KafkaBrokerProcess() throws IOException {
@@ -63,13 +62,5 @@ final class KafkaBrokerProcess implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stop();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package dev.drydock.it;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,12 +29,12 @@ public final class Platform {
 
     private static Platform instance;
 
-    public final int registryPort = freePort();
-    public final int layerStorePort = freePort();
-    public final int auditPort = freePort();
-    public final int portalPort = freePort();
+    public final int registryPort = Ports.free();
+    public final int layerStorePort = Ports.free();
+    public final int auditPort = Ports.free();
+    public final int portalPort = Ports.free();
     /** A second front door on the same state that answers blob GETs with 307 redirects to layer-store. */
-    public final int redirectingRegistryPort = freePort();
+    public final int redirectingRegistryPort = Ports.free();
     public final Path dataDir;
     public final String kafkaBootstrap;
     /** The platform admin's password; {@link #ADMIN} may push anywhere. */
@@ -242,13 +241,6 @@ public final class Platform {
         return url.substring(0, url.lastIndexOf('/') + 1) + name;
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     static void sleep(long millis) {
         try {

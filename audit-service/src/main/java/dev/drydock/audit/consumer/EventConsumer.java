@@ -182,10 +182,10 @@ public class EventConsumer {
 
     /** Applies one poll's events in one transaction; what cannot be read goes to the dead-letter topic. */
     private void handle(ConsumerRecords<String, byte[]> records) {
-        List<Projections.Positioned> events = new java.util.ArrayList<>(records.count());
+        List<AuditLog.LoggedEvent> events = new java.util.ArrayList<>(records.count());
         for (ConsumerRecord<String, byte[]> record : records) {
             try {
-                events.add(new Projections.Positioned(EventCodec.decode(record.value()),
+                events.add(new AuditLog.LoggedEvent(EventCodec.decode(record.value()),
                         new AuditLog.Position(record.topic(), record.partition(), record.offset())));
             } catch (MalformedEventException e) {
                 deadLetter(record, e.getMessage());

@@ -52,16 +52,31 @@ public class AuditLog {
                         Long after, int limit) {
     }
 
+    /** An event with its place in the log. */
+    public record LoggedEvent(Event event, Position position) {
+    }
+
     /**
-     * Appends an event on the caller's transaction. One consumer at a time owns a partition, so
-     * its chain's head is not raced for.
+     * Appends events, in log order, on the caller's transaction, in one batch of inserts. One
+     * consumer at a time owns a partition, so its chain's head is not raced for.
      */
-    public void append(Connection c, Event event, Position position, Heads heads) throws SQLException {
-        String previous = heads.known(position);
-        if (previous == null) {
-            previous = head(c, position);
+    public void append(Connection c, List<LoggedEvent> events, Heads heads) throws SQLException {
+        if (events.isEmpty()) {
+            return;
         }
-        append(c, event, position, previous, heads);
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (event_id, type, source, subject,"
+                + " namespace, actor, token_id, client_address, user_agent, occurred_at, data, previous_hash, hash,"
+                + " topic, kafka_partition, kafka_offset) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (LoggedEvent logged : events) {
+                String previous = heads.known(logged.position());
+                if (previous == null) {
+                    previous = head(c, logged.position());
+                }
+                bind(insert, logged.event(), logged.position(), previous, heads);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
     }
 
     /**
@@ -96,7 +111,7 @@ public class AuditLog {
         return previous;
     }
 
-    private void append(Connection c, Event event, Position position, String previous, Heads heads)
+    private static void bind(PreparedStatement insert, Event event, Position position, String previous, Heads heads)
             throws SQLException {
         Instant occurred = event.time().truncatedTo(ChronoUnit.MICROS);
         String data = EventCodec.payloadJson(event);
@@ -105,29 +120,24 @@ public class AuditLog {
         Entry entry = new Entry(0, event.id().toString(), event.type().cloudEventType(), event.source(), subject,
                 namespace, event.actor().user(), event.actor().tokenId(), event.actor().clientAddress(),
                 event.actor().userAgent(), occurred, data, previous, null, position);
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (event_id, type, source, subject,"
-                + " namespace, actor, token_id, client_address, user_agent, occurred_at, data, previous_hash, hash,"
-                + " topic, kafka_partition, kafka_offset) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            insert.setString(1, entry.eventId());
-            insert.setString(2, entry.type());
-            insert.setString(3, entry.source());
-            insert.setString(4, subject);
-            insert.setString(5, namespace);
-            insert.setString(6, entry.actor());
-            insert.setString(7, entry.tokenId());
-            insert.setString(8, entry.clientAddress());
-            insert.setString(9, entry.userAgent());
-            insert.setTimestamp(10, Timestamp.from(occurred));
-            insert.setString(11, data);
-            insert.setString(12, previous);
-            String hash = hash(entry);
-            insert.setString(13, hash);
-            heads.moved(position, hash);
-            insert.setString(14, position.topic());
-            insert.setInt(15, position.partition());
-            insert.setLong(16, position.offset());
-            insert.executeUpdate();
-        }
+        String hash = hash(entry);
+        heads.moved(position, hash);
+        insert.setString(1, entry.eventId());
+        insert.setString(2, entry.type());
+        insert.setString(3, entry.source());
+        insert.setString(4, subject);
+        insert.setString(5, namespace);
+        insert.setString(6, entry.actor());
+        insert.setString(7, entry.tokenId());
+        insert.setString(8, entry.clientAddress());
+        insert.setString(9, entry.userAgent());
+        insert.setTimestamp(10, Timestamp.from(occurred));
+        insert.setString(11, data);
+        insert.setString(12, previous);
+        insert.setString(13, hash);
+        insert.setString(14, position.topic());
+        insert.setInt(15, position.partition());
+        insert.setLong(16, position.offset());
     }
 
     /** Records matching the query, oldest first, after the cursor {@code after}. */

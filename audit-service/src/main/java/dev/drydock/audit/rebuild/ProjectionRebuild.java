@@ -4,7 +4,6 @@ import dev.drydock.audit.AuditConfig;
 import dev.drydock.audit.consumer.EventConsumer;
 import dev.drydock.audit.consumer.Projections;
 import dev.drydock.audit.log.AuditLog;
-import dev.drydock.events.Event;
 import dev.drydock.events.EventCodec;
 import dev.drydock.events.MalformedEventException;
 import dev.drydock.events.Topic;
@@ -193,26 +192,22 @@ public class ProjectionRebuild {
             try {
                 List<TopicPartition> remaining = new ArrayList<>(partitions);
                 while (!remaining.isEmpty()) {
+                    List<AuditLog.LoggedEvent> batch = new ArrayList<>();
                     for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(500))) {
                         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                         if (record.offset() >= targets.get(partition)) {
                             continue;
                         }
                         events++;
-                        Event event;
                         try {
-                            event = EventCodec.decode(record.value());
+                            batch.add(new AuditLog.LoggedEvent(EventCodec.decode(record.value()),
+                                    new AuditLog.Position(record.topic(), record.partition(), record.offset())));
                         } catch (MalformedEventException e) {
                             unreadable++;
-                            continue;
                         }
-                        if (projections.applyOn(c, event, new AuditLog.Position(record.topic(), record.partition(),
-                                record.offset()), heads)) {
-                            applied++;
-                        }
-                        if (events % BATCH == 0) {
-                            c.commit();
-                        }
+                    }
+                    if (!batch.isEmpty()) {
+                        applied += projections.applyOn(c, batch, heads);
                     }
                     c.commit();
                     remaining.removeIf(partition -> reader.position(partition) >= targets.get(partition));
