@@ -25,8 +25,30 @@ public class Actors {
         return new Actor(user, tokenId, address(request), request.getHeader("User-Agent"));
     }
 
+    /**
+     * The client's address. A request from this machine's loopback (the portal, a local reverse
+     * proxy) may name the client it acts for in {@code X-Forwarded-For}; its last entry is taken,
+     * so login throttling and the audit log see the visitor. (Quarkus' own forwarding support was
+     * tried and dropped: its trusted-proxy check did DNS lookups that stalled requests for 5 s.)
+     */
     private static String address(HttpServerRequest request) {
-        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        if (request.remoteAddress() == null) {
+            return null;
+        }
+        String remote = request.remoteAddress().hostAddress();
+        String forwardedFor = request.getHeader("X-Forwarded-For");
+        if (forwardedFor != null && isLoopback(remote)) {
+            String[] hops = forwardedFor.split(",");
+            String client = hops[hops.length - 1].strip();
+            if (!client.isEmpty() && client.length() <= 45) {
+                return client;
+            }
+        }
+        return remote;
+    }
+
+    private static boolean isLoopback(String address) {
+        return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
     }
 
     void stripIdentityHeaders(@Observes Router router) {

@@ -34,10 +34,10 @@ public class SessionCookies {
 
     @ServerResponseFilter
     void leave(ContainerResponseContext response) {
-        var change = visitor.sessionCookieChange();
-        if (change != null) {
-            response.getHeaders().add(HttpHeaders.SET_COOKIE, cookie(SESSION, change.orElse(""), change.isEmpty()
-                    || change.get().isEmpty() ? 0 : -1, NewCookie.SameSite.LAX));
+        visitor.newSessionCookie().ifPresent(value ->
+                response.getHeaders().add(HttpHeaders.SET_COOKIE, cookie(SESSION, value, -1, NewCookie.SameSite.LAX)));
+        if (visitor.sessionCookieCleared()) {
+            response.getHeaders().add(HttpHeaders.SET_COOKIE, cookie(SESSION, "", 0, NewCookie.SameSite.LAX));
         }
         visitor.newCsrfCookie().ifPresent(value ->
                 response.getHeaders().add(HttpHeaders.SET_COOKIE, cookie(CSRF, value, -1, NewCookie.SameSite.STRICT)));

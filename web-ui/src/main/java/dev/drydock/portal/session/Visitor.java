@@ -96,12 +96,14 @@ public class Visitor {
         me = null;
     }
 
-    /** The session cookie the response must set: a new value, or empty to clear it; null to leave it. */
-    Optional<String> sessionCookieChange() {
-        if (setSessionCookie != null) {
-            return Optional.of(setSessionCookie);
-        }
-        return clearSessionCookie ? Optional.of("") : null;
+    /** A session cookie the response must set (this request signed in). */
+    Optional<String> newSessionCookie() {
+        return Optional.ofNullable(setSessionCookie);
+    }
+
+    /** Whether the response must clear the session cookie (signed out, or the session had ended). */
+    boolean sessionCookieCleared() {
+        return setSessionCookie == null && clearSessionCookie;
     }
 
     /** The session's access token, renewed when it is about to expire; empty for anonymous visitors. */
