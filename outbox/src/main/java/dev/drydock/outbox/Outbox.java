@@ -25,6 +25,21 @@ public final class Outbox {
         }
     }
 
+    /** Appends several events on the caller's transaction in one batch of inserts. */
+    public static void appendAll(Connection connection, java.util.List<Event> events) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO outbox (event_id, topic, event_key, payload) VALUES (?, ?, ?, ?)")) {
+            for (Event event : events) {
+                insert.setObject(1, event.id());
+                insert.setString(2, event.type().topic().topicName());
+                insert.setString(3, event.subject());
+                insert.setBytes(4, EventCodec.encode(event));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
     public static void append(Connection connection, Event event) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO outbox (event_id, topic, event_key, payload) VALUES (?, ?, ?, ?)")) {

@@ -29,8 +29,10 @@ public class Manifests {
 
     private final AgroalDataSource dataSource;
     private final Repositories repositories;
+    private final PullEvents pullEvents;
 
-    Manifests(AgroalDataSource dataSource, Repositories repositories) {
+    Manifests(AgroalDataSource dataSource, Repositories repositories, PullEvents pullEvents) {
+        this.pullEvents = pullEvents;
         this.dataSource = dataSource;
         this.repositories = repositories;
     }
@@ -189,7 +191,7 @@ public class Manifests {
     }
 
     public void pulled(RepositoryName name, String reference, StoredManifest manifest, Actor actor) throws SQLException {
-        Outbox.append(dataSource, Event.of(Repositories.SOURCE, actor, new RegistryEvents.ImagePulled(name.value(),
+        pullEvents.record(Event.of(Repositories.SOURCE, actor, new RegistryEvents.ImagePulled(name.value(),
                 reference, manifest.digest(), manifest.mediaType(), !Digest.looksLikeDigest(reference))));
     }
 
