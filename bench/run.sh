@@ -20,6 +20,7 @@ for tool in docker-registry wrk nginx skopeo umoci curl; do
 done
 
 cleanup() {
+  [[ -n "${REDIRECT_PID:-}" ]] && kill "$REDIRECT_PID" 2>/dev/null || true
   "$ROOT/drydock" down >/dev/null 2>&1 || true
   [[ -n "${REF_PID:-}" ]] && kill "$REF_PID" 2>/dev/null || true
   [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
@@ -29,6 +30,18 @@ trap cleanup EXIT
 
 echo "starting Drydock (data in $WORK)..."
 "$ROOT/drydock" up >/dev/null
+# A second front door in redirect mode (blob GETs answered with a 307 to layer-store), on the same
+# database and layer-store: what DRYDOCK_REGISTRY_BLOB_READS=redirect gives.
+REDIRECT_PORT=25001
+# shellcheck disable=SC1091
+source "$DRYDOCK_DATA_DIR/run/infra.env"
+env QUARKUS_HTTP_PORT=$REDIRECT_PORT QUARKUS_DATASOURCE_JDBC_URL="$DB_JDBC_URL" QUARKUS_DATASOURCE_USERNAME="$DB_USER" \
+  QUARKUS_DATASOURCE_PASSWORD="$DB_PASSWORD" DRYDOCK_KAFKA_BOOTSTRAP="$KAFKA_BOOTSTRAP" \
+  DRYDOCK_REGISTRY_LAYER_STORE_URL=http://127.0.0.1:25100 DRYDOCK_REGISTRY_AUDIT_URL=http://127.0.0.1:25200 \
+  DRYDOCK_REGISTRY_BLOB_READS=redirect java -Xmx512m -jar "$ROOT/registry-api/target/quarkus-app/quarkus-run.jar" \
+  > "$WORK/redirect.log" 2>&1 &
+REDIRECT_PID=$!
+until curl -fsS "http://127.0.0.1:$REDIRECT_PORT/q/health/ready" >/dev/null 2>&1; do sleep 0.5; done
 mkdir -p "$WORK/ref"
 cat > "$WORK/ref/config.yml" <<YAML
 version: 0.1
@@ -113,6 +126,16 @@ download() { # registry repository
   curl --fail-with-body -sS -L -o /dev/null "${a[@]}" "http://127.0.0.1:$p/v2/$2/blobs/$BIG_DIGEST"
 }
 
+download_redirect() { # repository: through the redirect-mode front door, following the 307
+  local a; mapfile -t a < <(auth drydock "$1")
+  curl --fail-with-body -sS -L -o /dev/null "${a[@]}" "http://127.0.0.1:$REDIRECT_PORT/v2/$1/blobs/$BIG_DIGEST"
+}
+
+heap_used_mib() { # pid: heap in use after a full collection, in MiB
+  jcmd "$1" GC.run >/dev/null 2>&1
+  jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); print int(v / 1024); exit } }'
+}
+
 small_uploads() { # registry repository: 1000 monolithic POSTs of 4 KiB with 8 workers
   local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
   export P=$p REPO=$2 AUTH_HEADER="${a[1]:-X-None: 1}"
@@ -140,13 +163,23 @@ measure() { # name registry command... : records seconds and CPU seconds
   RESULT["$name,$registry"]+="$(elapsed "$t0" "$t1"):$(elapsed "$c0" "$c1") "
 }
 
+declare -A HEAP
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round of $ROUNDS"
   for registry in drydock reference; do
     repo="bench/r$round"
+    if [[ $registry == drydock && $round == 1 ]]; then
+      for service in registry-api layer-store; do HEAP["$service,before"]=$(heap_used_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
+    fi
     measure upload "$registry" upload_monolithic "$registry" "$repo"
     measure chunked "$registry" upload_chunked "$registry" "$repo-chunked"
     measure download "$registry" download "$registry" "$repo"
+    if [[ $registry == drydock ]]; then
+      measure redirect drydock download_redirect "$repo"
+      if [[ $round == 1 ]]; then
+        for service in registry-api layer-store; do HEAP["$service,after"]=$(heap_used_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
+      fi
+    fi
     measure small "$registry" small_uploads "$registry" "$repo-small"
     creds=(); [[ $registry == drydock ]] && creds=(--dest-creds "admin:$DRYDOCK_ADMIN_PASSWORD")
     skopeo copy -q --dest-tls-verify=false "${creds[@]}" "oci:$WORK/img:v1" "docker://127.0.0.1:$(port $registry)/$repo-image:v1"
@@ -182,11 +215,19 @@ GIB=1073741824
     echo "| 1 GiB upload, $label | $(rate "$d") MB/s ($d s, CPU $(m "$op,drydock" 2) s) | $(rate "$r") MB/s ($r s, CPU $(m "$op,reference" 2) s) | $(ratio "$r" "$d")× the rate | ≥ 3× |"
   done
   d=$(m download,drydock 1); n=$(m download,nginx 1); r=$(m download,reference 1)
-  echo "| 1 GiB blob GET | $(awk -v s="$d" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,drydock 2) s) | $(awk -v s="$r" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,reference 2) s); nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$d")× nginx's rate | ≥ 0.95× nginx |"
+  x=$(m redirect,drydock 1)
+  echo "| 1 GiB blob GET, redirect mode (307 to layer-store, followed) | $(awk -v s="$x" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m redirect,drydock 2) s) | nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$x")× nginx's rate | ≥ 0.95× nginx |"
+  echo "| 1 GiB blob GET, proxy mode | $(awk -v s="$d" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,drydock 2) s) | $(awk -v s="$r" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,reference 2) s); nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$d")× nginx's rate | ≥ 0.95× nginx |"
   d=$(m small,drydock 1); r=$(m small,reference 1)
   echo "| 1,000 × 4 KiB uploads, 8 workers | $d s (CPU $(m small,drydock 2) s) | $r s (CPU $(m small,reference 2) s) | $(ratio "$d" "$r")× the time | ≤ 0.8× |"
   d=$(m manifest,drydock 1); r=$(m manifest,reference 1)
   echo "| manifest GET by tag, 32 connections | $d req/s, p99 $(m manifest,drydock 2), CPU $(m manifest,drydock 3) ms/req | $r req/s, p99 $(m manifest,reference 2), CPU $(m manifest,reference 3) ms/req | $(ratio "$d" "$r")× | ≥ 5×, p99 ≤ 10 ms |"
+  echo
+  echo "Heap in use after a full collection, before and after round 1's 1 GiB pushes (monolithic and"
+  echo "chunked) and pulls (proxy and redirect) — target: growth ≤ 64 MiB:"
+  for service in registry-api layer-store; do
+    echo "- $service: ${HEAP[$service,before]} MiB before, ${HEAP[$service,after]} MiB after ($(( ${HEAP[$service,after]} - ${HEAP[$service,before]} )) MiB)"
+  done
   echo
   echo "Raw values per round (seconds:CPU seconds, or req/s:p99:CPU ms per request):"
   echo
