@@ -2,6 +2,7 @@ package dev.drydock.portal.account;
 
 import dev.drydock.portal.FrontDoor;
 import dev.drydock.portal.Problem;
+import dev.drydock.portal.session.AccountPages;
 import dev.drydock.portal.session.Visitor;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -50,7 +51,7 @@ public class TokenPages {
     @GET
     public Response list() {
         if (!visitor.signedIn()) {
-            return Response.seeOther(URI.create("/login?next=/settings/tokens")).build();
+            return AccountPages.signInFirst("/settings/tokens");
         }
         return Response.ok(Templates.tokens(frontDoor.tokens(), null, null, "")).build();
     }
@@ -61,7 +62,7 @@ public class TokenPages {
                            @FormParam("scope") String scope, @FormParam("expires") String expires) {
         visitor.checkCsrf(csrf);
         if (!visitor.signedIn()) {
-            return Response.seeOther(URI.create("/login?next=/settings/tokens")).build();
+            return AccountPages.signInFirst("/settings/tokens");
         }
         Instant expiresAt;
         try {

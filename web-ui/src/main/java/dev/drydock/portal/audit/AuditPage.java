@@ -2,6 +2,7 @@ package dev.drydock.portal.audit;
 
 import dev.drydock.portal.FrontDoor;
 import dev.drydock.portal.Problem;
+import dev.drydock.portal.session.AccountPages;
 import dev.drydock.portal.session.Visitor;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -14,7 +15,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
-import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
@@ -57,7 +57,7 @@ public class AuditPage {
                           @QueryParam("actor") String actor, @QueryParam("type") String type,
                           @QueryParam("cursor") Long cursor) {
         if (!visitor.signedIn()) {
-            return Response.seeOther(URI.create("/login?next=/audit")).build();
+            return AccountPages.signInFirst("/audit");
         }
         Filter filter = new Filter(clean(organization), clean(repository), clean(actor), clean(type));
         try {

@@ -2,6 +2,7 @@ package dev.drydock.portal.organization;
 
 import dev.drydock.portal.FrontDoor;
 import dev.drydock.portal.Problem;
+import dev.drydock.portal.session.AccountPages;
 import dev.drydock.portal.session.Visitor;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -64,7 +65,8 @@ public class OrganizationPages {
     @GET
     @Path("orgs/new")
     public Response newOrganizationForm() {
-        return requireSignIn("/orgs/new").orElse(Response.ok(Templates.newOrganization("", null)).build());
+        return visitor.signedIn() ? Response.ok(Templates.newOrganization("", null)).build()
+                : AccountPages.signInFirst("/orgs/new");
     }
 
     @POST
@@ -148,11 +150,6 @@ public class OrganizationPages {
         }
         return new Organization(name, repositories, true, me.administers(name), frontDoor.members(name),
                 frontDoor.teams(name));
-    }
-
-    private java.util.Optional<Response> requireSignIn(String next) {
-        return visitor.signedIn() ? java.util.Optional.empty()
-                : java.util.Optional.of(Response.seeOther(URI.create("/login?next=" + next)).build());
     }
 
     private static List<String> words(String value) {

@@ -3,6 +3,7 @@ package dev.drydock.portal.repository;
 import dev.drydock.portal.FrontDoor;
 import dev.drydock.portal.Problem;
 import dev.drydock.portal.Projections;
+import dev.drydock.portal.session.AccountPages;
 import dev.drydock.portal.session.Visitor;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -47,7 +48,7 @@ public class NewRepositoryPage {
     @GET
     public Response form(@QueryParam("namespace") String namespace) {
         if (!visitor.signedIn()) {
-            return Response.seeOther(URI.create("/login?next=/new")).build();
+            return AccountPages.signInFirst("/new");
         }
         return Response.ok(Templates.newRepository(namespaces(),
                 new Draft(namespace == null ? visitor.username() : namespace, "", "", ""), null)).build();
@@ -60,7 +61,7 @@ public class NewRepositoryPage {
                            @FormParam("description") String description) {
         visitor.checkCsrf(csrf);
         if (!visitor.signedIn()) {
-            return Response.seeOther(URI.create("/login?next=/new")).build();
+            return AccountPages.signInFirst("/new");
         }
         Draft draft = new Draft(namespace, name == null ? "" : name.strip(), visibility, description);
         if (draft.name().isEmpty()) {

@@ -5,6 +5,7 @@ import dev.drydock.portal.Problem;
 import dev.drydock.portal.Projections;
 import dev.drydock.portal.image.Image;
 import dev.drydock.portal.image.ImageReader;
+import dev.drydock.portal.session.AccountPages;
 import dev.drydock.portal.session.Visitor;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
@@ -112,7 +113,7 @@ public class RepositoryPage {
                            @FormParam("readme") String readme, @FormParam("confirm") String confirm) {
         visitor.checkCsrf(csrf);
         if (!visitor.signedIn()) {
-            return Response.seeOther(URI.create("/login?next=/r/" + path)).build();
+            return AccountPages.signInFirst("/r/" + path);
         }
         Matcher tag = TAG_PAGE.matcher(path);
         Matcher settings = SETTINGS_PAGE.matcher(path);

@@ -105,6 +105,11 @@ public class AccountPages {
         return Response.seeOther(URI.create("/")).build();
     }
 
+    /** Where a page that needs a signed-in visitor sends one who is not: the sign-in form, then back. */
+    public static Response signInFirst(String next) {
+        return Response.seeOther(URI.create("/login?next=" + local(next))).build();
+    }
+
     private static Response form(int status, TemplateInstance page) {
         return Response.status(status).type(MediaType.TEXT_HTML).entity(page).build();
     }
