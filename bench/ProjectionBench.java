@@ -143,7 +143,7 @@ public class ProjectionBench {
             case 2 -> new RegistryEvents.TagCreated(repository, "v" + i, digest);
             case 3 -> new RegistryEvents.TagMoved(repository, "latest", digest, digest);
             default -> new RegistryEvents.ImagePulled(repository, "latest", digest,
-                    "application/vnd.oci.image.manifest.v1+json", true);
+                    "application/vnd.oci.image.manifest.v1+json", true, 1);
         };
     }
 

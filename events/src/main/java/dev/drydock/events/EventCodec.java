@@ -1,8 +1,10 @@
 package dev.drydock.events;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -67,14 +69,18 @@ public final class EventCodec {
         }
         EventType type = EventType.ofCloudEventType(cloudEvent.getType())
                 .orElseThrow(() -> new MalformedEventException("unknown event type " + cloudEvent.getType()));
-        if (cloudEvent.getDataSchema() == null || !type.dataSchema().equals(cloudEvent.getDataSchema().toString())) {
-            throw new MalformedEventException("unsupported schema " + cloudEvent.getDataSchema() + " for " + type);
-        }
+        String schema = cloudEvent.getDataSchema() == null ? null : cloudEvent.getDataSchema().toString();
+        int version = type.readableVersion(schema)
+                .orElseThrow(() -> new MalformedEventException("unsupported schema " + schema + " for " + type));
         if (cloudEvent.getData() == null || cloudEvent.getTime() == null) {
             throw new MalformedEventException("event " + cloudEvent.getId() + " has no data or no time");
         }
         try {
-            EventData data = MAPPER.readValue(cloudEvent.getData().toBytes(), type.payloadType());
+            JsonNode payload = MAPPER.readTree(cloudEvent.getData().toBytes());
+            if (!(payload instanceof ObjectNode object)) {
+                throw new MalformedEventException("payload of " + type + " is not a JSON object");
+            }
+            EventData data = MAPPER.treeToValue(upgrade(type, version, object), type.payloadType());
             Actor actor = new Actor(text(cloudEvent, "actor"), text(cloudEvent, "actortoken"),
                     text(cloudEvent, "clientaddress"), text(cloudEvent, "useragent"));
             return new Event(UUID.fromString(cloudEvent.getId()), type, cloudEvent.getSource().toString(),
@@ -82,6 +88,14 @@ public final class EventCodec {
         } catch (IOException | IllegalArgumentException e) {
             throw new MalformedEventException("payload of " + type + " is malformed: " + e.getMessage(), e);
         }
+    }
+
+    /** Brings a payload written with an earlier schema version to the current one. */
+    private static ObjectNode upgrade(EventType type, int version, ObjectNode payload) {
+        if (type == EventType.IMAGE_PULLED && version < 2) {
+            payload.put("count", 1);
+        }
+        return payload;
     }
 
     /** The payload as a JSON tree, for consumers that store it as it came. */

@@ -17,7 +17,7 @@ public enum EventType {
     TAG_CREATED("tag.created", RegistryEvents.TagCreated.class, Topic.REGISTRY),
     TAG_MOVED("tag.moved", RegistryEvents.TagMoved.class, Topic.REGISTRY),
     TAG_DELETED("tag.deleted", RegistryEvents.TagDeleted.class, Topic.REGISTRY),
-    IMAGE_PULLED("image.pulled", RegistryEvents.ImagePulled.class, Topic.REGISTRY),
+    IMAGE_PULLED("image.pulled", RegistryEvents.ImagePulled.class, Topic.REGISTRY, 2),
     REPOSITORY_STARRED("repository.starred", RegistryEvents.RepositoryStarred.class, Topic.REGISTRY),
     REPOSITORY_UNSTARRED("repository.unstarred", RegistryEvents.RepositoryUnstarred.class, Topic.REGISTRY),
     VISIBILITY_CHANGED("repository.visibility_changed", RegistryEvents.VisibilityChanged.class, Topic.REGISTRY),
@@ -34,9 +34,8 @@ public enum EventType {
     MEMBER_REMOVED("organization.member_removed", IdentityEvents.MemberRemoved.class, Topic.IDENTITY),
     TEAM_CHANGED("organization.team_changed", IdentityEvents.TeamChanged.class, Topic.IDENTITY);
 
-    /** The schema version every payload of this release is written with. */
-    public static final int SCHEMA_VERSION = 1;
     private static final String TYPE_PREFIX = "dev.drydock.";
+    private static final String SCHEMA_PREFIX = "urn:drydock:schema:";
 
     private static final Map<String, EventType> BY_CLOUD_EVENT_TYPE = Arrays.stream(values())
             .collect(Collectors.toMap(EventType::cloudEventType, Function.identity()));
@@ -46,11 +45,21 @@ public enum EventType {
     private final String name;
     private final Class<? extends EventData> payloadType;
     private final Topic topic;
+    private final int version;
 
     EventType(String name, Class<? extends EventData> payloadType, Topic topic) {
+        this(name, payloadType, topic, 1);
+    }
+
+    /**
+     * @param version the schema version this release writes; it reads every earlier one too
+     *                (see {@link EventCodec} for how an older payload is brought up to date)
+     */
+    EventType(String name, Class<? extends EventData> payloadType, Topic topic, int version) {
         this.name = name;
         this.payloadType = payloadType;
         this.topic = topic;
+        this.version = version;
     }
 
     /** {@code dev.drydock.<aggregate>.<verb>}, as it stands in the CloudEvents {@code type} attribute. */
@@ -59,7 +68,25 @@ public enum EventType {
     }
 
     public String dataSchema() {
-        return "urn:drydock:schema:" + name + ":" + SCHEMA_VERSION;
+        return SCHEMA_PREFIX + name + ":" + version;
+    }
+
+    public int version() {
+        return version;
+    }
+
+    /** The schema version a {@code dataschema} attribute names, if it is one this release reads. */
+    public Optional<Integer> readableVersion(String dataSchema) {
+        String prefix = SCHEMA_PREFIX + name + ":";
+        if (dataSchema == null || !dataSchema.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        try {
+            int named = Integer.parseInt(dataSchema.substring(prefix.length()));
+            return named >= 1 && named <= version ? Optional.of(named) : Optional.empty();
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     public Class<? extends EventData> payloadType() {

@@ -40,9 +40,17 @@ public final class RegistryEvents {
      * @param reference the tag or digest the client asked for
      * @param byTag     whether the client named a tag (a digest GET of an index's platform manifest
      *                  is part of the pull of the index, see the README's counting rules)
+     * @param count     how many pulls of this manifest, by this reference and actor, were recorded
+     *                  together (schema version 2; a version 1 event is one pull)
      */
-    public record ImagePulled(String repository, String reference, String digest, String mediaType, boolean byTag)
-            implements EventData {
+    public record ImagePulled(String repository, String reference, String digest, String mediaType, boolean byTag,
+                              int count) implements EventData {
+        public ImagePulled {
+            if (count < 1) {
+                throw new IllegalArgumentException("a pull event counts at least one pull, not " + count);
+            }
+        }
+
         public String subject() {
             return repository;
         }

@@ -41,4 +41,34 @@ class EventCodecTest {
         assertThrows(MalformedEventException.class,
                 () -> EventCodec.decode("not json".getBytes(StandardCharsets.UTF_8)));
     }
+
+    @Test
+    void aVersionOnePullEventIsOnePull() {
+        Event pulled = EventCodec.decode(pullEvent("urn:drydock:schema:image.pulled:1", ""));
+        assertEquals(1, ((RegistryEvents.ImagePulled) pulled.data()).count());
+    }
+
+    @Test
+    void aVersionTwoPullEventCarriesItsCount() {
+        Event pulled = EventCodec.decode(pullEvent("urn:drydock:schema:image.pulled:2", ",\"count\":7"));
+        assertEquals(7, ((RegistryEvents.ImagePulled) pulled.data()).count());
+    }
+
+    @Test
+    void aSchemaVersionFromTheFutureOrACountOfNothingIsMalformed() {
+        MalformedEventException future = assertThrows(MalformedEventException.class,
+                () -> EventCodec.decode(pullEvent("urn:drydock:schema:image.pulled:3", ",\"count\":1")));
+        assertTrue(future.getMessage().contains("unsupported schema"), future.getMessage());
+        assertThrows(MalformedEventException.class,
+                () -> EventCodec.decode(pullEvent("urn:drydock:schema:image.pulled:2", "")));
+    }
+
+    private static byte[] pullEvent(String schema, String extraFields) {
+        return ("{\"specversion\":\"1.0\",\"id\":\"" + java.util.UUID.randomUUID() + "\",\"source\":\"/x\","
+                + "\"type\":\"dev.drydock.image.pulled\",\"dataschema\":\"" + schema + "\","
+                + "\"time\":\"2026-01-01T00:00:00Z\",\"datacontenttype\":\"application/json\",\"data\":"
+                + "{\"repository\":\"acme/hello\",\"reference\":\"latest\",\"digest\":\"sha256:" + "a".repeat(64)
+                + "\",\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"byTag\":true" + extraFields + "}}")
+                .getBytes(StandardCharsets.UTF_8);
+    }
 }

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -30,18 +31,28 @@ class OutageIT {
         return OciImages.manifestDigest(writer.path(), "v1");
     }
 
-    private static void pull(Platform platform, String repository, int times) {
+    /** {@code times} manifest GETs from 8 clients at once (pulls that arrive together are recorded together). */
+    private static void pull(Platform platform, String repository, int times) throws Exception {
         String bearer = platform.bearer(null, null, repository);
-        for (int i = 0; i < times; i++) {
-            RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                    .accept("application/vnd.oci.image.manifest.v1+json").get("/v2/" + repository + "/manifests/v1")
-                    .then().statusCode(200);
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> gets = new java.util.ArrayList<>();
+            for (int i = 0; i < times; i++) {
+                gets.add(clients.submit(() -> RestAssured.given().baseUri("http://" + platform.registry())
+                        .header("Authorization", bearer).accept("application/vnd.oci.image.manifest.v1+json")
+                        .get("/v2/" + repository + "/manifests/v1").then().statusCode(200)));
+            }
+            for (java.util.concurrent.Future<?> get : gets) {
+                get.get();
+            }
+        } finally {
+            clients.shutdown();
         }
     }
 
-    /** Every audit record's type for the repository, page by page. */
-    private static List<String> auditTypes(Platform platform, String repository) {
-        List<String> types = new java.util.ArrayList<>();
+    /** Every audit record of the repository, page by page. */
+    private static List<Map<String, Object>> audit(Platform platform, String repository) {
+        List<Map<String, Object>> records = new java.util.ArrayList<>();
         Long cursor = null;
         do {
             var request = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
@@ -50,10 +61,21 @@ class OutageIT {
                 request.queryParam("cursor", cursor);
             }
             var page = request.get("/api/v1/audit").then().statusCode(200).extract().jsonPath();
-            types.addAll(page.getList("items.type", String.class));
+            records.addAll(page.getList("items"));
             cursor = page.getObject("next", Long.class);
         } while (cursor != null);
-        return types;
+        return records;
+    }
+
+    private static long count(List<Map<String, Object>> records, String type) {
+        return records.stream().filter(record -> ("dev.drydock." + type).equals(record.get("type"))).count();
+    }
+
+    /** The pulls the audit log records: pulls that arrive together are one record with their count. */
+    @SuppressWarnings("unchecked")
+    private static long pulls(List<Map<String, Object>> records) {
+        return records.stream().filter(record -> "dev.drydock.image.pulled".equals(record.get("type")))
+                .mapToLong(record -> ((Number) ((Map<String, Object>) record.get("data")).get("count")).longValue()).sum();
     }
 
     /**
@@ -79,8 +101,7 @@ class OutageIT {
             Platform platform = Platform.isolated(kafka.bootstrap());
             try {
                 push(platform, "outage/before", "amd64");
-                await().atMost(Duration.ofSeconds(20)).until(() -> auditTypes(platform, "outage/before")
-                        .contains("dev.drydock.manifest.pushed"));
+                await().atMost(Duration.ofSeconds(20)).until(() -> count(audit(platform, "outage/before"), "manifest.pushed") > 0);
 
                 // 100 pushes (the first and last with skopeo, layers and all) and 500 pulls while Kafka is down
                 kafka.stop();
@@ -96,13 +117,12 @@ class OutageIT {
                                 .get("/api/v1/repositories/outage/during/pulls").then().statusCode(200)
                                 .body("total", equalTo(500)));
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                        assertEquals(100, auditTypes(platform, "outage/during").stream()
-                                .filter("dev.drydock.manifest.pushed"::equals).count()));
-                List<String> types = auditTypes(platform, "outage/during");
-                assertEquals(100, types.stream().filter("dev.drydock.manifest.pushed"::equals).count());
-                assertEquals(99, types.stream().filter("dev.drydock.tag.created"::equals).count());
-                assertEquals(1, types.stream().filter("dev.drydock.tag.moved"::equals).count());
-                assertEquals(500, types.stream().filter("dev.drydock.image.pulled"::equals).count());
+                        assertEquals(100, count(audit(platform, "outage/during"), "manifest.pushed")));
+                List<Map<String, Object>> records = audit(platform, "outage/during");
+                assertEquals(100, count(records, "manifest.pushed"));
+                assertEquals(99, count(records, "tag.created"));
+                assertEquals(1, count(records, "tag.moved"));
+                assertEquals(500, pulls(records));
 
             } finally {
                 platform.stop();
@@ -126,8 +146,7 @@ class OutageIT {
                     RestAssured.given().baseUri("http://" + platform.registry())
                             .get("/api/v1/repositories/" + repository + "/pulls").then().statusCode(200)
                             .body("total", equalTo(100)));
-            assertEquals(100, auditTypes(platform, repository).stream()
-                    .filter("dev.drydock.image.pulled"::equals).count());
+            assertEquals(100, pulls(audit(platform, repository)));
             RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
                     .get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
         } finally {

@@ -378,13 +378,13 @@ public class RepositorySummaries {
      * (so pulling a multi-platform image by tag counts once).
      */
     private static void pulled(Connection c, RegistryEvents.ImagePulled pulled, java.time.Instant at) throws SQLException {
-        execute(c, "INSERT INTO pull_count (repository, day, reference, digest, pulls) VALUES (?, ?, ?, ?, 1)"
-                        + " ON CONFLICT (repository, day, reference, digest) DO UPDATE SET pulls = pull_count.pulls + 1",
+        execute(c, "INSERT INTO pull_count (repository, day, reference, digest, pulls) VALUES (?, ?, ?, ?, ?)"
+                        + " ON CONFLICT (repository, day, reference, digest) DO UPDATE SET pulls = pull_count.pulls + EXCLUDED.pulls",
                 pulled.repository(), java.sql.Date.valueOf(at.atZone(java.time.ZoneOffset.UTC).toLocalDate()),
-                pulled.reference(), pulled.digest());
-        execute(c, "UPDATE repository_summary SET pulls = pulls + 1, last_pulled_at = ? WHERE name = ? AND (?"
+                pulled.reference(), pulled.digest(), pulled.count());
+        execute(c, "UPDATE repository_summary SET pulls = pulls + ?, last_pulled_at = ? WHERE name = ? AND (?"
                         + " OR NOT EXISTS (SELECT 1 FROM index_child WHERE repository = ? AND digest = ?))",
-                Timestamp.from(at), pulled.repository(), pulled.byTag(), pulled.repository(), pulled.digest());
+                pulled.count(), Timestamp.from(at), pulled.repository(), pulled.byTag(), pulled.repository(), pulled.digest());
     }
 
     /**

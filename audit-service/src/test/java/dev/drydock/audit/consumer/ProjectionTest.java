@@ -121,16 +121,16 @@ class ProjectionTest {
                 "application/vnd.oci.image.index.v1+json", 300, null, null, List.of(amd), 300, List.of("linux/amd64")))));
         // docker pull repo:v1 of a multi-platform image: the index by tag, then its amd64 manifest by digest
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ImagePulled(repository, "v1", index,
-                "application/vnd.oci.image.index.v1+json", true))));
+                "application/vnd.oci.image.index.v1+json", true, 1))));
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ImagePulled(repository, amd, amd,
-                "application/vnd.oci.image.manifest.v1+json", false))));
-        // a pull of the index by digest counts too
+                "application/vnd.oci.image.manifest.v1+json", false, 1))));
+        // pulls of the index by digest count too; three recorded together are one event
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.ImagePulled(repository, index, index,
-                "application/vnd.oci.image.index.v1+json", false))));
+                "application/vnd.oci.image.index.v1+json", false, 3))));
         // the portal showing the image's page is not a pull
         Actor portal = Actor.anonymous("10.0.0.3", "drydock-portal/1 (page view, not a pull)");
         send(repository, EventCodec.encode(Event.of("/test", portal, new RegistryEvents.ImagePulled(repository, "v1", index,
-                "application/vnd.oci.image.index.v1+json", true))));
+                "application/vnd.oci.image.index.v1+json", true, 1))));
         Event star = Event.of("/test", actor, new RegistryEvents.RepositoryStarred(repository, "alice"));
         send(repository, EventCodec.encode(star));
         send(repository, EventCodec.encode(Event.of("/test", actor, new RegistryEvents.RepositoryStarred(repository, "alice"))));
@@ -139,11 +139,11 @@ class ProjectionTest {
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 asAdmin().get("/api/v1/repositories/" + repository + "/pulls").then().statusCode(200)
-                        .body("total", equalTo(2)).body("byReference.v1", equalTo(1))
-                        .body("byReference.'" + amd + "'", equalTo(1)));
+                        .body("total", equalTo(4)).body("byReference.v1", equalTo(1))
+                        .body("byReference.'" + amd + "'", equalTo(1)).body("byReference.'" + index + "'", equalTo(3)));
         asAdmin().get("/api/v1/repositories").then().statusCode(200)
                 .body("find { it.name == '" + repository + "' }.stars", equalTo(1))
-                .body("find { it.name == '" + repository + "' }.pulls", equalTo(2));
+                .body("find { it.name == '" + repository + "' }.pulls", equalTo(4));
     }
 
     @Test

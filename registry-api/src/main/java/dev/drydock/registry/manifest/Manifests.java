@@ -192,7 +192,7 @@ public class Manifests {
 
     public void pulled(RepositoryName name, String reference, StoredManifest manifest, Actor actor) throws SQLException {
         pullEvents.record(Event.of(Repositories.SOURCE, actor, new RegistryEvents.ImagePulled(name.value(),
-                reference, manifest.digest(), manifest.mediaType(), !Digest.looksLikeDigest(reference))));
+                reference, manifest.digest(), manifest.mediaType(), !Digest.looksLikeDigest(reference), 1)));
     }
 
     /** The manifest a tag or digest names. */

@@ -1,6 +1,8 @@
 package dev.drydock.registry.manifest;
 
+import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
+import dev.drydock.events.RegistryEvents;
 import dev.drydock.outbox.Outbox;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,7 +14,9 @@ import org.jboss.logging.Logger;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,8 +26,10 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Writes pull events to the outbox with group commit: a manifest GET still answers only once its
- * event is committed (a served pull is never uncounted), but the GETs that arrive together share
- * one transaction, so one disk flush covers many pulls instead of one each.
+ * pull is committed (a served pull is never uncounted), but the GETs that arrive together share
+ * one transaction, and pulls of the same manifest by the same reference and actor within it become
+ * one event with their count. A busy image pulled by one CI system therefore costs the event
+ * pipeline (relay, broker, projections) one event per commit rather than one per GET.
  */
 @ApplicationScoped
 public class PullEvents {
@@ -33,6 +39,16 @@ public class PullEvents {
     private static final long WAIT_SECONDS = 30;
 
     private record Pending(Event event, CompletableFuture<Void> committed) {
+    }
+
+    /** What makes two pulls one event: the same manifest by the same reference and actor. */
+    private record Same(String source, Actor actor, String repository, String reference, String digest,
+                        String mediaType, boolean byTag) {
+        static Same as(Event event) {
+            RegistryEvents.ImagePulled pull = (RegistryEvents.ImagePulled) event.data();
+            return new Same(event.source(), event.actor(), pull.repository(), pull.reference(), pull.digest(),
+                    pull.mediaType(), pull.byTag());
+        }
     }
 
     private final AgroalDataSource dataSource;
@@ -56,8 +72,11 @@ public class PullEvents {
         writer.join(TimeUnit.SECONDS.toMillis(5));
     }
 
-    /** Returns once the event is committed to the outbox. */
+    /** Returns once the pull is committed to the outbox. */
     public void record(Event event) throws SQLException {
+        if (!(event.data() instanceof RegistryEvents.ImagePulled)) {
+            throw new IllegalArgumentException("not a pull: " + event.type());
+        }
         CompletableFuture<Void> committed = new CompletableFuture<>();
         queue.add(new Pending(event, committed));
         try {
@@ -92,11 +111,33 @@ public class PullEvents {
         }
     }
 
+    /** One event per group of the same pulls, in the order each group's first pull arrived. */
+    static List<Event> merged(List<Event> pulls) {
+        Map<Same, List<Event>> groups = new LinkedHashMap<>();
+        for (Event pull : pulls) {
+            groups.computeIfAbsent(Same.as(pull), same -> new ArrayList<>()).add(pull);
+        }
+        List<Event> events = new ArrayList<>(groups.size());
+        for (List<Event> group : groups.values()) {
+            Event first = group.get(0);
+            if (group.size() == 1) {
+                events.add(first);
+                continue;
+            }
+            RegistryEvents.ImagePulled pull = (RegistryEvents.ImagePulled) first.data();
+            int count = group.stream().mapToInt(event -> ((RegistryEvents.ImagePulled) event.data()).count()).sum();
+            events.add(new Event(first.id(), first.type(), first.source(), first.time(), first.actor(),
+                    new RegistryEvents.ImagePulled(pull.repository(), pull.reference(), pull.digest(), pull.mediaType(),
+                            pull.byTag(), count)));
+        }
+        return events;
+    }
+
     private void commit(List<Pending> batch) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Outbox.appendAll(c, batch.stream().map(Pending::event).toList());
+                Outbox.appendAll(c, merged(batch.stream().map(Pending::event).toList()));
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
