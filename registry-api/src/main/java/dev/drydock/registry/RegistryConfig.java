@@ -1,5 +1,6 @@
 package dev.drydock.registry;
 
+import dev.drydock.registry.manifest.PullEvents;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -27,12 +28,9 @@ public interface RegistryConfig {
     /** layer-store as clients reach it, for redirects; by default {@link #layerStoreUrl()}. */
     java.util.Optional<URI> layerStorePublicUrl();
 
-    /**
-     * Whether a manifest GET writes its {@code image.pulled} event. Off only to measure what
-     * counting costs (bench/pulls.sh): pull counts and the audit log then miss every pull.
-     */
-    @WithDefault("true")
-    boolean pullEvents();
+    /** How a manifest GET's {@code image.pulled} event is written (see {@link PullEvents.Mode}). */
+    @WithDefault("queued")
+    PullEvents.Mode pullEvents();
 
     /** How long a redirect URL to a blob stays valid. */
     @WithDefault("60s")

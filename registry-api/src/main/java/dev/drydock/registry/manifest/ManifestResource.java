@@ -40,13 +40,13 @@ public class ManifestResource {
     private final LayerStoreClient layerStore;
     private final boolean pullEvents;
 
-    ManifestResource(Manifests manifests, LayerStoreClient layerStore, dev.drydock.registry.RegistryConfig config) {
+    ManifestResource(Manifests manifests, LayerStoreClient layerStore, PullEvents pulls) {
         this.manifests = manifests;
         this.layerStore = layerStore;
-        this.pullEvents = config.pullEvents();
+        this.pullEvents = pulls.enabled();
     }
 
-    /** A GET is a pull, and its event is written before the answer: a served pull is never uncounted. */
+    /** A GET is a pull (see {@link PullEvents} for when its event is committed). */
     @GET
     @Path("{name: .+}/manifests/{reference}")
     public Response get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,

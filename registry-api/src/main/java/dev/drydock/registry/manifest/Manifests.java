@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -191,8 +192,8 @@ public class Manifests {
     }
 
     public void pulled(RepositoryName name, String reference, StoredManifest manifest, Actor actor) throws SQLException {
-        pullEvents.record(Event.of(Repositories.SOURCE, actor, new RegistryEvents.ImagePulled(name.value(),
-                reference, manifest.digest(), manifest.mediaType(), !Digest.looksLikeDigest(reference), 1)));
+        pullEvents.record(new PullEvents.Pull(actor, name.value(), reference, manifest.digest(), manifest.mediaType(),
+                !Digest.looksLikeDigest(reference), Instant.now()));
     }
 
     /** The manifest a tag or digest names. */

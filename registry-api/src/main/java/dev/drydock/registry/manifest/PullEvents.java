@@ -2,8 +2,11 @@ package dev.drydock.registry.manifest;
 
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
+import dev.drydock.events.EventType;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.RegistryConfig;
+import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,51 +16,89 @@ import org.jboss.logging.Logger;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Writes pull events to the outbox with group commit: a manifest GET still answers only once its
- * pull is committed (a served pull is never uncounted), but the GETs that arrive together share
- * one transaction, and pulls of the same manifest by the same reference and actor within it become
+ * Writes pull events to the outbox with group commit: the GETs that arrive together share one
+ * transaction, and pulls of the same manifest by the same reference and actor within it become
  * one event with their count. A busy image pulled by one CI system therefore costs the event
  * pipeline (relay, broker, projections) one event per commit rather than one per GET.
+ *
+ * <p>When a GET answers depends on {@link Mode}: by default ({@code queued}) at once, its pull
+ * committed by the writer within milliseconds; with {@code committed} only after the commit. A
+ * commit that fails is retried with the same event ids until it succeeds, so a database outage
+ * delays pull events but loses none and, as consumers apply an event id once, counts none twice.
+ *
+ * <p>These commits do not wait for PostgreSQL to flush its write-ahead log to disk
+ * ({@code synchronous_commit = off} for this transaction only). Pushes and every other event do.
  */
 @ApplicationScoped
 public class PullEvents {
 
-    private static final Logger LOG = Logger.getLogger(PullEvents.class);
-    private static final int MAX_BATCH = 1000;
-    private static final long WAIT_SECONDS = 30;
-
-    private record Pending(Event event, CompletableFuture<Void> committed) {
+    /** How a manifest GET and the recording of its pull relate. */
+    public enum Mode {
+        /**
+         * The GET answers at once; the pull is committed within milliseconds. A crash of
+         * registry-api (SIGKILL, power) or of PostgreSQL's machine can lose the pulls of its last
+         * moments; a clean stop, a Kafka outage or a database restart loses none.
+         */
+        QUEUED,
+        /** The GET answers once its pull is committed (a crash of PostgreSQL's machine excepted). */
+        COMMITTED,
+        /** No pull events; pull counts and the audit log miss every pull. Only to measure what counting costs. */
+        OFF
     }
 
-    /** What makes two pulls one event: the same manifest by the same reference and actor. */
-    private record Same(String source, Actor actor, String repository, String reference, String digest,
-                        String mediaType, boolean byTag) {
-        static Same as(Event event) {
-            RegistryEvents.ImagePulled pull = (RegistryEvents.ImagePulled) event.data();
-            return new Same(event.source(), event.actor(), pull.repository(), pull.reference(), pull.digest(),
-                    pull.mediaType(), pull.byTag());
+    private static final Logger LOG = Logger.getLogger(PullEvents.class);
+    private static final int MAX_BATCH = 1000;
+    private static final int MAX_QUEUED = 100_000;
+    private static final long WAIT_SECONDS = 30;
+    private static final long RETRY_MILLIS = 1000;
+    private static final long STOP_SECONDS = 5;
+    private static final long LINGER_MILLIS = 10;
+
+    /**
+     * One manifest GET; pulls that are equal but for their time become one event.
+     *
+     * @param byTag whether the client named a tag (see {@link RegistryEvents.ImagePulled})
+     */
+    public record Pull(Actor actor, String repository, String reference, String digest, String mediaType,
+                       boolean byTag, Instant at) {
+
+        private Pull sameAtAnyTime() {
+            return new Pull(actor, repository, reference, digest, mediaType, byTag, null);
         }
     }
 
+    private record Pending(Pull pull, CompletableFuture<Void> committed) {
+    }
+
     private final AgroalDataSource dataSource;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Mode mode;
+    /** Lock-free, so that 32 GETs at once do not queue up behind one another to hand over their pulls. */
+    private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final Semaphore room = new Semaphore(MAX_QUEUED);
     private volatile boolean running;
+    private volatile long stopBy = Long.MAX_VALUE;
     private Thread writer;
 
-    PullEvents(AgroalDataSource dataSource) {
+    PullEvents(AgroalDataSource dataSource, RegistryConfig config) {
         this.dataSource = dataSource;
+        this.mode = config.pullEvents();
     }
 
     void start(@Observes StartupEvent startup) {
@@ -67,19 +108,36 @@ public class PullEvents {
         writer.start();
     }
 
+    /** Commits what is queued before the service stops (giving up on a database that stays down). */
     void stop(@Observes ShutdownEvent shutdown) throws InterruptedException {
+        stopBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_SECONDS);
         running = false;
-        writer.join(TimeUnit.SECONDS.toMillis(5));
+        writer.join(TimeUnit.SECONDS.toMillis(STOP_SECONDS + 1));
+        if (!queue.isEmpty()) {
+            LOG.warnf("%d pulls were not recorded before the stop", queue.size());
+        }
     }
 
-    /** Returns once the pull is committed to the outbox. */
-    public void record(Event event) throws SQLException {
-        if (!(event.data() instanceof RegistryEvents.ImagePulled)) {
-            throw new IllegalArgumentException("not a pull: " + event.type());
-        }
-        CompletableFuture<Void> committed = new CompletableFuture<>();
-        queue.add(new Pending(event, committed));
+    public boolean enabled() {
+        return mode != Mode.OFF;
+    }
+
+    /**
+     * Hands the pull to the writer; in {@link Mode#COMMITTED} returns only once it is committed.
+     * Waits for room when the writer is far behind (the database is down), so memory stays bounded.
+     */
+    public void record(Pull pull) throws SQLException {
         try {
+            if (!room.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new SQLException("the pull could not be queued within " + WAIT_SECONDS + " s: is the database down?");
+            }
+            if (mode != Mode.COMMITTED) {
+                queue.add(new Pending(pull, null));
+                return;
+            }
+            CompletableFuture<Void> committed = new CompletableFuture<>();
+            queue.add(new Pending(pull, committed));
+            LockSupport.unpark(writer);
             committed.get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof SQLException sql ? sql : new SQLException("cannot record the pull", e.getCause());
@@ -91,17 +149,42 @@ public class PullEvents {
         }
     }
 
+    /**
+     * Commits what has queued up, in batches. Queued pulls are gathered for a few milliseconds
+     * between commits (nobody waits for them); a GET waiting for its commit wakes the writer at once.
+     */
     private void run() {
         List<Pending> batch = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) {
+                if (mode == Mode.QUEUED) {
+                    Thread.sleep(LINGER_MILLIS);
+                }
+                Pending next = queue.poll();
+                if (next == null) {
+                    if (mode == Mode.COMMITTED) {
+                        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+                    }
                     continue;
                 }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                commit(batch);
+                batch.add(next);
+                while (batch.size() < MAX_BATCH && (next = queue.poll()) != null) {
+                    batch.add(next);
+                }
+                room.release(batch.size());
+                List<Event> events = merged(batch.stream().map(Pending::pull).toList());
+                while (!commit(events)) {
+                    if (System.nanoTime() > stopBy) {
+                        LOG.warnf("%d pulls were not recorded before the stop", batch.size());
+                        return;
+                    }
+                    Thread.sleep(RETRY_MILLIS);
+                }
+                for (Pending pending : batch) {
+                    if (pending.committed() != null) {
+                        pending.committed().complete(null);
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -111,44 +194,42 @@ public class PullEvents {
         }
     }
 
-    /** One event per group of the same pulls, in the order each group's first pull arrived. */
-    static List<Event> merged(List<Event> pulls) {
-        Map<Same, List<Event>> groups = new LinkedHashMap<>();
-        for (Event pull : pulls) {
-            groups.computeIfAbsent(Same.as(pull), same -> new ArrayList<>()).add(pull);
+    /** One event per group of the same pulls, at the time of its first, in the order the groups began. */
+    static List<Event> merged(List<Pull> pulls) {
+        Map<Pull, List<Pull>> groups = new LinkedHashMap<>();
+        for (Pull pull : pulls) {
+            groups.computeIfAbsent(pull.sameAtAnyTime(), same -> new ArrayList<>()).add(pull);
         }
         List<Event> events = new ArrayList<>(groups.size());
-        for (List<Event> group : groups.values()) {
-            Event first = group.get(0);
-            if (group.size() == 1) {
-                events.add(first);
-                continue;
-            }
-            RegistryEvents.ImagePulled pull = (RegistryEvents.ImagePulled) first.data();
-            int count = group.stream().mapToInt(event -> ((RegistryEvents.ImagePulled) event.data()).count()).sum();
-            events.add(new Event(first.id(), first.type(), first.source(), first.time(), first.actor(),
-                    new RegistryEvents.ImagePulled(pull.repository(), pull.reference(), pull.digest(), pull.mediaType(),
-                            pull.byTag(), count)));
+        for (List<Pull> group : groups.values()) {
+            Pull first = group.get(0);
+            events.add(new Event(UUID.randomUUID(), EventType.IMAGE_PULLED, Repositories.SOURCE, first.at(),
+                    first.actor(), new RegistryEvents.ImagePulled(first.repository(), first.reference(), first.digest(),
+                    first.mediaType(), first.byTag(), group.size())));
         }
         return events;
     }
 
-    private void commit(List<Pending> batch) {
+    /** @return whether the events are committed (a failure is logged, and the caller tries again) */
+    private boolean commit(List<Event> events) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Outbox.appendAll(c, merged(batch.stream().map(Pending::event).toList()));
+                try (Statement unflushed = c.createStatement()) {
+                    unflushed.execute("SET LOCAL synchronous_commit TO OFF");
+                }
+                Outbox.appendAll(c, events);
                 c.commit();
+                return true;
             } catch (SQLException e) {
                 c.rollback();
                 throw e;
             } finally {
                 c.setAutoCommit(true);
             }
-            batch.forEach(pending -> pending.committed().complete(null));
         } catch (SQLException e) {
-            LOG.warnf("could not record %d pulls: %s", batch.size(), e.getMessage());
-            batch.forEach(pending -> pending.committed().completeExceptionally(e));
+            LOG.warnf("could not record %d pull events, trying again: %s", events.size(), e.getMessage());
+            return false;
         }
     }
 }
