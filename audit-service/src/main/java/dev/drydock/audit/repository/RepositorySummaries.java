@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,6 +87,7 @@ public class RepositorySummaries {
             execute(c, "UPDATE repository_summary SET visibility = ? WHERE name = ?", changed.visibility(),
                     changed.repository());
         } else if (event.data() instanceof RegistryEvents.RepositoryDeleted deleted) {
+            forgetNameWords(c, deleted.repository());
             for (String table : List.of("repository_summary WHERE name", "current_tag WHERE repository",
                     "manifest_size WHERE repository", "index_child WHERE repository", "starred WHERE repository",
                     "pull_count WHERE repository", "tag_history WHERE repository", "manifest_blob WHERE repository")) {
@@ -133,57 +135,111 @@ public class RepositorySummaries {
     }
 
     /**
-     * Repositories the viewer may see matching the words. Best match: the exact name first, then
-     * full-text relevance over names, descriptions and READMEs (and trigram similarity, for typos)
-     * weighted by stars and pulls. {@code official}: when true only official images
-     * ({@code library/…}), when false none; {@code organization}: only that namespace;
-     * {@code platform}: only repositories with a tag for that platform.
+     * Repositories the viewer may see matching the words, through full text over names,
+     * descriptions and READMEs or as a part of the name. When nothing matches the words as typed,
+     * each word that no repository name contains is replaced by the most similar (trigram) word
+     * that one does, and dropped if none is similar: {@code alpne} finds {@code alpine}. Best
+     * match: the exact name first, then full-text rank weighted by stars and pulls.
+     * {@code official}: when true only official images ({@code library/…}), when false none;
+     * {@code organization}: only that namespace; {@code platform}: only repositories with a tag
+     * for that platform.
      */
     public List<Summary> search(Viewer viewer, SearchQuery query) throws SQLException {
-        String order = switch (query.order()) {
-            case PULLS -> "pulls DESC,";
-            case STARS -> "stars DESC,";
-            case UPDATED -> "last_pushed_at DESC NULLS LAST,";
-            case BEST -> "(name = ? OR name = 'library/' || ?) DESC, ts_rank(search, q) + similarity(short_name, ?)"
-                    + " + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC,";
-        };
         Map<String, Summary> summaries = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary,"
-                     + " plainto_tsquery('simple', translate(?, '/-_.', '    ')) q"
-                     + " WHERE " + Viewer.MAY_SEE + " AND (search @@ q OR short_name % ? OR name % ?"
-                     + " OR name LIKE '%' || replace(replace(replace(?, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
-                     + " AND (CAST(? AS BOOLEAN) IS NULL OR (namespace = 'library') = ?)"
-                     + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
-                     + " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM current_tag t JOIN manifest_size m"
-                     + " ON m.repository = t.repository AND m.digest = t.digest"
-                     + " WHERE t.repository = name AND ? = ANY (m.platforms)))"
-                     + " ORDER BY " + order + " name OFFSET ? LIMIT ?")) {
-            String lower = query.words().toLowerCase(java.util.Locale.ROOT);
-            int i = 1;
-            select.setString(i++, viewer.username());
-            select.setString(i++, lower);
-            i = viewer.bind(c, select, i);
-            select.setString(i++, lower);
-            select.setString(i++, lower);
-            select.setString(i++, lower);
-            select.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
-            select.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
-            select.setString(i++, query.organization());
-            select.setString(i++, query.organization());
-            select.setString(i++, query.platform());
-            select.setString(i++, query.platform());
-            if (query.order() == Order.BEST) {
-                select.setString(i++, lower);
-                select.setString(i++, lower);
-                select.setString(i++, lower);
+        try (Connection c = dataSource.getConnection()) {
+            String words = query.words().toLowerCase(java.util.Locale.ROOT);
+            if (!anyMatch(c, viewer, query, words)) {
+                String corrected = corrected(c, words);
+                if (corrected == null || corrected.equals(words)) {
+                    return List.of();
+                }
+                words = corrected;
             }
-            select.setInt(i++, query.offset());
-            select.setInt(i, query.limit());
-            readInto(select, summaries, false);
+            String order = switch (query.order()) {
+                case PULLS -> "pulls DESC,";
+                case STARS -> "stars DESC,";
+                case UPDATED -> "last_pushed_at DESC NULLS LAST,";
+                case BEST -> "(name = ? OR name = 'library/' || ?) DESC,"
+                        + " ts_rank(search, plainto_tsquery('simple', translate(?, '/-_.', '    ')))"
+                        + " + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC,";
+            };
+            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary WHERE "
+                    + MATCHING + " ORDER BY " + order + " name OFFSET ? LIMIT ?")) {
+                int i = 1;
+                select.setString(i++, viewer.username());
+                i = bindMatching(c, select, i, viewer, query, words);
+                if (query.order() == Order.BEST) {
+                    select.setString(i++, words);
+                    select.setString(i++, words);
+                    select.setString(i++, words);
+                }
+                select.setInt(i++, query.offset());
+                select.setInt(i, query.limit());
+                readInto(select, summaries, false);
+            }
             addTags(c, summaries);
         }
         return List.copyOf(summaries.values());
+    }
+
+    /**
+     * The words, each that is not a word of some repository's name replaced by the most similar
+     * one that is; null when none is similar to any.
+     */
+    private static String corrected(Connection c, String words) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement settings = c.createStatement();
+             PreparedStatement select = c.prepareStatement("SELECT string_agg(best.word, ' ' ORDER BY typed.word)"
+                     + " FROM unnest(tsvector_to_array(to_tsvector('simple', translate(?, '/-_.', '    ')))) AS typed(word)"
+                     + " CROSS JOIN LATERAL (SELECT known.word FROM name_word known WHERE known.word % typed.word"
+                     + " ORDER BY similarity(known.word, typed.word) DESC, known.word LIMIT 1) best")) {
+            // the planner underrates what computing similarity costs and would rather read every word
+            settings.execute("SET LOCAL enable_seqscan = off");
+            select.setString(1, words);
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } finally {
+            c.commit();
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Whether the words, as typed, match some repository the viewer may see. */
+    private static boolean anyMatch(Connection c, Viewer viewer, SearchQuery query, String words) throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM repository_summary WHERE "
+                + MATCHING + ")")) {
+            bindMatching(c, exists, 1, viewer, query, words);
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** The search's WHERE clause: visibility, the words and the filters. */
+    private static final String MATCHING = Viewer.MAY_SEE
+            + " AND (search @@ plainto_tsquery('simple', translate(?, '/-_.', '    '))"
+            + " OR name LIKE '%' || replace(replace(replace(?, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
+            + " AND (CAST(? AS BOOLEAN) IS NULL OR (namespace = 'library') = ?)"
+            + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
+            + " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM current_tag t JOIN manifest_size m"
+            + " ON m.repository = t.repository AND m.digest = t.digest"
+            + " WHERE t.repository = name AND ? = ANY (m.platforms)))";
+
+    private static int bindMatching(Connection c, PreparedStatement statement, int index, Viewer viewer, SearchQuery query,
+                                    String words) throws SQLException {
+        int i = viewer.bind(c, statement, index);
+        statement.setString(i++, words);
+        statement.setString(i++, words);
+        statement.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
+        statement.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
+        statement.setString(i++, query.organization());
+        statement.setString(i++, query.organization());
+        statement.setString(i++, query.platform());
+        statement.setString(i++, query.platform());
+        return i;
     }
 
     /** Whether the viewer may see the repository (a private one they may not see is as good as missing). */
@@ -328,8 +384,23 @@ public class RepositorySummaries {
     }
 
     private static void ensure(Connection c, String name, String visibility, Timestamp at) throws SQLException {
-        execute(c, "INSERT INTO repository_summary (name, namespace, visibility, created_at) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT (name) DO NOTHING", name, name.substring(0, name.indexOf('/')), visibility, at);
+        if (update(c, "INSERT INTO repository_summary (name, namespace, visibility, created_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (name) DO NOTHING", name, name.substring(0, name.indexOf('/')), visibility, at) == 1) {
+            execute(c, "INSERT INTO name_word (word, repositories) SELECT word, 1 FROM " + NAME_WORDS
+                    + " ON CONFLICT (word) DO UPDATE SET repositories = name_word.repositories + 1", name);
+        }
+    }
+
+    /** The words of a repository name, as search finds them: the vocabulary that corrects typos. */
+    private static final String NAME_WORDS = "unnest(tsvector_to_array(to_tsvector('simple', translate(?, '/-_.', '    '))))"
+            + " AS w(word)";
+
+    /** Takes a repository that still exists (so is counted) out of the name words. */
+    private static void forgetNameWords(Connection c, String name) throws SQLException {
+        if (update(c, "UPDATE name_word SET repositories = repositories - 1 WHERE word IN (SELECT word FROM " + NAME_WORDS
+                + ") AND EXISTS (SELECT 1 FROM repository_summary WHERE name = ?)", name, name) > 0) {
+            execute(c, "DELETE FROM name_word WHERE repositories <= 0");
+        }
     }
 
     private static void putTag(Connection c, String repository, String tag, String digest, Timestamp at, String by)

@@ -164,6 +164,11 @@ class ProjectionTest {
         given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", "search" + suffix + " ngnix")
                 .get("/api/v1/search").then().statusCode(200)
                 .body("name", hasItem(exact)).body("name", org.hamcrest.Matchers.not(hasItem(hidden)));
+        // a word no name contains is replaced by the most similar one that a name does
+        given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", "search" + suffix + " proxx")
+                .get("/api/v1/search").then().statusCode(200).body("name", equalTo(List.of(other)));
+        given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", "zzqqxxjj")
+                .get("/api/v1/search").then().statusCode(200).body("size()", equalTo(0));
         String member = ViewerTokens.bearer("member", List.of(ViewerTokens.grant("namespace", "search" + suffix, "pull")));
         given().header("Authorization", member).queryParam("q", "search" + suffix + " nginx").get("/api/v1/search")
                 .then().statusCode(200).body("name", hasItem(hidden));
