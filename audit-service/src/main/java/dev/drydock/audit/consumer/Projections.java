@@ -45,7 +45,8 @@ public class Projections {
     /**
      * Applies events, in log order, on the caller's connection and transaction, to the tables its
      * search path finds first (a rebuild's fresh ones, or the live ones). Which are new is asked
-     * once for the batch; the applied-once markers and audit records go in as batches.
+     * once for the batch; the applied-once markers and audit records go in as batches, and the
+     * read model is updated by one call.
      *
      * @return how many were new (the others had been applied before: redeliveries)
      */
@@ -77,9 +78,7 @@ public class Projections {
             once.executeBatch();
         }
         auditLog.append(c, fresh, heads);
-        for (AuditLog.LoggedEvent logged : fresh) {
-            repositories.apply(c, logged.event());
-        }
+        repositories.applyAll(c, fresh.stream().map(AuditLog.LoggedEvent::event).toList());
         return fresh.size();
     }
 }

@@ -45,71 +45,39 @@ public class RepositorySummaries {
     /** How search results are ordered. */
     public enum Order { BEST, PULLS, STARS, UPDATED }
 
-    /** Applies one event on the caller's transaction; events of other kinds change nothing here. */
-    public void apply(Connection c, Event event) throws SQLException {
-        Timestamp at = Timestamp.from(event.time());
-        String by = event.actor().user();
-        if (event.data() instanceof RegistryEvents.RepositoryCreated created) {
-            ensure(c, created.repository(), created.visibility(), at);
-        } else if (event.data() instanceof RegistryEvents.ManifestPushed pushed) {
-            ensure(c, pushed.repository(), "public", at);
-            execute(c, "INSERT INTO manifest_size (repository, digest, media_type, total_size, platforms)"
-                    + " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", pushed.repository(), pushed.digest(),
-                    pushed.mediaType(), pushed.totalSize(), c.createArrayOf("text",
-                            pushed.platforms() == null ? new Object[0] : pushed.platforms().toArray()));
-            execute(c, "UPDATE repository_summary SET last_pushed_at = ?, last_pushed_by = ? WHERE name = ?",
-                    at, by, pushed.repository());
-            for (String blob : pushed.blobs()) {
-                execute(c, "INSERT INTO manifest_blob (repository, manifest, blob) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                        pushed.repository(), pushed.digest(), blob);
-            }
-            if (pushed.mediaType().contains("index") || pushed.mediaType().contains("manifest.list")) {
-                for (String child : pushed.blobs()) {
-                    execute(c, "INSERT INTO index_child (repository, digest) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                            pushed.repository(), child);
-                }
-            }
-        } else if (event.data() instanceof RegistryEvents.ImagePulled pulled) {
-            if (!browsedInThePortal(event)) {
-                pulled(c, pulled, event.time());
-            }
-        } else if (event.data() instanceof RegistryEvents.RepositoryStarred starred) {
-            if (update(c, "INSERT INTO starred (repository, username) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                    starred.repository(), starred.username()) == 1) {
-                execute(c, "UPDATE repository_summary SET stars = stars + 1 WHERE name = ?", starred.repository());
-            }
-        } else if (event.data() instanceof RegistryEvents.RepositoryUnstarred unstarred) {
-            if (update(c, "DELETE FROM starred WHERE repository = ? AND username = ?",
-                    unstarred.repository(), unstarred.username()) == 1) {
-                execute(c, "UPDATE repository_summary SET stars = stars - 1 WHERE name = ?", unstarred.repository());
-            }
-        } else if (event.data() instanceof RegistryEvents.VisibilityChanged changed) {
-            execute(c, "UPDATE repository_summary SET visibility = ? WHERE name = ?", changed.visibility(),
-                    changed.repository());
-        } else if (event.data() instanceof RegistryEvents.RepositoryDeleted deleted) {
-            forgetNameWords(c, deleted.repository());
-            for (String table : List.of("repository_summary WHERE name", "current_tag WHERE repository",
-                    "manifest_size WHERE repository", "index_child WHERE repository", "starred WHERE repository",
-                    "pull_count WHERE repository", "tag_history WHERE repository", "manifest_blob WHERE repository")) {
-                execute(c, "DELETE FROM " + table + " = ?", deleted.repository());
-            }
-        } else if (event.data() instanceof RegistryEvents.ManifestDeleted deleted) {
-            execute(c, "DELETE FROM manifest_size WHERE repository = ? AND digest = ?", deleted.repository(),
-                    deleted.digest());
-            execute(c, "DELETE FROM manifest_blob WHERE repository = ? AND manifest = ?", deleted.repository(),
-                    deleted.digest());
-        } else if (event.data() instanceof RegistryEvents.DescriptionChanged described) {
-            execute(c, "UPDATE repository_summary SET description = ?, readme = ? WHERE name = ?",
-                    described.description(), described.readme(), described.repository());
-        } else if (event.data() instanceof RegistryEvents.TagCreated tag) {
-            putTag(c, tag.repository(), tag.tag(), tag.digest(), at, by);
-            history(c, event, tag.repository(), tag.tag(), "created", tag.digest(), null);
-        } else if (event.data() instanceof RegistryEvents.TagMoved tag) {
-            putTag(c, tag.repository(), tag.tag(), tag.digest(), at, by);
-            history(c, event, tag.repository(), tag.tag(), "moved", tag.digest(), tag.previousDigest());
-        } else if (event.data() instanceof RegistryEvents.TagDeleted tag) {
-            execute(c, "DELETE FROM current_tag WHERE repository = ? AND tag = ?", tag.repository(), tag.tag());
-            history(c, event, tag.repository(), tag.tag(), "deleted", null, tag.previousDigest());
+    /**
+     * Applies events, in order, on the caller's transaction, in one call to the database
+     * ({@code apply_registry_events}, migration V10, holds what each event changes); events of
+     * other kinds change nothing here.
+     */
+    public void applyAll(Connection c, List<Event> events) throws SQLException {
+        List<Event> applied = events.stream().filter(event -> event.type().topic() == dev.drydock.events.Topic.REGISTRY
+                && !(event.data() instanceof RegistryEvents.ImagePulled && browsedInThePortal(event))).toList();
+        if (applied.isEmpty()) {
+            return;
+        }
+        int n = applied.size();
+        Object[] types = new Object[n];
+        Object[] payloads = new Object[n];
+        Object[] times = new Object[n];
+        Object[] actors = new Object[n];
+        Object[] ids = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Event event = applied.get(i);
+            types[i] = event.type().cloudEventType().substring("dev.drydock.".length());
+            payloads[i] = dev.drydock.events.EventCodec.payloadJson(event);
+            times[i] = Timestamp.from(event.time());
+            actors[i] = event.actor().user();
+            ids[i] = event.id();
+        }
+        try (PreparedStatement apply = c.prepareStatement(
+                "SELECT apply_registry_events(?::text[], ?::jsonb[], ?::timestamptz[], ?::text[], ?::uuid[])")) {
+            apply.setArray(1, c.createArrayOf("text", types));
+            apply.setArray(2, c.createArrayOf("text", payloads));
+            apply.setArray(3, c.createArrayOf("timestamptz", times));
+            apply.setArray(4, c.createArrayOf("text", actors));
+            apply.setArray(5, c.createArrayOf("uuid", ids));
+            apply.execute();
         }
     }
 
@@ -383,40 +351,6 @@ public class RepositorySummaries {
         return List.copyOf(summaries.values());
     }
 
-    private static void ensure(Connection c, String name, String visibility, Timestamp at) throws SQLException {
-        if (update(c, "INSERT INTO repository_summary (name, namespace, visibility, created_at) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT (name) DO NOTHING", name, name.substring(0, name.indexOf('/')), visibility, at) == 1) {
-            execute(c, "INSERT INTO name_word (word, repositories) SELECT word, 1 FROM " + NAME_WORDS
-                    + " ON CONFLICT (word) DO UPDATE SET repositories = name_word.repositories + 1", name);
-        }
-    }
-
-    /** The words of a repository name, as search finds them: the vocabulary that corrects typos. */
-    private static final String NAME_WORDS = "unnest(tsvector_to_array(to_tsvector('simple', translate(?, '/-_.', '    '))))"
-            + " AS w(word)";
-
-    /** Takes a repository that still exists (so is counted) out of the name words. */
-    private static void forgetNameWords(Connection c, String name) throws SQLException {
-        if (update(c, "UPDATE name_word SET repositories = repositories - 1 WHERE word IN (SELECT word FROM " + NAME_WORDS
-                + ") AND EXISTS (SELECT 1 FROM repository_summary WHERE name = ?)", name, name) > 0) {
-            execute(c, "DELETE FROM name_word WHERE repositories <= 0");
-        }
-    }
-
-    private static void putTag(Connection c, String repository, String tag, String digest, Timestamp at, String by)
-            throws SQLException {
-        execute(c, "INSERT INTO current_tag (repository, tag, digest, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (repository, tag) DO UPDATE SET digest = EXCLUDED.digest,"
-                + " updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by", repository, tag, digest, at, by);
-    }
-
-    private static void history(Connection c, Event event, String repository, String tag, String change, String digest,
-                                String previous) throws SQLException {
-        execute(c, "INSERT INTO tag_history (event_id, repository, tag, change, digest, previous_digest, changed_at,"
-                        + " changed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", event.id(), repository, tag,
-                change, digest, previous, Timestamp.from(event.time()), event.actor().user());
-    }
-
     public record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {
     }
 
@@ -444,21 +378,6 @@ public class RepositorySummaries {
     }
 
     /**
-     * Every pull is counted per day, reference and digest; the repository's total counts a pull
-     * by tag, or by digest of a manifest that is not a platform manifest of one of its indexes
-     * (so pulling a multi-platform image by tag counts once).
-     */
-    private static void pulled(Connection c, RegistryEvents.ImagePulled pulled, java.time.Instant at) throws SQLException {
-        execute(c, "INSERT INTO pull_count (repository, day, reference, digest, pulls) VALUES (?, ?, ?, ?, ?)"
-                        + " ON CONFLICT (repository, day, reference, digest) DO UPDATE SET pulls = pull_count.pulls + EXCLUDED.pulls",
-                pulled.repository(), java.sql.Date.valueOf(at.atZone(java.time.ZoneOffset.UTC).toLocalDate()),
-                pulled.reference(), pulled.digest(), pulled.count());
-        execute(c, "UPDATE repository_summary SET pulls = pulls + ?, last_pulled_at = ? WHERE name = ? AND (?"
-                        + " OR NOT EXISTS (SELECT 1 FROM index_child WHERE repository = ? AND digest = ?))",
-                pulled.count(), Timestamp.from(at), pulled.repository(), pulled.byTag(), pulled.repository(), pulled.digest());
-    }
-
-    /**
      * The portal reads manifests to show an image's page; a page view is not a download, so it is
      * in the audit log but not in pull counts. (A client that says it is the portal only lowers
      * its own repository's counts.)
@@ -470,17 +389,4 @@ public class RepositorySummaries {
 
     /** How the portal introduces itself when it reads manifests and configs. */
     public static final String PORTAL_USER_AGENT = "drydock-portal/";
-
-    private static void execute(Connection c, String sql, Object... args) throws SQLException {
-        update(c, sql, args);
-    }
-
-    private static int update(Connection c, String sql, Object... args) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                statement.setObject(i + 1, args[i]);
-            }
-            return statement.executeUpdate();
-        }
-    }
 }
