@@ -142,11 +142,14 @@ small_uploads() { # registry repository: 1000 monolithic POSTs of 4 KiB with 8 w
   ls "$WORK/small" | xargs -P 8 -I{} sh -c 'd=$(sha256sum "'"$WORK"'/small/{}" | cut -d" " -f1); curl --fail-with-body -sS -o /dev/null -X POST -H "$AUTH_HEADER" -H "Content-Type: application/octet-stream" --data-binary @"'"$WORK"'/small/{}" "http://127.0.0.1:$P/v2/$REPO/blobs/uploads/?digest=sha256:$d"'
 }
 
-manifest_gets() { # registry repository -> "requests/s p99"
+manifest_gets() { # registry repository [warm-up] -> "requests/s p99 requests" (nothing after a warm-up)
   local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
   local header=(); [[ ${#a[@]} -gt 0 ]] && header=(-H "${a[1]}")
+  [[ ${3:-} == warm-up ]] && { wrk -t2 -c32 -d60s "${header[@]}" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+    "http://127.0.0.1:$p/v2/$2/manifests/v1" > /dev/null; return; }
   wrk -t2 -c32 -d15s --latency "${header[@]}" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
     "http://127.0.0.1:$p/v2/$2/manifests/v1" > "$WORK/wrk.txt"
+  if grep -q "Non-2xx" "$WORK/wrk.txt"; then echo "some manifest GETs failed:" >&2; cat "$WORK/wrk.txt" >&2; exit 1; fi
   local rps p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.txt")
@@ -183,6 +186,8 @@ for round in $(seq 1 "$ROUNDS"); do
     measure small "$registry" small_uploads "$registry" "$repo-small"
     creds=(); [[ $registry == drydock ]] && creds=(--dest-creds "admin:$DRYDOCK_ADMIN_PASSWORD")
     skopeo copy -q --dest-tls-verify=false "${creds[@]}" "oci:$WORK/img:v1" "docker://127.0.0.1:$(port $registry)/$repo-image:v1"
+    # 60 s of warm-up first: the JIT compilers share the 2 cores with the load (bench/pulls.sh)
+    manifest_gets "$registry" "$repo-image" warm-up
     c0=$(cpu "$registry")
     read -r rps p99 count < <(manifest_gets "$registry" "$repo-image")
     c1=$(cpu "$registry")
@@ -235,6 +240,6 @@ GIB=1073741824
   echo
   echo "Commands: uploads and GETs with curl (\`-T\` streams the file; chunks via \`dd | curl --data-binary @-\`),"
   echo "small uploads with \`xargs -P 8 curl\` (single POST with \`?digest=\`), manifest GETs with"
-  echo "\`wrk -t2 -c32 -d15s --latency\`, Drydock requests carrying a registry token from \`/token\`."
+  echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`."
 } > "$OUT"
 cat "$OUT"
