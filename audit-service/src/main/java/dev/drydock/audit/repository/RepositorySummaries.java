@@ -116,38 +116,44 @@ public class RepositorySummaries {
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             String words = query.words().toLowerCase(java.util.Locale.ROOT);
-            if (!anyMatch(c, viewer, query, words)) {
+            find(c, viewer, query, words, summaries);
+            if (summaries.isEmpty() && (query.offset() == 0 || !anyMatch(c, viewer, query, words))) {
                 String corrected = corrected(c, words);
                 if (corrected == null || corrected.equals(words)) {
                     return List.of();
                 }
-                words = corrected;
-            }
-            String order = switch (query.order()) {
-                case PULLS -> "pulls DESC,";
-                case STARS -> "stars DESC,";
-                case UPDATED -> "last_pushed_at DESC NULLS LAST,";
-                case BEST -> "(name = ? OR name = 'library/' || ?) DESC,"
-                        + " ts_rank(search, plainto_tsquery('simple', translate(?, '/-_.', '    ')))"
-                        + " + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC,";
-            };
-            try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary WHERE "
-                    + MATCHING + " ORDER BY " + order + " name OFFSET ? LIMIT ?")) {
-                int i = 1;
-                select.setString(i++, viewer.username());
-                i = bindMatching(c, select, i, viewer, query, words);
-                if (query.order() == Order.BEST) {
-                    select.setString(i++, words);
-                    select.setString(i++, words);
-                    select.setString(i++, words);
-                }
-                select.setInt(i++, query.offset());
-                select.setInt(i, query.limit());
-                readInto(select, summaries, false);
+                find(c, viewer, query, corrected, summaries);
             }
             addTags(c, summaries);
         }
         return List.copyOf(summaries.values());
+    }
+
+    /** One page of the repositories the viewer may see that the words match, in the query's order. */
+    private static void find(Connection c, Viewer viewer, SearchQuery query, String words, Map<String, Summary> summaries)
+            throws SQLException {
+        String order = switch (query.order()) {
+            case PULLS -> "pulls DESC,";
+            case STARS -> "stars DESC,";
+            case UPDATED -> "last_pushed_at DESC NULLS LAST,";
+            case BEST -> "(name = ? OR name = 'library/' || ?) DESC,"
+                    + " ts_rank(search, plainto_tsquery('simple', translate(?, '/-_.', '    ')))"
+                    + " + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC,";
+        };
+        try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary WHERE "
+                + MATCHING + " ORDER BY " + order + " name OFFSET ? LIMIT ?")) {
+            int i = 1;
+            select.setString(i++, viewer.username());
+            i = bindMatching(c, select, i, viewer, query, words);
+            if (query.order() == Order.BEST) {
+                select.setString(i++, words);
+                select.setString(i++, words);
+                select.setString(i++, words);
+            }
+            select.setInt(i++, query.offset());
+            select.setInt(i, query.limit());
+            readInto(select, summaries, false);
+        }
     }
 
     /**
