@@ -2,7 +2,9 @@ package dev.drydock.audit.repository;
 
 import dev.drydock.audit.access.Viewer;
 import dev.drydock.events.Event;
+import dev.drydock.events.EventCodec;
 import dev.drydock.events.RegistryEvents;
+import dev.drydock.events.Topic;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -51,7 +53,7 @@ public class RepositorySummaries {
      * other kinds change nothing here.
      */
     public void applyAll(Connection c, List<Event> events) throws SQLException {
-        List<Event> applied = events.stream().filter(event -> event.type().topic() == dev.drydock.events.Topic.REGISTRY
+        List<Event> applied = events.stream().filter(event -> event.type().topic() == Topic.REGISTRY
                 && !(event.data() instanceof RegistryEvents.ImagePulled && browsedInThePortal(event))).toList();
         if (applied.isEmpty()) {
             return;
@@ -65,7 +67,7 @@ public class RepositorySummaries {
         for (int i = 0; i < n; i++) {
             Event event = applied.get(i);
             types[i] = event.type().cloudEventType().substring("dev.drydock.".length());
-            payloads[i] = dev.drydock.events.EventCodec.payloadJson(event);
+            payloads[i] = EventCodec.payloadJson(event);
             times[i] = Timestamp.from(event.time());
             actors[i] = event.actor().user();
             ids[i] = event.id();
