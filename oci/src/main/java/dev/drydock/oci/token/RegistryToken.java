@@ -67,16 +67,14 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
 
     /**
      * The token's claims if it is signed with ES256 by one of {@code keys} (looked up by key id),
-     * issued by Drydock for {@code service}, and current.
+     * issued by Drydock for {@code service}, and current. The claims are checked before the
+     * signature: they can only make a token refused, and a client retrying with an expired token
+     * then costs no ECDSA verification per request.
      */
     public static Optional<RegistryToken> verify(String token, String service, Function<String, Optional<ECKey>> keys) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || jwt.getHeader().getKeyID() == null) {
-                return Optional.empty();
-            }
-            Optional<ECKey> key = keys.apply(jwt.getHeader().getKeyID());
-            if (key.isEmpty() || !jwt.verify(new ECDSAVerifier(key.get().toECPublicKey()))) {
                 return Optional.empty();
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
@@ -86,6 +84,10 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
                     || claims.getExpirationTime().toInstant().plus(CLOCK_SKEW).isBefore(now)
                     || (claims.getNotBeforeTime() != null
                     && claims.getNotBeforeTime().toInstant().minus(CLOCK_SKEW).isAfter(now))) {
+                return Optional.empty();
+            }
+            Optional<ECKey> key = keys.apply(jwt.getHeader().getKeyID());
+            if (key.isEmpty() || !jwt.verify(new ECDSAVerifier(key.get().toECPublicKey()))) {
                 return Optional.empty();
             }
             List<Access> access = new ArrayList<>();
