@@ -203,6 +203,8 @@ m() { echo "${RESULT[$1]}" | field "$2" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 GIB=1073741824
+# the other benchmarks' sections (projections, pulls) are kept; this run's reading is written by hand
+OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
 {
   echo "# Drydock benchmarks"
   echo
@@ -243,3 +245,4 @@ GIB=1073741824
   echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`."
 } > "$OUT"
 cat "$OUT"
+[[ -n "$OTHERS" ]] && printf '\n%s\n' "$OTHERS" >> "$OUT"
