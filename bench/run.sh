@@ -245,4 +245,4 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`."
 } > "$OUT"
 cat "$OUT"
-[[ -n "$OTHERS" ]] && printf '\n%s\n' "$OTHERS" >> "$OUT"
+if [[ -n "$OTHERS" ]]; then printf '\n%s\n' "$OTHERS" >> "$OUT"; fi
