@@ -62,6 +62,11 @@ public enum EventType {
         this.version = version;
     }
 
+    /** {@code <aggregate>.<verb>}, e.g. {@code tag.created}. */
+    public String typeName() {
+        return name;
+    }
+
     /** {@code dev.drydock.<aggregate>.<verb>}, as it stands in the CloudEvents {@code type} attribute. */
     public String cloudEventType() {
         return TYPE_PREFIX + name;

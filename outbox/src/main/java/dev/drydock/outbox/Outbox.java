@@ -6,6 +6,7 @@ import dev.drydock.events.EventCodec;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * Appends events to the {@code outbox} table of the calling service, on the caller's
@@ -25,8 +26,13 @@ public final class Outbox {
         }
     }
 
+    /** Appends an event on the caller's transaction. */
+    public static void append(Connection connection, Event event) throws SQLException {
+        appendAll(connection, List.of(event));
+    }
+
     /** Appends several events on the caller's transaction in one batch of inserts. */
-    public static void appendAll(Connection connection, java.util.List<Event> events) throws SQLException {
+    public static void appendAll(Connection connection, List<Event> events) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO outbox (event_id, topic, event_key, payload) VALUES (?, ?, ?, ?)")) {
             for (Event event : events) {
@@ -37,17 +43,6 @@ public final class Outbox {
                 insert.addBatch();
             }
             insert.executeBatch();
-        }
-    }
-
-    public static void append(Connection connection, Event event) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO outbox (event_id, topic, event_key, payload) VALUES (?, ?, ?, ?)")) {
-            insert.setObject(1, event.id());
-            insert.setString(2, event.type().topic().topicName());
-            insert.setString(3, event.subject());
-            insert.setBytes(4, EventCodec.encode(event));
-            insert.executeUpdate();
         }
     }
 }

@@ -66,7 +66,7 @@ public class RepositorySummaries {
         Object[] ids = new Object[n];
         for (int i = 0; i < n; i++) {
             Event event = applied.get(i);
-            types[i] = event.type().cloudEventType().substring("dev.drydock.".length());
+            types[i] = event.type().typeName();
             payloads[i] = EventCodec.payloadJson(event);
             times[i] = Timestamp.from(event.time());
             actors[i] = event.actor().user();

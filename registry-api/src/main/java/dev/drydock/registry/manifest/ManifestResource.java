@@ -38,12 +38,10 @@ public class ManifestResource {
 
     private final Manifests manifests;
     private final LayerStoreClient layerStore;
-    private final boolean pullEvents;
 
-    ManifestResource(Manifests manifests, LayerStoreClient layerStore, PullEvents pulls) {
+    ManifestResource(Manifests manifests, LayerStoreClient layerStore) {
         this.manifests = manifests;
         this.layerStore = layerStore;
-        this.pullEvents = pulls.enabled();
     }
 
     /** A GET is a pull (see {@link PullEvents} for when its event is committed). */
@@ -53,9 +51,7 @@ public class ManifestResource {
                         @Context HttpHeaders request, @Context HttpServerRequest http) throws SQLException {
         RepositoryName repository = RepositoryName.parse(name);
         StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
-        if (pullEvents) {
-            manifests.pulled(repository, reference, manifest, Actors.of(http));
-        }
+        manifests.pulled(repository, reference, manifest, Actors.of(http));
         return headers(Response.ok(manifest.content()), manifest).build();
     }
 

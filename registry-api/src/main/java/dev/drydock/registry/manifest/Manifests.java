@@ -33,9 +33,9 @@ public class Manifests {
     private final PullEvents pullEvents;
 
     Manifests(AgroalDataSource dataSource, Repositories repositories, PullEvents pullEvents) {
-        this.pullEvents = pullEvents;
         this.dataSource = dataSource;
         this.repositories = repositories;
+        this.pullEvents = pullEvents;
     }
 
     /**

@@ -102,6 +102,9 @@ public class PullEvents {
     }
 
     void start(@Observes StartupEvent startup) {
+        if (mode == Mode.OFF) {
+            return;
+        }
         running = true;
         writer = new Thread(this::run, "pull-events");
         writer.setDaemon(true);
@@ -110,6 +113,9 @@ public class PullEvents {
 
     /** Commits what is queued before the service stops (giving up on a database that stays down). */
     void stop(@Observes ShutdownEvent shutdown) throws InterruptedException {
+        if (writer == null) {
+            return;
+        }
         stopBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_SECONDS);
         running = false;
         writer.join(TimeUnit.SECONDS.toMillis(STOP_SECONDS + 1));
@@ -118,15 +124,14 @@ public class PullEvents {
         }
     }
 
-    public boolean enabled() {
-        return mode != Mode.OFF;
-    }
-
     /**
      * Hands the pull to the writer; in {@link Mode#COMMITTED} returns only once it is committed.
      * Waits for room when the writer is far behind (the database is down), so memory stays bounded.
      */
     public void record(Pull pull) throws SQLException {
+        if (mode == Mode.OFF) {
+            return;
+        }
         try {
             if (!room.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
                 throw new SQLException("the pull could not be queued within " + WAIT_SECONDS + " s: is the database down?");
