@@ -43,8 +43,8 @@ public interface FrontDoor {
     }
 
     record RepositorySummary(String name, String namespace, String visibility, String description, Instant createdAt,
-                             Instant lastPushedAt, String lastPushedBy, long stars, long pulls, boolean starred,
-                             String readme, List<TagView> tags) {
+                             Instant lastPushedAt, String lastPushedBy, long stars, long pulls, long recentPulls,
+                             boolean starred, String readme, List<TagView> tags) {
         public boolean official() {
             return name.startsWith("library/");
         }

@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,16 +35,14 @@ public class RepositorySummaries {
     }
 
     /**
-     * @param starred whether the viewer has starred it
+     * @param recentPulls the pulls of the last 30 days (up to the newest projected event's day)
+     * @param starred     whether the viewer has starred it
      * @param readme  the README in Markdown; only when one repository is asked for
      */
     public record Summary(String name, String namespace, String visibility, String description, Instant createdAt,
-                          Instant lastPushedAt, String lastPushedBy, long stars, long pulls, boolean starred,
-                          String readme, List<TagView> tags) {
+                          Instant lastPushedAt, String lastPushedBy, long stars, long pulls, long recentPulls,
+                          boolean starred, String readme, List<TagView> tags) {
     }
-
-    /** How search results are ordered. */
-    public enum Order { BEST, PULLS, STARS, UPDATED }
 
     /**
      * Applies events, in order, on the caller's transaction, in one call to the database
@@ -84,7 +81,8 @@ public class RepositorySummaries {
     }
 
     private static final String COLUMNS = "name, namespace, visibility, description, created_at, last_pushed_at,"
-            + " last_pushed_by, stars, pulls, EXISTS (SELECT 1 FROM starred s WHERE s.repository = name AND s.username = ?)";
+            + " last_pushed_by, stars, pulls, recent_pulls,"
+            + " EXISTS (SELECT 1 FROM starred s WHERE s.repository = name AND s.username = ?)";
 
     private static void readInto(PreparedStatement select, Map<String, Summary> summaries, boolean withReadme)
             throws SQLException {
@@ -93,129 +91,10 @@ public class RepositorySummaries {
                 Timestamp pushed = rs.getTimestamp(6);
                 summaries.put(rs.getString(1), new Summary(rs.getString(1), rs.getString(2), rs.getString(3),
                         rs.getString(4), rs.getTimestamp(5).toInstant(), pushed == null ? null : pushed.toInstant(),
-                        rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getBoolean(10),
-                        withReadme ? rs.getString(11) : null, new ArrayList<>()));
+                        rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getBoolean(11),
+                        withReadme ? rs.getString(12) : null, new ArrayList<>()));
             }
         }
-    }
-
-    /** @param platform {@code os/architecture[/variant]} that one of the repository's tags must offer, or null */
-    public record SearchQuery(String words, Boolean official, String organization, String platform, Order order,
-                              int offset, int limit) {
-    }
-
-    /**
-     * Repositories the viewer may see matching the words, through full text over names,
-     * descriptions and READMEs or as a part of the name. When nothing matches the words as typed,
-     * each word that no repository name contains is replaced by the most similar (trigram) word
-     * that one does, and dropped if none is similar: {@code alpne} finds {@code alpine}. Best
-     * match: the exact name first, then full-text rank weighted by stars and pulls.
-     * {@code official}: when true only official images ({@code library/…}), when false none;
-     * {@code organization}: only that namespace; {@code platform}: only repositories with a tag
-     * for that platform.
-     */
-    public List<Summary> search(Viewer viewer, SearchQuery query) throws SQLException {
-        Map<String, Summary> summaries = new LinkedHashMap<>();
-        try (Connection c = dataSource.getConnection()) {
-            String words = query.words().toLowerCase(java.util.Locale.ROOT);
-            find(c, viewer, query, words, summaries);
-            if (summaries.isEmpty() && (query.offset() == 0 || !anyMatch(c, viewer, query, words))) {
-                String corrected = corrected(c, words);
-                if (corrected == null || corrected.equals(words)) {
-                    return List.of();
-                }
-                find(c, viewer, query, corrected, summaries);
-            }
-            addTags(c, summaries);
-        }
-        return List.copyOf(summaries.values());
-    }
-
-    /** One page of the repositories the viewer may see that the words match, in the query's order. */
-    private static void find(Connection c, Viewer viewer, SearchQuery query, String words, Map<String, Summary> summaries)
-            throws SQLException {
-        String order = switch (query.order()) {
-            case PULLS -> "pulls DESC,";
-            case STARS -> "stars DESC,";
-            case UPDATED -> "last_pushed_at DESC NULLS LAST,";
-            case BEST -> "(name = ? OR name = 'library/' || ?) DESC,"
-                    + " ts_rank(search, plainto_tsquery('simple', translate(?, '/-_.', '    ')))"
-                    + " + ln(1 + stars) * 0.1 + ln(1 + pulls) * 0.05 DESC,";
-        };
-        try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary WHERE "
-                + MATCHING + " ORDER BY " + order + " name OFFSET ? LIMIT ?")) {
-            int i = 1;
-            select.setString(i++, viewer.username());
-            i = bindMatching(c, select, i, viewer, query, words);
-            if (query.order() == Order.BEST) {
-                select.setString(i++, words);
-                select.setString(i++, words);
-                select.setString(i++, words);
-            }
-            select.setInt(i++, query.offset());
-            select.setInt(i, query.limit());
-            readInto(select, summaries, false);
-        }
-    }
-
-    /**
-     * The words, each that is not a word of some repository's name replaced by the most similar
-     * one that is; null when none is similar to any.
-     */
-    private static String corrected(Connection c, String words) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement settings = c.createStatement();
-             PreparedStatement select = c.prepareStatement("SELECT string_agg(best.word, ' ' ORDER BY typed.word)"
-                     + " FROM unnest(tsvector_to_array(to_tsvector('simple', translate(?, '/-_.', '    ')))) AS typed(word)"
-                     + " CROSS JOIN LATERAL (SELECT known.word FROM name_word known WHERE known.word % typed.word"
-                     + " ORDER BY similarity(known.word, typed.word) DESC, known.word LIMIT 1) best")) {
-            // the planner underrates what computing similarity costs and would rather read every word
-            settings.execute("SET LOCAL enable_seqscan = off");
-            select.setString(1, words);
-            try (ResultSet rs = select.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
-            }
-        } finally {
-            c.commit();
-            c.setAutoCommit(true);
-        }
-    }
-
-    /** Whether the words, as typed, match some repository the viewer may see. */
-    private static boolean anyMatch(Connection c, Viewer viewer, SearchQuery query, String words) throws SQLException {
-        try (PreparedStatement exists = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM repository_summary WHERE "
-                + MATCHING + ")")) {
-            bindMatching(c, exists, 1, viewer, query, words);
-            try (ResultSet rs = exists.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
-    }
-
-    /** The search's WHERE clause: visibility, the words and the filters. */
-    private static final String MATCHING = Viewer.MAY_SEE
-            + " AND (search @@ plainto_tsquery('simple', translate(?, '/-_.', '    '))"
-            + " OR name LIKE '%' || replace(replace(replace(?, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
-            + " AND (CAST(? AS BOOLEAN) IS NULL OR (namespace = 'library') = ?)"
-            + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
-            + " AND (CAST(? AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM current_tag t JOIN manifest_size m"
-            + " ON m.repository = t.repository AND m.digest = t.digest"
-            + " WHERE t.repository = name AND ? = ANY (m.platforms)))";
-
-    private static int bindMatching(Connection c, PreparedStatement statement, int index, Viewer viewer, SearchQuery query,
-                                    String words) throws SQLException {
-        int i = viewer.bind(c, statement, index);
-        statement.setString(i++, words);
-        statement.setString(i++, words);
-        statement.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
-        statement.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
-        statement.setString(i++, query.organization());
-        statement.setString(i++, query.organization());
-        statement.setString(i++, query.platform());
-        statement.setString(i++, query.platform());
-        return i;
     }
 
     /** Whether the viewer may see the repository (a private one they may not see is as good as missing). */
@@ -316,6 +195,21 @@ public class RepositorySummaries {
             addTags(c, summaries);
         }
         return summaries.values().stream().findFirst();
+    }
+
+    /** The named repositories (which the caller has found visible to the viewer), in the order named. */
+    List<Summary> named(Connection c, Viewer viewer, List<String> names) throws SQLException {
+        Map<String, Summary> found = new java.util.HashMap<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary"
+                + " WHERE name = ANY (?)")) {
+            select.setString(1, viewer.username());
+            select.setArray(2, c.createArrayOf("text", names.toArray()));
+            readInto(select, found, false);
+        }
+        Map<String, Summary> summaries = new LinkedHashMap<>();
+        names.stream().filter(found::containsKey).forEach(name -> summaries.put(name, found.get(name)));
+        addTags(c, summaries);
+        return List.copyOf(summaries.values());
     }
 
     private static void addTags(Connection c, Map<String, Summary> summaries) throws SQLException {

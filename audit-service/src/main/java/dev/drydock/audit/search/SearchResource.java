@@ -1,6 +1,7 @@
 package dev.drydock.audit.search;
 
 import dev.drydock.audit.access.Viewers;
+import dev.drydock.audit.repository.RepositorySearch;
 import dev.drydock.audit.repository.RepositorySummaries;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
@@ -25,11 +26,11 @@ import java.util.Locale;
 @Produces(MediaType.APPLICATION_JSON)
 public class SearchResource {
 
-    private final RepositorySummaries summaries;
+    private final RepositorySearch repositories;
     private final Viewers viewers;
 
-    SearchResource(RepositorySummaries summaries, Viewers viewers) {
-        this.summaries = summaries;
+    SearchResource(RepositorySearch repositories, Viewers viewers) {
+        this.repositories = repositories;
         this.viewers = viewers;
     }
 
@@ -51,14 +52,14 @@ public class SearchResource {
         if (offset < 0 || offset > 10_000) {
             throw new BadRequestException("offset must be between 0 and 10000");
         }
-        RepositorySummaries.Order order;
+        RepositorySearch.Order order;
         try {
-            order = RepositorySummaries.Order.valueOf(sort.toUpperCase(Locale.ROOT));
+            order = RepositorySearch.Order.valueOf(sort.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("sort must be one of best, pulls, stars, updated");
         }
-        return summaries.search(viewers.of(authorization),
-                new RepositorySummaries.SearchQuery(query.strip(), official, organization,
+        return repositories.search(viewers.of(authorization),
+                new RepositorySearch.Query(query.strip(), official, organization,
                         platform == null || platform.isBlank() ? null : platform.strip(), order, offset, limit));
     }
 }

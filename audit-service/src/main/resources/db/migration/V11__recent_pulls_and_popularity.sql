@@ -1,0 +1,191 @@
+-- Search ranks by stars and recent pulls, and finds its best matches without reading every match.
+--
+-- Recent pulls: the counted pulls (those that count in the total) of the 30 days up to the newest
+-- day of any projected event, kept per repository and day in recent_pull; when that day moves on,
+-- the days that fall out are deleted and taken off each repository's recent_pulls. The result
+-- depends only on which events were applied, not on their order across partitions, so a rebuild
+-- reproduces it.
+--
+-- Popularity: stars and recent pulls on a log scale, rounded to hundredths so that most pulls leave
+-- it (and therefore its index) unchanged and the row's update stays a heap-only one.
+--
+-- Search: the words of the name, the description and the README each in a column of their own,
+-- and all of them in one (the README's now split like the rest, without English stemming, so that
+-- one query matches all three). Within one kind of match (every word in the name; in the name and
+-- description; anywhere) results are ordered by popularity, so search reads the most popular rows
+-- along its index and stops once it has enough, and uses the word indexes (all words; the name's;
+-- the README's) only for kinds of match too rare among them. The weighted vector over all three
+-- goes, and so does the trigram index over names (search no longer matches parts of names with LIKE).
+--
+-- Typos: the known word nearest to a typed one is read along a GiST index in order of distance,
+-- instead of computing the similarity of every candidate the trigram GIN index finds.
+
+CREATE TABLE recent_pull (
+    repository TEXT   NOT NULL,
+    day        DATE   NOT NULL,
+    pulls      BIGINT NOT NULL,
+    PRIMARY KEY (repository, day)
+);
+CREATE INDEX recent_pull_day ON recent_pull (day);
+
+-- The newest day of any projected registry event: the window's last day (one row, or none yet).
+CREATE TABLE pull_window (
+    one      BOOLEAN PRIMARY KEY DEFAULT true CHECK (one),
+    last_day DATE NOT NULL
+);
+
+ALTER TABLE repository_summary
+    DROP COLUMN search,
+    ADD COLUMN recent_pulls BIGINT NOT NULL DEFAULT 0,
+    ADD COLUMN popularity NUMERIC GENERATED ALWAYS AS
+        (round((0.1 * ln(1 + stars) + 0.05 * ln(1 + recent_pulls))::NUMERIC, 2)) STORED,
+    ADD COLUMN name_words TSVECTOR GENERATED ALWAYS AS
+        (to_tsvector('simple', translate(name, '/-_.', '    '))) STORED,
+    ADD COLUMN description_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', description)) STORED,
+    ADD COLUMN readme_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', readme)) STORED,
+    ADD COLUMN all_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', translate(name, '/-_.', '    '))
+        || to_tsvector('simple', description) || to_tsvector('simple', readme)) STORED;
+DROP INDEX repository_summary_name_trgm;
+-- names in byte order, as search compares them, whatever the database's collation
+CREATE INDEX repository_summary_popularity ON repository_summary (popularity DESC, name COLLATE "C");
+CREATE INDEX repository_summary_name_words ON repository_summary USING GIN (name_words);
+CREATE INDEX repository_summary_all_words ON repository_summary USING GIN (all_words);
+CREATE INDEX repository_summary_readme_words ON repository_summary USING GIN (readme_words);
+DROP INDEX name_word_trgm;
+CREATE INDEX name_word_nearest ON name_word USING GIST (word gist_trgm_ops);
+
+-- Existing data: the window from what the tables know; pulls by digest of an index's platform
+-- manifest do not count (as in the total, judged by today's indexes). A rebuild computes it exactly.
+INSERT INTO pull_window (last_day)
+SELECT max(day) FROM (SELECT max(day) AS day FROM pull_count
+                      UNION ALL SELECT max(last_pushed_at AT TIME ZONE 'UTC')::DATE FROM repository_summary
+                      UNION ALL SELECT max(created_at AT TIME ZONE 'UTC')::DATE FROM repository_summary) days
+HAVING max(day) IS NOT NULL;
+INSERT INTO recent_pull (repository, day, pulls)
+SELECT p.repository, p.day, sum(p.pulls) FROM pull_count p, pull_window w
+WHERE p.day > w.last_day - 30 AND (strpos(p.reference, ':') = 0
+    OR NOT EXISTS (SELECT 1 FROM index_child c WHERE c.repository = p.repository AND c.digest = p.digest))
+GROUP BY p.repository, p.day;
+UPDATE repository_summary s SET recent_pulls = r.pulls
+FROM (SELECT repository, sum(pulls) AS pulls FROM recent_pull GROUP BY repository) r WHERE s.name = r.repository;
+
+-- v_types: the event types without their prefix (tag.created); v_payloads: each event's data;
+-- v_times: when each happened; v_actors: the user behind each (or null); v_ids: each event's id.
+CREATE OR REPLACE FUNCTION apply_registry_events(v_types TEXT[], v_payloads JSONB[], v_times TIMESTAMPTZ[], v_actors TEXT[],
+                                      v_ids UUID[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    p      JSONB;
+    v_at   TIMESTAMPTZ;
+    v_by   TEXT;
+    v_repo TEXT;
+    v_day  DATE;
+    v_last DATE;
+    v_seen DATE;
+BEGIN
+    SELECT last_day INTO v_seen FROM pull_window;
+    v_last := v_seen;
+    FOR i IN 1 .. coalesce(array_length(v_types, 1), 0) LOOP
+        p := v_payloads[i];
+        v_at := v_times[i];
+        v_by := v_actors[i];
+        v_repo := p->>'repository';
+        v_day := (v_at AT TIME ZONE 'UTC')::DATE;
+        IF v_last IS NULL OR v_day > v_last THEN
+            -- the window moves on: the days that fall out of it stop counting as recent
+            WITH gone AS (DELETE FROM recent_pull WHERE day <= v_day - 30 RETURNING repository, pulls)
+            UPDATE repository_summary s SET recent_pulls = s.recent_pulls - g.pulls
+            FROM (SELECT repository, sum(pulls) AS pulls FROM gone GROUP BY repository) g
+            WHERE s.name = g.repository;
+            v_last := v_day;
+        END IF;
+        CASE v_types[i]
+        WHEN 'repository.created' THEN
+            PERFORM ensure_repository(v_repo, p->>'visibility', v_at);
+        WHEN 'manifest.pushed' THEN
+            PERFORM ensure_repository(v_repo, 'public', v_at);
+            INSERT INTO manifest_size (repository, digest, media_type, total_size, platforms)
+            VALUES (v_repo, p->>'digest', p->>'mediaType', (p->>'totalSize')::BIGINT,
+                    CASE WHEN jsonb_typeof(p->'platforms') = 'array'
+                         THEN ARRAY(SELECT jsonb_array_elements_text(p->'platforms')) ELSE '{}' END)
+            ON CONFLICT DO NOTHING;
+            UPDATE repository_summary SET last_pushed_at = v_at, last_pushed_by = v_by WHERE name = v_repo;
+            INSERT INTO manifest_blob (repository, manifest, blob)
+            SELECT v_repo, p->>'digest', b.blob FROM jsonb_array_elements_text(p->'blobs') AS b(blob)
+            ON CONFLICT DO NOTHING;
+            IF strpos(p->>'mediaType', 'index') > 0 OR strpos(p->>'mediaType', 'manifest.list') > 0 THEN
+                INSERT INTO index_child (repository, digest)
+                SELECT v_repo, b.child FROM jsonb_array_elements_text(p->'blobs') AS b(child)
+                ON CONFLICT DO NOTHING;
+            END IF;
+        WHEN 'image.pulled' THEN
+            -- every pull counts per day, reference and digest; the total counts a pull by tag, or by
+            -- digest of a manifest that is not a platform manifest of one of the repository's indexes
+            INSERT INTO pull_count (repository, day, reference, digest, pulls)
+            VALUES (v_repo, (v_at AT TIME ZONE 'UTC')::DATE, p->>'reference', p->>'digest', (p->>'count')::INTEGER)
+            ON CONFLICT (repository, day, reference, digest) DO UPDATE SET pulls = pull_count.pulls + EXCLUDED.pulls;
+            UPDATE repository_summary SET pulls = pulls + (p->>'count')::INTEGER, last_pulled_at = v_at,
+                recent_pulls = recent_pulls + CASE WHEN v_day > v_last - 30 THEN (p->>'count')::INTEGER ELSE 0 END
+            WHERE name = v_repo AND ((p->>'byTag')::BOOLEAN
+                OR NOT EXISTS (SELECT 1 FROM index_child c WHERE c.repository = v_repo AND c.digest = p->>'digest'));
+            IF FOUND AND v_day > v_last - 30 THEN
+                INSERT INTO recent_pull (repository, day, pulls) VALUES (v_repo, v_day, (p->>'count')::INTEGER)
+                ON CONFLICT (repository, day) DO UPDATE SET pulls = recent_pull.pulls + EXCLUDED.pulls;
+            END IF;
+        WHEN 'repository.starred' THEN
+            INSERT INTO starred (repository, username) VALUES (v_repo, p->>'username') ON CONFLICT DO NOTHING;
+            IF FOUND THEN
+                UPDATE repository_summary SET stars = stars + 1 WHERE name = v_repo;
+            END IF;
+        WHEN 'repository.unstarred' THEN
+            DELETE FROM starred WHERE repository = v_repo AND username = p->>'username';
+            IF FOUND THEN
+                UPDATE repository_summary SET stars = stars - 1 WHERE name = v_repo;
+            END IF;
+        WHEN 'repository.visibility_changed' THEN
+            UPDATE repository_summary SET visibility = p->>'visibility' WHERE name = v_repo;
+        WHEN 'repository.deleted' THEN
+            UPDATE name_word SET repositories = repositories - 1
+            WHERE word IN (SELECT w.word FROM unnest(tsvector_to_array(to_tsvector('simple',
+                               translate(v_repo, '/-_.', '    ')))) AS w(word))
+              AND EXISTS (SELECT 1 FROM repository_summary WHERE name = v_repo);
+            IF FOUND THEN
+                DELETE FROM name_word WHERE repositories <= 0;
+            END IF;
+            DELETE FROM repository_summary WHERE name = v_repo;
+            DELETE FROM current_tag WHERE repository = v_repo;
+            DELETE FROM manifest_size WHERE repository = v_repo;
+            DELETE FROM index_child WHERE repository = v_repo;
+            DELETE FROM starred WHERE repository = v_repo;
+            DELETE FROM pull_count WHERE repository = v_repo;
+            DELETE FROM recent_pull WHERE repository = v_repo;
+            DELETE FROM tag_history WHERE repository = v_repo;
+            DELETE FROM manifest_blob WHERE repository = v_repo;
+        WHEN 'manifest.deleted' THEN
+            DELETE FROM manifest_size WHERE repository = v_repo AND digest = p->>'digest';
+            DELETE FROM manifest_blob WHERE repository = v_repo AND manifest = p->>'digest';
+        WHEN 'repository.description_changed' THEN
+            UPDATE repository_summary SET description = p->>'description', readme = p->>'readme' WHERE name = v_repo;
+        WHEN 'tag.created', 'tag.moved' THEN
+            INSERT INTO current_tag (repository, tag, digest, updated_at, updated_by)
+            VALUES (v_repo, p->>'tag', p->>'digest', v_at, v_by)
+            ON CONFLICT (repository, tag) DO UPDATE SET digest = EXCLUDED.digest,
+                updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by;
+            INSERT INTO tag_history (event_id, repository, tag, change, digest, previous_digest, changed_at, changed_by)
+            VALUES (v_ids[i], v_repo, p->>'tag', CASE v_types[i] WHEN 'tag.created' THEN 'created' ELSE 'moved' END,
+                    p->>'digest', p->>'previousDigest', v_at, v_by)
+            ON CONFLICT DO NOTHING;
+        WHEN 'tag.deleted' THEN
+            DELETE FROM current_tag WHERE repository = v_repo AND tag = p->>'tag';
+            INSERT INTO tag_history (event_id, repository, tag, change, digest, previous_digest, changed_at, changed_by)
+            VALUES (v_ids[i], v_repo, p->>'tag', 'deleted', NULL, p->>'previousDigest', v_at, v_by)
+            ON CONFLICT DO NOTHING;
+        ELSE
+            NULL; -- other events change nothing in the read model
+        END CASE;
+    END LOOP;
+    IF v_last IS DISTINCT FROM v_seen THEN
+        INSERT INTO pull_window (last_day) VALUES (v_last)
+        ON CONFLICT (one) DO UPDATE SET last_day = EXCLUDED.last_day;
+    END IF;
+END $$;
