@@ -7,11 +7,14 @@
 -- reproduces it.
 --
 -- Popularity: stars and recent pulls on a log scale, rounded to hundredths so that most pulls leave
--- it (and therefore its index) unchanged and the row's update stays a heap-only one.
+-- it (and therefore its index) unchanged and the row's update stays a heap-only one. It is set by
+-- the statements that change stars or recent pulls (a generated column would be computed again on
+-- every update of the row, pushes included).
 --
 -- Search: the words of the name, the description and the README each in a column of their own,
 -- and all of them in one (the README's now split like the rest, without English stemming, so that
--- one query matches all three). Within one kind of match (every word in the name; in the name and
+-- one query matches all three). They are set when the name or description changes, not generated:
+-- PostgreSQL computes generated columns again on every update of the row, and pulls update it. Within one kind of match (every word in the name; in the name and
 -- description; anywhere) results are ordered by popularity, so search reads the most popular rows
 -- along its index and stops once it has enough, and uses the word indexes (all words; the name's;
 -- the README's) only for kinds of match too rare among them. The weighted vector over all three
@@ -19,6 +22,11 @@
 --
 -- Typos: the known word nearest to a typed one is read along a GiST index in order of distance,
 -- instead of computing the similarity of every candidate the trigram GIN index finds.
+
+CREATE FUNCTION popularity_of(v_stars BIGINT, v_recent_pulls BIGINT) RETURNS NUMERIC
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT round((0.1 * ln(1 + v_stars) + 0.05 * ln(1 + v_recent_pulls))::NUMERIC, 2)
+$$;
 
 CREATE TABLE recent_pull (
     repository TEXT   NOT NULL,
@@ -37,14 +45,14 @@ CREATE TABLE pull_window (
 ALTER TABLE repository_summary
     DROP COLUMN search,
     ADD COLUMN recent_pulls BIGINT NOT NULL DEFAULT 0,
-    ADD COLUMN popularity NUMERIC GENERATED ALWAYS AS
-        (round((0.1 * ln(1 + stars) + 0.05 * ln(1 + recent_pulls))::NUMERIC, 2)) STORED,
-    ADD COLUMN name_words TSVECTOR GENERATED ALWAYS AS
-        (to_tsvector('simple', translate(name, '/-_.', '    '))) STORED,
-    ADD COLUMN description_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', description)) STORED,
-    ADD COLUMN readme_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', readme)) STORED,
-    ADD COLUMN all_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', translate(name, '/-_.', '    '))
-        || to_tsvector('simple', description) || to_tsvector('simple', readme)) STORED;
+    ADD COLUMN popularity NUMERIC NOT NULL DEFAULT 0,
+    ADD COLUMN name_words TSVECTOR NOT NULL DEFAULT '',
+    ADD COLUMN description_words TSVECTOR NOT NULL DEFAULT '',
+    ADD COLUMN readme_words TSVECTOR NOT NULL DEFAULT '',
+    ADD COLUMN all_words TSVECTOR NOT NULL DEFAULT '';
+UPDATE repository_summary SET name_words = to_tsvector('simple', translate(name, '/-_.', '    ')),
+    description_words = to_tsvector('simple', description), readme_words = to_tsvector('simple', readme);
+UPDATE repository_summary SET all_words = name_words || description_words || readme_words;
 DROP INDEX repository_summary_name_trgm;
 -- names in byte order, as search compares them, whatever the database's collation
 CREATE INDEX repository_summary_popularity ON repository_summary (popularity DESC, name COLLATE "C");
@@ -68,9 +76,30 @@ WHERE p.day > w.last_day - 30 AND (strpos(p.reference, ':') = 0
 GROUP BY p.repository, p.day;
 UPDATE repository_summary s SET recent_pulls = r.pulls
 FROM (SELECT repository, sum(pulls) AS pulls FROM recent_pull GROUP BY repository) r WHERE s.name = r.repository;
+UPDATE repository_summary SET popularity = popularity_of(stars, recent_pulls) WHERE stars > 0 OR recent_pulls > 0;
 
 -- v_types: the event types without their prefix (tag.created); v_payloads: each event's data;
 -- v_times: when each happened; v_actors: the user behind each (or null); v_ids: each event's id.
+CREATE OR REPLACE FUNCTION ensure_repository(v_name TEXT, v_visibility TEXT, v_at TIMESTAMPTZ) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_words TSVECTOR;
+BEGIN
+    PERFORM FROM repository_summary WHERE name = v_name;
+    IF FOUND THEN
+        RETURN; -- most calls: every push names its repository
+    END IF;
+    v_words := to_tsvector('simple', translate(v_name, '/-_.', '    '));
+    INSERT INTO repository_summary (name, namespace, visibility, created_at, name_words, all_words)
+    VALUES (v_name, split_part(v_name, '/', 1), v_visibility, v_at, v_words, v_words)
+    ON CONFLICT (name) DO NOTHING;
+    IF FOUND THEN
+        INSERT INTO name_word (word, repositories)
+        SELECT word, 1 FROM unnest(tsvector_to_array(v_words)) AS w(word)
+        ON CONFLICT (word) DO UPDATE SET repositories = name_word.repositories + 1;
+    END IF;
+END $$;
+
 CREATE OR REPLACE FUNCTION apply_registry_events(v_types TEXT[], v_payloads JSONB[], v_times TIMESTAMPTZ[], v_actors TEXT[],
                                       v_ids UUID[]) RETURNS void
 LANGUAGE plpgsql AS $$
@@ -82,6 +111,7 @@ DECLARE
     v_day  DATE;
     v_last DATE;
     v_seen DATE;
+    v_recent INTEGER;
 BEGIN
     SELECT last_day INTO v_seen FROM pull_window;
     v_last := v_seen;
@@ -94,8 +124,9 @@ BEGIN
         IF v_last IS NULL OR v_day > v_last THEN
             -- the window moves on: the days that fall out of it stop counting as recent
             WITH gone AS (DELETE FROM recent_pull WHERE day <= v_day - 30 RETURNING repository, pulls)
-            UPDATE repository_summary s SET recent_pulls = s.recent_pulls - g.pulls
-            FROM (SELECT repository, sum(pulls) AS pulls FROM gone GROUP BY repository) g
+            UPDATE repository_summary s SET recent_pulls = s.recent_pulls - g.pulls,
+                popularity = popularity_of(s.stars, s.recent_pulls - g.pulls)
+            FROM (SELECT repository, sum(pulls)::BIGINT AS pulls FROM gone GROUP BY repository) g
             WHERE s.name = g.repository;
             v_last := v_day;
         END IF;
@@ -124,23 +155,26 @@ BEGIN
             INSERT INTO pull_count (repository, day, reference, digest, pulls)
             VALUES (v_repo, (v_at AT TIME ZONE 'UTC')::DATE, p->>'reference', p->>'digest', (p->>'count')::INTEGER)
             ON CONFLICT (repository, day, reference, digest) DO UPDATE SET pulls = pull_count.pulls + EXCLUDED.pulls;
+            v_recent := CASE WHEN v_day > v_last - 30 THEN (p->>'count')::INTEGER ELSE 0 END;
             UPDATE repository_summary SET pulls = pulls + (p->>'count')::INTEGER, last_pulled_at = v_at,
-                recent_pulls = recent_pulls + CASE WHEN v_day > v_last - 30 THEN (p->>'count')::INTEGER ELSE 0 END
+                recent_pulls = recent_pulls + v_recent, popularity = popularity_of(stars, recent_pulls + v_recent)
             WHERE name = v_repo AND ((p->>'byTag')::BOOLEAN
                 OR NOT EXISTS (SELECT 1 FROM index_child c WHERE c.repository = v_repo AND c.digest = p->>'digest'));
-            IF FOUND AND v_day > v_last - 30 THEN
-                INSERT INTO recent_pull (repository, day, pulls) VALUES (v_repo, v_day, (p->>'count')::INTEGER)
+            IF FOUND AND v_recent > 0 THEN
+                INSERT INTO recent_pull (repository, day, pulls) VALUES (v_repo, v_day, v_recent)
                 ON CONFLICT (repository, day) DO UPDATE SET pulls = recent_pull.pulls + EXCLUDED.pulls;
             END IF;
         WHEN 'repository.starred' THEN
             INSERT INTO starred (repository, username) VALUES (v_repo, p->>'username') ON CONFLICT DO NOTHING;
             IF FOUND THEN
-                UPDATE repository_summary SET stars = stars + 1 WHERE name = v_repo;
+                UPDATE repository_summary SET stars = stars + 1, popularity = popularity_of(stars + 1, recent_pulls)
+                WHERE name = v_repo;
             END IF;
         WHEN 'repository.unstarred' THEN
             DELETE FROM starred WHERE repository = v_repo AND username = p->>'username';
             IF FOUND THEN
-                UPDATE repository_summary SET stars = stars - 1 WHERE name = v_repo;
+                UPDATE repository_summary SET stars = stars - 1, popularity = popularity_of(stars - 1, recent_pulls)
+                WHERE name = v_repo;
             END IF;
         WHEN 'repository.visibility_changed' THEN
             UPDATE repository_summary SET visibility = p->>'visibility' WHERE name = v_repo;
@@ -165,7 +199,11 @@ BEGIN
             DELETE FROM manifest_size WHERE repository = v_repo AND digest = p->>'digest';
             DELETE FROM manifest_blob WHERE repository = v_repo AND manifest = p->>'digest';
         WHEN 'repository.description_changed' THEN
-            UPDATE repository_summary SET description = p->>'description', readme = p->>'readme' WHERE name = v_repo;
+            UPDATE repository_summary SET description = p->>'description', readme = p->>'readme',
+                description_words = to_tsvector('simple', p->>'description'),
+                readme_words = to_tsvector('simple', p->>'readme'),
+                all_words = name_words || to_tsvector('simple', p->>'description') || to_tsvector('simple', p->>'readme')
+            WHERE name = v_repo;
         WHEN 'tag.created', 'tag.moved' THEN
             INSERT INTO current_tag (repository, tag, digest, updated_at, updated_by)
             VALUES (v_repo, p->>'tag', p->>'digest', v_at, v_by)
