@@ -56,9 +56,14 @@ UPDATE repository_summary SET all_words = name_words || description_words || rea
 DROP INDEX repository_summary_name_trgm;
 -- names in byte order, as search compares them, whatever the database's collation
 CREATE INDEX repository_summary_popularity ON repository_summary (popularity DESC, name COLLATE "C");
-CREATE INDEX repository_summary_name_words ON repository_summary USING GIN (name_words);
-CREATE INDEX repository_summary_all_words ON repository_summary USING GIN (all_words);
-CREATE INDEX repository_summary_readme_words ON repository_summary USING GIN (readme_words);
+-- a search reads every entry not yet merged into a GIN index: that list is kept short (256 kB, not
+-- 4 MB), so that a search right after many repositories were created costs about what it does later
+CREATE INDEX repository_summary_name_words ON repository_summary USING GIN (name_words)
+    WITH (gin_pending_list_limit = 256);
+CREATE INDEX repository_summary_all_words ON repository_summary USING GIN (all_words)
+    WITH (gin_pending_list_limit = 256);
+CREATE INDEX repository_summary_readme_words ON repository_summary USING GIN (readme_words)
+    WITH (gin_pending_list_limit = 256);
 DROP INDEX name_word_trgm;
 CREATE INDEX name_word_nearest ON name_word USING GIST (word gist_trgm_ops);
 
