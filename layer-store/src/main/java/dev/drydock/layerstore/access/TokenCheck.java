@@ -60,11 +60,11 @@ public class TokenCheck {
             return;
         }
         Optional<RegistryToken> verified = verifier.verifyWithKnownKeys(token.get());
-        if (verified.isPresent() || !verifier.needsKeyRefresh(token.get())) {
+        if (verified.isPresent() || !verifier.namesUnknownKey(token.get())) {
             decide(ctx, verified);
             return;
         }
-        // A key this instance has not seen: fetch the JWKS once, off the event loop, then decide.
+        // A key this instance has not seen: wait for the JWKS off the event loop, then decide.
         request.pause();
         vertx.executeBlocking(() -> verifier.verify(token.get()), false).onComplete(result -> decide(ctx, result.succeeded() ? result.result() : Optional.empty()));
     }

@@ -46,24 +46,34 @@ public final class TokenVerifier {
         return verified.verify(token, service, kid -> Optional.ofNullable(keys.get(kid)));
     }
 
-    /** Whether {@link #verify} would fetch the JWKS for this token (a key not seen yet). */
-    public boolean needsKeyRefresh(String token) {
+    /**
+     * Whether the token names a key this verifier has not seen: {@link #verify} then waits for the
+     * JWKS (a fetch of its own, or one already under way).
+     */
+    public boolean namesUnknownKey(String token) {
         try {
             String kid = SignedJWT.parse(token).getHeader().getKeyID();
-            return kid != null && !keys.containsKey(kid)
-                    && Instant.now().isAfter(lastRefresh.plus(MIN_REFRESH_INTERVAL));
+            return kid != null && !keys.containsKey(kid);
         } catch (ParseException e) {
             return false;
         }
     }
 
-    /** Verifies, fetching the JWKS first when the token names an unknown key. Blocks while it fetches. */
+    /**
+     * Verifies, fetching the JWKS first when the token names an unknown key (at most once every few
+     * seconds). Blocks while it fetches, and so do the requests that arrive meanwhile: they are
+     * decided with the keys the fetch brings, not refused for arriving during it.
+     */
     public Optional<RegistryToken> verify(String token) {
         Optional<RegistryToken> known = verifyWithKnownKeys(token);
-        if (known.isPresent() || !needsKeyRefresh(token)) {
+        if (known.isPresent() || !namesUnknownKey(token)) {
             return known;
         }
-        refreshKeys();
+        synchronized (this) {
+            if (namesUnknownKey(token) && Instant.now().isAfter(lastRefresh.plus(MIN_REFRESH_INTERVAL))) {
+                refreshKeys();
+            }
+        }
         return verifyWithKnownKeys(token);
     }
 
