@@ -61,6 +61,31 @@ public class FilesystemBlobStore {
         }
     }
 
+    /** The uploads whose file was last written longer than {@code age} ago. */
+    public java.util.List<UUID> uploadsUntouchedFor(java.time.Duration age) {
+        java.time.Instant before = java.time.Instant.now().minus(age);
+        try (java.util.stream.Stream<Path> files = Files.list(uploads)) {
+            return files.filter(file -> {
+                try {
+                    return Files.getLastModifiedTime(file).toInstant().isBefore(before);
+                } catch (IOException vanished) {
+                    return false;
+                }
+            }).map(file -> file.getFileName().toString()).filter(FilesystemBlobStore::isUuid).map(UUID::fromString)
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the uploads in " + uploads, e);
+        }
+    }
+
+    private static boolean isUuid(String name) {
+        try {
+            return UUID.fromString(name).toString().equals(name);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     public void deleteUpload(UUID session) {
         try {
             Files.deleteIfExists(uploadPath(session));

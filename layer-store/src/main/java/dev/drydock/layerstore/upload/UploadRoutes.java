@@ -124,12 +124,19 @@ public class UploadRoutes {
             });
         }
         String digestParam = request.getParam("digest");
-        Digest digest = digestParam == null ? null : Digest.parse(digestParam);
-        Future<UploadSession> session = blocking(() -> sessions.start(repository));
-        if (digest == null) {
-            return session.map(s -> { accepted(ctx, pathName, s, 202); return null; });
+        if (digestParam == null) {
+            return blocking(() -> sessions.start(repository)).map(s -> { accepted(ctx, pathName, s, 202); return null; });
         }
-        return session.compose(s -> finish(ctx, pathName, s, digest));
+        // the whole blob in this one request: no session is recorded, since no other request can
+        // name it; should this instance stop mid-upload, the file is removed as an abandoned one
+        Digest digest = Digest.parse(digestParam);
+        UploadSession single = new UploadSession(UUID.randomUUID(), repository, 0);
+        digests.put(single.id(), new RunningDigest(Digest.newSha256(), 0));
+        return finish(ctx, pathName, single, digest).recover(failure -> blocking(() -> {
+            digests.remove(single.id());
+            store.deleteUpload(single.id()); // nothing can resume it
+            return null;
+        }).compose(removed -> Future.failedFuture(failure)));
     }
 
     /** PATCH: appends a chunk, checking {@code Content-Range} when the client sends one. */
@@ -236,6 +243,13 @@ public class UploadRoutes {
             digests.remove(expired);
             store.deleteUpload(expired);
             LOG.infof("removed abandoned upload %s", expired);
+        }
+        // files of single-request uploads this instance stopped in the middle of (they have no session)
+        for (UUID untouched : store.uploadsUntouchedFor(config.uploadExpiry())) {
+            if (!digests.containsKey(untouched) && !sessions.exists(untouched)) {
+                store.deleteUpload(untouched);
+                LOG.infof("removed abandoned upload %s", untouched);
+            }
         }
     }
 

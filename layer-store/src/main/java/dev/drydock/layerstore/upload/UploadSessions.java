@@ -80,6 +80,16 @@ public class UploadSessions {
         }
     }
 
+    public boolean exists(UUID id) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT 1 FROM upload_session WHERE id = ?")) {
+            select.setObject(1, id);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public void delete(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             delete(c, id);

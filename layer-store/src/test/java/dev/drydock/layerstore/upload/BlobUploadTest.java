@@ -125,6 +125,17 @@ class BlobUploadTest {
     }
 
     @Test
+    void theFileOfASingleRequestUploadCutOffByAStopIsRemoved() throws Exception {
+        // a POST with ?digest= records no session; its file is what a stop in the middle leaves
+        java.nio.file.Path left = java.nio.file.Path.of("target", "test-storage", "uploads", java.util.UUID.randomUUID().toString());
+        java.nio.file.Files.write(left, randomBytes(5_000));
+        java.nio.file.Files.setLastModifiedTime(left, java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(1))));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() ->
+                org.junit.jupiter.api.Assertions.assertFalse(java.nio.file.Files.exists(left), "the abandoned file is removed"));
+    }
+
+    @Test
     void malformedNamesDigestsAndUploadIdsAreClientErrors() {
         given().post("/v2/Acme/x/blobs/uploads/").then().statusCode(400).body("errors[0].code", equalTo("NAME_INVALID"));
         given().get("/v2/acme/x/blobs/sha256:nothex").then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
