@@ -9,6 +9,10 @@ import java.net.URI;
 @ConfigMapping(prefix = "drydock.registry")
 public interface RegistryConfig {
 
+    /** Failed sign-ins from one client address, across user names, within 5 minutes before sign-ins from it wait. */
+    @WithDefault("30")
+    int loginFailuresPerAddress();
+
     /** Where layer-store answers; blob requests are forwarded there ({@code DRYDOCK_REGISTRY_LAYER_STORE_URL}). */
     @WithDefault("http://127.0.0.1:5100")
     URI layerStoreUrl();

@@ -1,6 +1,8 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.registry.RegistryConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Slows down password guessing: after {@value #MAX_FAILURES} failed sign-ins for one user name,
- * or {@value #MAX_FAILURES_PER_ADDRESS} from one client address (many users may share one),
+ * or {@code drydock.registry.login-failures-per-address} (30) from one client address (many users may share one),
  * within {@link #WINDOW}, further attempts are refused until the oldest failure leaves the
  * window. Kept per instance, in memory.
  */
@@ -20,21 +22,30 @@ import java.util.concurrent.ConcurrentHashMap;
 public class LoginThrottle {
 
     static final int MAX_FAILURES = 5;
-    static final int MAX_FAILURES_PER_ADDRESS = 30;
     static final Duration WINDOW = Duration.ofMinutes(5);
 
     private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+    private final int maxFailuresPerAddress;
+
+    @Inject
+    LoginThrottle(RegistryConfig config) {
+        this(config.loginFailuresPerAddress());
+    }
+
+    LoginThrottle(int maxFailuresPerAddress) {
+        this.maxFailuresPerAddress = maxFailuresPerAddress;
+    }
 
     /** How long the caller must wait, if they must. */
     public Optional<Duration> retryAfter(String username, String clientAddress) {
         Instant now = Instant.now();
-        return later(wait("user:" + username, MAX_FAILURES, now), wait("addr:" + clientAddress, MAX_FAILURES_PER_ADDRESS, now));
+        return later(wait("user:" + username, MAX_FAILURES, now), wait("addr:" + clientAddress, maxFailuresPerAddress, now));
     }
 
     public void failed(String username, String clientAddress) {
         Instant now = Instant.now();
         record("user:" + username, MAX_FAILURES, now);
-        record("addr:" + clientAddress, MAX_FAILURES_PER_ADDRESS, now);
+        record("addr:" + clientAddress, maxFailuresPerAddress, now);
     }
 
     public void succeeded(String username) {
