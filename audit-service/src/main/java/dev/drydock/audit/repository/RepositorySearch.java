@@ -72,9 +72,9 @@ public class RepositorySearch {
             return List.of();
         }
         for (Words typed : List.of(Words.whole(words, lexemes), Words.beginnings(words, lexemes))) {
-            List<String> page = page(c, viewer, query, typed);
-            if (!page.isEmpty() || (query.offset() > 0 && anyMatch(c, viewer, query, typed))) {
-                return page;
+            Page page = page(c, viewer, query, typed);
+            if (page.anyMatch()) {
+                return page.names();
             }
         }
         String corrected = corrected(c, words);
@@ -82,7 +82,7 @@ public class RepositorySearch {
         if (known.isEmpty() || known.equals(lexemes)) {
             return List.of();
         }
-        return page(c, viewer, query, Words.whole(corrected, known));
+        return page(c, viewer, query, Words.whole(corrected, known)).names();
     }
 
     /**
@@ -186,10 +186,19 @@ public class RepositorySearch {
     private record Candidate(String name, boolean exact, BigDecimal score) {
     }
 
+    /**
+     * A page of names, and whether the words match anything the viewer may see at all (a page past
+     * the last match is empty, yet the words are not to be corrected).
+     */
+    private record Page(List<String> names, boolean anyMatch) {
+    }
+
     /** One page of the names the words match, in the query's order. */
-    private static List<String> page(Connection c, Viewer viewer, Query query, Words words) throws SQLException {
+    private static Page page(Connection c, Viewer viewer, Query query, Words words) throws SQLException {
         if (query.order() != Order.BEST) {
-            return ordered(c, viewer, query, words);
+            List<String> names = ordered(c, viewer, query, words, query.offset(), query.limit());
+            return new Page(names, !names.isEmpty()
+                    || (query.offset() > 0 && !ordered(c, viewer, query, words, 0, 1).isEmpty()));
         }
         int wanted = query.offset() + query.limit();
         List<Candidate> candidates = new ArrayList<>(exactName(c, viewer, query, words));
@@ -205,11 +214,12 @@ public class RepositorySearch {
             best.merge(candidate.name(), candidate, (a, b) -> new Candidate(a.name(), a.exact() || b.exact(),
                     a.score().max(b.score())));
         }
-        return best.values().stream()
+        // every relevance with a match gave at least one candidate
+        return new Page(best.values().stream()
                 .sorted(Comparator.comparing(Candidate::exact).reversed()
                         .thenComparing(Candidate::score, Comparator.reverseOrder())
                         .thenComparing(Candidate::name))
-                .skip(query.offset()).limit(query.limit()).map(Candidate::name).toList();
+                .skip(query.offset()).limit(query.limit()).map(Candidate::name).toList(), !best.isEmpty());
     }
 
     private static List<Candidate> exactName(Connection c, Viewer viewer, Query query, Words words) throws SQLException {
@@ -274,7 +284,8 @@ public class RepositorySearch {
     }
 
     /** A page of the matches ordered by pulls, stars or last push. */
-    private static List<String> ordered(Connection c, Viewer viewer, Query query, Words words) throws SQLException {
+    private static List<String> ordered(Connection c, Viewer viewer, Query query, Words words, int offset, int limit)
+            throws SQLException {
         String order = switch (query.order()) {
             case PULLS -> "pulls DESC";
             case STARS -> "stars DESC";
@@ -284,8 +295,8 @@ public class RepositorySearch {
         try (PreparedStatement select = prepare(c, "SELECT name FROM repository_summary WHERE " + FILTERS
                 + " AND " + anywhere.text() + " ORDER BY " + order + ", name OFFSET ? LIMIT ?")) {
             int i = anywhere.bind(select, bindFilters(c, select, 1, viewer, query));
-            select.setInt(i++, query.offset());
-            select.setInt(i, query.limit());
+            select.setInt(i++, offset);
+            select.setInt(i, limit);
             List<String> names = new ArrayList<>();
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -293,19 +304,6 @@ public class RepositorySearch {
                 }
             }
             return names;
-        }
-    }
-
-    /** Whether the words match some repository the viewer may see (a page past the end is empty for another reason). */
-    private static boolean anyMatch(Connection c, Viewer viewer, Query query, Words words) throws SQLException {
-        Sql anywhere = words.allIn(ANYWHERE);
-        try (PreparedStatement exists = prepare(c, "SELECT EXISTS (SELECT 1 FROM repository_summary WHERE "
-                + FILTERS + " AND " + anywhere.text() + ")")) {
-            anywhere.bind(exists, bindFilters(c, exists, 1, viewer, query));
-            try (ResultSet rs = exists.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
         }
     }
 

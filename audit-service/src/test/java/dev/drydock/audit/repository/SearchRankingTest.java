@@ -202,6 +202,17 @@ class SearchRankingTest {
                 .get("/api/v1/search").then().statusCode(200).body("name", equalTo(List.of(lately, longAgo, described)));
         given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", longAgo).get("/api/v1/search")
                 .then().statusCode(200).body("[0].name", equalTo(longAgo));
+        // a page past the last match is empty: the words matched, so they are not corrected or widened
+        for (String words : List.of(word, word.substring(0, 5))) {
+            for (String sort : List.of("best", "pulls")) {
+                given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", words).queryParam("sort", sort)
+                        .queryParam("offset", 3).get("/api/v1/search").then().statusCode(200)
+                        .body("name", equalTo(List.of()));
+                given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", words).queryParam("sort", sort)
+                        .queryParam("offset", 2).get("/api/v1/search").then().statusCode(200)
+                        .body("size()", equalTo(1));
+            }
+        }
     }
 
     @Test
