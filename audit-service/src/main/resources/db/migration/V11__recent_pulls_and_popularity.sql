@@ -14,10 +14,11 @@
 -- Search: the words of the name, the description and the README each in a column of their own,
 -- and all of them in one (the README's now split like the rest, without English stemming, so that
 -- one query matches all three). They are set when the name or description changes, not generated:
--- PostgreSQL computes generated columns again on every update of the row, and pulls update it. Within one kind of match (every word in the name; in the name and
--- description; anywhere) results are ordered by popularity, so search reads the most popular rows
--- along its index and stops once it has enough, and uses the word indexes (all words; the name's;
--- the README's) only for kinds of match too rare among them. The weighted vector over all three
+-- PostgreSQL computes generated columns again on every update of the row, and pulls update it.
+-- Within one kind of match (every word in the name; in the name and description; anywhere) results
+-- are ordered by popularity, so search reads the most popular rows along its index and stops once it
+-- has enough, and uses the word indexes (all words; the name's; the README's) only for kinds of
+-- match too rare among them. The weighted vector over all three
 -- goes, and so does the trigram index over names (search no longer matches parts of names with LIKE).
 --
 -- Typos: the known word nearest to a typed one is read along a GiST index in order of distance,

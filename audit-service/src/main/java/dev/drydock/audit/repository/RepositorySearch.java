@@ -77,12 +77,11 @@ public class RepositorySearch {
                 return page.names();
             }
         }
-        String corrected = corrected(c, words);
-        List<String> known = corrected == null ? List.of() : lexemes(c, corrected);
+        List<String> known = corrected(c, lexemes);
         if (known.isEmpty() || known.equals(lexemes)) {
             return List.of();
         }
-        return page(c, viewer, query, Words.whole(corrected, known)).names();
+        return page(c, viewer, query, Words.whole(String.join(" ", known), known)).names();
     }
 
     /**
@@ -308,19 +307,22 @@ public class RepositorySearch {
     }
 
     /**
-     * The words, each that is not a word of some repository's name replaced by the most similar
-     * one that is; null when none is similar to any.
+     * The typed words, in their order, each replaced by the nearest word of some repository's name
+     * (itself, when it is one) and left out when none is similar.
      */
-    private static String corrected(Connection c, String words) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT string_agg(best.word, ' ' ORDER BY typed.word)"
-                + " FROM unnest(tsvector_to_array(to_tsvector('simple', translate(?, '/-_.', '    ')))) AS typed(word)"
+    private static List<String> corrected(Connection c, List<String> lexemes) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT best.word"
+                + " FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS typed(word, position)"
                 + " CROSS JOIN LATERAL (SELECT known.word FROM name_word known WHERE known.word % typed.word"
-                + " ORDER BY known.word <-> typed.word, known.word LIMIT 1) best")) {
-            select.setString(1, words);
+                + " ORDER BY known.word <-> typed.word, known.word LIMIT 1) best ORDER BY typed.position")) {
+            select.setArray(1, c.createArrayOf("text", lexemes.toArray()));
+            List<String> known = new ArrayList<>();
             try (ResultSet rs = select.executeQuery()) {
-                rs.next();
-                return rs.getString(1);
+                while (rs.next()) {
+                    known.add(rs.getString(1));
+                }
             }
+            return known;
         }
     }
 

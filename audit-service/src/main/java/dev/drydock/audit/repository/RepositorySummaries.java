@@ -37,7 +37,7 @@ public class RepositorySummaries {
     /**
      * @param recentPulls the pulls of the last 30 days (up to the newest projected event's day)
      * @param starred     whether the viewer has starred it
-     * @param readme  the README in Markdown; only when one repository is asked for
+     * @param readme      the README in Markdown; only when one repository is asked for
      */
     public record Summary(String name, String namespace, String visibility, String description, Instant createdAt,
                           Instant lastPushedAt, String lastPushedBy, long stars, long pulls, long recentPulls,
