@@ -29,6 +29,11 @@ public final class HttpExchange {
     /** Answers a failure: the spec's error body for a client mistake, a logged 500 for anything else. */
     public static void fail(RoutingContext ctx, Throwable failure) {
         HttpServerResponse response = ctx.response();
+        if (failure instanceof io.vertx.core.http.HttpClosedException) {
+            LOG.infof("%s %s: the client closed the connection before the body ended; nothing of it counts",
+                    ctx.request().method(), ctx.request().path());
+            return;
+        }
         if (response.headWritten()) {
             LOG.warnf(failure, "failure after the answer had started: %s", ctx.request().path());
             response.reset();

@@ -5,16 +5,14 @@ import dev.drydock.layerstore.HttpExchange;
 import dev.drydock.layerstore.LayerStoreConfig;
 import dev.drydock.layerstore.blob.BlobLinks;
 import dev.drydock.layerstore.storage.FilesystemBlobStore;
+import dev.drydock.layerstore.storage.UploadAppender;
 import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -47,16 +45,18 @@ public class UploadRoutes {
     private final UploadSessions sessions;
     private final BlobLinks links;
     private final FilesystemBlobStore store;
+    private final UploadAppender appender;
     private final LayerStoreConfig config;
     /** The running digest of each session this instance has been appending to, by session id. */
     private final Map<UUID, RunningDigest> digests = new ConcurrentHashMap<>();
 
     UploadRoutes(Vertx vertx, UploadSessions sessions, BlobLinks links, FilesystemBlobStore store,
-                 LayerStoreConfig config) {
+                 UploadAppender appender, LayerStoreConfig config) {
         this.vertx = vertx;
         this.sessions = sessions;
         this.links = links;
         this.store = store;
+        this.appender = appender;
         this.config = config;
     }
 
@@ -187,35 +187,25 @@ public class UploadRoutes {
      * @return the session's length after the body
      */
     private Future<Long> append(HttpServerRequest request, UploadSession session) {
-        return blocking(() -> runningDigest(session)).compose(running -> vertx.fileSystem()
-                .open(store.uploadPath(session.id()).toString(), new OpenOptions().setWrite(true).setCreate(true))
-                .compose(file -> pipe(request, file, session.received(), running.digest())))
+        long expected = contentLength(request);
+        return blocking(() -> appender.open(store.uploadPath(session.id()), session.received(), expected,
+                runningDigest(session).digest()))
+                .compose(body -> body.from(request))
                 .map(written -> {
                     long length = session.received() + written;
                     digests.compute(session.id(), (id, old) -> new RunningDigest(old.digest(), length));
                     return length;
-                });
+                })
+                .onFailure(failure -> digests.remove(session.id())); // it took in part of the body: rebuild it next time
     }
 
-    private Future<Long> pipe(HttpServerRequest request, AsyncFile file, long offset, MessageDigest digest) {
-        Promise<Long> written = Promise.promise();
-        long[] count = {0};
-        file.setWritePos(offset);
-        request.handler(chunk -> {
-            digest.update(chunk.getByteBuf().nioBuffer());
-            count[0] += chunk.length();
-            file.write(chunk);
-            if (file.writeQueueFull()) {
-                request.pause();
-                file.drainHandler(v -> request.resume());
-            }
-        });
-        request.exceptionHandler(failure -> file.close().onComplete(v -> written.tryFail(failure)));
-        request.endHandler(v -> file.flush().compose(flushed -> file.close())
-                .onSuccess(closed -> written.tryComplete(count[0]))
-                .onFailure(written::tryFail));
-        request.resume();
-        return written.future();
+    private static long contentLength(HttpServerRequest request) {
+        try {
+            String header = request.getHeader("Content-Length");
+            return header == null ? -1 : Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The digest of the bytes received so far, rebuilt from disk if this instance has not seen them all. */
