@@ -76,11 +76,13 @@ token() { # drydock registry token for a repository
     | sed -E 's/.*"token":"([^"]+)".*/\1/'
 }
 auth() { # curl arguments for a registry
-  if [[ "$1" == drydock ]]; then printf "%s\n" -H "Authorization: Bearer $(token "$2")"; fi
+  if [[ "$1" == drydock* ]]; then printf "%s\n" -H "Authorization: Bearer $(token "$2")"; fi
 }
-port() { [[ "$1" == drydock ]] && echo $DD_PORT || echo $REF_PORT; }
+# drydock-cluster: uploads sent straight to layer-store with the registry token, as the ingress of a
+# cluster routes /v2/<name>/blobs/uploads/ (DESIGN.md); layer-store checks the token itself
+port() { case "$1" in drydock) echo $DD_PORT ;; drydock-cluster) echo 25100 ;; *) echo $REF_PORT ;; esac; }
 pids() { # the processes whose CPU time a registry's work costs
-  if [[ "$1" == drydock ]]; then cat "$DRYDOCK_DATA_DIR/run/registry-api.pid" "$DRYDOCK_DATA_DIR/run/layer-store.pid"; else echo "$REF_PID"; fi
+  if [[ "$1" == drydock* ]]; then cat "$DRYDOCK_DATA_DIR/run/registry-api.pid" "$DRYDOCK_DATA_DIR/run/layer-store.pid"; else echo "$REF_PID"; fi
 }
 cpu() { # user+system seconds of the registry's processes so far
   local total=0
@@ -136,10 +138,11 @@ heap_used_mib() { # pid: heap in use after a full collection, in MiB
   jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); print int(v / 1024); exit } }'
 }
 
-small_uploads() { # registry repository: 1000 monolithic POSTs of 4 KiB with 8 workers
-  local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
-  export P=$p REPO=$2 AUTH_HEADER="${a[1]:-X-None: 1}"
-  ls "$WORK/small" | xargs -P 8 -I{} sh -c 'd=$(sha256sum "'"$WORK"'/small/{}" | cut -d" " -f1); curl --fail-with-body -sS -o /dev/null -X POST -H "$AUTH_HEADER" -H "Content-Type: application/octet-stream" --data-binary @"'"$WORK"'/small/{}" "http://127.0.0.1:$P/v2/$REPO/blobs/uploads/?digest=sha256:$d"'
+small_uploads() { # registry repository -> "seconds CPU-seconds": 1000 blobs of 4 KiB, POST then PUT each,
+  # 8 at a time, after two untimed rounds of 1000 other blobs (bench/SmallUploads.java)
+  local token=-; [[ "$1" == drydock ]] && token=$(token "$2")
+  java -Xmx256m "$ROOT/bench/SmallUploads.java" "http://127.0.0.1:$(port "$1")" "$2" "$WORK/small" 8 2 "$token" \
+    "$(pids "$1" | paste -sd,)" "$(getconf CLK_TCK)"
 }
 
 manifest_gets() { # registry repository [warm-up] -> "requests/s p99 requests" (nothing after a warm-up)
@@ -176,6 +179,10 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     measure upload "$registry" upload_monolithic "$registry" "$repo"
     measure chunked "$registry" upload_chunked "$registry" "$repo-chunked"
+    if [[ $registry == drydock ]]; then
+      measure upload drydock-cluster upload_monolithic drydock-cluster "$repo-cluster"
+      measure chunked drydock-cluster upload_chunked drydock-cluster "$repo-cluster-chunked"
+    fi
     measure download "$registry" download "$registry" "$repo"
     if [[ $registry == drydock ]]; then
       measure redirect drydock download_redirect "$repo"
@@ -183,7 +190,9 @@ for round in $(seq 1 "$ROUNDS"); do
         for service in registry-api layer-store; do HEAP["$service,after"]=$(heap_used_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
       fi
     fi
-    measure small "$registry" small_uploads "$registry" "$repo-small"
+    read -r seconds cpu_seconds < <(small_uploads "$registry" "$repo-small")
+    [[ -n "${cpu_seconds:-}" ]] || { echo "the small uploads to $registry failed" >&2; exit 1; }
+    RESULT["small,$registry"]+="$seconds:$cpu_seconds "
     creds=(); [[ $registry == drydock ]] && creds=(--dest-creds "admin:$DRYDOCK_ADMIN_PASSWORD")
     skopeo copy -q --dest-tls-verify=false "${creds[@]}" "oci:$WORK/img:v1" "docker://127.0.0.1:$(port $registry)/$repo-image:v1"
     # 60 s of warm-up first: the JIT compilers share the 2 cores with the load (bench/pulls.sh)
@@ -220,13 +229,15 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
     d=$(m "$op,drydock" 1); r=$(m "$op,reference" 1)
     label="monolithic PUT"; [[ $op == chunked ]] && label="64 MiB PATCH chunks"
     echo "| 1 GiB upload, $label | $(rate "$d") MB/s ($d s, CPU $(m "$op,drydock" 2) s) | $(rate "$r") MB/s ($r s, CPU $(m "$op,reference" 2) s) | $(ratio "$r" "$d")× the rate | ≥ 3× |"
+    c=$(m "$op,drydock-cluster" 1)
+    echo "| 1 GiB upload, $label, cluster routing (straight to layer-store) | $(rate "$c") MB/s ($c s, CPU $(m "$op,drydock-cluster" 2) s) | $(rate "$r") MB/s | $(ratio "$r" "$c")× the rate | ≥ 3× |"
   done
   d=$(m download,drydock 1); n=$(m download,nginx 1); r=$(m download,reference 1)
   x=$(m redirect,drydock 1)
   echo "| 1 GiB blob GET, redirect mode (307 to layer-store, followed) | $(awk -v s="$x" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m redirect,drydock 2) s) | nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$x")× nginx's rate | ≥ 0.95× nginx |"
   echo "| 1 GiB blob GET, proxy mode | $(awk -v s="$d" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,drydock 2) s) | $(awk -v s="$r" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,reference 2) s); nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$d")× nginx's rate | ≥ 0.95× nginx |"
   d=$(m small,drydock 1); r=$(m small,reference 1)
-  echo "| 1,000 × 4 KiB uploads, 8 workers | $d s (CPU $(m small,drydock 2) s) | $r s (CPU $(m small,reference 2) s) | $(ratio "$d" "$r")× the time | ≤ 0.8× |"
+  echo "| 1,000 × 4 KiB blob uploads (POST, then PUT with the bytes), 8 at a time | $d s (CPU $(m small,drydock 2) s) | $r s (CPU $(m small,reference 2) s) | $(ratio "$d" "$r")× the time | ≤ 0.8× |"
   d=$(m manifest,drydock 1); r=$(m manifest,reference 1)
   echo "| manifest GET by tag, 32 connections | $d req/s, p99 $(m manifest,drydock 2), CPU $(m manifest,drydock 3) ms/req | $r req/s, p99 $(m manifest,reference 2), CPU $(m manifest,reference 3) ms/req | $(ratio "$d" "$r")× | ≥ 5×, p99 ≤ 10 ms |"
   echo
@@ -241,7 +252,8 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   for key in $(echo "${!RESULT[@]}" | tr ' ' '\n' | sort); do echo "- \`$key\`: ${RESULT[$key]}"; done
   echo
   echo "Commands: uploads and GETs with curl (\`-T\` streams the file; chunks via \`dd | curl --data-binary @-\`),"
-  echo "small uploads with \`xargs -P 8 curl\` (single POST with \`?digest=\`), manifest GETs with"
+  echo "small uploads with \`bench/SmallUploads.java\` (one process, 8 threads, keep-alive; two untimed rounds of"
+  echo "1,000 other blobs first; CPU of the measured round only), manifest GETs with"
   echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`."
 } > "$OUT"
 cat "$OUT"
