@@ -31,11 +31,13 @@ public class Manifests {
     private final AgroalDataSource dataSource;
     private final Repositories repositories;
     private final PullEvents pullEvents;
+    private final ManifestCache cache;
 
-    Manifests(AgroalDataSource dataSource, Repositories repositories, PullEvents pullEvents) {
+    Manifests(AgroalDataSource dataSource, Repositories repositories, PullEvents pullEvents, ManifestCache cache) {
         this.dataSource = dataSource;
         this.repositories = repositories;
         this.pullEvents = pullEvents;
+        this.cache = cache;
     }
 
     /**
@@ -46,6 +48,7 @@ public class Manifests {
     public void push(RepositoryName name, ParsedManifest manifest, List<Tag> tags, Actor actor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.ensure(c, name, actor);
+            cache.changing(repository);
             for (Digest child : manifest.children()) {
                 if (find(c, repository, child).isEmpty()) {
                     throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
@@ -124,6 +127,7 @@ public class Manifests {
     public void retag(RepositoryName name, Tag tag, Digest digest, Actor actor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.require(c, name);
+            cache.changing(repository);
             if (find(c, repository, digest).isEmpty()) {
                 throw unknown(name, digest.toString());
             }
@@ -140,6 +144,7 @@ public class Manifests {
     public void delete(RepositoryName name, String reference, Actor actor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.require(c, name);
+            cache.changing(repository);
             if (!Digest.looksLikeDigest(reference)) {
                 Tag tag = new Tag(reference);
                 try (PreparedStatement delete = c.prepareStatement(
@@ -196,8 +201,13 @@ public class Manifests {
                 !Digest.looksLikeDigest(reference), Instant.now()));
     }
 
-    /** The manifest a tag or digest names. */
+    /** The manifest a tag or digest names: kept in {@link ManifestCache} after the first time. */
     public StoredManifest resolve(RepositoryName name, String reference) throws SQLException {
+        StoredManifest kept = cache.get(name.value(), reference);
+        if (kept != null) {
+            return kept;
+        }
+        long generation = cache.generation();
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.require(c, name);
             Optional<StoredManifest> found;
@@ -214,7 +224,9 @@ public class Manifests {
                     found = read(select);
                 }
             }
-            return found.orElseThrow(() -> unknown(name, reference));
+            StoredManifest manifest = found.orElseThrow(() -> unknown(name, reference));
+            cache.keep(generation, name.value(), reference, repository, manifest);
+            return manifest;
         }
     }
 

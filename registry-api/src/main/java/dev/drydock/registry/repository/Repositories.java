@@ -8,6 +8,7 @@ import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.outbox.Outbox;
 import dev.drydock.registry.RegistryConfig;
+import dev.drydock.registry.manifest.ManifestCache;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,10 +30,12 @@ public class Repositories {
 
     private final AgroalDataSource dataSource;
     private final RegistryConfig config;
+    private final ManifestCache manifestCache;
 
-    Repositories(AgroalDataSource dataSource, RegistryConfig config) {
+    Repositories(AgroalDataSource dataSource, RegistryConfig config, ManifestCache manifestCache) {
         this.dataSource = dataSource;
         this.config = config;
+        this.manifestCache = manifestCache;
     }
 
     /** The repository's id, creating it (and its event) on the caller's transaction if it is new. */
@@ -144,6 +147,7 @@ public class Repositories {
         if (id.isEmpty()) {
             return false;
         }
+        manifestCache.changing(id.getAsLong());
         try (PreparedStatement tags = c.prepareStatement(
                 "DELETE FROM tag WHERE repository_id = ? RETURNING name, digest")) {
             tags.setLong(1, id.getAsLong());

@@ -1,0 +1,100 @@
+package dev.drydock.registry.manifest;
+
+import dev.drydock.oci.Digest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * Pulls answered from the manifest cache stay right: after this instance's own pushes, tag moves
+ * and deletes at once, and after another instance's changes (written here straight into the
+ * database, as another instance would) once PostgreSQL's notification arrives.
+ */
+@QuarkusTest
+class ManifestCacheTest {
+
+    private static final String INDEX = "application/vnd.oci.image.index.v1+json";
+
+    @Inject
+    ManifestCache cache;
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String url;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String user;
+    @ConfigProperty(name = "quarkus.datasource.password")
+    String password;
+
+    private static String index(String note) {
+        return "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],\"annotations\":{\"note\":\"" + note + "\"}}";
+    }
+
+    private static String digestOf(String manifest) {
+        return Digest.sha256Of(manifest.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    private static io.restassured.specification.RequestSpecification as(String bearer) {
+        return RestAssured.given().header("Authorization", bearer);
+    }
+
+    @BeforeEach
+    void listenerConnected() {
+        await().atMost(Duration.ofSeconds(10)).until(cache::isListening);
+    }
+
+    @Test
+    void aPullAfterThisInstancesOwnChangesSeesThemAtOnce() {
+        String repository = "test/c" + UUID.randomUUID().toString().substring(0, 8);
+        String auth = ManifestPushTest.bearer(repository);
+        String one = index("one");
+        String two = index("two");
+        as(auth).contentType(INDEX).body(one).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        for (int i = 0; i < 3; i++) { // the first GET reads the database, the others the cache
+            as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", digestOf(one));
+        }
+        as(auth).contentType(INDEX).body(two).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", digestOf(two));
+
+        as(auth).get("/v2/" + repository + "/manifests/" + digestOf(two)).then().statusCode(200);
+        as(auth).delete("/v2/" + repository + "/manifests/" + digestOf(two)).then().statusCode(202);
+        as(auth).get("/v2/" + repository + "/manifests/" + digestOf(two)).then().statusCode(404);
+        as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(404);
+    }
+
+    @Test
+    void aPullAfterAnotherInstancesChangeSeesItOnceNotified() throws Exception {
+        String repository = "test/c" + UUID.randomUUID().toString().substring(0, 8);
+        String auth = ManifestPushTest.bearer(repository);
+        String one = index("one");
+        String two = index("two");
+        as(auth).contentType(INDEX).body(one).put("/v2/" + repository + "/manifests/" + digestOf(one)).then().statusCode(201);
+        as(auth).contentType(INDEX).body(two).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", digestOf(two));
+        assertNotNull(cache.get(repository, "v1"), "the pull is kept");
+
+        // another instance moves the tag: this instance only hears of it through PostgreSQL
+        try (Connection c = DriverManager.getConnection(url, user, password);
+             PreparedStatement move = c.prepareStatement("UPDATE registry.tag SET digest = ? WHERE name = 'v1'"
+                     + " AND repository_id = (SELECT id FROM registry.repository WHERE name = ?)")) {
+            move.setString(1, digestOf(one));
+            move.setString(2, repository);
+            assertEquals(1, move.executeUpdate());
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> as(auth).get("/v2/" + repository + "/manifests/v1")
+                .then().statusCode(200).header("Docker-Content-Digest", digestOf(one)));
+    }
+}
