@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
  *
  * <p>The event loop only takes the pieces it receives; hashing runs on one thread and writing on
  * another, in order, so the two overlap and a 1 GiB body costs the event loop little more than a
- * copy. A large body starting at a block boundary is gathered into 1 MiB blocks written with
+ * copy. A large body starting at a block boundary is gathered into 4 MiB blocks written with
  * O_DIRECT where the file system allows it: past the page cache, whose copying and allocation cost
  * more CPU than the disk's own transfer here. Anything else (small bodies, a resumed upload at an
  * odd offset, the last partial block, a file system without O_DIRECT) is written through the page
@@ -39,13 +39,16 @@ import java.util.concurrent.Executors;
 @ApplicationScoped
 public class UploadAppender {
 
-    static final int BLOCK = 1 << 20;
-    /** One block being filled, one being hashed, one being written, one to spare. */
-    private static final int BLOCKS_PER_BODY = 4;
-    /** 32 MiB off-heap at most: eight large bodies at once; others are written through the page cache. */
-    private static final int MAX_BLOCKS = 32;
+    /** 4 MiB: 1 MiB blocks made a 1 GiB upload ~10 % slower here, 8 MiB ones ~5 %. */
+    public static final int BLOCK = 4 << 20;
+    /** A body at least this long (or of unknown length) is gathered into blocks. */
+    public static final int LARGE = 1 << 20;
+    /** One block being filled, one being hashed, one being written. */
+    private static final int BLOCKS_PER_BODY = 3;
+    /** 64 MiB off-heap at most: five large bodies at once; others are written through the page cache. */
+    private static final int MAX_BLOCKS = 16;
     /** Bytes of a page-cache body handed to the threads but not yet written; above it the request pauses. */
-    private static final long MAX_IN_FLIGHT = 4L * BLOCK;
+    private static final long MAX_IN_FLIGHT = 4L << 20;
 
     private final Vertx vertx;
     private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
@@ -77,7 +80,7 @@ public class UploadAppender {
         List<ByteBuffer> blocks = null;
         try {
             FileChannel cached = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            boolean large = expectedLength < 0 || expectedLength >= BLOCK;
+            boolean large = expectedLength < 0 || expectedLength >= LARGE;
             if (large) {
                 alignment = (int) Files.getFileStore(file).getBlockSize();
                 if (alignment > 0 && BLOCK % alignment == 0 && offset % alignment == 0) {
