@@ -75,11 +75,12 @@ public class UploadAppender {
      * {@code expectedLength} is the body's Content-Length, or -1 when it is streamed.
      */
     public Body open(Path file, long offset, long expectedLength, MessageDigest digest) {
+        FileChannel cached = null;
         FileChannel direct = null;
         int alignment = 0;
         List<ByteBuffer> blocks = null;
         try {
-            FileChannel cached = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            cached = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             boolean large = expectedLength < 0 || expectedLength >= LARGE;
             if (large) {
                 alignment = (int) Files.getFileStore(file).getBlockSize();
@@ -94,7 +95,19 @@ public class UploadAppender {
             }
             return new Body(cached, direct, alignment, blocks, offset, digest);
         } catch (IOException e) {
+            closeQuietly(cached);
+            closeQuietly(direct);
             throw new UncheckedIOException("cannot open upload file " + file, e);
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            if (channel != null) {
+                channel.close();
+            }
+        } catch (IOException ignored) {
+            // the open failed already; that is what the caller hears of
         }
     }
 
