@@ -6,6 +6,9 @@ import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.Tag;
 import dev.drydock.registry.frontdoor.Actors;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.unchecked.Unchecked;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -44,15 +47,27 @@ public class ManifestResource {
         this.layerStore = layerStore;
     }
 
-    /** A GET is a pull (see {@link PullEvents} for when its event is committed). */
+    /**
+     * A GET is a pull (see {@link PullEvents} for when its event is committed). A manifest the
+     * cache holds is answered on the event loop; otherwise the database is read on a worker thread.
+     */
     @GET
     @Path("{name: .+}/manifests/{reference}")
-    public Response get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                        @Context HttpHeaders request, @Context HttpServerRequest http) throws SQLException {
+    public Uni<Response> get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
+                             @Context HttpHeaders request, @Context HttpServerRequest http) {
         RepositoryName repository = RepositoryName.parse(name);
-        StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
-        manifests.pulled(repository, reference, manifest, Actors.of(http));
-        return headers(Response.ok(manifest.content()), manifest).build();
+        StoredManifest kept = manifests.kept(repository, reference);
+        if (kept != null) {
+            StoredManifest manifest = acceptable(kept, request, reference);
+            if (manifests.pulledWithoutWaiting(repository, reference, manifest, Actors.of(http))) {
+                return Uni.createFrom().item(headers(Response.ok(manifest.content()), manifest).build());
+            }
+        }
+        return Uni.createFrom().item(Unchecked.supplier(() -> {
+            StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
+            manifests.pulled(repository, reference, manifest, Actors.of(http));
+            return headers(Response.ok(manifest.content()), manifest).build();
+        })).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @HEAD

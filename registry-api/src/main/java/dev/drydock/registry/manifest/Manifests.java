@@ -197,8 +197,22 @@ public class Manifests {
     }
 
     public void pulled(RepositoryName name, String reference, StoredManifest manifest, Actor actor) throws SQLException {
-        pullEvents.record(new PullEvents.Pull(actor, name.value(), reference, manifest.digest(), manifest.mediaType(),
-                !Digest.looksLikeDigest(reference), Instant.now()));
+        pullEvents.record(pull(name, reference, manifest, actor));
+    }
+
+    /** Records the pull if that needs no waiting (see {@link PullEvents#offer}); false if it needs {@link #pulled}. */
+    public boolean pulledWithoutWaiting(RepositoryName name, String reference, StoredManifest manifest, Actor actor) {
+        return pullEvents.offer(pull(name, reference, manifest, actor));
+    }
+
+    private static PullEvents.Pull pull(RepositoryName name, String reference, StoredManifest manifest, Actor actor) {
+        return new PullEvents.Pull(actor, name.value(), reference, manifest.digest(), manifest.mediaType(),
+                !Digest.looksLikeDigest(reference), Instant.now());
+    }
+
+    /** The manifest the cache holds for this reference, or null: no database, no blocking. */
+    public StoredManifest kept(RepositoryName name, String reference) {
+        return cache.get(name.value(), reference);
     }
 
     /** The manifest a tag or digest names: kept in {@link ManifestCache} after the first time. */

@@ -128,6 +128,21 @@ public class PullEvents {
      * Hands the pull to the writer; in {@link Mode#COMMITTED} returns only once it is committed.
      * Waits for room when the writer is far behind (the database is down), so memory stays bounded.
      */
+    /**
+     * Queues the pull if that needs no waiting (queued mode, room in the queue): for the event
+     * loop. False when it must go through {@link #record} on a worker thread instead.
+     */
+    public boolean offer(Pull pull) {
+        if (mode == Mode.OFF) {
+            return true;
+        }
+        if (mode == Mode.COMMITTED || !room.tryAcquire()) {
+            return false;
+        }
+        queue.add(new Pending(pull, null));
+        return true;
+    }
+
     public void record(Pull pull) throws SQLException {
         if (mode == Mode.OFF) {
             return;
