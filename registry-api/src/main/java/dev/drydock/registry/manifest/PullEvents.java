@@ -125,10 +125,6 @@ public class PullEvents {
     }
 
     /**
-     * Hands the pull to the writer; in {@link Mode#COMMITTED} returns only once it is committed.
-     * Waits for room when the writer is far behind (the database is down), so memory stays bounded.
-     */
-    /**
      * Queues the pull if that needs no waiting (queued mode, room in the queue): for the event
      * loop. False when it must go through {@link #record} on a worker thread instead.
      */
@@ -143,9 +139,13 @@ public class PullEvents {
         return true;
     }
 
+    /**
+     * Hands the pull to the writer; in {@link Mode#COMMITTED} returns only once it is committed.
+     * Waits for room when the writer is far behind (the database is down), so memory stays bounded.
+     */
     public void record(Pull pull) throws SQLException {
-        if (mode == Mode.OFF) {
-            return;
+        if (offer(pull)) {
+            return; // off, or queued at once
         }
         try {
             if (!room.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
