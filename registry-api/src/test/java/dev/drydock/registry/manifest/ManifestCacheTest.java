@@ -1,6 +1,7 @@
 package dev.drydock.registry.manifest;
 
 import dev.drydock.oci.Digest;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
@@ -18,6 +19,7 @@ import java.util.UUID;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * Pulls answered from the manifest cache stay right: after this instance's own pushes, tag moves
@@ -96,5 +98,32 @@ class ManifestCacheTest {
         }
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> as(auth).get("/v2/" + repository + "/manifests/v1")
                 .then().statusCode(200).header("Docker-Content-Digest", digestOf(one)));
+    }
+
+    /**
+     * This instance's own change drops what the cache holds when its transaction ends, with no
+     * notification to help: nothing in the database changes here, so only that path can.
+     */
+    @Test
+    void aChangeInThisInstanceDropsTheRepositorysEntriesWhenItsTransactionEnds() {
+        String repository = "test/c" + UUID.randomUUID().toString().substring(0, 8);
+        long repositoryId = -1 - (long) (Math.random() * 1_000_000); // no row has it: no notification can come
+        StoredManifest kept = new StoredManifest(digestOf(index("kept")), INDEX, index("kept").getBytes(StandardCharsets.UTF_8), null, null);
+        cache.keep(cache.generation(), repository, "v1", repositoryId, kept);
+        assertNotNull(cache.get(repository, "v1"));
+
+        long before = cache.generation();
+        QuarkusTransaction.requiringNew().run(() -> {
+            cache.changing(repositoryId);
+            cache.keep(before, repository, "v1", repositoryId, kept);
+            assertNull(cache.get(repository, "v1"), "a lookup that began before the change is not kept");
+            // one that began after it read the database before the change committed: kept for now
+            cache.keep(cache.generation(), repository, "v1", repositoryId, kept);
+            assertNotNull(cache.get(repository, "v1"));
+        });
+        assertNull(cache.get(repository, "v1"), "dropped when the transaction ended");
+
+        cache.keep(cache.generation(), repository, "v1", repositoryId, kept);
+        assertNotNull(cache.get(repository, "v1"), "kept again once nothing is changing");
     }
 }
