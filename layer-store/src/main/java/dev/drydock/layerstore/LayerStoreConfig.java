@@ -32,6 +32,13 @@ public interface LayerStoreConfig {
     @WithDefault("drydock")
     String tokenService();
 
+    /**
+     * The token endpoint named in a 401's {@code WWW-Authenticate} ({@code DRYDOCK_LAYER_STORE_TOKEN_REALM});
+     * empty means {@code /token} at the address the client used (as {@code X-Forwarded-Host} and
+     * {@code -Proto} give it, else this request's own), which an ingress routes to registry-api.
+     */
+    java.util.Optional<String> tokenRealm();
+
     /** Whether requests need a registry token; only tests of this service alone turn it off. */
     @WithDefault("true")
     boolean requireToken();

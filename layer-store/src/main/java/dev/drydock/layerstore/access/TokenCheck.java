@@ -6,6 +6,7 @@ import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
+import dev.drydock.oci.token.Challenge;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.TokenVerifier;
 import io.vertx.core.Vertx;
@@ -56,7 +57,7 @@ public class TokenCheck {
         }
         Optional<String> token = token(request);
         if (token.isEmpty()) {
-            HttpExchange.fail(ctx, new OciException(ErrorCode.UNAUTHORIZED, "a registry token is required"));
+            challenge(ctx, null, "a registry token is required");
             return;
         }
         Optional<RegistryToken> verified = verifier.verifyWithKnownKeys(token.get());
@@ -72,7 +73,7 @@ public class TokenCheck {
     private void decide(RoutingContext ctx, Optional<RegistryToken> token) {
         HttpServerRequest request = ctx.request();
         if (token.isEmpty()) {
-            HttpExchange.fail(ctx, new OciException(ErrorCode.UNAUTHORIZED, "the registry token is invalid or expired"));
+            challenge(ctx, "invalid_token", "the registry token is invalid or expired");
             return;
         }
         Matcher m = PATH.matcher(request.path());
@@ -85,8 +86,7 @@ public class TokenCheck {
                 return;
             }
             if (!token.get().allows(repository, Action.requiredFor(request.method().name()))) {
-                HttpExchange.fail(ctx, new OciException(ErrorCode.UNAUTHORIZED,
-                        "the registry token does not grant access to this resource"));
+                challenge(ctx, "insufficient_scope", "the registry token does not grant access to this resource");
                 return;
             }
             String from = request.getParam("from");
@@ -101,6 +101,40 @@ public class TokenCheck {
             request.headers().set("X-Drydock-Token", token.get().tokenId().toString());
         }
         ctx.next();
+    }
+
+    /**
+     * 401 with the challenge registry-api answers, so that a client whose upload an ingress sent
+     * straight here fetches a token for this repository from the front door's {@code /token} and retries.
+     */
+    private void challenge(RoutingContext ctx, String error, String message) {
+        HttpServerRequest request = ctx.request();
+        Matcher m = PATH.matcher(request.path());
+        String repository = null;
+        if (m.matches()) {
+            try {
+                repository = RepositoryName.parse(m.group(1)).value();
+            } catch (OciException e) {
+                repository = null; // no scope to name: the challenge says where to get a token all the same
+            }
+        }
+        String realm = config.tokenRealm().orElseGet(() -> frontDoor(request) + "/token");
+        ctx.response().putHeader("WWW-Authenticate",
+                Challenge.bearer(realm, config.tokenService(), repository, Action.requiredFor(request.method().name()), error));
+        HttpExchange.fail(ctx, new OciException(ErrorCode.UNAUTHORIZED, message));
+    }
+
+    /** The address the client used: the front door's or the ingress's, as forwarded, else this request's own. */
+    private static String frontDoor(HttpServerRequest request) {
+        String host = request.getHeader("X-Forwarded-Host");
+        String scheme = request.getHeader("X-Forwarded-Proto");
+        if (host == null || host.isBlank()) {
+            host = request.authority() == null ? request.host() : request.authority().toString();
+        }
+        if (scheme == null || scheme.isBlank()) {
+            scheme = request.scheme();
+        }
+        return scheme.split(",")[0].trim() + "://" + host.split(",")[0].trim();
     }
 
     private static boolean mayPull(RegistryToken token, String repository) {

@@ -3,6 +3,7 @@ package dev.drydock.registry.auth;
 import dev.drydock.oci.token.RegistryToken;
 
 import dev.drydock.oci.token.Action;
+import dev.drydock.oci.token.Challenge;
 
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
@@ -115,16 +116,7 @@ public class AccessFilter {
     private void challenge(RoutingContext ctx, String repository, Action action, String error) {
         HttpServerRequest request = ctx.request();
         String realm = config.tokenRealm().orElseGet(() -> request.scheme() + "://" + request.authority() + "/token");
-        StringBuilder header = new StringBuilder("Bearer realm=\"").append(realm).append("\",service=\"")
-                .append(config.tokenService()).append('"');
-        if (repository != null) {
-            String actions = action == Action.PULL ? "pull" : action == Action.DELETE ? "delete" : "pull,push";
-            header.append(",scope=\"repository:").append(repository).append(':').append(actions).append('"');
-        }
-        if (error != null) {
-            header.append(",error=\"").append(error).append('"');
-        }
-        ctx.response().putHeader("WWW-Authenticate", header.toString());
+        ctx.response().putHeader("WWW-Authenticate", Challenge.bearer(realm, config.tokenService(), repository, action, error));
         String message = error == null ? "authentication required"
                 : error.equals("invalid_token") ? "the token is invalid, expired or revoked"
                 : "the token does not grant access to this resource";
