@@ -7,10 +7,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.UUID;
 
@@ -43,21 +45,45 @@ public class FilesystemBlobStore {
         return uploads.resolve(session.toString());
     }
 
-    /** Moves a verified upload into place; if the blob is already stored, the upload is dropped. */
+    /**
+     * Moves a verified upload into place; if the blob is already stored, the upload is dropped.
+     * The new directory entries are fsynced before this returns: the link committed next must not
+     * outlive, after a crash, the rename it points to (the upload's bytes are fsynced already).
+     */
     public void commit(UUID session, Digest digest) {
         Path source = uploadPath(session);
         Path target = blobPath(digest);
         try {
-            Files.createDirectories(target.getParent());
+            createDirectoriesDurably(target.getParent());
             if (Files.exists(target)) {
                 Files.deleteIfExists(source);
                 return;
             }
             Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(target.getParent());
         } catch (FileAlreadyExistsException raced) {
             deleteUpload(session);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot move upload " + session + " into place as " + digest, e);
+        }
+    }
+
+    private void createDirectoriesDurably(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        createDirectoriesDurably(directory.getParent());
+        try {
+            Files.createDirectory(directory);
+        } catch (FileAlreadyExistsException raced) {
+            // another upload made it at the same moment; synced here too, as that one may not have yet
+        }
+        syncDirectory(directory.getParent());
+    }
+
+    private static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
         }
     }
 
