@@ -10,7 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${1:-3}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/drydock-bench.XXXXXX")"
 OUT="$ROOT/bench/RESULTS.md"
-DD_PORT=25000 REF_PORT=26000 NGINX_PORT=27000
+DD_PORT=25000 REF_PORT=26000 NGINX_PORT=27000 INGRESS_PORT=27001
 export DRYDOCK_DATA_DIR="$WORK/drydock" DRYDOCK_REGISTRY_PORT=$DD_PORT DRYDOCK_LAYER_STORE_PORT=25100 \
   DRYDOCK_AUDIT_PORT=25200 DRYDOCK_PORTAL_PORT=25080 DRYDOCK_PG_PORT=35432 DRYDOCK_KAFKA_PORT=39092 \
   DRYDOCK_ADMIN_PASSWORD="bench-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -58,8 +58,12 @@ cat > "$WORK/nginx.conf" <<NGINX
 pid $WORK/nginx.pid;
 error_log $WORK/nginx-error.log;
 events { worker_connections 1024; }
-http { access_log off; sendfile on; server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; } }
+http { access_log off; sendfile on; server { listen 127.0.0.1:$NGINX_PORT; root $WORK/www; }
+       include $WORK/ingress.conf; }
 NGINX
+# The same nginx is also Drydock's cluster ingress (deploy/ingress): uploads to layer-store, the rest to registry-api
+sed -e "s/\${LISTEN}/127.0.0.1:$INGRESS_PORT/" -e "s/\${REGISTRY_API}/127.0.0.1:$DD_PORT/" -e "s/\${LAYER_STORE}/127.0.0.1:25100/" \
+  "$ROOT/deploy/ingress/drydock-nginx.conf.template" > "$WORK/ingress.conf"
 nginx -c "$WORK/nginx.conf"
 until curl --fail-with-body -sS "http://127.0.0.1:$REF_PORT/v2/" >/dev/null 2>&1; do sleep 0.2; done
 
@@ -82,7 +86,8 @@ auth() { # curl arguments for a registry
 }
 # drydock-cluster: uploads sent straight to layer-store with the registry token, as the ingress of a
 # cluster routes /v2/<name>/blobs/uploads/ (DESIGN.md); layer-store checks the token itself
-port() { case "$1" in drydock) echo $DD_PORT ;; drydock-cluster) echo 25100 ;; *) echo $REF_PORT ;; esac; }
+# drydock-ingress: the same, through that nginx ingress (whose CPU is not counted)
+port() { case "$1" in drydock) echo $DD_PORT ;; drydock-cluster) echo 25100 ;; drydock-ingress) echo $INGRESS_PORT ;; *) echo $REF_PORT ;; esac; }
 pids() { # the processes whose CPU time a registry's work costs
   if [[ "$1" == drydock* ]]; then cat "$DRYDOCK_DATA_DIR/run/registry-api.pid" "$DRYDOCK_DATA_DIR/run/layer-store.pid"; else echo "$REF_PID"; fi
 }
@@ -97,7 +102,22 @@ cpu() { # user+system seconds of the registry's processes so far
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
+# Each 1 GiB upload sends a blob neither registry has yet, as a push of a new layer does: its first
+# 4 KiB are rewritten (in big.bin and in the first chunk file) before it, outside the timing. Then
+# `sync`, so that no upload pays for writing back the one before it: the reference does not fsync,
+# and leaves each new blob in the page cache for the kernel to write later (Drydock's are on disk
+# when it answers).
+declare -A REPO_DIGEST
+fresh_blob() {
+  head -c 4096 /dev/urandom > "$WORK/head.bin"
+  dd if="$WORK/head.bin" of="$WORK/www/big.bin" conv=notrunc status=none
+  dd if="$WORK/head.bin" of="$WORK/chunks/00" conv=notrunc status=none
+  BIG_DIGEST="sha256:$(sha256sum "$WORK/www/big.bin" | cut -d' ' -f1)"
+  sync
+}
+
 upload_monolithic() { # registry repository
+  REPO_DIGEST["$1/$2"]=$BIG_DIGEST
   local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
   local location
   location=$(curl --fail-with-body -sS -o /dev/null -D - -X POST "${a[@]}" "http://127.0.0.1:$p/v2/$2/blobs/uploads/" | tr -d '\r' | awk -F': ' 'tolower($1)=="location"{print $2}')
@@ -125,12 +145,12 @@ upload_chunked() { # registry repository: 64 MiB PATCHes (each streamed from its
 
 download() { # registry repository
   local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
-  curl --fail-with-body -sS -L -o /dev/null "${a[@]}" "http://127.0.0.1:$p/v2/$2/blobs/$BIG_DIGEST"
+  curl --fail-with-body -sS -L -o /dev/null "${a[@]}" "http://127.0.0.1:$p/v2/$2/blobs/${REPO_DIGEST[$1/$2]}"
 }
 
 download_redirect() { # repository: through the redirect-mode front door, following the 307
   local a; mapfile -t a < <(auth drydock "$1")
-  curl --fail-with-body -sS -L -o /dev/null "${a[@]}" "http://127.0.0.1:$REDIRECT_PORT/v2/$1/blobs/$BIG_DIGEST"
+  curl --fail-with-body -sS -L -o /dev/null "${a[@]}" "http://127.0.0.1:$REDIRECT_PORT/v2/$1/blobs/${REPO_DIGEST[drydock/$1]}"
 }
 
 heap_used_mib() { # pid: heap in use after a full collection, in MiB
@@ -171,47 +191,68 @@ measure() { # name registry command... : records seconds and CPU seconds
 
 declare -A HEAP
 for service in registry-api layer-store; do HEAP["$service,before"]=$(heap_used_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
-# Round 0, not counted in the medians: each kind of upload twice per registry, right after the start.
-# Drydock's JIT compilers are still compiling the upload path then (the reference is compiled ahead
-# of time); these first uploads are listed with the raw values as `first-*`.
-echo "round 0 (first uploads after the start)"
+# The measures run in phases (uploads, blob GETs, small uploads, manifest GETs), each interleaving
+# the registries round by round, so that no measure starts on code the JIT compilers have just
+# re-tuned for another kind of load. Round 0 of the uploads is not counted: each kind of upload
+# twice per registry right after the start, while Drydock's JIT compilers still compile the upload
+# path (the reference is compiled ahead of time); listed with the raw values as `first-*`.
+echo "uploads: round 0 (first uploads after the start)"
 for pass in 1 2; do
-  for registry in drydock drydock-cluster reference; do
+  for registry in drydock drydock-cluster drydock-ingress reference; do
+    fresh_blob
     measure first-upload "$registry" upload_monolithic "$registry" "bench/r0-$pass"
+    fresh_blob
     measure first-chunked "$registry" upload_chunked "$registry" "bench/r0-$pass-chunked"
   done
 done
 for round in $(seq 1 "$ROUNDS"); do
-  echo "round $round of $ROUNDS"
+  echo "uploads: round $round of $ROUNDS"
+  for registry in drydock drydock-cluster drydock-ingress reference; do
+    fresh_blob
+    measure upload "$registry" upload_monolithic "$registry" "bench/r$round"
+    fresh_blob
+    measure chunked "$registry" upload_chunked "$registry" "bench/r$round-chunked"
+  done
+done
+# The redirecting front door has answered nothing yet: 300 redirects (not followed) first, as a front
+# door in service is warm (its first answers took 125, 37 and 16 ms here, warm ones 4-6 ms)
+warm=(); for i in $(seq 300); do warm+=(-o /dev/null "http://127.0.0.1:$REDIRECT_PORT/v2/bench/r1/blobs/${REPO_DIGEST[drydock/bench/r1]}"); done
+mapfile -t a < <(auth drydock bench/r1)
+curl --fail-with-body -sS "${a[@]}" "${warm[@]}"
+for round in $(seq 1 "$ROUNDS"); do
+  echo "blob GETs: round $round of $ROUNDS"
+  # each blob is read once untimed first: every server then reads it from the page cache, as
+  # nginx does its file (Drydock writes blobs past the page cache, so a first read is the disk's)
+  download drydock "bench/r$round"
+  measure download drydock download drydock "bench/r$round"
+  measure redirect drydock download_redirect "bench/r$round"
+  t0=$(now); curl --fail-with-body -sS -o /dev/null "http://127.0.0.1:$NGINX_PORT/big.bin"; t1=$(now)
+  RESULT["download,nginx"]+="$(elapsed "$t0" "$t1"):0 "
+  download reference "bench/r$round"
+  measure download reference download reference "bench/r$round"
+done
+for service in registry-api layer-store; do HEAP["$service,after"]=$(heap_used_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
+for round in $(seq 1 "$ROUNDS"); do
+  echo "small uploads: round $round of $ROUNDS"
   for registry in drydock reference; do
-    repo="bench/r$round"
-    measure upload "$registry" upload_monolithic "$registry" "$repo"
-    measure chunked "$registry" upload_chunked "$registry" "$repo-chunked"
-    if [[ $registry == drydock ]]; then
-      measure upload drydock-cluster upload_monolithic drydock-cluster "$repo-cluster"
-      measure chunked drydock-cluster upload_chunked drydock-cluster "$repo-cluster-chunked"
-    fi
-    measure download "$registry" download "$registry" "$repo"
-    if [[ $registry == drydock ]]; then
-      measure redirect drydock download_redirect "$repo"
-      if [[ $round == 1 ]]; then
-        for service in registry-api layer-store; do HEAP["$service,after"]=$(heap_used_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
-      fi
-    fi
-    read -r seconds cpu_seconds < <(small_uploads "$registry" "$repo-small")
+    read -r seconds cpu_seconds < <(small_uploads "$registry" "bench/r$round-small")
     [[ -n "${cpu_seconds:-}" ]] || { echo "the small uploads to $registry failed" >&2; exit 1; }
     RESULT["small,$registry"]+="$seconds:$cpu_seconds "
+  done
+done
+for round in $(seq 1 "$ROUNDS"); do
+  echo "manifest GETs: round $round of $ROUNDS"
+  for registry in drydock reference; do
+    repo="bench/r$round-image"
     creds=(); [[ $registry == drydock ]] && creds=(--dest-creds "admin:$DRYDOCK_ADMIN_PASSWORD")
-    skopeo copy -q --dest-tls-verify=false "${creds[@]}" "oci:$WORK/img:v1" "docker://127.0.0.1:$(port $registry)/$repo-image:v1"
+    skopeo copy -q --dest-tls-verify=false "${creds[@]}" "oci:$WORK/img:v1" "docker://127.0.0.1:$(port $registry)/$repo:v1"
     # 60 s of warm-up first: the JIT compilers share the 2 cores with the load (bench/pulls.sh)
-    manifest_gets "$registry" "$repo-image" warm-up
+    manifest_gets "$registry" "$repo" warm-up
     c0=$(cpu "$registry")
-    read -r rps p99 count < <(manifest_gets "$registry" "$repo-image")
+    read -r rps p99 count < <(manifest_gets "$registry" "$repo")
     c1=$(cpu "$registry")
     RESULT["manifest,$registry"]+="$rps:$p99:$(awk -v c="$(elapsed "$c0" "$c1")" -v n="$count" 'BEGIN { printf "%.3f", c * 1000 / n }') "
   done
-  t0=$(now); curl --fail-with-body -sS -o /dev/null "http://127.0.0.1:$NGINX_PORT/big.bin"; t1=$(now)
-  RESULT["download,nginx"]+="$(elapsed "$t0" "$t1"):0 "
 done
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -227,7 +268,7 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   echo
   echo "Measured by \`bench/run.sh $ROUNDS\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB), Drydock and the"
   echo "reference (Debian's docker-registry $(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null), filesystem storage) interleaved round by round,"
-  echo "medians of $ROUNDS rounds. Drydock runs as \`./drydock up\` (proxy mode: blobs stream through registry-api to"
+  echo "medians of $ROUNDS rounds, in phases (uploads, blob GETs, small uploads, manifest GETs); every 1 GiB upload is of a blob new to the registry. Drydock runs as \`./drydock up\` (proxy mode: blobs stream through registry-api to"
   echo "layer-store); CPU is user+system time of registry-api and layer-store (Drydock) or of the registry process."
   echo
   echo "| measure | Drydock | reference | ratio (Drydock / reference) | target |"
@@ -239,6 +280,8 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
     echo "| 1 GiB upload, $label | $(rate "$d") MB/s ($d s, CPU $(m "$op,drydock" 2) s) | $(rate "$r") MB/s ($r s, CPU $(m "$op,reference" 2) s) | $(ratio "$r" "$d")× the rate | ≥ 3× |"
     c=$(m "$op,drydock-cluster" 1)
     echo "| 1 GiB upload, $label, cluster routing (straight to layer-store) | $(rate "$c") MB/s ($c s, CPU $(m "$op,drydock-cluster" 2) s) | $(rate "$r") MB/s | $(ratio "$r" "$c")× the rate | ≥ 3× |"
+    c=$(m "$op,drydock-ingress" 1)
+    echo "| 1 GiB upload, $label, cluster routing through the nginx ingress of deploy/ingress | $(rate "$c") MB/s ($c s, CPU $(m "$op,drydock-ingress" 2) s, nginx's not counted) | $(rate "$r") MB/s | $(ratio "$r" "$c")× the rate | ≥ 3× |"
   done
   d=$(m download,drydock 1); n=$(m download,nginx 1); r=$(m download,reference 1)
   x=$(m redirect,drydock 1)
@@ -249,8 +292,8 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   d=$(m manifest,drydock 1); r=$(m manifest,reference 1)
   echo "| manifest GET by tag, 32 connections | $d req/s, p99 $(m manifest,drydock 2), CPU $(m manifest,drydock 3) ms/req | $r req/s, p99 $(m manifest,reference 2), CPU $(m manifest,reference 3) ms/req | $(ratio "$d" "$r")× | ≥ 5×, p99 ≤ 10 ms |"
   echo
-  echo "Heap in use after a full collection, before the first 1 GiB push and after round 1 (twelve 1 GiB"
-  echo "pushes, monolithic and chunked, and two 1 GiB pulls, proxy and redirect) — target: growth ≤ 64 MiB:"
+  echo "Heap in use after a full collection, before the first 1 GiB push and after all of them and the 1 GiB"
+  echo "pulls ($(( 6 * (ROUNDS + 2) )) pushes, monolithic and chunked, and $(( 3 * ROUNDS )) pulls, proxy and redirect) — target: growth ≤ 64 MiB:"
   for service in registry-api layer-store; do
     echo "- $service: ${HEAP[$service,before]} MiB before, ${HEAP[$service,after]} MiB after ($(( ${HEAP[$service,after]} - ${HEAP[$service,before]} )) MiB)"
   done
@@ -260,7 +303,10 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   for key in $(echo "${!RESULT[@]}" | tr ' ' '\n' | sort); do echo "- \`$key\`: ${RESULT[$key]}"; done
   echo
   echo "Commands: uploads and GETs with curl (\`-T\` streams the file; each chunk is streamed with \`-T\` from one of 16"
-  echo "files of 64 MiB split off before the rounds; an untimed round 0 uploads twice in each way first),"
+  echo "files of 64 MiB split off before the rounds; an untimed round 0 uploads twice in each way first; \`sync\` before each"
+  echo "upload, so none pays for writing back the one before it; each blob is GET"
+  echo "once untimed before its timed GETs, so that all servers read from the page cache, and the redirecting front door"
+  echo "answers 300 redirects before the first),"
   echo "small uploads with \`bench/SmallUploads.java\` (one process, 8 threads, keep-alive; two untimed rounds of"
   echo "1,000 other blobs first; CPU of the measured round only), manifest GETs with"
   echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`."
