@@ -126,15 +126,8 @@ public class TokenCheck {
 
     /** The address the client used: the front door's or the ingress's, as forwarded, else this request's own. */
     private static String frontDoor(HttpServerRequest request) {
-        String host = request.getHeader("X-Forwarded-Host");
-        String scheme = request.getHeader("X-Forwarded-Proto");
-        if (host == null || host.isBlank()) {
-            host = request.authority() == null ? request.host() : request.authority().toString();
-        }
-        if (scheme == null || scheme.isBlank()) {
-            scheme = request.scheme();
-        }
-        return scheme.split(",")[0].trim() + "://" + host.split(",")[0].trim();
+        return Challenge.origin(request.getHeader("X-Forwarded-Proto"), request.getHeader("X-Forwarded-Host"),
+                request.scheme(), request.authority() == null ? request.host() : request.authority().toString());
     }
 
     private static boolean mayPull(RegistryToken token, String repository) {

@@ -115,7 +115,8 @@ public class AccessFilter {
 
     private void challenge(RoutingContext ctx, String repository, Action action, String error) {
         HttpServerRequest request = ctx.request();
-        String realm = config.tokenRealm().orElseGet(() -> request.scheme() + "://" + request.authority() + "/token");
+        String realm = config.tokenRealm().orElseGet(() -> Challenge.origin(request.getHeader("X-Forwarded-Proto"),
+                request.getHeader("X-Forwarded-Host"), request.scheme(), String.valueOf(request.authority())) + "/token");
         ctx.response().putHeader("WWW-Authenticate", Challenge.bearer(realm, config.tokenService(), repository, action, error));
         String message = error == null ? "authentication required"
                 : error.equals("invalid_token") ? "the token is invalid, expired or revoked"

@@ -86,6 +86,10 @@ class AccessControlTest {
         RestAssured.given().get("/v2/acme/app/manifests/v1").then().statusCode(401)
                 .header("WWW-Authenticate", containsString("scope=\"repository:acme/app:pull\""));
         bearer(token(null, null)).get("/v2/").then().statusCode(200);
+        // behind an ingress that terminates TLS: the token endpoint where the client came in
+        RestAssured.given().header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "registry.example")
+                .get("/v2/").then().statusCode(401)
+                .header("WWW-Authenticate", startsWith("Bearer realm=\"https://registry.example/token\",service=\"drydock\""));
     }
 
     @Test
