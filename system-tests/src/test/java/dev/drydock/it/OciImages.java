@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Builds small OCI images offline with umoci: each layer adds a file of random bytes. */
 public final class OciImages {
 
@@ -58,6 +61,20 @@ public final class OciImages {
         digests.add(manifest.path("config").path("digest").asText());
         manifest.path("layers").forEach(layer -> digests.add(layer.path("digest").asText()));
         return digests;
+    }
+
+    /** Asserts that {@code pulled} holds {@code tag} with the same manifest, config and layers, byte for byte, as {@code pushed}. */
+    public static void assertSameImage(Path pushed, Path pulled, String tag) {
+        String manifest = manifestDigest(pushed, tag);
+        assertEquals(manifest, manifestDigest(pulled, tag));
+        for (String blob : blobDigests(pushed, manifest)) {
+            try {
+                assertArrayEquals(Files.readAllBytes(blobPath(pushed, blob)),
+                        Files.readAllBytes(blobPath(pulled, blob)), blob);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     public static Path blobPath(Path layout, String digest) {
