@@ -120,7 +120,8 @@ public class TokenCheck {
         }
         String realm = config.tokenRealm().orElseGet(() -> frontDoor(request) + "/token");
         ctx.response().putHeader("WWW-Authenticate",
-                Challenge.bearer(realm, config.tokenService(), repository, Action.requiredFor(request.method().name()), error));
+                Challenge.bearer(realm, config.tokenService(), repository, Action.requiredFor(request.method().name()),
+                        Challenge.mountSource(request.method().name(), request.getParam("mount"), request.getParam("from")), error));
         HttpExchange.fail(ctx, new OciException(ErrorCode.UNAUTHORIZED, message));
     }
 

@@ -1,5 +1,8 @@
 package dev.drydock.oci.token;
 
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
+
 /**
  * The {@code WWW-Authenticate} header of Docker token auth that comes with a 401: where to fetch a
  * registry token, and the scope to ask for, so that the client fetches one and retries.
@@ -25,17 +28,37 @@ public final class Challenge {
      * {@code Bearer realm="…",service="…"}, then {@code scope="repository:<name>:<actions>"} when a
      * repository is named (pushing asks for pull and push together, as clients do) and
      * {@code error="…"} when a token was sent ({@code invalid_token}, {@code insufficient_scope}).
+     * A cross-repository mount also asks for pull on its source ({@code mountSource}, else null), in the
+     * same space-separated scope, so that a client which asks for what the challenge names gets a
+     * token with which the mount can succeed.
      */
-    public static String bearer(String realm, String service, String repository, Action action, String error) {
+    public static String bearer(String realm, String service, String repository, Action action, String mountSource,
+            String error) {
         StringBuilder header = new StringBuilder("Bearer realm=\"").append(realm).append("\",service=\"")
                 .append(service).append('"');
         if (repository != null) {
             String actions = action == Action.PULL ? "pull" : action == Action.DELETE ? "delete" : "pull,push";
-            header.append(",scope=\"repository:").append(repository).append(':').append(actions).append('"');
+            header.append(",scope=\"repository:").append(repository).append(':').append(actions);
+            if (mountSource != null && !mountSource.equals(repository)) {
+                header.append(" repository:").append(mountSource).append(":pull");
+            }
+            header.append('"');
         }
         if (error != null) {
             header.append(",error=\"").append(error).append('"');
         }
         return header.toString();
+    }
+
+    /** The repository a {@code POST …/blobs/uploads/?mount=…&from=…} mounts from, or null for any other request. */
+    public static String mountSource(String method, String mount, String from) {
+        if (!"POST".equals(method) || mount == null || from == null) {
+            return null;
+        }
+        try {
+            return RepositoryName.parse(from).value();
+        } catch (OciException e) {
+            return null; // an invalid source is refused or ignored by the upload itself; nothing to ask a token for
+        }
     }
 }

@@ -117,7 +117,9 @@ public class AccessFilter {
         HttpServerRequest request = ctx.request();
         String realm = config.tokenRealm().orElseGet(() -> Challenge.origin(request.getHeader("X-Forwarded-Proto"),
                 request.getHeader("X-Forwarded-Host"), request.scheme(), String.valueOf(request.authority())) + "/token");
-        ctx.response().putHeader("WWW-Authenticate", Challenge.bearer(realm, config.tokenService(), repository, action, error));
+        String mountSource = Challenge.mountSource(request.method().name(), request.getParam("mount"), request.getParam("from"));
+        ctx.response().putHeader("WWW-Authenticate",
+                Challenge.bearer(realm, config.tokenService(), repository, action, mountSource, error));
         String message = error == null ? "authentication required"
                 : error.equals("invalid_token") ? "the token is invalid, expired or revoked"
                 : "the token does not grant access to this resource";

@@ -66,7 +66,10 @@ public class TokenResource {
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             principal = signIn.basic(authorization, Actors.of(request));
         }
-        return grant(principal, scopes, offline && !principal.isAnonymous(), method(principal), request);
+        // A scope may be repeated, or several may come space-separated in one (as a challenge names them).
+        List<String> each = scopes.stream().flatMap(scope -> Arrays.stream(scope.trim().split("\\s+")))
+                .filter(scope -> !scope.isEmpty()).toList();
+        return grant(principal, each, offline && !principal.isAnonymous(), method(principal), request);
     }
 
     @POST

@@ -1,5 +1,6 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.RegistryToken;
 
 import com.nimbusds.jose.JWSAlgorithm;
@@ -33,6 +34,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Who may do what through /v2, and that every forged, stale or borrowed credential is refused. */
 @QuarkusTest
@@ -90,6 +92,20 @@ class AccessControlTest {
         RestAssured.given().header("X-Forwarded-Proto", "https").header("X-Forwarded-Host", "registry.example")
                 .get("/v2/").then().statusCode(401)
                 .header("WWW-Authenticate", startsWith("Bearer realm=\"https://registry.example/token\",service=\"drydock\""));
+    }
+
+    @Test
+    void aMountsChallengeAlsoAsksForPullOnItsSourceAndTokenTakesSeveralScopesInOne() {
+        RestAssured.given().urlEncodingEnabled(false)
+                .post("/v2/acme/target/blobs/uploads/?mount=sha256:" + "a".repeat(64) + "&from=acme/source")
+                .then().statusCode(401)
+                .header("WWW-Authenticate", containsString("scope=\"repository:acme/target:pull,push repository:acme/source:pull\""));
+
+        String alice = user();
+        String both = token(alice, PASSWORD, "repository:" + alice + "/target:pull,push repository:" + alice + "/source:pull");
+        RegistryToken granted = tokens.verify(both).orElseThrow();
+        assertTrue(granted.allows(alice + "/target", Action.PUSH));
+        assertTrue(granted.allows(alice + "/source", Action.PULL));
     }
 
     @Test
