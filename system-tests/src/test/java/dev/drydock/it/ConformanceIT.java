@@ -77,6 +77,7 @@ class ConformanceIT {
             byte[] blob = randomBytes(70_000);
             HttpResponse<byte[]> post = registry.send("POST", "/v2/" + REPO + "/blobs/uploads/", Map.of(), null);
             assertEquals(202, post.statusCode());
+            assertTrue(post.headers().firstValue("Docker-Upload-UUID").isPresent(), "no Docker-Upload-UUID");
             String location = location(post);
 
             HttpResponse<byte[]> put = registry.send("PUT", withQuery(location, "digest=" + digest(blob)),
@@ -177,12 +178,27 @@ class ConformanceIT {
                     Map.of("Content-Type", OCI_MANIFEST), image.manifest());
             assertEquals(201, byDigest.statusCode(), text(byDigest));
 
+            HttpResponse<byte[]> wrongDigest = registry.send("PUT", "/v2/" + REPO + "/manifests/" + digest(randomBytes(8)),
+                    Map.of("Content-Type", OCI_MANIFEST), image.manifest());
+            assertEquals(400, wrongDigest.statusCode(), text(wrongDigest));
+            assertEquals("DIGEST_INVALID", errorCode(wrongDigest));
+
             byte[] dangling = manifest(descriptor(OCI_CONFIG, randomBytes(10)), List.of(), null, null);
             HttpResponse<byte[]> refused = registry.send("PUT", "/v2/" + REPO + "/manifests/dangling",
                     Map.of("Content-Type", OCI_MANIFEST), dangling);
             assertEquals(400, refused.statusCode(), text(refused));
             assertEquals("MANIFEST_BLOB_UNKNOWN", errorCode(refused));
             assertEquals(404, registry.send("GET", "/v2/" + REPO + "/manifests/dangling", Map.of(), null).statusCode());
+        }
+
+        @Test
+        void oneManifestPutByDigestMayTagItSeveralTimes() throws Exception {
+            String repo = "conformance/several-tags";
+            Image image = registry.pushImage(repo);
+            HttpResponse<byte[]> put = registry.send("PUT", "/v2/" + repo + "/manifests/" + image.digest() + "?tag=one&tag=two",
+                    Map.of("Content-Type", OCI_MANIFEST), image.manifest());
+            assertEquals(201, put.statusCode(), text(put));
+            assertEquals(List.of("one", "two"), strings(json(registry.send("GET", "/v2/" + repo + "/tags/list", Map.of(), null)).get("tags")));
         }
     }
 
@@ -266,6 +282,10 @@ class ConformanceIT {
             HttpResponse<byte[]> after = registry.send("GET", "/v2/" + repo + "/tags/list?n=2&last=v3", Map.of(), null);
             assertEquals(List.of(), strings(json(after).get("tags")));
             assertFalse(after.headers().firstValue("Link").isPresent());
+
+            HttpResponse<byte[]> unknown = registry.send("GET", "/v2/conformance/never-created/tags/list", Map.of(), null);
+            assertEquals(404, unknown.statusCode());
+            assertEquals("NAME_UNKNOWN", errorCode(unknown));
         }
 
         @Test
@@ -285,8 +305,11 @@ class ConformanceIT {
             assertEquals(201, pushed.statusCode(), text(pushed));
             assertEquals(image.digest(), pushed.headers().firstValue("OCI-Subject").orElse(null));
 
-            byte[] signature = manifest(descriptor(EMPTY_CONFIG, empty), List.of(descriptor("application/json", sbomBlob)),
-                    "application/vnd.example.signature", subject);
+            // no artifactType: the config's media type stands for it
+            byte[] signatureConfig = "{\"signed\":true}".getBytes(StandardCharsets.UTF_8);
+            registry.pushBlob(repo, signatureConfig);
+            byte[] signature = manifest(descriptor("application/vnd.example.signature", signatureConfig),
+                    List.of(descriptor("application/json", sbomBlob)), null, subject);
             registry.putManifest(repo, digest(signature), signature);
 
             HttpResponse<byte[]> all = registry.send("GET", "/v2/" + repo + "/referrers/" + image.digest(), Map.of(), null);
@@ -299,6 +322,10 @@ class ConformanceIT {
             index.get("manifests").forEach(m -> {
                 assertEquals(OCI_MANIFEST, m.get("mediaType").asText());
                 byDigest.put(m.get("digest").asText(), m.get("artifactType").asText());
+                if (m.get("digest").asText().equals(digest(sbom))) {
+                    assertEquals(sbom.length, m.get("size").asInt());
+                    assertEquals("2026-11-27T00:00:00Z", m.get("annotations").get("org.opencontainers.image.created").asText());
+                }
             });
             assertEquals(Map.of(digest(sbom), "application/vnd.example.sbom", digest(signature), "application/vnd.example.signature"),
                     byDigest);
@@ -374,6 +401,7 @@ class ConformanceIT {
             HttpResponse<byte[]> gone = registry.send("GET", "/v2/" + repo + "/blobs/" + digest(blob), Map.of(), null);
             assertEquals(404, gone.statusCode());
             assertEquals("BLOB_UNKNOWN", errorCode(gone));
+            assertEquals(404, registry.send("DELETE", "/v2/" + repo + "/blobs/" + digest(blob), Map.of(), null).statusCode());
         }
     }
 
@@ -496,6 +524,7 @@ class ConformanceIT {
         manifest.put("layers", layers);
         if (subject != null) {
             manifest.put("subject", subject);
+            manifest.put("annotations", Map.of("org.opencontainers.image.created", "2026-11-27T00:00:00Z"));
         }
         return JSON.writeValueAsBytes(manifest);
     }
