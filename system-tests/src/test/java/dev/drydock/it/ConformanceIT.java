@@ -192,6 +192,30 @@ class ConformanceIT {
         }
 
         @Test
+        void anImageWithoutLayersAndAnArtifactWithTheEmptyConfigInlineAreAccepted() throws Exception {
+            byte[] config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
+                    .getBytes(StandardCharsets.UTF_8);
+            registry.pushBlob(REPO, config);
+            byte[] noLayers = manifest(descriptor(OCI_CONFIG, config), List.of(), null, null);
+            HttpResponse<byte[]> put = registry.send("PUT", "/v2/" + REPO + "/manifests/no-layers",
+                    Map.of("Content-Type", OCI_MANIFEST), noLayers);
+            assertEquals(201, put.statusCode(), text(put));
+
+            // the spec's empty descriptor carries its two bytes inline ("data"); the blob is pushed too, as clients do
+            byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+            registry.pushBlob(REPO, empty);
+            Map<String, Object> emptyConfig = new java.util.LinkedHashMap<>(descriptor(EMPTY_CONFIG, empty));
+            emptyConfig.put("data", Base64.getEncoder().encodeToString(empty));
+            byte[] artifact = manifest(emptyConfig, List.of(descriptor("application/vnd.example.data", config)),
+                    "application/vnd.example.thing", null);
+            HttpResponse<byte[]> pushed = registry.send("PUT", "/v2/" + REPO + "/manifests/artifact",
+                    Map.of("Content-Type", OCI_MANIFEST), artifact);
+            assertEquals(201, pushed.statusCode(), text(pushed));
+            HttpResponse<byte[]> pulled = registry.send("GET", "/v2/" + REPO + "/manifests/artifact", Map.of("Accept", OCI_MANIFEST), null);
+            assertArrayEquals(artifact, pulled.body());
+        }
+
+        @Test
         void oneManifestPutByDigestMayTagItSeveralTimes() throws Exception {
             String repo = "conformance/several-tags";
             Image image = registry.pushImage(repo);
