@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.net.URI;
@@ -134,6 +136,28 @@ class ConformanceIT {
                     Map.of("Content-Type", "application/octet-stream"), last);
             assertEquals(201, put.statusCode(), text(put));
             assertArrayEquals(blob, registry.send("GET", "/v2/" + REPO + "/blobs/" + digest(blob), Map.of(), null).body());
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(HttpClient.Version.class)
+        void aStreamedPatchWithoutLengthOrRangeIsAppendedAndASha512DigestClosesTheUpload(HttpClient.Version version)
+                throws Exception {
+            byte[] blob = randomBytes(500_000);
+            String location = location(registry.send("POST", "/v2/" + REPO + "/blobs/uploads/", Map.of(), null));
+            // no length: in HTTP/1.1 chunked transfer encoding, in HTTP/2 (h2c) a stream with no length header
+            HttpResponse<byte[]> streamed = registry.stream("PATCH", location, new java.io.ByteArrayInputStream(blob), version);
+            assertEquals(version, streamed.version());
+            assertEquals(202, streamed.statusCode(), text(streamed));
+            assertEquals("0-499999", streamed.headers().firstValue("Range").orElse(null));
+
+            String sha512 = "sha512:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-512").digest(blob));
+            HttpResponse<byte[]> put = registry.send("PUT", withQuery(location(streamed), "digest=" + sha512), Map.of(), null);
+            assertEquals(201, put.statusCode(), text(put));
+            assertEquals(sha512, put.headers().firstValue("Docker-Content-Digest").orElse(null));
+            HttpResponse<byte[]> get = registry.send("GET", "/v2/" + REPO + "/blobs/" + sha512, Map.of(), null);
+            assertEquals(200, get.statusCode());
+            assertEquals(sha512, get.headers().firstValue("Docker-Content-Digest").orElse(null));
+            assertArrayEquals(blob, get.body());
         }
 
         @Test
@@ -469,6 +493,16 @@ class ConformanceIT {
             String token = login(challenge);
             tokens.put(scope, token);
             return attempt(method, pathOrUrl, headers, body, token);
+        }
+
+        /** A body of unknown length, in this HTTP version (the client already holds a token for the repository). */
+        HttpResponse<byte[]> stream(String method, String url, java.io.InputStream body, HttpClient.Version version)
+                throws IOException, InterruptedException {
+            HttpRequest.Builder request = HttpRequest.newBuilder(url.startsWith("http") ? URI.create(url) : platform.registryUrl(url))
+                    .version(version).method(method, HttpRequest.BodyPublishers.ofInputStream(() -> body))
+                    .header("Content-Type", "application/octet-stream")
+                    .header("Authorization", "Bearer " + tokens.get(scopeOf(url)));
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         }
 
         private HttpResponse<byte[]> attempt(String method, String pathOrUrl, Map<String, String> headers, byte[] body, String token)

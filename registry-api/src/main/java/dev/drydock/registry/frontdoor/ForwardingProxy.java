@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -44,6 +45,7 @@ public class ForwardingProxy {
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "expect");
 
     private static final Pattern BLOB_READ = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
+    private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
 
     /**
      * A client per event loop: its connections are made on, and stay on, the loop of the requests
@@ -143,7 +145,9 @@ public class ForwardingProxy {
     }
 
     private io.vertx.core.Future<HttpClientResponse> send(RequestOptions options, HttpServerRequest in) {
-        boolean hasBody = in.getHeader("Content-Length") != null || in.getHeader("Transfer-Encoding") != null;
+        // HTTP/2 has no Transfer-Encoding: a body of unknown length comes without any length header.
+        boolean hasBody = in.getHeader("Content-Length") != null || in.getHeader("Transfer-Encoding") != null
+                || (in.version() == HttpVersion.HTTP_2 && BODY_METHODS.contains(in.method()));
         return clients.get().request(options).compose(out -> {
             if (!hasBody) {
                 in.resume();
