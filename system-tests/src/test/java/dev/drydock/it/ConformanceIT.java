@@ -8,7 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,11 +19,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -145,7 +149,7 @@ class ConformanceIT {
             byte[] blob = randomBytes(500_000);
             String location = location(registry.send("POST", "/v2/" + REPO + "/blobs/uploads/", Map.of(), null));
             // no length: in HTTP/1.1 chunked transfer encoding, in HTTP/2 (h2c) a stream with no length header
-            HttpResponse<byte[]> streamed = registry.stream("PATCH", location, new java.io.ByteArrayInputStream(blob), version);
+            HttpResponse<byte[]> streamed = registry.stream("PATCH", location, new ByteArrayInputStream(blob), version);
             assertEquals(version, streamed.version());
             assertEquals(202, streamed.statusCode(), text(streamed));
             assertEquals("0-499999", streamed.headers().firstValue("Range").orElse(null));
@@ -228,7 +232,7 @@ class ConformanceIT {
             // the spec's empty descriptor carries its two bytes inline ("data"); the blob is pushed too, as clients do
             byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
             registry.pushBlob(REPO, empty);
-            Map<String, Object> emptyConfig = new java.util.LinkedHashMap<>(descriptor(EMPTY_CONFIG, empty));
+            Map<String, Object> emptyConfig = new LinkedHashMap<>(descriptor(EMPTY_CONFIG, empty));
             emptyConfig.put("data", Base64.getEncoder().encodeToString(empty));
             byte[] artifact = manifest(emptyConfig, List.of(descriptor("application/vnd.example.data", config)),
                     "application/vnd.example.thing", null);
@@ -496,7 +500,7 @@ class ConformanceIT {
         }
 
         /** A body of unknown length, in this HTTP version (the client already holds a token for the repository). */
-        HttpResponse<byte[]> stream(String method, String url, java.io.InputStream body, HttpClient.Version version)
+        HttpResponse<byte[]> stream(String method, String url, InputStream body, HttpClient.Version version)
                 throws IOException, InterruptedException {
             HttpRequest.Builder request = HttpRequest.newBuilder(url.startsWith("http") ? URI.create(url) : platform.registryUrl(url))
                     .version(version).method(method, HttpRequest.BodyPublishers.ofInputStream(() -> body))
@@ -557,7 +561,7 @@ class ConformanceIT {
         /** Pushes a new config and layer; the manifest naming them is returned, not pushed. */
         Image pushImage(String repository) throws IOException, InterruptedException {
             byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},"
-                    + "\"created\":\"" + java.time.Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8);
+                    + "\"created\":\"" + Instant.now() + "\"}").getBytes(StandardCharsets.UTF_8);
             byte[] layer = randomBytes(20_000);
             pushBlob(repository, config);
             pushBlob(repository, layer);
@@ -572,7 +576,7 @@ class ConformanceIT {
 
     private static byte[] manifest(Map<String, Object> config, List<Map<String, Object>> layers, String artifactType,
             Map<String, Object> subject) throws IOException {
-        Map<String, Object> manifest = new java.util.LinkedHashMap<>();
+        Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", OCI_MANIFEST);
         if (artifactType != null) {
