@@ -119,20 +119,8 @@ class ContainerdIT {
                 .then().statusCode(200).extract().header("Docker-Content-Digest");
         assertEquals(index.digest(), digest);
 
-        List<String> layers = new ArrayList<>();
-        for (OciLayoutWriter.Descriptor image : images.values()) {
-            List<String> blobs = OciImages.blobDigests(work.resolve("multi"), image.digest());
-            layers.addAll(blobs.subList(1, blobs.size()));
-        }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertTrue(auditDigests("containerd/copy", "dev.drydock.blob.mounted").containsAll(layers)));
-        List<String> uploaded = auditDigests("containerd/copy", "dev.drydock.blob.uploaded");
-        assertTrue(uploaded.stream().noneMatch(layers::contains), "layers uploaded again: " + uploaded);
-    }
-
-    private static List<String> auditDigests(String repository, String type) {
-        return given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
-                .queryParam("repository", repository).queryParam("type", type).get("/api/v1/audit").then().statusCode(200)
-                .extract().jsonPath().getList("items.data.digest", String.class);
+        List<String> layers = OciImages.layerDigests(work.resolve("multi"),
+                images.values().stream().map(OciLayoutWriter.Descriptor::digest).toList());
+        OciImages.assertMountedNotUploaded(platform, "containerd/copy", layers);
     }
 }

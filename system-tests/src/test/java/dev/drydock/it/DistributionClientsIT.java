@@ -8,14 +8,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -101,22 +98,9 @@ class DistributionClientsIT {
     void copyingBetweenRepositoriesMountsTheLayersInsteadOfUploadingThem() {
         skopeo("copy", "--all", "--src-tls-verify=false", "--dest-tls-verify=false", "--src-creds", platform.adminCreds(),
                 "--dest-creds", platform.adminCreds(), docker("acme/multi:v1"), docker("other/multi:v1"));
-        List<String> layers = new ArrayList<>();
-        for (String platformManifest : List.of(images.get("amd64").digest(), images.get("arm64").digest())) {
-            List<String> blobs = OciImages.blobDigests(work.resolve("multi"), platformManifest);
-            layers.addAll(blobs.subList(1, blobs.size()));
-        }
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertTrue(auditDigests("other/multi", "dev.drydock.blob.mounted").containsAll(layers)));
-        List<String> uploaded = auditDigests("other/multi", "dev.drydock.blob.uploaded");
-        assertTrue(uploaded.stream().noneMatch(layers::contains), "layers uploaded again: " + uploaded);
-    }
-
-    private static List<String> auditDigests(String repository, String type) {
-        return given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
-                .queryParam("repository", repository)
-                .queryParam("type", type).get("/api/v1/audit").then().statusCode(200)
-                .extract().jsonPath().getList("items.data.digest", String.class);
+        List<String> layers = OciImages.layerDigests(work.resolve("multi"),
+                List.of(images.get("amd64").digest(), images.get("arm64").digest()));
+        OciImages.assertMountedNotUploaded(platform, "other/multi", layers);
     }
 
     @Test

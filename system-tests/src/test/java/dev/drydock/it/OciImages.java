@@ -7,12 +7,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Builds small OCI images offline with umoci: each layer adds a file of random bytes. */
 public final class OciImages {
@@ -64,6 +69,30 @@ public final class OciImages {
     }
 
     /** Asserts that {@code pulled} holds {@code tag} with the same manifest, config and layers, byte for byte, as {@code pushed}. */
+    /** The layers (not the configs) of these image manifests in an OCI layout. */
+    public static List<String> layerDigests(Path layout, Collection<String> manifestDigests) {
+        List<String> layers = new ArrayList<>();
+        for (String manifest : manifestDigests) {
+            List<String> blobs = blobDigests(layout, manifest);
+            layers.addAll(blobs.subList(1, blobs.size()));
+        }
+        return layers;
+    }
+
+    /** The audit log shows every one of these layers mounted into the repository, and none uploaded to it. */
+    public static void assertMountedNotUploaded(Platform platform, String repository, List<String> layers) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertTrue(auditDigests(platform, repository, "dev.drydock.blob.mounted").containsAll(layers)));
+        List<String> uploaded = auditDigests(platform, repository, "dev.drydock.blob.uploaded");
+        assertTrue(uploaded.stream().noneMatch(layers::contains), "layers uploaded again: " + uploaded);
+    }
+
+    private static List<String> auditDigests(Platform platform, String repository, String type) {
+        return given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
+                .queryParam("repository", repository).queryParam("type", type).get("/api/v1/audit").then().statusCode(200)
+                .extract().jsonPath().getList("items.data.digest", String.class);
+    }
+
     public static void assertSameImage(Path pushed, Path pulled, String tag) {
         String manifest = manifestDigest(pushed, tag);
         assertEquals(manifest, manifestDigest(pulled, tag));
