@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.startsWith;
 
 /** Blob reads answered with a 307 to a short-lived signed layer-store URL, as real clients follow them. */
@@ -54,6 +55,12 @@ class BlobRedirectIT {
         // the signed URL's token is for this repository only
         String elsewhere = location.replace("/acme/redirected/", "/acme/other/");
         RestAssured.given().urlEncodingEnabled(false).redirects().follow(false).get(elsewhere).then().statusCode(401);
+        // the caller's next redirect in this repository reuses the token, so neither service signs
+        // nor verifies a signature again
+        String again = RestAssured.given().baseUri("http://" + redirecting).redirects().follow(false)
+                .header("Authorization", platform.adminBearer("acme/redirected"))
+                .get("/v2/acme/redirected/blobs/" + blobs.get(0)).then().statusCode(307).extract().header("Location");
+        assertEquals(location.substring(location.indexOf("?token=")), again.substring(again.indexOf("?token=")));
         // a blob the repository does not link is not redirected anywhere
         RestAssured.given().baseUri("http://" + redirecting).redirects().follow(false)
                 .header("Authorization", platform.adminBearer("acme/redirected"))

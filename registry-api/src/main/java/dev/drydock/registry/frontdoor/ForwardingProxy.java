@@ -1,5 +1,7 @@
 package dev.drydock.registry.frontdoor;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.registry.RegistryConfig;
@@ -56,12 +58,21 @@ public class ForwardingProxy {
     private final ThreadLocal<HttpClient> clients;
     private final RegistryConfig config;
     private final RegistryTokens tokens;
+    /**
+     * Redirect tokens by caller and repository, handed out again for the first half of their
+     * lifetime: each redirect then costs neither an ECDSA signature here nor a verification in
+     * layer-store (which remembers tokens it has verified), and every URL given out stays valid
+     * for at least half the configured lifetime.
+     */
+    private final Cache<List<String>, String> redirectTokens;
 
     ForwardingProxy(Vertx vertx, RegistryConfig config, RegistryTokens tokens) {
         HttpClientOptions options = new HttpClientOptions().setMaxPoolSize(64).setKeepAlive(true);
         this.clients = ThreadLocal.withInitial(() -> vertx.createHttpClient(options));
         this.config = config;
         this.tokens = tokens;
+        this.redirectTokens = Caffeine.newBuilder().maximumSize(10_000)
+                .expireAfterWrite(config.blobRedirectLifetime().dividedBy(2)).build();
     }
 
     void register(@Observes Router router) {
@@ -94,8 +105,9 @@ public class ForwardingProxy {
             return;
         }
         String user = ctx.request().getHeader(Actors.USER);
-        String token = tokens.issue(user, null, List.of(new RegistryToken.Access("repository", repository, List.of("pull"))),
-                Instant.now().plus(config.blobRedirectLifetime()));
+        String token = redirectTokens.get(List.of(user == null ? "" : user, repository), key -> tokens.issue(user, null,
+                List.of(new RegistryToken.Access("repository", repository, List.of("pull"))),
+                Instant.now().plus(config.blobRedirectLifetime())));
         URI target = config.layerStoreUrl();
         RequestOptions head = new RequestOptions().setMethod(HttpMethod.HEAD).setHost(target.getHost())
                 .setPort(target.getPort()).setURI(ctx.request().path()).putHeader("Authorization", "Bearer " + token);
