@@ -67,7 +67,10 @@ public class ForwardingProxy {
     private final Cache<List<String>, String> redirectTokens;
 
     ForwardingProxy(Vertx vertx, RegistryConfig config, RegistryTokens tokens) {
-        HttpClientOptions options = new HttpClientOptions().setMaxPoolSize(64).setKeepAlive(true);
+        // Answers are decoded in pieces of up to 128 KiB, as requests are (quarkus.http.limits.max-chunk-size):
+        // at the default 8 KiB, a proxied 1 GiB blob GET cost 131,000 writes to the caller's socket.
+        HttpClientOptions options = new HttpClientOptions().setMaxPoolSize(64).setKeepAlive(true)
+                .setMaxChunkSize(128 * 1024);
         this.clients = ThreadLocal.withInitial(() -> vertx.createHttpClient(options));
         this.config = config;
         this.tokens = tokens;
