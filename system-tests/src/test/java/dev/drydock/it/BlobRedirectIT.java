@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Blob reads answered with a 307 to a short-lived signed layer-store URL, as real clients follow them. */
 class BlobRedirectIT {
