@@ -68,7 +68,6 @@ public final class OciImages {
         return digests;
     }
 
-    /** Asserts that {@code pulled} holds {@code tag} with the same manifest, config and layers, byte for byte, as {@code pushed}. */
     /** The layers (not the configs) of these image manifests in an OCI layout. */
     public static List<String> layerDigests(Path layout, Collection<String> manifestDigests) {
         List<String> layers = new ArrayList<>();
@@ -93,6 +92,7 @@ public final class OciImages {
                 .extract().jsonPath().getList("items.data.digest", String.class);
     }
 
+    /** Asserts that {@code pulled} holds {@code tag} with the same manifest, config and layers, byte for byte, as {@code pushed}. */
     public static void assertSameImage(Path pushed, Path pulled, String tag) {
         String manifest = manifestDigest(pushed, tag);
         assertEquals(manifest, manifestDigest(pulled, tag));
