@@ -2,25 +2,36 @@ package dev.drydock.layerstore;
 
 import dev.drydock.events.Actor;
 import dev.drydock.oci.OciException;
+import dev.drydock.oci.http.ClientAddress;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
+
+import java.util.List;
 
 /** What every route of the blob API does the same way: who is calling, and how failures answer. */
 public final class HttpExchange {
 
     private static final Logger LOG = Logger.getLogger(HttpExchange.class);
 
+    private static final ClientAddress CLIENTS = new ClientAddress(ConfigProvider.getConfig()
+            .getOptionalValues("drydock.trusted-proxies", String.class).orElse(List.of()));
+
     private HttpExchange() {
     }
 
-    /** The caller as the front door saw it (it forwards the client address). */
+    /** Whether the peer is a trusted proxy, whose {@code X-Forwarded-*} headers may be believed. */
+    public static boolean fromTrustedProxy(HttpServerRequest request) {
+        return request.remoteAddress() != null && CLIENTS.isTrusted(request.remoteAddress().hostAddress());
+    }
+
+    /** The caller by the rule all services share: forwarded addresses only from trusted proxies (loopback by default). */
     public static Actor actor(HttpServerRequest request) {
-        String forwarded = request.getHeader("X-Forwarded-For");
-        String address = forwarded != null ? forwarded.split(",")[0].trim()
-                : request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        String address = request.remoteAddress() == null ? null
+                : CLIENTS.of(request.remoteAddress().hostAddress(), request.getHeader("X-Forwarded-For"));
         // set by the token check from the verified registry token, never taken from the client
         return new Actor(request.getHeader("X-Drydock-User"), request.getHeader("X-Drydock-Token"), address,
                 request.getHeader(HttpHeaders.USER_AGENT));

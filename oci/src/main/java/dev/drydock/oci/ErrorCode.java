@@ -11,6 +11,8 @@ public enum ErrorCode {
     MANIFEST_UNKNOWN(404),
     NAME_INVALID(400),
     NAME_UNKNOWN(404),
+    /** distribution's code for an {@code n} or {@code last} that cannot be taken. */
+    PAGINATION_NUMBER_INVALID(400),
     SIZE_INVALID(400),
     TAG_INVALID(400),
     UNAUTHORIZED(401),

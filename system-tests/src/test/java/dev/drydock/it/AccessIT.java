@@ -200,7 +200,10 @@ class AccessIT {
         RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD).queryParam("q", "gold")
                 .queryParam("organization", organization).get("/api/v1/search").then().statusCode(200)
                 .body("name", org.hamcrest.Matchers.empty());
-        // a team with read on one repository sees that one only
+        // a team with read on one repository sees that one only (its member is a plain member of the organisation)
+        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
+                .body(Map.of("role", "member")).put("/api/v1/organizations/" + organization + "/members/" + frank)
+                .then().statusCode(204);
         RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
                 .body(Map.of("role", "read", "repositories", List.of(organization + "/lobby"), "members", List.of(frank)))
                 .put("/api/v1/organizations/" + organization + "/teams/visitors").then().statusCode(org.hamcrest.Matchers.lessThan(300));

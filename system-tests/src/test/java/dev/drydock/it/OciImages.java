@@ -87,7 +87,7 @@ public final class OciImages {
     }
 
     private static List<String> auditDigests(Platform platform, String repository, String type) {
-        return given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
+        return given().baseUri("http://" + platform.registry()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
                 .queryParam("repository", repository).queryParam("type", type).get("/api/v1/audit").then().statusCode(200)
                 .extract().jsonPath().getList("items.data.digest", String.class);
     }

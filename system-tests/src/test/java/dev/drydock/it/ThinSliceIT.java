@@ -54,6 +54,11 @@ class ThinSliceIT {
     @TempDir
     static Path work;
 
+    /** The REST API takes the admin's password (or a session), not a registry token. */
+    private static io.restassured.specification.RequestSpecification account() {
+        return RestAssured.given().auth().preemptive().basic(Platform.ADMIN, platform.adminPassword);
+    }
+
     private static io.restassured.specification.RequestSpecification given() {
         return RestAssured.given().header("Authorization", platform.adminBearer(REPOSITORY, "nobody/nothing"));
     }
@@ -144,10 +149,10 @@ class ThinSliceIT {
     @Order(4)
     void theAuditLogThroughTheFrontDoorShowsThePushWithinSeconds() {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                given().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(200)
+                account().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(200)
                         .body("items.type", hasItems("dev.drydock.manifest.pushed", "dev.drydock.tag.created",
                                 "dev.drydock.blob.uploaded", "dev.drydock.repository.created")));
-        given().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+        account().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
         // the audit log is not for everyone
         RestAssured.given().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(401);
     }

@@ -1,28 +1,48 @@
 package dev.drydock.audit.access;
 
 import dev.drydock.audit.AuditConfig;
+import dev.drydock.oci.token.RegistryToken;
+import dev.drydock.oci.token.Revocations;
 import dev.drydock.oci.token.TokenVerifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.NotAuthorizedException;
 
 /**
  * Turns the {@code Authorization} header the front door sends into a {@link Viewer}. Every request
- * needs a viewer token; without one, or with one that does not verify, the answer is 401.
+ * needs a viewer token — registry, redirect and session tokens are refused — and one minted for a
+ * personal access token since revoked is refused within a second; without one, or with one that
+ * does not verify, the answer is 401.
  */
 @ApplicationScoped
 public class Viewers {
 
     private final TokenVerifier verifier;
+    private final Revocations revocations;
 
     Viewers(AuditConfig config) {
         this.verifier = new TokenVerifier(config.jwksUrl(), config.tokenService());
+        this.revocations = new Revocations(config.jwksUrl().resolve("/"));
+        Thread refresher = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                revocations.refresh();
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "revocations");
+        refresher.setDaemon(true);
+        refresher.start();
     }
 
     public Viewer of(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new NotAuthorizedException("the read API is reached through the front door", "Bearer");
         }
-        return verifier.verify(authorization.substring(7).trim()).map(Viewer::of)
-                .orElseThrow(() -> new NotAuthorizedException("the viewer token is invalid or expired", "Bearer"));
+        return verifier.verify(authorization.substring(7).trim())
+                .filter(token -> token.purpose() == RegistryToken.Purpose.VIEWER && revocations.allows(token))
+                .map(Viewer::of)
+                .orElseThrow(() -> new NotAuthorizedException("the viewer token is invalid, expired or revoked", "Bearer"));
     }
 }

@@ -37,7 +37,7 @@ public final class ViewerTokens {
         Instant now = Instant.now();
         JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer("drydock").audience("drydock").subject(username)
                 .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(120)))
-                .jwtID(UUID.randomUUID().toString()).claim("access", access).build();
+                .jwtID(UUID.randomUUID().toString()).claim("access", access).claim("purpose", "viewer").build();
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(KEY.getKeyID()).build(), claims);
             jwt.sign(new ECDSASigner(KEY));

@@ -9,6 +9,8 @@ import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.Challenge;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.TokenVerifier;
+import dev.drydock.oci.http.RequestPath;
+import dev.drydock.oci.http.Routes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -17,8 +19,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * layer-store trusts no caller: every blob request carries a registry token (in
@@ -31,26 +31,51 @@ public class TokenCheck {
 
     /** Set on the routing context when a requested mount's source may not be read: upload instead. */
     public static final String MOUNT_DENIED = "drydock.mount-denied";
-    private static final Pattern PATH = Pattern.compile("^/v2/(.+)/blobs/.*$");
 
     private final Vertx vertx;
     private final LayerStoreConfig config;
     private final TokenVerifier verifier;
+    private final TokenRevocations revocations;
 
-    TokenCheck(Vertx vertx, LayerStoreConfig config) {
+    TokenCheck(Vertx vertx, LayerStoreConfig config, TokenRevocations revocations) {
+        this.revocations = revocations;
         this.vertx = vertx;
         this.config = config;
         this.verifier = new TokenVerifier(config.jwksUrl(), config.tokenService());
     }
 
     void register(@Observes Router router) {
-        router.route("/v2/*").order(-100).handler(this::check);
+        // every path, so that no other spelling of a /v2 path slips past on the way to a blob route
+        router.route().order(-100).handler(this::check);
     }
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         request.headers().remove("X-Drydock-User");
         request.headers().remove("X-Drydock-Token");
+        String path = RequestPath.of(request.uri());
+        Optional<String> problem = RequestPath.problem(path);
+        if (problem.isPresent()) {
+            HttpExchange.fail(ctx, new OciException(ErrorCode.NAME_INVALID, problem.get()));
+            return;
+        }
+        if (!Routes.governs(path)) {
+            ctx.next();
+            return;
+        }
+        Routes.Match match;
+        try {
+            match = Routes.match(request.method().name(), path).orElse(null);
+        } catch (OciException e) {
+            HttpExchange.fail(ctx, e);
+            return;
+        }
+        if (match == null || match.route().owner() != Routes.Owner.LAYER_STORE) {
+            HttpExchange.fail(ctx, new OciException(ErrorCode.NAME_UNKNOWN, 404,
+                    "there is no " + request.method().name() + " " + path + " here", null));
+            return;
+        }
+        ctx.put(Routes.Match.KEY, match);
         if (!config.requireToken()) {
             ctx.next();
             return;
@@ -70,35 +95,33 @@ public class TokenCheck {
         vertx.executeBlocking(() -> verifier.verify(token.get()), false).onComplete(result -> decide(ctx, result.succeeded() ? result.result() : Optional.empty()));
     }
 
+    /**
+     * Registry tokens for every blob route; a redirect token (from a 307's URL) only to read a
+     * blob. The action is the route's, on the repository the route parsed.
+     */
     private void decide(RoutingContext ctx, Optional<RegistryToken> token) {
         HttpServerRequest request = ctx.request();
-        if (token.isEmpty()) {
-            challenge(ctx, "invalid_token", "the registry token is invalid or expired");
+        Routes.Match match = ctx.get(Routes.Match.KEY);
+        Optional<RegistryToken> usable = token.filter(t -> t.purpose() == RegistryToken.Purpose.REGISTRY
+                || (t.purpose() == RegistryToken.Purpose.REDIRECT && match.route().name().equals("blob.read")))
+                .filter(t -> !revocations.isRevoked(t));
+        if (usable.isEmpty()) {
+            challenge(ctx, "invalid_token", "the registry token is invalid, expired, revoked or not for this request");
             return;
         }
-        Matcher m = PATH.matcher(request.path());
-        if (m.matches()) {
-            String repository;
-            try {
-                repository = RepositoryName.parse(m.group(1)).value();
-            } catch (OciException e) {
-                HttpExchange.fail(ctx, e);
-                return;
-            }
-            if (!token.get().allows(repository, Action.requiredFor(request.method().name()))) {
-                challenge(ctx, "insufficient_scope", "the registry token does not grant access to this resource");
-                return;
-            }
-            String from = request.getParam("from");
-            if (from != null && !mayPull(token.get(), from)) {
-                ctx.put(MOUNT_DENIED, true);
-            }
+        if (!usable.get().allows(match.repository().value(), match.route().action())) {
+            challenge(ctx, "insufficient_scope", "the registry token does not grant access to this resource");
+            return;
         }
-        if (!token.get().subject().isEmpty()) {
-            request.headers().set("X-Drydock-User", token.get().subject());
+        String from = request.getParam("from");
+        if (from != null && !mayPull(usable.get(), from)) {
+            ctx.put(MOUNT_DENIED, true);
         }
-        if (token.get().tokenId() != null) {
-            request.headers().set("X-Drydock-Token", token.get().tokenId().toString());
+        if (!usable.get().subject().isEmpty()) {
+            request.headers().set("X-Drydock-User", usable.get().subject());
+        }
+        if (usable.get().tokenId() != null) {
+            request.headers().set("X-Drydock-Token", usable.get().tokenId().toString());
         }
         ctx.next();
     }
@@ -109,25 +132,20 @@ public class TokenCheck {
      */
     private void challenge(RoutingContext ctx, String error, String message) {
         HttpServerRequest request = ctx.request();
-        Matcher m = PATH.matcher(request.path());
-        String repository = null;
-        if (m.matches()) {
-            try {
-                repository = RepositoryName.parse(m.group(1)).value();
-            } catch (OciException e) {
-                repository = null; // no scope to name: the challenge says where to get a token all the same
-            }
-        }
+        Routes.Match match = ctx.get(Routes.Match.KEY);
+        String repository = match == null || match.repository() == null ? null : match.repository().value();
+        Action action = match == null ? Action.requiredFor(request.method().name()) : match.route().action();
         String realm = config.tokenRealm().orElseGet(() -> frontDoor(request) + "/token");
         ctx.response().putHeader("WWW-Authenticate",
-                Challenge.bearer(realm, config.tokenService(), repository, Action.requiredFor(request.method().name()),
+                Challenge.bearer(realm, config.tokenService(), repository, action,
                         Challenge.mountSource(request.method().name(), request.getParam("mount"), request.getParam("from")), error));
         HttpExchange.fail(ctx, new OciException(ErrorCode.UNAUTHORIZED, message));
     }
 
     /** The address the client used: the front door's or the ingress's, as forwarded, else this request's own. */
     private static String frontDoor(HttpServerRequest request) {
-        return Challenge.origin(request.getHeader("X-Forwarded-Proto"), request.getHeader("X-Forwarded-Host"),
+        return Challenge.origin(HttpExchange.fromTrustedProxy(request), request.getHeader("X-Forwarded-Proto"),
+                request.getHeader("X-Forwarded-Host"),
                 request.scheme(), request.authority() == null ? request.host() : request.authority().toString());
     }
 

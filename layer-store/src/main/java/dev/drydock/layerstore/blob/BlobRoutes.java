@@ -81,6 +81,11 @@ public class BlobRoutes {
                 .onFailure(failure -> HttpExchange.fail(ctx, failure));
     }
 
+    /** A byte position of a Range header; past what a long holds means "beyond any blob" (-2). */
+    private static long position(String digits) {
+        return digits.length() > 18 ? -2 : Long.parseLong(digits);
+    }
+
     private void serve(RoutingContext ctx, Digest digest, OptionalLong linkedSize) {
         if (linkedSize.isEmpty() || !store.contains(digest)) {
             HttpExchange.fail(ctx, new OciException(ErrorCode.BLOB_UNKNOWN, "blob unknown to this repository", digest.toString()));
@@ -97,15 +102,15 @@ public class BlobRoutes {
         long length = size;
         if (range != null) {
             Matcher r = RANGE.matcher(range.trim());
-            long start = r.matches() ? Long.parseLong(r.group(1)) : -1;
-            long end = r.matches() && !r.group(2).isEmpty() ? Long.parseLong(r.group(2)) : size - 1;
-            if (start < 0 || start >= size || end < start) {
+            long start = r.matches() ? position(r.group(1)) : -1;
+            long end = r.matches() && !r.group(2).isEmpty() ? position(r.group(2)) : size - 1;
+            if (start < 0 || start >= size || (end >= 0 && end < start)) {
                 response.putHeader("Content-Range", "bytes */" + size);
                 HttpExchange.fail(ctx, new OciException(ErrorCode.RANGE_INVALID, "range " + range + " is not satisfiable"));
                 return;
             }
             offset = start;
-            length = Math.min(end, size - 1) - start + 1;
+            length = Math.min(end < 0 ? Long.MAX_VALUE : end, size - 1) - start + 1;
             response.setStatusCode(206).putHeader("Content-Range", "bytes " + start + "-" + (start + length - 1) + "/" + size);
         }
         if (ctx.request().method() == HttpMethod.HEAD) {

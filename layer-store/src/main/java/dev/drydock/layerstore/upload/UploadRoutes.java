@@ -144,7 +144,9 @@ public class UploadRoutes {
         String contentRange = ctx.request().getHeader("Content-Range");
         if (contentRange != null) {
             Matcher range = CONTENT_RANGE.matcher(contentRange.trim());
-            if (!range.matches() || Long.parseLong(range.group(1)) != session.received()
+            // at most 18 digits: a position past what a long holds is no position of this upload
+            if (!range.matches() || range.group(1).length() > 18 || range.group(2).length() > 18
+                    || Long.parseLong(range.group(1)) != session.received()
                     || Long.parseLong(range.group(2)) < Long.parseLong(range.group(1))) {
                 ctx.response().putHeader("Range", rangeHeader(session.received()));
                 return Future.failedFuture(new OciException(ErrorCode.RANGE_INVALID,

@@ -12,15 +12,32 @@ public final class Challenge {
     private Challenge() {
     }
 
+    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
+            "([A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*|\\[[0-9A-Fa-f:.]{2,45}])(:[0-9]{1,5})?");
+
     /**
      * {@code <scheme>://<host>} as the client addressed the service: the first value of each of
-     * {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} when a proxy in front set them (an
-     * ingress terminating TLS, or the front door forwarding to layer-store), else the request's own.
-     * Only the client's own request is pointed anywhere by it, so it needs no trust in the proxy.
+     * {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} when a trusted proxy in front set
+     * them (an ingress terminating TLS, or the front door forwarding to layer-store), else the
+     * request's own. Each part must be a plain scheme and host name (or IP literal) with an
+     * optional port: anything else would be written into the {@code WWW-Authenticate} header.
      */
-    public static String origin(String forwardedProto, String forwardedHost, String scheme, String host) {
-        String s = forwardedProto == null || forwardedProto.isBlank() ? scheme : forwardedProto.split(",")[0].trim();
-        String h = forwardedHost == null || forwardedHost.isBlank() ? host : forwardedHost.split(",")[0].trim();
+    public static String origin(boolean fromTrustedProxy, String forwardedProto, String forwardedHost, String scheme,
+                                String host) {
+        String s = scheme;
+        String h = host;
+        if (fromTrustedProxy && forwardedProto != null && !forwardedProto.isBlank()) {
+            s = forwardedProto.split(",")[0].trim();
+        }
+        if (fromTrustedProxy && forwardedHost != null && !forwardedHost.isBlank()) {
+            h = forwardedHost.split(",")[0].trim();
+        }
+        if (!s.equals("http") && !s.equals("https")) {
+            s = scheme.equals("https") ? "https" : "http";
+        }
+        if (h == null || !HOST.matcher(h).matches()) {
+            h = host != null && HOST.matcher(host).matches() ? host : "localhost";
+        }
         return s + "://" + h;
     }
 

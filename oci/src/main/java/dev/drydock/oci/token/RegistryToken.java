@@ -20,12 +20,43 @@ import java.util.function.Function;
 /**
  * A registry token as distribution's token spec has it: an ES256 JWT whose {@code access} claim
  * lists what its bearer may do. {@code tokenId} names the personal access token it was issued
- * for, if any. Verified the same way by every service that receives one.
+ * for, if any; {@code sessionId} the sign-in (refresh token) a session token belongs to. Its
+ * {@link Purpose} says where it may be used. Verified the same way by every service that receives one.
  */
-public record RegistryToken(String subject, UUID tokenId, List<Access> access, Instant expiresAt) {
+public record RegistryToken(String subject, UUID tokenId, List<Access> access, Instant expiresAt, Purpose purpose,
+                            UUID sessionId) {
 
     public static final String ISSUER = "drydock";
+    public static final String PURPOSE_CLAIM = "purpose";
+    public static final String SESSION_CLAIM = "sid";
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+
+    /**
+     * What a token is for; each verifier accepts only its own. A token without a purpose is refused everywhere.
+     */
+    public enum Purpose {
+        /** From {@code /token}: the distribution API ({@code /v2}) at the front door and layer-store. */
+        REGISTRY,
+        /** In a blob GET's 307 {@code Location}: GET and HEAD of that repository's blobs at layer-store, nothing else. */
+        REDIRECT,
+        /** Minted by the front door for audit-service's read API. */
+        VIEWER,
+        /** A signed-in user's session: the portal REST API ({@code /api/v1}); dies with sign-out. */
+        SESSION;
+
+        public String claim() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Purpose of(String claim) {
+            for (Purpose purpose : values()) {
+                if (purpose.claim().equals(claim)) {
+                    return purpose;
+                }
+            }
+            return null;
+        }
+    }
 
     /** One entry of the {@code access} claim. */
     public record Access(String type, String name, List<String> actions) {
@@ -99,9 +130,15 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
                     }
                 }
             }
+            Purpose purpose = Purpose.of(claims.getStringClaim(PURPOSE_CLAIM));
+            if (purpose == null) {
+                return Optional.empty();
+            }
             String pat = claims.getStringClaim("pat");
+            String session = claims.getStringClaim(SESSION_CLAIM);
             return Optional.of(new RegistryToken(claims.getSubject() == null ? "" : claims.getSubject(),
-                    pat == null ? null : UUID.fromString(pat), access, claims.getExpirationTime().toInstant()));
+                    pat == null ? null : UUID.fromString(pat), access, claims.getExpirationTime().toInstant(), purpose,
+                    session == null ? null : UUID.fromString(session)));
         } catch (ParseException | JOSEException | IllegalArgumentException e) {
             return Optional.empty();
         }

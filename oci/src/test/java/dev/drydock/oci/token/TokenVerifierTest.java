@@ -73,7 +73,7 @@ class TokenVerifierTest {
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
                 new JWTClaimsSet.Builder().issuer("drydock").audience("drydock").subject("alice")
                         .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300)))
-                        .claim("access", List.of()).build());
+                        .claim("access", List.of()).claim("purpose", "registry").build());
         jwt.sign(new ECDSASigner(key));
         return jwt.serialize();
     }

@@ -10,6 +10,7 @@ import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.frontdoor.Actors;
+import dev.drydock.oci.http.Routes;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -18,13 +19,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Every {@code /v2} request needs a registry token granting what it does: pull to read, push to
- * write, delete to delete ({@code /v2/} and the catalog need any valid token, anonymous ones
- * included). Without one the answer is 401 with the {@code WWW-Authenticate} challenge naming the
+ * Every {@code /v2} request needs a registry token granting what its route in {@link Routes}
+ * needs on the repository that route parsed: pull to read, push to write, delete to delete
+ * ({@code /v2/} and the catalog need any valid token, anonymous ones included). The decision is
+ * left for the handler as a {@link Decision}. Without one the answer is 401 with the {@code WWW-Authenticate} challenge naming the
  * scope to ask for, so that clients fetch a token and retry. A token lacking the scope gets the
  * same 401 ({@code insufficient_scope}) whether the repository is private or does not exist.
  * Runs before every other /v2 handler, the blob proxy included, and never blocks.
@@ -34,7 +34,6 @@ public class AccessFilter {
 
     /** The route hands the proxy a rewritten URI here when a mount must not be attempted. */
     public static final String FORWARD_URI = "drydock.forward-uri";
-    private static final Pattern REPOSITORY_PATH = Pattern.compile("^/v2/(.+)/(manifests|blobs|tags|referrers)/.*$");
 
     private final RegistryTokens tokens;
     private final RevokedTokens revoked;
@@ -53,27 +52,26 @@ public class AccessFilter {
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        Matcher m = REPOSITORY_PATH.matcher(request.path());
-        String repository = null;
-        Action action = null;
-        if (m.matches()) {
-            try {
-                repository = RepositoryName.parse(m.group(1)).value();
-            } catch (OciException e) {
-                reject(ctx, e);
-                return;
-            }
-            action = Action.requiredFor(request.method().name());
+        Routes.Match match = ctx.get(Routes.Match.KEY);
+        if (match == null || (match.route().need() != Routes.Need.TOKEN && match.route().need() != Routes.Need.REPOSITORY)) {
+            // RouteGate matched every /v2 request it let through; none of them is open without a token
+            reject(ctx, new OciException(ErrorCode.NAME_UNKNOWN, 404, "there is no such route", null));
+            return;
         }
+        RepositoryName repository = match.repository();
+        Action action = match.route().action();
+        String name = repository == null ? null : repository.value();
         Optional<RegistryToken> token = bearer(request).flatMap(tokens::verify)
-                .filter(t -> !revoked.isRevoked(t.tokenId()));
+                .filter(t -> t.purpose() == RegistryToken.Purpose.REGISTRY
+                        || (t.purpose() == RegistryToken.Purpose.SESSION && repository == null))
+                .filter(t -> !revoked.isRevoked(t.tokenId()) && !revoked.isSessionRevoked(t.sessionId()));
         if (token.isEmpty()) {
-            challenge(ctx, repository, action, bearer(request).isPresent() ? "invalid_token" : null);
+            challenge(ctx, name, action, bearer(request).isPresent() ? "invalid_token" : null);
             return;
         }
         RegistryToken verified = token.get();
-        if (repository != null && !verified.allows(repository, action)) {
-            challenge(ctx, repository, action, "insufficient_scope");
+        if (repository != null && !verified.allows(name, action)) {
+            challenge(ctx, name, action, "insufficient_scope");
             return;
         }
         if (!verified.subject().isEmpty()) {
@@ -83,6 +81,9 @@ public class AccessFilter {
             request.headers().set(Actors.TOKEN, verified.tokenId().toString());
         }
         ctx.put(RegistryToken.class.getName(), verified);
+        if (repository != null) {
+            ctx.put(Decision.KEY, new Decision(repository, action, verified));
+        }
         withoutForbiddenMount(ctx, verified);
         ctx.next();
     }
@@ -115,7 +116,7 @@ public class AccessFilter {
 
     private void challenge(RoutingContext ctx, String repository, Action action, String error) {
         HttpServerRequest request = ctx.request();
-        String realm = config.tokenRealm().orElseGet(() -> Challenge.origin(request.getHeader("X-Forwarded-Proto"),
+        String realm = config.tokenRealm().orElseGet(() -> Challenge.origin(Actors.fromTrustedProxy(request), request.getHeader("X-Forwarded-Proto"),
                 request.getHeader("X-Forwarded-Host"), request.scheme(), String.valueOf(request.authority())) + "/token");
         String mountSource = Challenge.mountSource(request.method().name(), request.getParam("mount"), request.getParam("from"));
         ctx.response().putHeader("WWW-Authenticate",

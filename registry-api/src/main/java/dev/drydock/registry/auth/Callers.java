@@ -12,8 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 
 /**
- * The caller of the REST API: {@code Authorization: Bearer} with a registry token (from
- * {@code /token} or a portal session), or Basic with a password or personal access token.
+ * The caller of the REST API: {@code Authorization: Bearer} with a session token (from
+ * {@code /api/v1/sessions}, or renewed with its refresh token at {@code /token}), or Basic with a
+ * password or personal access token. Registry, redirect and viewer tokens are refused here: they
+ * carry access to repositories, not to an account.
  */
 @ApplicationScoped
 public class Callers {
@@ -43,8 +45,10 @@ public class Callers {
         }
         if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             RegistryToken token = tokens.verify(authorization.substring(7).trim())
-                    .filter(t -> !revoked.isRevoked(t.tokenId()) && !t.subject().isEmpty())
-                    .orElseThrow(() -> new AuthenticationFailed("the token is invalid, expired or revoked"));
+                    .filter(t -> t.purpose() == RegistryToken.Purpose.SESSION && !t.subject().isEmpty())
+                    .filter(t -> !revoked.isRevoked(t.tokenId()) && !revoked.isSessionRevoked(t.sessionId()))
+                    .orElseThrow(() -> new AuthenticationFailed(
+                            "the token is invalid, expired, revoked or not a session token (sign in at /api/v1/sessions)"));
             var account = accounts.find(token.subject())
                     .orElseThrow(() -> new AuthenticationFailed("the token's user no longer exists"));
             if (token.tokenId() == null) {

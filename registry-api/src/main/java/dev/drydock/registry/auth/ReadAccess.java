@@ -109,7 +109,7 @@ public class ReadAccess {
             minted.clear();
         }
         Instant expiresAt = now.plus(VIEWER_TOKEN_LIFETIME);
-        String token = tokens.issue(viewer.caller().username(), viewer.caller().tokenId(), viewer.access(), expiresAt);
+        String token = tokens.issue(RegistryToken.Purpose.VIEWER, viewer.caller().username(), viewer.caller().tokenId(), viewer.access(), expiresAt);
         minted.put(key, new Minted(token, expiresAt));
         return token;
     }

@@ -29,25 +29,38 @@ public class RefreshTokens {
         this.dataSource = dataSource;
     }
 
-    public String issue(Principal principal, Duration lifetime) throws SQLException {
+    /** A refresh token as handed out: its secret, and the id a session token names it by. */
+    public record Issued(UUID id, String secret) {
+    }
+
+    /** A live refresh token and the principal it stands for. */
+    public record Redeemed(UUID id, Principal principal) {
+    }
+
+    /** A refresh token just revoked, and whose it was. */
+    public record Revoked(UUID id, String username) {
+    }
+
+    public Issued issue(Principal principal, Duration lifetime) throws SQLException {
         String secret = Secrets.generate("ddrt_");
+        UUID id = UUID.randomUUID();
         try (Connection c = dataSource.getConnection();
              PreparedStatement insert = c.prepareStatement("INSERT INTO refresh_token (id, account_id, secret_hash,"
                      + " via_token, expires_at) VALUES (?, ?, ?, ?, ?)")) {
-            insert.setObject(1, UUID.randomUUID());
+            insert.setObject(1, id);
             insert.setLong(2, principal.account().id());
             insert.setString(3, Secrets.hash(secret));
             insert.setObject(4, principal.tokenId());
             insert.setTimestamp(5, Timestamp.from(Instant.now().plus(lifetime)));
             insert.executeUpdate();
         }
-        return secret;
+        return new Issued(id, secret);
     }
 
     /** The principal a live refresh token stands for (its personal access token must be live too). */
-    public Optional<Principal> redeem(String secret) throws SQLException {
+    public Optional<Redeemed> redeem(String secret) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT a.id, a.username, a.admin, r.via_token, t.scope"
+             PreparedStatement select = c.prepareStatement("SELECT a.id, a.username, a.admin, r.via_token, t.scope, r.id"
                      + " FROM refresh_token r JOIN account a ON a.id = r.account_id"
                      + " LEFT JOIN personal_access_token t ON t.id = r.via_token"
                      + " WHERE r.secret_hash = ? AND r.revoked_at IS NULL AND r.expires_at > now()"
@@ -57,20 +70,20 @@ public class RefreshTokens {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Principal(new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3)),
-                        rs.getObject(4, UUID.class), rs.getString(5)));
+                return Optional.of(new Redeemed(rs.getObject(6, UUID.class), new Principal(
+                        new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3)), rs.getObject(4, UUID.class), rs.getString(5))));
             }
         }
     }
 
     /** Revokes a refresh token; the account it belonged to, if it was live. */
-    public Optional<String> revoke(String secret) throws SQLException {
+    public Optional<Revoked> revoke(String secret) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement("UPDATE refresh_token r SET revoked_at = now() FROM account a"
-                     + " WHERE a.id = r.account_id AND r.secret_hash = ? AND r.revoked_at IS NULL RETURNING a.username")) {
+                     + " WHERE a.id = r.account_id AND r.secret_hash = ? AND r.revoked_at IS NULL RETURNING r.id, a.username")) {
             update.setString(1, Secrets.hash(secret));
             try (ResultSet rs = update.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                return rs.next() ? Optional.of(new Revoked(rs.getObject(1, UUID.class), rs.getString(2))) : Optional.empty();
             }
         }
     }

@@ -87,7 +87,22 @@ public class RegistryTokens {
         return found;
     }
 
-    public String issue(String subject, UUID tokenId, List<RegistryToken.Access> access, Instant expiresAt) {
+    /** A token for {@code purpose} (not a session: see {@link #issueSession}). */
+    public String issue(RegistryToken.Purpose purpose, String subject, UUID tokenId, List<RegistryToken.Access> access,
+                        Instant expiresAt) {
+        if (purpose == RegistryToken.Purpose.SESSION) {
+            throw new IllegalArgumentException("session tokens name their sign-in: use issueSession");
+        }
+        return sign(purpose, subject, tokenId, null, access, expiresAt);
+    }
+
+    /** A session's access token for the REST API: it grants no repository access and dies with its sign-in. */
+    public String issueSession(String subject, UUID tokenId, UUID sessionId, Instant expiresAt) {
+        return sign(RegistryToken.Purpose.SESSION, subject, tokenId, sessionId, List.of(), expiresAt);
+    }
+
+    private String sign(RegistryToken.Purpose purpose, String subject, UUID tokenId, UUID sessionId,
+                        List<RegistryToken.Access> access, Instant expiresAt) {
         Instant now = Instant.now();
         List<Map<String, Object>> claim = new ArrayList<>();
         for (RegistryToken.Access a : access) {
@@ -100,8 +115,12 @@ public class RegistryTokens {
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(RegistryToken.ISSUER).subject(subject == null ? "" : subject)
                 .audience(config.tokenService()).issueTime(Date.from(now)).notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(expiresAt)).jwtID(UUID.randomUUID().toString()).claim("access", claim);
+        claims.claim(RegistryToken.PURPOSE_CLAIM, purpose.claim());
         if (tokenId != null) {
             claims.claim("pat", tokenId.toString());
+        }
+        if (sessionId != null) {
+            claims.claim(RegistryToken.SESSION_CLAIM, sessionId.toString());
         }
         try {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKey.getKeyID())

@@ -13,7 +13,8 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Personal access tokens revoked (or expired) lately, refreshed every second from the database,
+ * Personal access tokens and sign-ins (refresh tokens, which session tokens name) revoked (or
+ * expired) lately, refreshed every second from the database,
  * so that a registry token issued for one stops working within a second on every instance
  * without a database read per request. Older revocations need no memory: registry tokens live
  * minutes, and refreshing checks the database.
@@ -23,6 +24,7 @@ public class RevokedTokens {
 
     private final AgroalDataSource dataSource;
     private volatile Set<UUID> revoked = Set.of();
+    private volatile Set<UUID> revokedSessions = Set.of();
 
     RevokedTokens(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
@@ -32,27 +34,56 @@ public class RevokedTokens {
         return tokenId != null && revoked.contains(tokenId);
     }
 
+    public Set<UUID> tokens() {
+        return revoked;
+    }
+
+    public Set<UUID> sessions() {
+        return revokedSessions;
+    }
+
+    /** Whether the sign-in (refresh token) a session token belongs to has ended: signed out or expired. */
+    public boolean isSessionRevoked(UUID sessionId) {
+        return sessionId != null && revokedSessions.contains(sessionId);
+    }
+
     /** Takes effect on this instance at once; the others learn it within a second. */
     public void revokedHere(UUID tokenId) {
+        revoked = with(revoked, tokenId);
+    }
+
+    /** A sign-out: the session's access tokens stop working here at once, elsewhere within a second. */
+    public void sessionEndedHere(UUID sessionId) {
+        revokedSessions = with(revokedSessions, sessionId);
+    }
+
+    private static Set<UUID> with(Set<UUID> set, UUID id) {
         Set<UUID> next = ConcurrentHashMap.newKeySet();
-        next.addAll(revoked);
-        next.add(tokenId);
-        revoked = next;
+        next.addAll(set);
+        next.add(id);
+        return next;
     }
 
     @Scheduled(every = "1s")
     void refresh() throws SQLException {
-        Set<UUID> next = ConcurrentHashMap.newKeySet();
+        Set<UUID> tokens = endedLately("personal_access_token");
+        revokedSessions = endedLately("refresh_token");
+        revoked = tokens;
+    }
+
+    /** The ids of a table's rows revoked or expired within the last day. */
+    private Set<UUID> endedLately(String table) throws SQLException {
+        Set<UUID> ended = ConcurrentHashMap.newKeySet();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id FROM personal_access_token"
+             PreparedStatement select = c.prepareStatement("SELECT id FROM " + table
                      + " WHERE revoked_at > now() - interval '1 day'"
                      + " OR expires_at BETWEEN now() - interval '1 day' AND now()")) {
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    next.add(rs.getObject(1, UUID.class));
+                    ended.add(rs.getObject(1, UUID.class));
                 }
             }
         }
-        revoked = next;
+        return ended;
     }
 }

@@ -21,12 +21,11 @@ import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * {@code /api/v1/sessions}: sign in with a password for an access token and a refresh token (the
- * portal's session); sign out revokes the refresh token.
+ * portal's session); sign out revokes the refresh token and with it the session's access tokens.
  */
 @Path("/api/v1/sessions")
 @Produces(MediaType.APPLICATION_JSON)
@@ -38,9 +37,11 @@ public class SessionResource {
     private final RefreshTokens refreshTokens;
     private final RegistryConfig config;
     private final AgroalDataSource dataSource;
+    private final RevokedTokens revoked;
 
     SessionResource(SignIn signIn, RegistryTokens tokens, RefreshTokens refreshTokens, RegistryConfig config,
-                    AgroalDataSource dataSource) {
+                    AgroalDataSource dataSource, RevokedTokens revoked) {
+        this.revoked = revoked;
         this.signIn = signIn;
         this.tokens = tokens;
         this.refreshTokens = refreshTokens;
@@ -63,9 +64,10 @@ public class SessionResource {
         Instant expiresAt = Instant.now().plus(config.tokenLifetime());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("username", principal.username());
-        body.put("accessToken", tokens.issue(principal.username(), principal.tokenId(), List.of(), expiresAt));
+        RefreshTokens.Issued session = refreshTokens.issue(principal, config.refreshTokenLifetime());
+        body.put("accessToken", tokens.issueSession(principal.username(), principal.tokenId(), session.id(), expiresAt));
         body.put("expiresAt", expiresAt);
-        body.put("refreshToken", refreshTokens.issue(principal, config.refreshTokenLifetime()));
+        body.put("refreshToken", session.secret());
         signIn.loggedIn(principal, principal.tokenId() == null ? "password" : "token",
                 Actors.of(http, principal.username(), principal.tokenId() == null ? null : principal.tokenId().toString()));
         return body;
@@ -76,8 +78,10 @@ public class SessionResource {
         if (request == null || request.refreshToken() == null) {
             throw new IdentityException(400, "refreshToken is required.");
         }
-        String username = refreshTokens.revoke(request.refreshToken())
+        RefreshTokens.Revoked ended = refreshTokens.revoke(request.refreshToken())
                 .orElseThrow(() -> new IdentityException(404, "There is no such live session."));
+        revoked.sessionEndedHere(ended.id());
+        String username = ended.username();
         Outbox.append(dataSource, Event.of(Repositories.SOURCE, Actors.of(http, username, null),
                 new IdentityEvents.LoggedOut(username)));
         return Response.noContent().build();

@@ -87,11 +87,14 @@ public class TokenResource {
             return grant(principal, scopes, "offline".equals(accessType), method(principal), request);
         }
         if ("refresh_token".equals(grantType)) {
-            Principal principal = refreshToken == null ? null : refreshTokens.redeem(refreshToken).orElse(null);
-            if (principal == null) {
+            RefreshTokens.Redeemed redeemed = refreshToken == null ? null : refreshTokens.redeem(refreshToken).orElse(null);
+            if (redeemed == null) {
                 throw new AuthenticationFailed("the refresh token is unknown, expired or revoked");
             }
-            return grant(principal, scopes, false, null, request);
+            if (scopes.isEmpty()) {
+                return renewedSession(redeemed);
+            }
+            return grant(redeemed.principal(), scopes, false, null, request);
         }
         return Response.status(400).type(MediaType.APPLICATION_JSON)
                 .entity(Map.of("error", "unsupported_grant_type", "error_description",
@@ -110,7 +113,7 @@ public class TokenResource {
         }
         Instant now = Instant.now();
         Instant expiresAt = now.plus(config.tokenLifetime());
-        String token = tokens.issue(principal.username(), principal.tokenId(), access, expiresAt);
+        String token = tokens.issue(RegistryToken.Purpose.REGISTRY, principal.username(), principal.tokenId(), access, expiresAt);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", token);
         body.put("access_token", token);
@@ -118,11 +121,28 @@ public class TokenResource {
         body.put("issued_at", now.toString());
         Actor actor = Actors.of(request, principal.username(), principal.tokenId() == null ? null : principal.tokenId().toString());
         if (offline) {
-            body.put("refresh_token", refreshTokens.issue(principal, config.refreshTokenLifetime()));
+            body.put("refresh_token", refreshTokens.issue(principal, config.refreshTokenLifetime()).secret());
         }
         if (loginMethod != null && (offline || scopes.isEmpty())) {
             signIn.loggedIn(principal, loginMethod, actor);
         }
+        return Response.ok(body).header("Cache-Control", "no-store").build();
+    }
+
+    /**
+     * A refresh without scope renews the sign-in itself (the portal keeps its session so): a
+     * session token, which grants no repository access and ends with the refresh token.
+     */
+    private Response renewedSession(RefreshTokens.Redeemed redeemed) {
+        Instant now = Instant.now();
+        Principal principal = redeemed.principal();
+        String token = tokens.issueSession(principal.username(), principal.tokenId(), redeemed.id(),
+                now.plus(config.tokenLifetime()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("token", token);
+        body.put("access_token", token);
+        body.put("expires_in", config.tokenLifetime().toSeconds());
+        body.put("issued_at", now.toString());
         return Response.ok(body).header("Cache-Control", "no-store").build();
     }
 

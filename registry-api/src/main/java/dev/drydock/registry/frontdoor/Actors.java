@@ -1,10 +1,14 @@
 package dev.drydock.registry.frontdoor;
 
 import dev.drydock.events.Actor;
+import dev.drydock.oci.http.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import java.util.List;
 
 /**
  * The actor of an event, as the front door sees the caller. The access filter names the
@@ -15,6 +19,8 @@ public class Actors {
 
     public static final String USER = "X-Drydock-User";
     public static final String TOKEN = "X-Drydock-Token";
+    private static final ClientAddress CLIENTS = new ClientAddress(ConfigProvider.getConfig()
+            .getOptionalValues("drydock.trusted-proxies", String.class).orElse(List.of()));
 
     public static Actor of(HttpServerRequest request) {
         return new Actor(request.getHeader(USER), request.getHeader(TOKEN), address(request),
@@ -26,29 +32,22 @@ public class Actors {
     }
 
     /**
-     * The client's address. A request from this machine's loopback (the portal, a local reverse
-     * proxy) may name the client it acts for in {@code X-Forwarded-For}; its last entry is taken,
-     * so login throttling and the audit log see the visitor. (Quarkus' own forwarding support was
-     * tried and dropped: its trusted-proxy check did DNS lookups that stalled requests for 5 s.)
+     * The client's address by the rule every service shares ({@link ClientAddress}): a trusted
+     * proxy (loopback, and {@code drydock.trusted-proxies}) may name the client it acts for in
+     * {@code X-Forwarded-For}, so login throttling and the audit log see the visitor. (Quarkus' own
+     * forwarding support was tried and dropped: its trusted-proxy check did DNS lookups that
+     * stalled requests for 5 s.)
      */
-    private static String address(HttpServerRequest request) {
+    public static String address(HttpServerRequest request) {
         if (request.remoteAddress() == null) {
             return null;
         }
-        String remote = request.remoteAddress().hostAddress();
-        String forwardedFor = request.getHeader("X-Forwarded-For");
-        if (forwardedFor != null && isLoopback(remote)) {
-            String[] hops = forwardedFor.split(",");
-            String client = hops[hops.length - 1].strip();
-            if (!client.isEmpty() && client.length() <= 45) {
-                return client;
-            }
-        }
-        return remote;
+        return CLIENTS.of(request.remoteAddress().hostAddress(), request.getHeader("X-Forwarded-For"));
     }
 
-    private static boolean isLoopback(String address) {
-        return address.startsWith("127.") || address.equals("0:0:0:0:0:0:0:1") || address.equals("::1");
+    /** Whether the peer is a trusted proxy, whose {@code X-Forwarded-*} headers may be believed. */
+    public static boolean fromTrustedProxy(HttpServerRequest request) {
+        return request.remoteAddress() != null && CLIENTS.isTrusted(request.remoteAddress().hostAddress());
     }
 
     void stripIdentityHeaders(@Observes Router router) {

@@ -22,15 +22,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.http.Routes;
+import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.RegistryToken;
+import dev.drydock.oci.token.Challenge;
+import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.auth.ReadAccess;
 import dev.drydock.registry.auth.RegistryTokens;
 
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.Set;
 
@@ -95,20 +97,16 @@ public class ForwardingProxy {
      * layer-store's own URL carrying a short-lived token for exactly this repository.
      */
     private void redirect(RoutingContext ctx) {
-        Matcher m = BLOB_READ.matcher(ctx.request().path());
-        if (!m.matches() || m.group(2).equals("uploads")) {
-            ctx.next();
+        Routes.Match match = ctx.get(Routes.Match.KEY);
+        var decision = Decision.of(ctx);
+        if (match == null || !match.route().name().equals("blob.read") || decision.isEmpty()
+                || decision.get().action() != Action.PULL) {
+            ctx.next(); // uploads, or nothing decided: the proxy answers (and refuses what was not decided)
             return;
         }
-        String repository;
-        try {
-            repository = RepositoryName.parse(m.group(1)).value();
-        } catch (OciException e) {
-            ctx.next();
-            return;
-        }
+        String repository = decision.get().repository().value();
         String user = ctx.request().getHeader(Actors.USER);
-        String token = redirectTokens.get(List.of(user == null ? "" : user, repository), key -> tokens.issue(user, null,
+        String token = redirectTokens.get(List.of(user == null ? "" : user, repository), key -> tokens.issue(RegistryToken.Purpose.REDIRECT, user, null,
                 List.of(new RegistryToken.Access("repository", repository, List.of("pull"))),
                 Instant.now().plus(config.blobRedirectLifetime())));
         URI target = config.layerStoreUrl();
@@ -129,6 +127,12 @@ public class ForwardingProxy {
 
     private void forward(RoutingContext ctx, URI target) {
         HttpServerRequest in = ctx.request();
+        if (target.equals(config.layerStoreUrl()) && !Decision.taken(ctx)) {
+            // only requests the access check decided on go on; layer-store checks again
+            OciException e = new OciException(ErrorCode.DENIED, "no access decision covers this request");
+            ctx.response().setStatusCode(e.status()).putHeader("Content-Type", OciException.CONTENT_TYPE).end(e.body());
+            return;
+        }
         in.pause();
         String uri = ctx.get(dev.drydock.registry.auth.AccessFilter.FORWARD_URI, in.uri());
         RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(target.getHost())
@@ -142,11 +146,14 @@ public class ForwardingProxy {
                 options.putHeader("Authorization", "Bearer " + viewer);
             }
         }
-        String caller = in.remoteAddress() == null ? "" : in.remoteAddress().hostAddress();
-        String forwardedFor = in.getHeader("X-Forwarded-For");
-        options.putHeader("X-Forwarded-For", forwardedFor == null ? caller : forwardedFor + ", " + caller);
-        options.putHeader("X-Forwarded-Host", in.authority() == null ? "" : in.authority().toString());
-        options.putHeader("X-Forwarded-Proto", in.scheme());
+        // The client as this service's rule found it, and nothing a client wrote itself.
+        String client = Actors.address(in);
+        options.getHeaders().remove("X-Forwarded-For");
+        options.putHeader("X-Forwarded-For", client == null ? "" : client);
+        String origin = Challenge.origin(Actors.fromTrustedProxy(in), in.getHeader("X-Forwarded-Proto"),
+                in.getHeader("X-Forwarded-Host"), in.scheme(), in.authority() == null ? null : in.authority().toString());
+        options.putHeader("X-Forwarded-Proto", origin.substring(0, origin.indexOf(':')));
+        options.putHeader("X-Forwarded-Host", origin.substring(origin.indexOf("://") + 3));
         send(options, in).onSuccess(response -> relay(ctx, response)).onFailure(failure -> {
             LOG.warnf("%s %s could not be forwarded to %s: %s", in.method(), in.path(), target, failure.getMessage());
             HttpServerResponse out = ctx.response();

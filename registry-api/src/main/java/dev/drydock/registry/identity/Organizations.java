@@ -26,7 +26,8 @@ import java.util.Set;
 @ApplicationScoped
 public class Organizations {
 
-    public static final Set<String> ROLES = Set.of("read", "write", "admin");
+    /** {@code member}: in the organisation, with access only through its teams (Docker Hub's plain member). */
+    public static final Set<String> ROLES = Set.of("member", "read", "write", "admin");
 
     private final AgroalDataSource dataSource;
     private final Accounts accounts;
@@ -67,8 +68,9 @@ public class Organizations {
     /** Adds a member or changes a member's role. */
     public void setMember(String organization, String username, String role, Actor actor) throws SQLException {
         if (!ROLES.contains(role)) {
-            throw new IdentityException(400, "The role must be read, write or admin.", "role");
+            throw new IdentityException(400, "The role must be member, read, write or admin.", "role");
         }
+        requireExists(organization);
         Account member = accounts.find(username)
                 .orElseThrow(() -> new IdentityException(404, "There is no user " + username + ".", "username"));
         QuarkusTransaction.requiringNew().run(() -> {
@@ -85,12 +87,18 @@ public class Organizations {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection();
                  PreparedStatement delete = c.prepareStatement("DELETE FROM organization_member m USING account a"
+                         + " WHERE m.account_id = a.id AND m.organization = ? AND a.username = ?");
+                 PreparedStatement fromTeams = c.prepareStatement("DELETE FROM team_member m USING account a"
                          + " WHERE m.account_id = a.id AND m.organization = ? AND a.username = ?")) {
                 delete.setString(1, organization);
                 delete.setString(2, username);
                 if (delete.executeUpdate() == 0) {
                     return false;
                 }
+                // who leaves the organisation leaves its teams: no access stays behind through them
+                fromTeams.setString(1, organization);
+                fromTeams.setString(2, username);
+                fromTeams.executeUpdate();
                 emit(c, actor, new IdentityEvents.MemberRemoved(organization, username));
                 return true;
             }
@@ -109,19 +117,25 @@ public class Organizations {
         if (problem != null) {
             throw new IdentityException(400, "The team name " + problem + ".", "name");
         }
-        if (!ROLES.contains(team.role())) {
+        if (!RANK.contains(team.role())) {
             throw new IdentityException(400, "The role must be read, write or admin.", "role");
         }
         List<String> repositories = team.repositories() == null ? List.of() : team.repositories();
         for (String repository : repositories) {
-            if (!repository.startsWith(organization + "/")) {
+            if (repository == null || !repository.startsWith(organization + "/")) {
                 throw new IdentityException(400, repository + " is not a repository of " + organization + ".", "repositories");
             }
         }
+        requireExists(organization);
         List<Account> members = new ArrayList<>();
         for (String username : team.members() == null ? List.<String>of() : team.members()) {
-            members.add(accounts.find(username)
-                    .orElseThrow(() -> new IdentityException(404, "There is no user " + username + ".", "members")));
+            Account member = username == null ? null : accounts.find(username)
+                    .orElseThrow(() -> new IdentityException(404, "There is no user " + username + ".", "members"));
+            if (member == null || roleOf(organization, member.id()).isEmpty()) {
+                throw new IdentityException(400, username + " is not a member of " + organization
+                        + ": add them to the organisation first.", "members");
+            }
+            members.add(member);
         }
         QuarkusTransaction.requiringNew().run(() -> {
             try (Connection c = dataSource.getConnection()) {
@@ -180,14 +194,16 @@ public class Organizations {
 
     /**
      * The strongest role the account has on a repository of the organisation: as a member, or
-     * through a team that holds on all of the organisation's repositories or on this one.
+     * through a team that holds on all of the organisation's repositories or on this one. Teams
+     * grant only to members: who is no longer one has nothing through them.
      */
     public Optional<String> roleFor(String organization, long accountId, String repository) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT role FROM organization_member"
-                     + " WHERE organization = ? AND account_id = ?"
+                     + " WHERE organization = ? AND account_id = ? AND role <> '" + NO_ACCESS + "'"
                      + " UNION ALL SELECT t.role FROM team t JOIN team_member m"
                      + " ON m.organization = t.organization AND m.team = t.name"
+                     + " JOIN organization_member om ON om.organization = t.organization AND om.account_id = m.account_id"
                      + " WHERE t.organization = ? AND m.account_id = ? AND (t.repositories IS NULL OR ? = ANY (t.repositories))")) {
             select.setString(1, organization);
             select.setLong(2, accountId);
@@ -207,6 +223,8 @@ public class Organizations {
     }
 
     private static final List<String> RANK = List.of("read", "write", "admin");
+    /** A plain member's own role grants nothing by itself. */
+    private static final String NO_ACCESS = "member";
 
     public record Membership(String organization, String role) {
     }
@@ -236,8 +254,10 @@ public class Organizations {
         List<ReadScope> scopes = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT organization, NULL::text[] FROM organization_member"
-                     + " WHERE account_id = ? UNION ALL SELECT t.organization, t.repositories FROM team t"
-                     + " JOIN team_member m ON m.organization = t.organization AND m.team = t.name WHERE m.account_id = ?")) {
+                     + " WHERE account_id = ? AND role <> '" + NO_ACCESS + "' UNION ALL SELECT t.organization, t.repositories FROM team t"
+                     + " JOIN team_member m ON m.organization = t.organization AND m.team = t.name"
+                     + " JOIN organization_member om ON om.organization = t.organization AND om.account_id = m.account_id"
+                     + " WHERE m.account_id = ?")) {
             select.setLong(1, accountId);
             select.setLong(2, accountId);
             try (ResultSet rs = select.executeQuery()) {
@@ -249,6 +269,18 @@ public class Organizations {
             }
         }
         return scopes;
+    }
+
+    private void requireExists(String organization) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT 1 FROM organization WHERE name = ?")) {
+            select.setString(1, organization);
+            try (ResultSet rs = select.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IdentityException(404, "There is no organisation " + organization + ".");
+                }
+            }
+        }
     }
 
     /** The member's role in the organisation, if any. */

@@ -37,7 +37,7 @@ public class LayerStoreClient {
 
     /** A minute's token of this service to read one repository at layer-store, which trusts no caller. */
     public String pullToken(RepositoryName repository) {
-        return tokens.issue("registry-api", null, List.of(new RegistryToken.Access("repository", repository.value(),
+        return tokens.issue(RegistryToken.Purpose.REGISTRY, "registry-api", null, List.of(new RegistryToken.Access("repository", repository.value(),
                 List.of("pull"))), Instant.now().plusSeconds(60));
     }
 

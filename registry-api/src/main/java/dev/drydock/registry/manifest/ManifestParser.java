@@ -7,6 +7,7 @@ import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.MediaTypes;
 import dev.drydock.oci.OciException;
+import dev.drydock.oci.http.TextInput;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,6 +19,23 @@ public final class ManifestParser {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private ManifestParser() {
+    }
+
+    /** Names and values are stored and indexed as text: a NUL or other control character cannot be. */
+    private static void rejectControlCharacters(JsonNode node) {
+        if (node.isTextual()) {
+            TextInput.problem(node.textValue()).ifPresent(problem -> {
+                throw invalid("a string in the manifest is not accepted: " + problem);
+            });
+        }
+        var fields = node.fieldNames();
+        while (fields.hasNext()) {
+            String field = fields.next();
+            TextInput.problem(field).ifPresent(problem -> {
+                throw invalid("a field name in the manifest is not accepted: " + problem);
+            });
+        }
+        node.elements().forEachRemaining(ManifestParser::rejectControlCharacters);
     }
 
     public static ParsedManifest parse(byte[] content, String contentType) {
@@ -32,6 +50,7 @@ public final class ManifestParser {
         if (root == null || !root.isObject()) {
             throw invalid("the manifest must be a JSON object");
         }
+        rejectControlCharacters(root);
         String declared = text(root, "mediaType");
         String header = contentType == null ? null : contentType.split(";")[0].trim();
         if (MediaTypes.DOCKER_SCHEMA1.equals(header) || MediaTypes.DOCKER_SCHEMA1_SIGNED.equals(header)

@@ -5,11 +5,14 @@ import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.Tag;
+import dev.drydock.oci.token.Action;
+import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.frontdoor.Actors;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.unchecked.Unchecked;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Encoded;
@@ -54,8 +57,8 @@ public class ManifestResource {
     @GET
     @Path("{name: .+}/manifests/{reference}")
     public Uni<Response> get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                             @Context HttpHeaders request, @Context HttpServerRequest http) {
-        RepositoryName repository = RepositoryName.parse(name);
+                             @Context HttpHeaders request, @Context HttpServerRequest http, @Context RoutingContext ctx) {
+        RepositoryName repository = Decision.require(ctx, name, Action.PULL);
         StoredManifest kept = manifests.kept(repository, reference);
         if (kept != null) {
             StoredManifest manifest = acceptable(kept, request, reference);
@@ -73,16 +76,17 @@ public class ManifestResource {
     @HEAD
     @Path("{name: .+}/manifests/{reference}")
     public Response head(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                         @Context HttpHeaders request) throws SQLException {
-        StoredManifest manifest = acceptable(manifests.resolve(RepositoryName.parse(name), reference), request, reference);
+                         @Context HttpHeaders request, @Context RoutingContext ctx) throws SQLException {
+        RepositoryName repository = Decision.require(ctx, name, Action.PULL);
+        StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
         return headers(Response.ok(), manifest).header(HttpHeaders.CONTENT_LENGTH, manifest.content().length).build();
     }
 
     @DELETE
     @Path("{name: .+}/manifests/{reference}")
     public Response delete(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                           @Context HttpServerRequest request) throws SQLException {
-        manifests.delete(RepositoryName.parse(name), reference, Actors.of(request));
+                           @Context HttpServerRequest request, @Context RoutingContext ctx) throws SQLException {
+        manifests.delete(Decision.require(ctx, name, Action.DELETE), reference, Actors.of(request));
         return Response.accepted().build();
     }
 
@@ -109,8 +113,9 @@ public class ManifestResource {
     public Response put(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
                         @QueryParam("tag") List<String> extraTags,
                         @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                        InputStream body, @Context HttpServerRequest request) throws IOException, SQLException {
-        RepositoryName repository = RepositoryName.parse(name);
+                        InputStream body, @Context HttpServerRequest request, @Context RoutingContext ctx)
+            throws IOException, SQLException {
+        RepositoryName repository = Decision.require(ctx, name, Action.PUSH);
         List<Tag> tags = new ArrayList<>();
         Digest expected = null;
         if (Digest.looksLikeDigest(reference)) {

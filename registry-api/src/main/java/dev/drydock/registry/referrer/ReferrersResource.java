@@ -7,13 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.drydock.oci.Digest;
 import dev.drydock.oci.MediaTypes;
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.token.Action;
+import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.manifest.Manifests;
+import io.vertx.ext.web.RoutingContext;
 import dev.drydock.registry.manifest.StoredManifest;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
@@ -38,12 +42,14 @@ public class ReferrersResource {
     @GET
     @Path("{name: .+}/referrers/{digest}")
     public Response referrers(@Encoded @PathParam("name") String name, @PathParam("digest") String digest,
-                              @QueryParam("artifactType") String artifactType) throws SQLException, IOException {
+                              @QueryParam("artifactType") String artifactType, @Context RoutingContext ctx)
+            throws SQLException, IOException {
+        RepositoryName repository = Decision.require(ctx, name, Action.PULL);
         ObjectNode index = JSON.createObjectNode();
         index.put("schemaVersion", 2);
         index.put("mediaType", MediaTypes.OCI_INDEX);
         ArrayNode descriptors = index.putArray("manifests");
-        for (StoredManifest referrer : manifests.referrers(RepositoryName.parse(name), Digest.parse(digest))) {
+        for (StoredManifest referrer : manifests.referrers(repository, Digest.parse(digest))) {
             if (artifactType != null && !artifactType.equals(referrer.artifactType())) {
                 continue;
             }

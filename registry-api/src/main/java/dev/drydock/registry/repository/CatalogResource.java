@@ -2,17 +2,18 @@ package dev.drydock.registry.repository;
 
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
+import dev.drydock.oci.http.TextInput;
+import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
-import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.Accounts;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.Response;
 
 import java.net.URLEncoder;
@@ -46,10 +47,11 @@ public class CatalogResource {
     @GET
     @Path("_catalog")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response catalog(@QueryParam("n") @DefaultValue("-1") int n, @QueryParam("last") String last,
-                            @HeaderParam(Actors.USER) String user) throws SQLException {
-        int limit = n < 0 || n > MAX_PAGE ? MAX_PAGE : n;
-        Principal principal = user == null ? Principal.ANONYMOUS
+    public Response catalog(@QueryParam("n") String n, @QueryParam("last") String last,
+                            @Context RoutingContext ctx) throws SQLException {
+        int limit = Math.min(MAX_PAGE, TextInput.integer("n", n, MAX_PAGE, 0, Integer.MAX_VALUE));
+        String user = Decision.token(ctx).subject();
+        Principal principal = user.isEmpty() ? Principal.ANONYMOUS
                 : accounts.find(user).map(Principal::of).orElse(Principal.ANONYMOUS);
         List<String> names = new ArrayList<>();
         String cursor = last;

@@ -1,15 +1,19 @@
 package dev.drydock.registry.tag;
 
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.http.TextInput;
+import dev.drydock.oci.token.Action;
+import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -40,10 +44,10 @@ public class TagResource {
     @GET
     @Path("{name: .+}/tags/list")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response list(@Encoded @PathParam("name") String name, @QueryParam("n") @DefaultValue("-1") int n,
-                         @QueryParam("last") String last) throws SQLException {
-        RepositoryName repository = RepositoryName.parse(name);
-        int limit = n < 0 || n > MAX_PAGE ? MAX_PAGE : n;
+    public Response list(@Encoded @PathParam("name") String name, @QueryParam("n") String n,
+                         @QueryParam("last") String last, @Context RoutingContext ctx) throws SQLException {
+        RepositoryName repository = Decision.require(ctx, name, Action.PULL);
+        int limit = Math.min(MAX_PAGE, TextInput.integer("n", n, MAX_PAGE, 0, Integer.MAX_VALUE));
         List<String> tags = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             long id = repositories.require(c, repository);

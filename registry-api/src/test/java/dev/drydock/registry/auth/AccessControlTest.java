@@ -181,7 +181,7 @@ class AccessControlTest {
         String repository = alice + "/app";
         List<RegistryToken.Access> all = List.of(new RegistryToken.Access("repository", repository, List.of("pull", "push")));
 
-        String expired = tokens.issue(alice, null, all, Instant.now().minus(Duration.ofMinutes(5)));
+        String expired = tokens.issue(RegistryToken.Purpose.REGISTRY, alice, null, all, Instant.now().minus(Duration.ofMinutes(5)));
         push(expired, repository).then().statusCode(401).header("WWW-Authenticate", containsString("invalid_token"));
 
         ECKey other = new ECKeyGenerator(Curve.P_256).keyID("forged").generate();
@@ -228,6 +228,9 @@ class AccessControlTest {
         String org = "team" + UUID.randomUUID().toString().substring(0, 6);
         RestAssured.given().auth().preemptive().basic(owner, PASSWORD).contentType("application/json")
                 .body(Map.of("name", org)).post("/api/v1/organizations").then().statusCode(201);
+        // teams take only members: the builder joins with the weakest role
+        RestAssured.given().auth().preemptive().basic(owner, PASSWORD).contentType("application/json")
+                .body(Map.of("role", "read")).put("/api/v1/organizations/" + org + "/members/" + builder).then().statusCode(204);
         RestAssured.given().auth().preemptive().basic(owner, PASSWORD).contentType("application/json")
                 .body(Map.of("role", "write", "repositories", List.of(org + "/api"), "members", List.of(builder)))
                 .put("/api/v1/organizations/" + org + "/teams/builders").then().statusCode(204);

@@ -1,0 +1,61 @@
+package dev.drydock.registry.auth;
+
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.token.Action;
+import dev.drydock.oci.token.RegistryToken;
+import io.vertx.ext.web.RoutingContext;
+import org.jboss.logging.Logger;
+
+/**
+ * The access decision {@link AccessFilter} took for a {@code /v2} request: the repository and
+ * action it allowed, and the token it allowed them to. A handler acts only on a repository for
+ * which it finds a decision for its own action; anything else is refused (fail closed), so a
+ * handler stays safe even if a request reached it by a path the filter did not see.
+ */
+public record Decision(RepositoryName repository, Action action, RegistryToken token) {
+
+    static final String KEY = Decision.class.getName();
+    private static final Logger LOG = Logger.getLogger(Decision.class);
+
+    /**
+     * The repository a handler may act on.
+     *
+     * @param pathName the name as the handler's own route parsed it
+     * @throws OciException DENIED when no decision covers {@code action} on that name
+     */
+    public static RepositoryName require(RoutingContext ctx, String pathName, Action action) {
+        Decision decision = ctx == null ? null : ctx.get(KEY);
+        RepositoryName named;
+        try {
+            named = RepositoryName.parse(pathName);
+        } catch (OciException e) {
+            named = null;
+        }
+        if (decision == null || decision.action() != action || !decision.repository().equals(named)) {
+            LOG.errorf("refused %s on %s: the access check decided %s", action, pathName, decision);
+            throw new OciException(ErrorCode.DENIED, "no access decision covers this request");
+        }
+        return decision.repository();
+    }
+
+    /** Whether the access check decided on this request's repository (the blob proxy forwards nothing else). */
+    public static boolean taken(RoutingContext ctx) {
+        return ctx.get(KEY) != null;
+    }
+
+    /** The decision taken on this request, if any. */
+    public static java.util.Optional<Decision> of(RoutingContext ctx) {
+        return java.util.Optional.ofNullable(ctx.get(KEY));
+    }
+
+    /** The token the access check verified for a {@code /v2} request, for handlers of routes that need only a token. */
+    public static RegistryToken token(RoutingContext ctx) {
+        RegistryToken token = ctx == null ? null : ctx.get(RegistryToken.class.getName());
+        if (token == null) {
+            throw new OciException(ErrorCode.DENIED, "no access decision covers this request");
+        }
+        return token;
+    }
+}

@@ -1,0 +1,222 @@
+package dev.drydock.it;
+
+import dev.drydock.oci.http.Routes;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Generated from the route table itself, so that a new route is attacked the day it is added:
+ * every route × every other spelling of its path × every method it takes × callers who should get
+ * nothing (none, an anonymous token, a stranger's token asking for everything, a stranger's
+ * password) against a private repository — sent to the front door and, for blob routes, straight
+ * to layer-store. Nothing may succeed, nothing may fail with a 5xx, and the repository must be as
+ * its owner left it.
+ */
+class RouteTableAttackIT {
+
+    private static final String PASSWORD = "victim-password-1";
+    private static final String INDEX = "application/vnd.oci.image.index.v1+json";
+    private static final String EMPTY_INDEX = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[]}";
+    private static final String DIGEST = "sha256:" + "c".repeat(64);
+
+    private static Platform platform;
+    private static String victim;
+    private static String repository;
+    private static String stranger;
+    private static String digestBefore;
+
+    @BeforeAll
+    static void victimWithAPrivateRepository() {
+        platform = Platform.get();
+        victim = signUp();
+        stranger = signUp();
+        repository = victim + "/vault";
+        front().auth().preemptive().basic(victim, PASSWORD).contentType("application/json")
+                .body(Map.of("name", repository, "visibility", "private")).post("/api/v1/repositories").then().statusCode(201);
+        digestBefore = front().header("Authorization", "Bearer " + token(victim, PASSWORD, "pull,push"))
+                .contentType(INDEX).body(EMPTY_INDEX).put("/v2/" + repository + "/manifests/v1").then().statusCode(201)
+                .extract().header("Docker-Content-Digest");
+    }
+
+    private static RequestSpecification front() {
+        return RestAssured.given().baseUri("http://" + platform.registry()).urlEncodingEnabled(false);
+    }
+
+    private static String signUp() {
+        String name = "rt" + UUID.randomUUID().toString().substring(0, 8);
+        front().contentType("application/json").body(Map.of("username", name, "password", PASSWORD))
+                .post("/api/v1/users").then().statusCode(201);
+        return name;
+    }
+
+    private static String token(String user, String password, String actions) {
+        RequestSpecification request = front();
+        if (user != null) {
+            request.auth().preemptive().basic(user, password);
+        }
+        return request.get("/token?service=drydock&scope=repository:" + repository + ":" + actions).then().statusCode(200)
+                .extract().path("token");
+    }
+
+    /** The route's path filled in for the victim's repository. */
+    static String canonical(Routes.Route route) {
+        String path = route.path().pattern().replace("^", "").replace("$", "")
+                .replace("(?<name>.+)", repository).replace("(/.+)?", "/" + repository).replace("(/verify)?", "")
+                .replace("/?", "/").replace("/.+/", "/" + repository + "/");
+        if (path.endsWith("/.+")) {
+            path = path.substring(0, path.length() - 3) + "/" + repository;
+        }
+        String[] parts = path.split("\\[\\^/\\]\\+", -1);
+        StringBuilder filled = new StringBuilder(parts[0]);
+        for (int i = 1; i < parts.length; i++) {
+            String before = filled.toString();
+            filled.append(before.endsWith("/manifests/") ? "v1" : before.endsWith("/uploads/")
+                    ? UUID.randomUUID().toString() : before.endsWith("/organizations/") ? victim
+                    : before.endsWith("/members/") ? stranger : before.endsWith("/tags/") ? "v1"
+                    : before.endsWith("/teams/") ? "t" : DIGEST).append(parts[i]);
+        }
+        return filled.toString();
+    }
+
+    /** Other spellings of a canonical path that a normalising router would take for it. */
+    static Map<String, String> spellings(String path) {
+        Map<String, String> spelled = new LinkedHashMap<>();
+        int last = path.lastIndexOf('/', path.length() - 2);
+        String lastSegment = path.substring(last + 1);
+        String keywordPath = path.startsWith("/v2/" + repository + "/") ? path.substring(0, ("/v2/" + repository + "/").length())
+                : path.substring(0, last + 1);
+        String rest = path.substring(keywordPath.length());
+        if (!rest.isEmpty()) {
+            String hex = String.format("%%%02x", (int) rest.charAt(0));
+            spelled.put("percent-encoded letter", keywordPath + hex + rest.substring(1));
+            spelled.put("upper-case percent-encoding", keywordPath + hex.toUpperCase() + rest.substring(1));
+            int slash = rest.indexOf('/');
+            spelled.put("path parameter", slash < 0 ? path + ";x=1" : keywordPath + rest.substring(0, slash) + ";x=1" + rest.substring(slash));
+        }
+        spelled.put("leading empty segment", "/" + path);
+        spelled.put("empty segment", keywordPath + "/" + rest);
+        spelled.put("dot segment", keywordPath + "./" + rest);
+        spelled.put("dot-dot segment", keywordPath + "x/../" + rest);
+        spelled.put("encoded prefix", path.startsWith("/v2") ? "/%76%32" + path.substring(3) : "/%61pi" + path.substring(4));
+        if (path.contains(repository)) {
+            spelled.put("encoded slash in the name", path.replace(repository, repository.replace("/", "%2F")));
+        }
+        spelled.put("NUL", path + "%00");
+        spelled.put("trailing segment " + lastSegment, path + "/.");
+        return spelled;
+    }
+
+    /** Who attacks, as the Authorization header they send (none: nothing). */
+    private static List<Map.Entry<String, String>> callers() {
+        return List.of(Map.entry("nobody", ""),
+                Map.entry("anonymous token", "Bearer " + token(null, null, "pull,push,delete")),
+                Map.entry("stranger's token", "Bearer " + token(stranger, PASSWORD, "pull,push,delete")),
+                Map.entry("stranger's password", "Basic " + Base64.getEncoder().encodeToString(
+                        (stranger + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> noOtherSpellingOfAnyRouteIsTakenByAnyCaller() {
+        List<Map.Entry<String, String>> callers = callers();
+        String anonymous = callers.get(1).getValue();
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Routes.Route route : Routes.all()) {
+            String path = canonical(route);
+            for (Map.Entry<String, String> spelling : spellings(path).entrySet()) {
+                tests.add(DynamicTest.dynamicTest(route.name() + ", " + spelling.getKey() + ": " + spelling.getValue(), () -> {
+                    for (String method : route.methods()) {
+                        for (Map.Entry<String, String> caller : callers) {
+                            assertRefused(method + " " + spelling.getValue() + " as " + caller.getKey() + " at the front door",
+                                    exactly(platform.registryPort, method, spelling.getValue(), caller.getValue()), true);
+                        }
+                        if (route.owner() == Routes.Owner.LAYER_STORE) {
+                            assertRefused(method + " " + spelling.getValue() + " at layer-store",
+                                    exactly(platform.layerStorePort, method, spelling.getValue(), anonymous), true);
+                        }
+                    }
+                }));
+            }
+        }
+        tests.add(DynamicTest.dynamicTest("the victim's repository is unchanged", RouteTableAttackIT::unchanged));
+        return tests.stream();
+    }
+
+    @Test
+    void onTheCanonicalPathsStrangersGetNothingOfThePrivateRepository() {
+        List<Map.Entry<String, String>> callers = callers();
+        for (Routes.Route route : Routes.all()) {
+            if (route.need() != Routes.Need.REPOSITORY) {
+                continue;
+            }
+            String path = canonical(route);
+            for (String method : route.methods()) {
+                for (Map.Entry<String, String> caller : callers) {
+                    assertRefused(method + " " + path + " as " + caller.getKey(),
+                            exactly(platform.registryPort, method, path, caller.getValue()), false);
+                }
+            }
+        }
+        unchanged();
+    }
+
+    /**
+     * The status of a request sent byte for byte as written: HTTP clients tidy paths (rest-assured
+     * folds {@code //}, java.net.http refuses some), which is the very thing under test.
+     */
+    private static int exactly(int port, String method, String path, String authorization) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            byte[] body = EMPTY_INDEX.getBytes(StandardCharsets.UTF_8);
+            String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
+                    + (authorization.isEmpty() ? "" : "Authorization: " + authorization + "\r\n")
+                    + "Content-Type: " + INDEX + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            return Integer.parseInt(statusLine.split(" ")[1]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Refused as a client mistake or as unauthorised: never a success, never a server error. */
+    private static void assertRefused(String what, int status, boolean spelling) {
+        if (spelling) {
+            assertTrue(status == 400 || status == 404, what + " answered " + status + " (a non-canonical path must be 400 or 404)");
+        } else {
+            assertTrue(status >= 400 && status < 500, what + " answered " + status);
+        }
+    }
+
+    private static void unchanged() {
+        String owner = token(victim, PASSWORD, "pull");
+        assertEquals(digestBefore, front().header("Authorization", "Bearer " + owner).accept(INDEX)
+                .get("/v2/" + repository + "/manifests/v1").then().statusCode(200).extract().header("Docker-Content-Digest"));
+        assertEquals(List.of("v1"), front().header("Authorization", "Bearer " + owner).get("/v2/" + repository + "/tags/list")
+                .then().statusCode(200).extract().path("tags"));
+    }
+}
