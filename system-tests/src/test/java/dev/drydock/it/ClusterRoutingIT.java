@@ -135,10 +135,11 @@ class ClusterRoutingIT {
         RestAssured.given().baseUri("http://" + ingress).header("Authorization", "Bearer not-a-token")
                 .post("/v2/acme/routed/blobs/uploads/").then().statusCode(401)
                 .header("WWW-Authenticate", equalTo(realm + ",scope=\"repository:acme/routed:pull,push\",error=\"invalid_token\""));
-        // behind a proxy that says where the client came in (as registry-api's does), that address
+        // behind a proxy that says where the client came in (as registry-api's does), that address;
+        // cancelling an upload is part of pushing, so the challenge asks for pull,push
         RestAssured.given().baseUri("http://127.0.0.1:" + platform.layerStorePort).header("X-Forwarded-Host", "registry.example:5000")
                 .header("X-Forwarded-Proto", "https").delete("/v2/acme/routed/blobs/uploads/some-session").then().statusCode(401)
                 .header("WWW-Authenticate", equalTo("Bearer realm=\"https://registry.example:5000/token\",service=\"drydock\","
-                        + "scope=\"repository:acme/routed:delete\""));
+                        + "scope=\"repository:acme/routed:pull,push\""));
     }
 }

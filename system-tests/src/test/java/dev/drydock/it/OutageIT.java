@@ -55,7 +55,8 @@ class OutageIT {
         List<Map<String, Object>> records = new java.util.ArrayList<>();
         Long cursor = null;
         do {
-            var request = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
+            var request = RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword)
                     .queryParam("repository", repository).queryParam("limit", 500);
             if (cursor != null) {
                 request.queryParam("cursor", cursor);
@@ -147,8 +148,8 @@ class OutageIT {
                             .get("/api/v1/repositories/" + repository + "/pulls").then().statusCode(200)
                             .body("total", equalTo(100)));
             assertEquals(100, pulls(audit(platform, repository)));
-            RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer())
-                    .get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+            RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
         } finally {
             platform.stop();
         }
