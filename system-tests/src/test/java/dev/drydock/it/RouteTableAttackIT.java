@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -23,7 +24,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -179,6 +182,23 @@ class RouteTableAttackIT {
             }
         }
         unchanged();
+    }
+
+    @Test
+    void aFailedSignInNamedAfterARepositoryWritesNothingIntoItsAuditLog() {
+        front().auth().preemptive().basic(repository, "x").get("/token?service=drydock").then().statusCode(401);
+        // something the victim does afterwards, so that once it shows, the failure would have too
+        front().header("Authorization", "Bearer " + token(victim, PASSWORD, "pull,push")).contentType(INDEX)
+                .body(EMPTY_INDEX).put("/v2/" + repository + "/manifests/after-probe").then().statusCode(201);
+        RequestSpecification owner = front().auth().preemptive().basic(victim, PASSWORD);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(front().auth().preemptive().basic(victim, PASSWORD)
+                .get("/api/v1/audit?repository=" + repository).then().statusCode(200).extract().jsonPath()
+                .getList("items.findAll { it.type == 'dev.drydock.tag.created' }.data.tag", String.class).contains("after-probe")));
+        List<String> types = owner.get("/api/v1/audit?repository=" + repository).then().statusCode(200).extract().jsonPath()
+                .getList("items.type", String.class);
+        assertFalse(types.contains("dev.drydock.user.login_failed"), types.toString());
+        front().header("Authorization", "Bearer " + token(victim, PASSWORD, "pull,push,delete"))
+                .delete("/v2/" + repository + "/manifests/after-probe").then().statusCode(202);
     }
 
     /**

@@ -55,6 +55,13 @@ public class ErrorPages {
         return page(503, "Unavailable", "The registry is not answering right now. Try again in a moment.");
     }
 
+    /** Anything else is the portal's own fault: logged, and a page like every other (with the site's security headers). */
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("a portal request failed", e);
+        return page(500, "Something went wrong", "The portal could not show this page. Try again in a moment.");
+    }
+
     private static Response page(int status, String title, String message) {
         return Response.status(status).type(MediaType.TEXT_HTML).entity(Templates.error(status, title, message)).build();
     }

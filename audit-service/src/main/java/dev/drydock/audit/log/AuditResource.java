@@ -1,11 +1,11 @@
 package dev.drydock.audit.log;
 
 import dev.drydock.audit.access.Viewers;
+import dev.drydock.oci.http.TextInput;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -41,11 +41,11 @@ public class AuditResource {
                      @QueryParam("organization") String namespace, @QueryParam("repository") String repository,
                      @QueryParam("actor") String actor, @QueryParam("type") String type,
                      @QueryParam("since") String since, @QueryParam("until") String until,
-                     @QueryParam("cursor") Long cursor, @QueryParam("limit") @DefaultValue("100") int limit)
+                     @QueryParam("cursor") String cursorParam, @QueryParam("limit") String limitParam)
             throws SQLException {
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw new BadRequestException("limit must be between 1 and " + MAX_PAGE);
-        }
+        int limit = TextInput.integer("limit", limitParam, 100, 1, MAX_PAGE);
+        Long cursor = cursorParam == null || cursorParam.isEmpty() ? null
+                : (long) TextInput.integer("cursor", cursorParam, 0, 0, Integer.MAX_VALUE);
         String scope = viewers.of(authorization).auditScope().orElseThrow(AuditResource::refused);
         boolean granted = scope.equals("*") || scope.equals("organization:" + namespace)
                 || scope.equals("repository:" + repository);
@@ -73,11 +73,19 @@ public class AuditResource {
         return new ForbiddenException("the viewer token does not grant this part of the audit log");
     }
 
+    /** An ISO-8601 instant within the years PostgreSQL's timestamps and a person's queries use (1 to 9999). */
     private static Instant instant(String name, String value) {
         try {
-            return value == null ? null : Instant.parse(value);
+            Instant instant = value == null ? null : Instant.parse(value);
+            if (instant != null && (instant.isBefore(EARLIEST) || instant.isAfter(LATEST))) {
+                throw new BadRequestException(name + " must lie between the years 1 and 9999");
+            }
+            return instant;
         } catch (DateTimeParseException e) {
             throw new BadRequestException(name + " must be an ISO-8601 instant such as 2026-01-31T00:00:00Z");
         }
     }
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 }

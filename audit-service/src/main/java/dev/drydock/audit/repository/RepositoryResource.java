@@ -2,7 +2,7 @@ package dev.drydock.audit.repository;
 
 import dev.drydock.audit.access.Viewers;
 import jakarta.ws.rs.BadRequestException;
-import jakarta.ws.rs.DefaultValue;
+import dev.drydock.oci.http.TextInput;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
@@ -36,10 +36,8 @@ public class RepositoryResource {
     @GET
     public List<RepositorySummaries.Summary> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                   @QueryParam("namespace") String namespace,
-                                                  @QueryParam("limit") @DefaultValue("50") int limit) throws SQLException {
-        if (limit < 1 || limit > 500) {
-            throw new BadRequestException("limit must be between 1 and 500");
-        }
+                                                  @QueryParam("limit") String limitParam) throws SQLException {
+        int limit = TextInput.integer("limit", limitParam, 50, 1, 500);
         return summaries.list(viewers.of(authorization), namespace, limit);
     }
 

@@ -77,7 +77,7 @@ public class RepositorySearch {
                 return page.names();
             }
         }
-        List<String> known = corrected(c, lexemes);
+        List<String> known = corrected(c, viewer, lexemes);
         if (known.isEmpty() || known.equals(lexemes)) {
             return List.of();
         }
@@ -310,12 +310,17 @@ public class RepositorySearch {
      * The typed words, in their order, each replaced by the nearest word of some repository's name
      * (itself, when it is one) and left out when none is similar.
      */
-    private static List<String> corrected(Connection c, List<String> lexemes) throws SQLException {
+    private static List<String> corrected(Connection c, Viewer viewer, List<String> lexemes) throws SQLException {
+        // Only words of repositories the viewer may see: a private repository's name must not
+        // change what anyone else's search answers, not even by crowding out a visible word.
         try (PreparedStatement select = c.prepareStatement("SELECT best.word"
                 + " FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS typed(word, position)"
                 + " CROSS JOIN LATERAL (SELECT known.word FROM name_word known WHERE known.word % typed.word"
+                + " AND EXISTS (SELECT 1 FROM repository_summary WHERE " + Viewer.MAY_SEE
+                + " AND name_words @@ CAST(quote_literal(known.word) AS tsquery))"
                 + " ORDER BY known.word <-> typed.word, known.word LIMIT 1) best ORDER BY typed.position")) {
             select.setArray(1, c.createArrayOf("text", lexemes.toArray()));
+            viewer.bind(c, select, 2);
             List<String> known = new ArrayList<>();
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {

@@ -1,6 +1,7 @@
 package dev.drydock.audit.search;
 
 import dev.drydock.audit.access.Viewers;
+import dev.drydock.oci.http.TextInput;
 import dev.drydock.audit.repository.RepositorySearch;
 import dev.drydock.audit.repository.RepositorySummaries;
 import jakarta.ws.rs.BadRequestException;
@@ -37,20 +38,22 @@ public class SearchResource {
     @GET
     public List<RepositorySummaries.Summary> search(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                     @QueryParam("q") String query,
-                                                    @QueryParam("official") Boolean official,
+                                                    @QueryParam("official") String officialParam,
                                                     @QueryParam("organization") String organization,
                                                     @QueryParam("platform") String platform,
                                                     @QueryParam("sort") @DefaultValue("best") String sort,
-                                                    @QueryParam("offset") @DefaultValue("0") int offset,
-                                                    @QueryParam("limit") @DefaultValue("25") int limit) throws SQLException {
+                                                    @QueryParam("offset") String offsetParam,
+                                                    @QueryParam("limit") String limitParam) throws SQLException {
+        int offset = TextInput.integer("offset", offsetParam, 0, 0, 10_000);
+        int limit = TextInput.integer("limit", limitParam, 25, 1, 100);
+        Boolean official = officialParam == null || officialParam.isEmpty() ? null
+                : switch (officialParam) {
+                    case "true" -> true;
+                    case "false" -> false;
+                    default -> throw new BadRequestException("official must be true or false");
+                };
         if (query == null || query.isBlank() || query.length() > 200) {
             throw new BadRequestException("q must be 1 to 200 characters");
-        }
-        if (limit < 1 || limit > 100) {
-            throw new BadRequestException("limit must be between 1 and 100");
-        }
-        if (offset < 0 || offset > 10_000) {
-            throw new BadRequestException("offset must be between 0 and 10000");
         }
         RepositorySearch.Order order;
         try {

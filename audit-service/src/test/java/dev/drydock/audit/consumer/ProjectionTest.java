@@ -156,6 +156,11 @@ class ProjectionTest {
             send(name, EventCodec.encode(Event.of("/test", Actor.SYSTEM, new RegistryEvents.RepositoryCreated(name, "public"))));
         }
         send(hidden, EventCodec.encode(Event.of("/test", Actor.SYSTEM, new RegistryEvents.RepositoryCreated(hidden, "private"))));
+        // a private name with a word nearer to the typo "proxx" than the public "proxy" (trigram similarity 0.625 vs 0.5)
+        String nearer = "search" + suffix + "/proxxa";
+        send(nearer, EventCodec.encode(Event.of("/test", Actor.SYSTEM, new RegistryEvents.RepositoryCreated(nearer, "private"))));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                asAdmin().queryParam("q", nearer).get("/api/v1/search").then().body("name", hasItem(nearer)));
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 asAdmin().queryParam("q", exact).get("/api/v1/search").then().statusCode(200)
                         .body("[0].name", equalTo(exact)));
@@ -164,7 +169,8 @@ class ProjectionTest {
         given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", "search" + suffix + " ngnix")
                 .get("/api/v1/search").then().statusCode(200)
                 .body("name", hasItem(exact)).body("name", org.hamcrest.Matchers.not(hasItem(hidden)));
-        // a word no name contains is replaced by the most similar one that a name does
+        // a word no name contains is replaced by the most similar one that a name the viewer may see does:
+        // the private "proxxa" changes nothing for the anonymous viewer
         given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", "search" + suffix + " proxx")
                 .get("/api/v1/search").then().statusCode(200).body("name", equalTo(List.of(other)));
         given().header("Authorization", ViewerTokens.anonymous()).queryParam("q", "zzqqxxjj")

@@ -18,8 +18,8 @@ import java.util.Optional;
 
 /**
  * Checks credentials: a user name with a password or a personal access token. Failures are
- * counted (and throttled) per user name and client address, and each is an event naming the user
- * name tried and the address, never the secret.
+ * counted (and throttled, see {@link LoginThrottle}); a failure for an existing account is an
+ * event naming it and the address, never the secret.
  */
 @ApplicationScoped
 public class SignIn {
@@ -55,24 +55,29 @@ public class SignIn {
     /** A user name with a password or a personal access token. */
     public Principal credentials(String username, String secret, Actor actor) throws SQLException {
         String address = actor.clientAddress();
-        Optional<Duration> wait = throttle.retryAfter(username, address);
+        boolean password = !secret.startsWith(PersonalAccessTokens.PREFIX);
+        Optional<Duration> wait = throttle.retryAfter(username, address, password);
         if (wait.isPresent()) {
             throw new AuthenticationFailed("too many failed sign-ins; try again later", wait.get());
         }
         Optional<Principal> principal;
-        if (secret.startsWith(PersonalAccessTokens.PREFIX)) {
+        if (!password) {
             principal = tokens.authenticate(username, secret)
                     .map(use -> new Principal(use.account(), use.tokenId(), use.scope()));
         } else {
             principal = accounts.authenticate(username, secret).map(Principal::of);
         }
         if (principal.isEmpty()) {
-            throttle.failed(username, address);
-            Outbox.append(dataSource, Event.of(Repositories.SOURCE, actor,
-                    new IdentityEvents.LoginFailed(username, "wrong password or token")));
+            throttle.failed(username, address, password);
+            // only a real account's name becomes the event's subject: anything else (a repository's
+            // name, say) would write into the audit log of whoever owns that name
+            if (accounts.find(username).isPresent()) {
+                Outbox.append(dataSource, Event.of(Repositories.SOURCE, actor,
+                        new IdentityEvents.LoginFailed(username, "wrong password or token")));
+            }
             throw new AuthenticationFailed("incorrect user name, password or token");
         }
-        throttle.succeeded(username);
+        throttle.succeeded(username, address);
         return principal.get();
     }
 

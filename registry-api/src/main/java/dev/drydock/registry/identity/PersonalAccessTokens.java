@@ -58,6 +58,9 @@ public class PersonalAccessTokens {
         if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
             throw new IdentityException(400, "The expiry must be in the future.", "expiresAt");
         }
+        if (expiresAt != null && expiresAt.isAfter(Instant.now().plus(java.time.Duration.ofDays(3650)))) {
+            throw new IdentityException(400, "The expiry must be within ten years; leave it out for none.", "expiresAt");
+        }
         String secret = Secrets.generate(PREFIX);
         UUID id = UUID.randomUUID();
         Instant now = Instant.now();

@@ -120,6 +120,20 @@ public class AccountPages {
 
     /** Only a path of this site: no open redirects. */
     static String local(String next) {
-        return next != null && next.startsWith("/") && !next.startsWith("//") && !next.contains("\\") ? next : "/";
+        if (next == null || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")) {
+            return "/";
+        }
+        for (int i = 0; i < next.length(); i++) {
+            char c = next.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return "/"; // a tab, line break or space would split the Location header or break the URI
+            }
+        }
+        try {
+            URI uri = new URI(next);
+            return uri.getScheme() == null && uri.getRawAuthority() == null ? next : "/";
+        } catch (java.net.URISyntaxException e) {
+            return "/";
+        }
     }
 }
