@@ -31,10 +31,7 @@ public final class RequestPath {
         if (query >= 0) {
             target = target.substring(0, query);
         }
-        int fragment = target.indexOf('#');
-        if (fragment >= 0) {
-            target = target.substring(0, fragment);
-        }
+        // a '#' stays: no client sends a fragment, and a router that keeps it resolves what follows it
         if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
             int slash = target.indexOf('/', target.indexOf("://") + 3);
             target = slash < 0 ? "/" : target.substring(slash);

@@ -21,6 +21,13 @@ class RequestPathTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"/x#/../api/v1/users/me", "/v2/mallory/x/manifests/v1#/../../../../victim/vault/manifests/v1",
+            "http://127.0.0.1:5000/v2/a//b/manifests/v1"})
+    void theRawTargetIsCheckedWholeFragmentsAndAbsoluteFormIncluded(String target) {
+        assertTrue(RequestPath.problem(RequestPath.of(target)).isPresent(), target);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"/v2/", "/v2", "/v2/_catalog", "/v2/acme/app/manifests/v1.2_rc-1",
             "/v2/acme/app/blobs/sha256:0123abcd", "/v2/acme/app/blobs/sha256%3A0123abcd", "/v2/acme/app/blobs/uploads/", "/api/v1/users/me", "/token",
             "/.well-known/jwks.json", "/q/health/ready"})

@@ -90,10 +90,19 @@ public class RegistryTokens {
     /** A token for {@code purpose} (not a session: see {@link #issueSession}). */
     public String issue(RegistryToken.Purpose purpose, String subject, UUID tokenId, List<RegistryToken.Access> access,
                         Instant expiresAt) {
+        return issue(purpose, subject, tokenId, null, access, expiresAt);
+    }
+
+    /**
+     * A token derived from a sign-in ({@code sessionId}, the refresh token's id) or a personal
+     * access token ({@code tokenId}): every verifier refuses it once that origin is revoked.
+     */
+    public String issue(RegistryToken.Purpose purpose, String subject, UUID tokenId, UUID sessionId,
+                        List<RegistryToken.Access> access, Instant expiresAt) {
         if (purpose == RegistryToken.Purpose.SESSION) {
             throw new IllegalArgumentException("session tokens name their sign-in: use issueSession");
         }
-        return sign(purpose, subject, tokenId, null, access, expiresAt);
+        return sign(purpose, subject, tokenId, sessionId, access, expiresAt);
     }
 
     /** A session's access token for the REST API: it grants no repository access and dies with its sign-in. */

@@ -3,6 +3,7 @@ package dev.drydock.registry.auth;
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.IdentityEvents;
+import dev.drydock.oci.http.TextInput;
 import dev.drydock.outbox.Outbox;
 import dev.drydock.registry.identity.Accounts;
 import dev.drydock.registry.identity.PersonalAccessTokens;
@@ -23,6 +24,10 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class SignIn {
+
+    private static final int MAX_NAME = 255;
+    /** Longer passwords are refused unhashed: argon2 over megabytes would be a denial of service. */
+    private static final int MAX_SECRET = Accounts.MAX_PASSWORD_LENGTH;
 
     private final Accounts accounts;
     private final PersonalAccessTokens tokens;
@@ -54,6 +59,12 @@ public class SignIn {
 
     /** A user name with a password or a personal access token. */
     public Principal credentials(String username, String secret, Actor actor) throws SQLException {
+        if (username.isEmpty() || username.length() > MAX_NAME || secret.length() > MAX_SECRET
+                || TextInput.problem(username).isPresent() || username.chars().anyMatch(c -> c < 0x20)) {
+            // no account has such a name, and no password is that long: refused before anything
+            // (the database, argon2, the audit log) sees it
+            throw new AuthenticationFailed("incorrect user name, password or token");
+        }
         String address = actor.clientAddress();
         boolean password = !secret.startsWith(PersonalAccessTokens.PREFIX);
         Optional<Duration> wait = throttle.retryAfter(username, address, password);

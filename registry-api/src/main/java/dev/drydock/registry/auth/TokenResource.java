@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The token endpoint of distribution's token authentication: {@code GET /token} with Basic
@@ -69,7 +70,7 @@ public class TokenResource {
         // A scope may be repeated, or several may come space-separated in one (as a challenge names them).
         List<String> each = scopes.stream().flatMap(scope -> Arrays.stream(scope.trim().split("\\s+")))
                 .filter(scope -> !scope.isEmpty()).toList();
-        return grant(principal, each, offline && !principal.isAnonymous(), method(principal), request);
+        return grant(principal, null, each, offline && !principal.isAnonymous(), method(principal), request);
     }
 
     @POST
@@ -84,7 +85,7 @@ public class TokenResource {
                 throw new AuthenticationFailed("the password grant needs username and password");
             }
             Principal principal = signIn.credentials(username, password, Actors.of(request));
-            return grant(principal, scopes, "offline".equals(accessType), method(principal), request);
+            return grant(principal, null, scopes, "offline".equals(accessType), method(principal), request);
         }
         if ("refresh_token".equals(grantType)) {
             RefreshTokens.Redeemed redeemed = refreshToken == null ? null : refreshTokens.redeem(refreshToken).orElse(null);
@@ -94,15 +95,18 @@ public class TokenResource {
             if (scopes.isEmpty()) {
                 return renewedSession(redeemed);
             }
-            return grant(redeemed.principal(), scopes, false, null, request);
+            return grant(redeemed.principal(), redeemed.id(), scopes, false, null, request);
         }
         return Response.status(400).type(MediaType.APPLICATION_JSON)
                 .entity(Map.of("error", "unsupported_grant_type", "error_description",
                         "grant_type must be password or refresh_token")).build();
     }
 
-    /** @param loginMethod when not null, the request is a login and is recorded as one */
-    private Response grant(Principal principal, List<String> scopes, boolean offline, String loginMethod,
+    /**
+     * @param sessionId the refresh token redeemed, if any: the token ends with it
+     * @param loginMethod when not null, the request is a login and is recorded as one
+     */
+    private Response grant(Principal principal, UUID sessionId, List<String> scopes, boolean offline, String loginMethod,
                            HttpServerRequest request) throws SQLException {
         List<RegistryToken.Access> access = new ArrayList<>();
         for (String scope : scopes) {
@@ -113,7 +117,8 @@ public class TokenResource {
         }
         Instant now = Instant.now();
         Instant expiresAt = now.plus(config.tokenLifetime());
-        String token = tokens.issue(RegistryToken.Purpose.REGISTRY, principal.username(), principal.tokenId(), access, expiresAt);
+        String token = tokens.issue(RegistryToken.Purpose.REGISTRY, principal.username(), principal.tokenId(), sessionId,
+                access, expiresAt);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", token);
         body.put("access_token", token);

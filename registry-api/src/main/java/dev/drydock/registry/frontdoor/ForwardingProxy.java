@@ -105,8 +105,12 @@ public class ForwardingProxy {
             return;
         }
         String repository = decision.get().repository().value();
-        String user = ctx.request().getHeader(Actors.USER);
-        String token = redirectTokens.get(List.of(user == null ? "" : user, repository), key -> tokens.issue(RegistryToken.Purpose.REDIRECT, user, null,
+        // the redirect token inherits its origin (personal access token, sign-in), so that revoking
+        // that origin ends the redirect URLs too; the cache keys on the origin for the same reason
+        RegistryToken caller = decision.get().token();
+        String user = caller.subject();
+        String token = redirectTokens.get(List.of(user, String.valueOf(caller.tokenId()), String.valueOf(caller.sessionId()),
+                repository), key -> tokens.issue(RegistryToken.Purpose.REDIRECT, user, caller.tokenId(), caller.sessionId(),
                 List.of(new RegistryToken.Access("repository", repository, List.of("pull"))),
                 Instant.now().plus(config.blobRedirectLifetime())));
         URI target = config.layerStoreUrl();

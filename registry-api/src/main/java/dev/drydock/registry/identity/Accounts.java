@@ -25,6 +25,8 @@ public class Accounts {
 
     private static final Logger LOG = Logger.getLogger(Accounts.class);
     public static final int MIN_PASSWORD_LENGTH = 8;
+    /** Sign-in refuses longer secrets unhashed (argon2 over megabytes would be a denial of service). */
+    public static final int MAX_PASSWORD_LENGTH = 4096;
 
     private final AgroalDataSource dataSource;
     private final Passwords passwords;
@@ -59,9 +61,9 @@ public class Accounts {
         if (problem != null) {
             throw new IdentityException(400, "The username " + problem + ".", "username");
         }
-        if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
-            throw new IdentityException(400, "The password must have at least " + MIN_PASSWORD_LENGTH + " characters.",
-                    "password");
+        if (password == null || password.length() < MIN_PASSWORD_LENGTH || password.length() > MAX_PASSWORD_LENGTH) {
+            throw new IdentityException(400, "The password must have " + MIN_PASSWORD_LENGTH + " to " + MAX_PASSWORD_LENGTH
+                    + " characters.", "password");
         }
         String hash = passwords.hash(password);
         return QuarkusTransaction.requiringNew().call(() -> insert(username, hash, admin, actor));

@@ -1,5 +1,7 @@
 package dev.drydock.registry.identity;
 
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.EventData;
@@ -67,7 +69,7 @@ public class Organizations {
 
     /** Adds a member or changes a member's role. */
     public void setMember(String organization, String username, String role, Actor actor) throws SQLException {
-        if (!ROLES.contains(role)) {
+        if (role == null || !ROLES.contains(role)) {
             throw new IdentityException(400, "The role must be member, read, write or admin.", "role");
         }
         requireExists(organization);
@@ -117,12 +119,12 @@ public class Organizations {
         if (problem != null) {
             throw new IdentityException(400, "The team name " + problem + ".", "name");
         }
-        if (!RANK.contains(team.role())) {
+        if (team.role() == null || !RANK.contains(team.role())) {
             throw new IdentityException(400, "The role must be read, write or admin.", "role");
         }
         List<String> repositories = team.repositories() == null ? List.of() : team.repositories();
         for (String repository : repositories) {
-            if (repository == null || !repository.startsWith(organization + "/")) {
+            if (repository == null || !repository.startsWith(organization + "/") || !isRepositoryName(repository)) {
                 throw new IdentityException(400, repository + " is not a repository of " + organization + ".", "repositories");
             }
         }
@@ -269,6 +271,14 @@ public class Organizations {
             }
         }
         return scopes;
+    }
+
+    private static boolean isRepositoryName(String repository) {
+        try {
+            return RepositoryName.parse(repository).value().equals(repository);
+        } catch (OciException e) {
+            return false;
+        }
     }
 
     private void requireExists(String organization) throws SQLException {

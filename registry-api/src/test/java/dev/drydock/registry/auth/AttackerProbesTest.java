@@ -58,11 +58,11 @@ class AttackerProbesTest {
      * The status of a request sent byte for byte as written: HTTP clients tidy paths (rest-assured
      * folds {@code //}), which is the very thing under test.
      */
-    private static int exactly(String method, String path, String token) {
+    private static int exactly(String method, String path, String authorization) {
         try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
             socket.setSoTimeout(10_000);
             byte[] body = EMPTY_INDEX.getBytes(StandardCharsets.UTF_8);
-            String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+            String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
                     + "\r\nContent-Type: " + INDEX + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
@@ -97,7 +97,7 @@ class AttackerProbesTest {
                 "/v2/" + repository + "/tags;a/list", "/v2/" + repository + "/%72eferrers/sha256:" + "a".repeat(64));
         for (String path : spellings) {
             for (String method : List.of("GET", "HEAD", "PUT", "DELETE")) {
-                int status = exactly(method, path, anonymous);
+                int status = exactly(method, path, "Bearer " + anonymous);
                 assertTrue(status == 400 || status == 404, method + " " + path + " answered " + status);
             }
         }
@@ -107,6 +107,15 @@ class AttackerProbesTest {
         String owner = repository.substring(0, repository.indexOf('/'));
         raw(token(owner, "repository:" + repository + ":pull")).get("/v2/" + repository + "/tags/list")
                 .then().statusCode(200).body("tags", equalTo(List.of("v1")));
+    }
+
+    @Test
+    void aFragmentInTheRequestTargetIsRefusedNotResolved() {
+        String alice = user();
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString((alice + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, exactly("GET", "/x#/../api/v1/users/me", basic));
+        assertEquals(400, exactly("GET", "/v2/" + alice + "/x/manifests/v1#/../../../../library/x/manifests/v1",
+                "Bearer " + token(alice, "repository:" + alice + "/x:pull")));
     }
 
     @Test
@@ -132,11 +141,17 @@ class AttackerProbesTest {
                 .extract().as(Map.class);
         String access = (String) session.get("accessToken");
         raw(access).get("/api/v1/users/me").then().statusCode(200).body("username", equalTo(alice));
+        // a registry token got with the session's refresh token belongs to the session too
+        String registry = RestAssured.given().formParam("grant_type", "refresh_token")
+                .formParam("refresh_token", session.get("refreshToken")).formParam("scope", "repository:" + alice + "/app:pull")
+                .post("/token").then().statusCode(200).extract().path("token");
+        raw(registry).get("/v2/" + alice + "/app/tags/list").then().statusCode(404);
         // a session token opens no repository
         raw(access).get("/v2/" + alice + "/app/tags/list").then().statusCode(401);
         RestAssured.given().contentType("application/json").body(Map.of("refreshToken", session.get("refreshToken")))
                 .delete("/api/v1/sessions").then().statusCode(204);
         raw(access).get("/api/v1/users/me").then().statusCode(401);
+        raw(registry).get("/v2/" + alice + "/app/tags/list").then().statusCode(401);
     }
 
     @Test
@@ -164,6 +179,26 @@ class AttackerProbesTest {
         raw(pull).contentType(INDEX).body(manifest).put("/v2/" + alice + "/app/manifests/nul")
                 .then().statusCode(400).body("errors[0].code", equalTo("MANIFEST_INVALID"));
         assertEquals(404, raw(pull).get("/v2/" + alice + "/app/manifests/nul").statusCode());
+        // a NUL or control character in a user name, a string where JSON wants one, a null role
+        RestAssured.given().header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString("nul\u0000user:x".getBytes(StandardCharsets.UTF_8))).get("/token").then().statusCode(401);
+        RestAssured.given().formParam("grant_type", "password").formParam("username", "form\u0001nul").formParam("password", "x")
+                .post("/token").then().statusCode(401);
+        RestAssured.given().contentType("application/json").body("{\"username\":true,\"password\":\"long enough pw\"}")
+                .post("/api/v1/users").then().statusCode(400);
+        String organization = "n" + UUID.randomUUID().toString().substring(0, 8);
+        RestAssured.given().auth().preemptive().basic(alice, PASSWORD).contentType("application/json")
+                .body(Map.of("name", organization)).post("/api/v1/organizations").then().statusCode(201);
+        RestAssured.given().auth().preemptive().basic(alice, PASSWORD).contentType("application/json").body("{\"role\":null}")
+                .put("/api/v1/organizations/" + organization + "/members/" + alice).then().statusCode(400);
+        RestAssured.given().auth().preemptive().basic(alice, PASSWORD).contentType("application/json")
+                .body("{\"role\":null,\"members\":[]}").put("/api/v1/organizations/" + organization + "/teams/t").then().statusCode(400);
+        RestAssured.given().auth().preemptive().basic(alice, PASSWORD).contentType("application/json")
+                .body(Map.of("role", "read", "repositories", List.of(organization + "/../victim/vault")))
+                .put("/api/v1/organizations/" + organization + "/teams/t").then().statusCode(400);
+        RestAssured.given().auth().preemptive().basic(alice, PASSWORD).contentType("application/json")
+                .body(Map.of("name", "far", "scope", "read", "expiresAt", "+999999999-12-31T23:59:59Z"))
+                .post("/api/v1/tokens").then().statusCode(400);
     }
 
     @Test
