@@ -107,7 +107,14 @@ public final class Infrastructure {
                 .setCleanDataDirectory(false)
                 .setPort(port)
                 .setServerConfig("listen_addresses", "127.0.0.1")
+                // the embedding library starts PostgreSQL for tests: -F (fsync off) and
+                // synchronous_commit=off. An acknowledged push must survive a crash, so both are
+                // turned back on (a later -c wins over -F) and checked below.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("full_page_writes", "on")
                 .start();
+        requireDurable(postgres);
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             if (!exists(s, "SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "'")) {
                 s.execute("CREATE ROLE " + ROLE + " LOGIN CREATEDB PASSWORD '" + ROLE + "'");
@@ -117,6 +124,22 @@ public final class Infrastructure {
             }
         }
         return postgres;
+    }
+
+    /** Refuses to go on with a PostgreSQL that would acknowledge commits it can lose in a crash. */
+    private static void requireDurable(EmbeddedPostgres postgres) throws SQLException {
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
+                try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
+                    rs.next();
+                    if (!rs.getString(1).equals("on")) {
+                        throw new IllegalStateException("PostgreSQL runs with " + setting + "=" + rs.getString(1)
+                                + ": acknowledged pushes could be lost in a crash; refusing to start");
+                    }
+                }
+            }
+        }
+        log("PostgreSQL durability: fsync, synchronous_commit and full_page_writes are on");
     }
 
     private static void checkConnection(DatabaseUrl db) throws SQLException {

@@ -185,6 +185,22 @@ class RouteTableAttackIT {
     }
 
     @Test
+    void everyAccountRouteRefusesCallersWithoutAnAccountCredential() {
+        String registryToken = "Bearer " + token(stranger, PASSWORD, "pull,push,delete");
+        for (Routes.Route route : Routes.all()) {
+            if (route.need() != Routes.Need.ACCOUNT) {
+                continue;
+            }
+            String path = canonical(route);
+            for (String method : route.methods()) {
+                assertEquals(401, exactly(platform.registryPort, method, path, ""), method + " " + path + " without credentials");
+                assertEquals(401, exactly(platform.registryPort, method, path, registryToken),
+                        method + " " + path + " with a registry token");
+            }
+        }
+    }
+
+    @Test
     void aFailedSignInNamedAfterARepositoryWritesNothingIntoItsAuditLog() {
         front().auth().preemptive().basic(repository, "x").get("/token?service=drydock").then().statusCode(401);
         // something the victim does afterwards, so that once it shows, the failure would have too

@@ -45,7 +45,7 @@ public class AuditResource {
             throws SQLException {
         int limit = TextInput.integer("limit", limitParam, 100, 1, MAX_PAGE);
         Long cursor = cursorParam == null || cursorParam.isEmpty() ? null
-                : (long) TextInput.integer("cursor", cursorParam, 0, 0, Integer.MAX_VALUE);
+                : TextInput.whole("cursor", cursorParam, 0, 0, Long.MAX_VALUE);
         String scope = viewers.of(authorization).auditScope().orElseThrow(AuditResource::refused);
         boolean granted = scope.equals("*") || scope.equals("organization:" + namespace)
                 || scope.equals("repository:" + repository);

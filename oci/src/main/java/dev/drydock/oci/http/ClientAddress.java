@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 public final class ClientAddress {
 
     /** IPv4 dotted quads and IPv6 literals (with a colon), so that nothing is ever looked up in DNS. */
-    private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*");
+    private static final Pattern IP_LITERAL = Pattern.compile(
+            "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*");
 
     private final List<Cidr> trusted;
 

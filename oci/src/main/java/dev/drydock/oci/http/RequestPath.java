@@ -54,7 +54,8 @@ public final class RequestPath {
                 continue;
             }
             boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '/' || c == '.' || c == '-' || c == '_' || c == '~' || c == ':' || c == '@' || c == '+';
+                    || c == '/' || c == '.' || c == '-' || c == '_' || c == '~' || c == ':' || c == '@' || c == '+'
+                    || c == '='; // the digest grammar allows '=' (base64 encodings)
             if (!allowed) {
                 return Optional.of(c == '%' ? "percent-encoded characters are not accepted in paths"
                         : c == ';' ? "path parameters (;) are not accepted"

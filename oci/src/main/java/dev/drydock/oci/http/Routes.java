@@ -56,7 +56,7 @@ public final class Routes {
     private static final List<Route> TABLE = List.of(
             // The distribution API. Uploads first: "uploads" is not a digest.
             Route.of("v2.base", "GET,HEAD", "^/v2/?$", Owner.REGISTRY_API, Need.TOKEN, null),
-            Route.of("v2.catalog", "GET", "^/v2/_catalog$", Owner.REGISTRY_API, Need.TOKEN, null),
+            Route.of("v2.catalog", "GET,HEAD", "^/v2/_catalog$", Owner.REGISTRY_API, Need.TOKEN, null),
             Route.of("upload.start", "POST", "^/v2/" + NAME + "/blobs/uploads/?$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
             Route.of("upload.status", "GET", "^/v2/" + NAME + "/blobs/uploads/" + SEGMENT + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
             Route.of("upload.write", "PATCH,PUT", "^/v2/" + NAME + "/blobs/uploads/" + SEGMENT + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
@@ -68,7 +68,7 @@ public final class Routes {
             Route.of("manifest.push", "PUT", "^/v2/" + NAME + "/manifests/" + SEGMENT + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PUSH),
             Route.of("manifest.delete", "DELETE", "^/v2/" + NAME + "/manifests/" + SEGMENT + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.DELETE),
             Route.of("tags.list", "GET,HEAD", "^/v2/" + NAME + "/tags/list$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PULL),
-            Route.of("referrers.list", "GET", "^/v2/" + NAME + "/referrers/" + SEGMENT + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PULL),
+            Route.of("referrers.list", "GET,HEAD", "^/v2/" + NAME + "/referrers/" + SEGMENT + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PULL),
             // The portal's REST API: identity and repository writes here, reads at audit-service.
             Route.of("sessions", "POST,DELETE", "^/api/v1/sessions$", Owner.REGISTRY_API, Need.PUBLIC, null),
             Route.of("users.create", "POST", "^/api/v1/users$", Owner.REGISTRY_API, Need.PUBLIC, null),

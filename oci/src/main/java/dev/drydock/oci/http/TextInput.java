@@ -36,11 +36,16 @@ public final class TextInput {
      * @throws BadParameter naming the parameter when it is not a number from {@code min} to {@code max}
      */
     public static int integer(String name, String value, int fallback, int min, int max) {
+        return (int) whole(name, value, fallback, min, max);
+    }
+
+    /** As {@link #integer}, for a long. */
+    public static long whole(String name, String value, long fallback, long min, long max) {
         if (value == null || value.isEmpty()) {
             return fallback;
         }
         try {
-            int parsed = Integer.parseInt(value.strip());
+            long parsed = Long.parseLong(value.strip());
             if (parsed >= min && parsed <= max) {
                 return parsed;
             }

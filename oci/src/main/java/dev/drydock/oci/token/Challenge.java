@@ -13,7 +13,7 @@ public final class Challenge {
     }
 
     private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
-            "([A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*|\\[[0-9A-Fa-f:.]{2,45}])(:[0-9]{1,5})?");
+            "([A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*|\\[[0-9A-Fa-f:.]{2,45}])(:[0-9]{1,5})?");
 
     /**
      * {@code <scheme>://<host>} as the client addressed the service: the first value of each of

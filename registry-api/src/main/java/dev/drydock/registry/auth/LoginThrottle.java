@@ -1,6 +1,8 @@
 package dev.drydock.registry.auth;
 
 import dev.drydock.registry.RegistryConfig;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -8,9 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Slows down password guessing without handing strangers a way to lock people out. Failures are
@@ -20,8 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * limit the caller backs off — five seconds, doubling with each further failure, at most the window
  * — rather than being locked out for it. Personal access tokens are not guessable (256 random
  * bits), so password failures for a name never hold back its tokens; tokens count only against
- * the address they are tried from. Sessions and refresh tokens do not pass here at all. Kept per
- * instance, in memory.
+ * the address they are tried from. A (user, address) that signed in within 30 days is not held
+ * back by the per-name count. Sessions and refresh tokens do not pass here at all. Attempts are
+ * counted before the secret is checked, so parallel ones cannot slip through. Kept per instance,
+ * in memory, in bounded caches.
  */
 @ApplicationScoped
 public class LoginThrottle {
@@ -31,9 +33,16 @@ public class LoginThrottle {
     /** Failures of one user name from all addresses before the name backs off for passwords. */
     static final int MAX_FAILURES_PER_USER = 100;
     static final Duration WINDOW = Duration.ofMinutes(5);
+    /** How long a (user, address) that signed in stays exempt from the per-name limit. */
+    static final Duration TRUSTED_FOR = Duration.ofDays(30);
     private static final int MAX_KEYS = 100_000;
 
-    private final Map<String, Deque<Instant>> failures = new ConcurrentHashMap<>();
+    /** Times of recent attempts that have not (yet) succeeded, per key; entries expire with the window. */
+    private final Cache<String, Deque<Instant>> failures = Caffeine.newBuilder().maximumSize(MAX_KEYS)
+            .expireAfterAccess(WINDOW).build();
+    /** (user, address) pairs that signed in lately: strangers' failures for the name do not hold them back. */
+    private final Cache<String, Boolean> knownGood = Caffeine.newBuilder().maximumSize(MAX_KEYS)
+            .expireAfterWrite(TRUSTED_FOR).build();
     private final int maxFailuresPerAddress;
 
     @Inject
@@ -45,32 +54,40 @@ public class LoginThrottle {
         this.maxFailuresPerAddress = maxFailuresPerAddress;
     }
 
-    /** How long the caller must wait, if they must; {@code password} false for a personal access token. */
-    public Optional<Duration> retryAfter(String username, String clientAddress, boolean password) {
+    /**
+     * Takes an attempt: the wait it must do first if it may not go on now; otherwise it is counted
+     * as a failure at once — before the (slow) check of the secret, so that attempts sent in
+     * parallel cannot all pass — until {@link #succeeded} takes it back.
+     *
+     * @param password false for a personal access token
+     */
+    public Optional<Duration> attempt(String username, String clientAddress, boolean password) {
         Instant now = Instant.now();
         Optional<Duration> wait = wait("addr:" + clientAddress, maxFailuresPerAddress, now);
         if (password) {
-            wait = later(wait, later(wait(pair(username, clientAddress), MAX_FAILURES, now),
-                    wait("user:" + username, MAX_FAILURES_PER_USER, now)));
+            wait = later(wait, wait(pair(username, clientAddress), MAX_FAILURES, now));
+            if (knownGood.getIfPresent(pair(username, clientAddress)) == null) {
+                wait = later(wait, wait("user:" + username, MAX_FAILURES_PER_USER, now));
+            }
+        }
+        if (wait.isEmpty()) {
+            record("addr:" + clientAddress, now);
+            if (password) {
+                record(pair(username, clientAddress), now);
+                record("user:" + username, now);
+            }
         }
         return wait;
     }
 
-    public void failed(String username, String clientAddress, boolean password) {
-        Instant now = Instant.now();
-        if (failures.size() > MAX_KEYS) {
-            failures.clear(); // a flood of made-up names must not exhaust memory
-        }
-        record("addr:" + clientAddress, now);
+    /** The attempt succeeded: it is taken back, the pair's failures are forgotten and the pair is known good. */
+    public void succeeded(String username, String clientAddress, boolean password) {
+        forgetLast("addr:" + clientAddress);
         if (password) {
-            record(pair(username, clientAddress), now);
-            record("user:" + username, now);
+            forgetLast("user:" + username);
+            failures.invalidate(pair(username, clientAddress));
+            knownGood.put(pair(username, clientAddress), true);
         }
-    }
-
-    /** A success from an address clears that address's failures for the name. */
-    public void succeeded(String username, String clientAddress) {
-        failures.remove(pair(username, clientAddress));
     }
 
     private static String pair(String username, String clientAddress) {
@@ -78,17 +95,25 @@ public class LoginThrottle {
     }
 
     private void record(String key, Instant now) {
-        failures.compute(key, (k, times) -> {
-            Deque<Instant> kept = times == null ? new ArrayDeque<>() : times;
-            kept.addLast(now);
-            kept.removeIf(t -> t.plus(WINDOW).isBefore(now));
-            return kept;
-        });
+        Deque<Instant> times = failures.get(key, k -> new ArrayDeque<>());
+        synchronized (times) {
+            times.addLast(now);
+            times.removeIf(t -> t.plus(WINDOW).isBefore(now));
+        }
+    }
+
+    private void forgetLast(String key) {
+        Deque<Instant> times = failures.getIfPresent(key);
+        if (times != null) {
+            synchronized (times) {
+                times.pollLast();
+            }
+        }
     }
 
     /** Past {@code limit} failures in the window: a wait of 5 s × 2^(excess) after the last one, capped at the window. */
     private Optional<Duration> wait(String key, int limit, Instant now) {
-        Deque<Instant> times = failures.get(key);
+        Deque<Instant> times = failures.getIfPresent(key);
         if (times == null) {
             return Optional.empty();
         }

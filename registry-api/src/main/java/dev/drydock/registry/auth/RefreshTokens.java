@@ -33,25 +33,27 @@ public class RefreshTokens {
     public record Issued(UUID id, String secret) {
     }
 
-    /** A live refresh token and the principal it stands for. */
-    public record Redeemed(UUID id, Principal principal) {
+    /** A live refresh token, the principal it stands for, and whether it is a portal sign-in's. */
+    public record Redeemed(UUID id, Principal principal, boolean portal) {
     }
 
     /** A refresh token just revoked, and whose it was. */
     public record Revoked(UUID id, String username) {
     }
 
-    public Issued issue(Principal principal, Duration lifetime) throws SQLException {
+    /** @param portal whether this is a portal sign-in, whose refresh token renews a session */
+    public Issued issue(Principal principal, Duration lifetime, boolean portal) throws SQLException {
         String secret = Secrets.generate("ddrt_");
         UUID id = UUID.randomUUID();
         try (Connection c = dataSource.getConnection();
              PreparedStatement insert = c.prepareStatement("INSERT INTO refresh_token (id, account_id, secret_hash,"
-                     + " via_token, expires_at) VALUES (?, ?, ?, ?, ?)")) {
+                     + " via_token, expires_at, portal) VALUES (?, ?, ?, ?, ?, ?)")) {
             insert.setObject(1, id);
             insert.setLong(2, principal.account().id());
             insert.setString(3, Secrets.hash(secret));
             insert.setObject(4, principal.tokenId());
             insert.setTimestamp(5, Timestamp.from(Instant.now().plus(lifetime)));
+            insert.setBoolean(6, portal);
             insert.executeUpdate();
         }
         return new Issued(id, secret);
@@ -60,7 +62,7 @@ public class RefreshTokens {
     /** The principal a live refresh token stands for (its personal access token must be live too). */
     public Optional<Redeemed> redeem(String secret) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT a.id, a.username, a.admin, r.via_token, t.scope, r.id"
+             PreparedStatement select = c.prepareStatement("SELECT a.id, a.username, a.admin, r.via_token, t.scope, r.id, r.portal"
                      + " FROM refresh_token r JOIN account a ON a.id = r.account_id"
                      + " LEFT JOIN personal_access_token t ON t.id = r.via_token"
                      + " WHERE r.secret_hash = ? AND r.revoked_at IS NULL AND r.expires_at > now()"
@@ -71,7 +73,8 @@ public class RefreshTokens {
                     return Optional.empty();
                 }
                 return Optional.of(new Redeemed(rs.getObject(6, UUID.class), new Principal(
-                        new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3)), rs.getObject(4, UUID.class), rs.getString(5))));
+                        new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3)), rs.getObject(4, UUID.class), rs.getString(5)),
+                        rs.getBoolean(7)));
             }
         }
     }

@@ -5,10 +5,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 
 /**
  * The personal access tokens and sign-ins revoked or expired in the last day, for layer-store and
@@ -24,9 +23,13 @@ public class RevocationsResource {
         this.revoked = revoked;
     }
 
+    /** 503 when this instance could not read the lists lately: readers then keep failing closed. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Set<UUID>> list() {
-        return Map.of("tokens", revoked.tokens(), "sessions", revoked.sessions());
+    public Response list() {
+        if (revoked.stale()) {
+            return Response.status(503).build();
+        }
+        return Response.ok(Map.of("tokens", revoked.tokens(), "sessions", revoked.sessions())).build();
     }
 }

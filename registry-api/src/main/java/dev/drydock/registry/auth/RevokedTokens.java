@@ -1,13 +1,17 @@
 package dev.drydock.registry.auth;
 
 import io.agroal.api.AgroalDataSource;
+import dev.drydock.oci.token.Revocations;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,13 +29,20 @@ public class RevokedTokens {
     private final AgroalDataSource dataSource;
     private volatile Set<UUID> revoked = Set.of();
     private volatile Set<UUID> revokedSessions = Set.of();
+    private volatile Instant refreshedAt = Instant.EPOCH;
 
     RevokedTokens(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
     }
 
+    /** Revoked — or not known to be live, when the list could not be read lately (fail closed). */
     public boolean isRevoked(UUID tokenId) {
-        return tokenId != null && revoked.contains(tokenId);
+        return tokenId != null && (stale() || revoked.contains(tokenId));
+    }
+
+    /** Whether the lists are older than {@link Revocations#STALE_AFTER}: nothing then says a token still lives. */
+    public boolean stale() {
+        return refreshedAt.plus(Revocations.STALE_AFTER).isBefore(Instant.now());
     }
 
     public Set<UUID> tokens() {
@@ -44,7 +55,7 @@ public class RevokedTokens {
 
     /** Whether the sign-in (refresh token) a session token belongs to has ended: signed out or expired. */
     public boolean isSessionRevoked(UUID sessionId) {
-        return sessionId != null && revokedSessions.contains(sessionId);
+        return sessionId != null && (stale() || revokedSessions.contains(sessionId));
     }
 
     /** Takes effect on this instance at once; the others learn it within a second. */
@@ -64,11 +75,17 @@ public class RevokedTokens {
         return next;
     }
 
+    void readAtStart(@Observes StartupEvent start) throws SQLException {
+        refresh();
+    }
+
     @Scheduled(every = "1s")
     void refresh() throws SQLException {
+        Instant started = Instant.now();
         Set<UUID> tokens = endedLately("personal_access_token");
         revokedSessions = endedLately("refresh_token");
         revoked = tokens;
+        refreshedAt = started;
     }
 
     /** The ids of a table's rows revoked or expired within the last day. */

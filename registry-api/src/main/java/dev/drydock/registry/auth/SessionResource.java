@@ -64,7 +64,7 @@ public class SessionResource {
         Instant expiresAt = Instant.now().plus(config.tokenLifetime());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("username", principal.username());
-        RefreshTokens.Issued session = refreshTokens.issue(principal, config.refreshTokenLifetime());
+        RefreshTokens.Issued session = refreshTokens.issue(principal, config.refreshTokenLifetime(), true);
         body.put("accessToken", tokens.issueSession(principal.username(), principal.tokenId(), session.id(), expiresAt));
         body.put("expiresAt", expiresAt);
         body.put("refreshToken", session.secret());

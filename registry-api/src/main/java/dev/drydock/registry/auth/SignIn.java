@@ -67,7 +67,7 @@ public class SignIn {
         }
         String address = actor.clientAddress();
         boolean password = !secret.startsWith(PersonalAccessTokens.PREFIX);
-        Optional<Duration> wait = throttle.retryAfter(username, address, password);
+        Optional<Duration> wait = throttle.attempt(username, address, password);
         if (wait.isPresent()) {
             throw new AuthenticationFailed("too many failed sign-ins; try again later", wait.get());
         }
@@ -79,7 +79,6 @@ public class SignIn {
             principal = accounts.authenticate(username, secret).map(Principal::of);
         }
         if (principal.isEmpty()) {
-            throttle.failed(username, address, password);
             // only a real account's name becomes the event's subject: anything else (a repository's
             // name, say) would write into the audit log of whoever owns that name
             if (accounts.find(username).isPresent()) {
@@ -88,7 +87,7 @@ public class SignIn {
             }
             throw new AuthenticationFailed("incorrect user name, password or token");
         }
-        throttle.succeeded(username, address);
+        throttle.succeeded(username, address, password);
         return principal.get();
     }
 

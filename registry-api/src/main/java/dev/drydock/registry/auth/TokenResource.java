@@ -92,7 +92,7 @@ public class TokenResource {
             if (redeemed == null) {
                 throw new AuthenticationFailed("the refresh token is unknown, expired or revoked");
             }
-            if (scopes.isEmpty()) {
+            if (scopes.isEmpty() && redeemed.portal()) {
                 return renewedSession(redeemed);
             }
             return grant(redeemed.principal(), redeemed.id(), scopes, false, null, request);
@@ -126,7 +126,7 @@ public class TokenResource {
         body.put("issued_at", now.toString());
         Actor actor = Actors.of(request, principal.username(), principal.tokenId() == null ? null : principal.tokenId().toString());
         if (offline) {
-            body.put("refresh_token", refreshTokens.issue(principal, config.refreshTokenLifetime()).secret());
+            body.put("refresh_token", refreshTokens.issue(principal, config.refreshTokenLifetime(), false).secret());
         }
         if (loginMethod != null && (offline || scopes.isEmpty())) {
             signIn.loggedIn(principal, loginMethod, actor);
@@ -135,8 +135,10 @@ public class TokenResource {
     }
 
     /**
-     * A refresh without scope renews the sign-in itself (the portal keeps its session so): a
-     * session token, which grants no repository access and ends with the refresh token.
+     * A portal sign-in's refresh without scope renews the sign-in itself (the portal keeps its
+     * session so): a session token, which grants no repository access and ends with the refresh
+     * token. A client's offline refresh token never yields one: it is kept in files like
+     * {@code ~/.docker/config.json}, and must not open the account.
      */
     private Response renewedSession(RefreshTokens.Redeemed redeemed) {
         Instant now = Instant.now();

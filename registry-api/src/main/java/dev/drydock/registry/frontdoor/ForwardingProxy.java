@@ -33,7 +33,6 @@ import dev.drydock.registry.auth.RegistryTokens;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.Set;
 
 /**
@@ -48,7 +47,6 @@ public class ForwardingProxy {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "expect");
 
-    private static final Pattern BLOB_READ = Pattern.compile("^/v2/(.+)/blobs/([^/]+)$");
     private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
 
     /**
@@ -82,14 +80,19 @@ public class ForwardingProxy {
 
     void register(@Observes Router router) {
         if (config.blobReads() == RegistryConfig.BlobReads.REDIRECT) {
-            router.routeWithRegex(HttpMethod.GET, BLOB_READ.pattern()).order(-11).handler(this::redirect);
+            router.route(HttpMethod.GET, "/v2/*").order(-11).handler(this::redirect);
         }
-        router.routeWithRegex("^/v2/.+/blobs/.*$").order(-10).handler(ctx -> forward(ctx, config.layerStoreUrl()));
-        // The read API is audit-service's; writes to repositories are this service's own.
-        router.routeWithRegex("^/api/v1/(audit|search|admin/projections)(/.*)?$").order(-10)
-                .handler(ctx -> forward(ctx, config.auditUrl()));
-        router.routeWithRegex(HttpMethod.GET, "^/api/v1/repositories(/.*)?$").order(-10)
-                .handler(ctx -> forward(ctx, config.auditUrl()));
+        // Dispatched by the route's owner in the table (a repository named team/blobs has manifests
+        // of its own): blob routes are layer-store's, the read API audit-service's, the rest ours.
+        router.route().order(-10).handler(ctx -> {
+            Routes.Match match = ctx.get(Routes.Match.KEY);
+            Routes.Owner owner = match == null ? Routes.Owner.REGISTRY_API : match.route().owner();
+            switch (owner) {
+                case LAYER_STORE -> forward(ctx, config.layerStoreUrl());
+                case AUDIT_SERVICE -> forward(ctx, config.auditUrl());
+                default -> ctx.next();
+            }
+        });
     }
 
     /**

@@ -180,7 +180,7 @@ public class Repositories {
         List<Map.Entry<String, String>> names = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement(
-                     "SELECT name, visibility FROM repository WHERE name > ? ORDER BY name COLLATE \"C\" LIMIT ?")) {
+                     "SELECT name, visibility FROM repository WHERE name > ? COLLATE \"C\" ORDER BY name COLLATE \"C\" LIMIT ?")) {
             select.setString(1, last == null ? "" : last);
             select.setInt(2, limit);
             try (ResultSet rs = select.executeQuery()) {

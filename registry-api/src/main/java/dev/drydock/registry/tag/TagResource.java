@@ -51,7 +51,7 @@ public class TagResource {
         List<String> tags = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             long id = repositories.require(c, repository);
-            try (PreparedStatement select = c.prepareStatement("SELECT name FROM tag WHERE repository_id = ? AND name > ?"
+            try (PreparedStatement select = c.prepareStatement("SELECT name FROM tag WHERE repository_id = ? AND name > ? COLLATE \"C\""
                     + " ORDER BY name COLLATE \"C\" LIMIT ?")) {
                 select.setLong(1, id);
                 select.setString(2, last == null ? "" : last);

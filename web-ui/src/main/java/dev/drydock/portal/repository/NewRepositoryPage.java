@@ -87,7 +87,7 @@ public class NewRepositoryPage {
         FrontDoor.Me me = visitor.me(frontDoor::me);
         List<String> namespaces = new ArrayList<>();
         namespaces.add(me.username());
-        me.organizations().stream().filter(m -> !m.role().equals("read")).forEach(m -> namespaces.add(m.organization()));
+        me.organizations().stream().filter(m -> m.role().equals("write") || m.role().equals("admin")).forEach(m -> namespaces.add(m.organization()));
         return namespaces;
     }
 }

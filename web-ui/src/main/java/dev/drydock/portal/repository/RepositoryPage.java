@@ -213,7 +213,7 @@ public class RepositoryPage {
         FrontDoor.Me me = visitor.me(frontDoor::me);
         return me != null && (me.username().equals(repository.namespace()) || me.admin()
                 || me.organizations().stream().anyMatch(m -> m.organization().equals(repository.namespace())
-                && !m.role().equals("read")));
+                && (m.role().equals("write") || m.role().equals("admin"))));
     }
 
     private static Response ok(TemplateInstance page) {
