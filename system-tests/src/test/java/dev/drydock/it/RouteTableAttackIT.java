@@ -83,9 +83,21 @@ class RouteTableAttackIT {
                 .extract().path("token");
     }
 
+    @Test
+    void everyRoutesCanonicalPathIsOneTheRouteTableTakes() {
+        for (Routes.Route route : Routes.all()) {
+            String path = canonical(route);
+            for (String method : route.methods()) {
+                assertEquals(route.name(), Routes.match(method, path).orElseThrow(() -> new AssertionError(method + " " + path))
+                        .route().name(), method + " " + path);
+            }
+        }
+    }
+
     /** The route's path filled in for the victim's repository. */
     static String canonical(Routes.Route route) {
-        String path = route.path().pattern().replace("^", "").replace("$", "")
+        String pattern = route.path().pattern();
+        String path = pattern.substring(1, pattern.length() - 1) // the anchors ^ and $
                 .replace("(?<name>.+)", repository).replace("(/.+)?", "/" + repository).replace("(/verify)?", "")
                 .replace("/?", "/").replace("/.+/", "/" + repository + "/");
         if (path.endsWith("/.+")) {
@@ -193,8 +205,10 @@ class RouteTableAttackIT {
             }
             String path = canonical(route);
             for (String method : route.methods()) {
-                assertEquals(401, exactly(platform.registryPort, method, path, ""), method + " " + path + " without credentials");
-                assertEquals(401, exactly(platform.registryPort, method, path, registryToken),
+                // a well-formed JSON request, so that only the missing credential can refuse it
+                assertEquals(401, exactly(platform.registryPort, method, path, "", "application/json", "{}"),
+                        method + " " + path + " without credentials");
+                assertEquals(401, exactly(platform.registryPort, method, path, registryToken, "application/json", "{}"),
                         method + " " + path + " with a registry token");
             }
         }
@@ -222,12 +236,17 @@ class RouteTableAttackIT {
      * folds {@code //}, java.net.http refuses some), which is the very thing under test.
      */
     private static int exactly(int port, String method, String path, String authorization) {
+        return exactly(port, method, path, authorization, INDEX, EMPTY_INDEX);
+    }
+
+    private static int exactly(int port, String method, String path, String authorization, String contentType,
+                               String content) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
-            byte[] body = EMPTY_INDEX.getBytes(StandardCharsets.UTF_8);
+            byte[] body = content.getBytes(StandardCharsets.UTF_8);
             String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
                     + (authorization.isEmpty() ? "" : "Authorization: " + authorization + "\r\n")
-                    + "Content-Type: " + INDEX + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+                    + "Content-Type: " + contentType + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
             OutputStream out = socket.getOutputStream();
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.write(body);
