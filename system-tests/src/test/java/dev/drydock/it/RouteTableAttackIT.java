@@ -1,5 +1,6 @@
 package dev.drydock.it;
 
+import dev.drydock.oci.http.RawRequest;
 import dev.drydock.oci.http.Routes;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
@@ -8,12 +9,6 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -206,9 +201,9 @@ class RouteTableAttackIT {
             String path = canonical(route);
             for (String method : route.methods()) {
                 // a well-formed JSON request, so that only the missing credential can refuse it
-                assertEquals(401, exactly(platform.registryPort, method, path, "", "application/json", "{}"),
+                assertEquals(401, RawRequest.status(platform.registryPort, method, path, "", "application/json", "{}"),
                         method + " " + path + " without credentials");
-                assertEquals(401, exactly(platform.registryPort, method, path, registryToken, "application/json", "{}"),
+                assertEquals(401, RawRequest.status(platform.registryPort, method, path, registryToken, "application/json", "{}"),
                         method + " " + path + " with a registry token");
             }
         }
@@ -231,31 +226,9 @@ class RouteTableAttackIT {
                 .delete("/v2/" + repository + "/manifests/after-probe").then().statusCode(202);
     }
 
-    /**
-     * The status of a request sent byte for byte as written: HTTP clients tidy paths (rest-assured
-     * folds {@code //}, java.net.http refuses some), which is the very thing under test.
-     */
+    /** The status of a request sent byte for byte as written (see {@link RawRequest}). */
     private static int exactly(int port, String method, String path, String authorization) {
-        return exactly(port, method, path, authorization, INDEX, EMPTY_INDEX);
-    }
-
-    private static int exactly(int port, String method, String path, String authorization, String contentType,
-                               String content) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            byte[] body = content.getBytes(StandardCharsets.UTF_8);
-            String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
-                    + (authorization.isEmpty() ? "" : "Authorization: " + authorization + "\r\n")
-                    + "Content-Type: " + contentType + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-            return Integer.parseInt(statusLine.split(" ")[1]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawRequest.status(port, method, path, authorization, INDEX, EMPTY_INDEX);
     }
 
     /** Refused as a client mistake or as unauthorised: never a success, never a server error. */

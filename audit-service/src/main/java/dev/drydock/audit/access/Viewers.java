@@ -4,6 +4,7 @@ import dev.drydock.audit.AuditConfig;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.Revocations;
 import dev.drydock.oci.token.TokenVerifier;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.NotAuthorizedException;
 
@@ -22,18 +23,11 @@ public class Viewers {
     Viewers(AuditConfig config) {
         this.verifier = new TokenVerifier(config.jwksUrl(), config.tokenService());
         this.revocations = new Revocations(config.jwksUrl().resolve("/"));
-        Thread refresher = new Thread(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                revocations.refresh();
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }, "revocations");
-        refresher.setDaemon(true);
-        refresher.start();
+    }
+
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refreshRevocations() {
+        revocations.refresh();
     }
 
     public Viewer of(String authorization) {

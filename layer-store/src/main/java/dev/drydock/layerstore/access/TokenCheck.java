@@ -96,6 +96,20 @@ public class TokenCheck {
     }
 
     /**
+     * The repository a blob handler acts on: the one this check matched the request to (and
+     * decided on, when tokens are required), never a second reading of the path. A handler whose
+     * own reading of the name differs is refused (fail closed).
+     */
+    public static String decidedRepository(RoutingContext ctx, String pathName) {
+        Routes.Match match = ctx.get(Routes.Match.KEY);
+        RepositoryName named = RepositoryName.parse(pathName);
+        if (match == null || match.repository() == null || !match.repository().equals(named)) {
+            throw new OciException(ErrorCode.DENIED, "no access decision covers this request");
+        }
+        return match.repository().value();
+    }
+
+    /**
      * Registry tokens for every blob route; a redirect token (from a 307's URL) only to read a
      * blob. The action is the route's, on the repository the route parsed.
      */

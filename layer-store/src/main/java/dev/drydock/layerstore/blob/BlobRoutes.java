@@ -5,7 +5,7 @@ import dev.drydock.layerstore.storage.FilesystemBlobStore;
 import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
-import dev.drydock.oci.RepositoryName;
+import dev.drydock.layerstore.access.TokenCheck;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -54,7 +54,7 @@ public class BlobRoutes {
             if (method != HttpMethod.GET && method != HttpMethod.HEAD && method != HttpMethod.DELETE) {
                 throw new OciException(ErrorCode.UNSUPPORTED, method + " is not supported on blobs");
             }
-            String repository = RepositoryName.parse(m.group(1)).value();
+            String repository = TokenCheck.decidedRepository(ctx, m.group(1));
             Digest digest = Digest.parsePathSegment(m.group(2));
             if (method == HttpMethod.DELETE) {
                 delete(ctx, repository, digest);

@@ -10,6 +10,7 @@ import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.layerstore.access.TokenCheck;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -79,7 +80,7 @@ public class UploadRoutes {
         String id = m.group(2);
         Future<Void> done;
         try {
-            String repository = RepositoryName.parse(pathName).value();
+            String repository = TokenCheck.decidedRepository(ctx, pathName);
             HttpMethod method = request.method();
             if (id.isEmpty() && method == HttpMethod.POST) {
                 done = start(ctx, pathName, repository);
@@ -111,7 +112,7 @@ public class UploadRoutes {
         Actor actor = HttpExchange.actor(request);
         String mount = request.getParam("mount");
         String from = request.getParam("from");
-        if (mount != null && from != null && ctx.get(dev.drydock.layerstore.access.TokenCheck.MOUNT_DENIED) == null) {
+        if (mount != null && from != null && ctx.get(TokenCheck.MOUNT_DENIED) == null) {
             Digest digest = Digest.parse(mount);
             String source = RepositoryName.parse(from).value();
             Future<Boolean> mounted = blocking(() -> links.mount(repository, source, digest, actor));

@@ -3,6 +3,8 @@ package dev.drydock.oci.token;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 
+import java.util.regex.Pattern;
+
 /**
  * The {@code WWW-Authenticate} header of Docker token auth that comes with a 401: where to fetch a
  * registry token, and the scope to ask for, so that the client fetches one and retries.
@@ -12,7 +14,7 @@ public final class Challenge {
     private Challenge() {
     }
 
-    private static final java.util.regex.Pattern HOST = java.util.regex.Pattern.compile(
+    private static final Pattern HOST = Pattern.compile(
             "([A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*|\\[[0-9A-Fa-f:.]{2,45}])(:[0-9]{1,5})?");
 
     /**

@@ -64,7 +64,7 @@ public class AccessFilter {
         Optional<RegistryToken> token = bearer(request).flatMap(tokens::verify)
                 .filter(t -> t.purpose() == RegistryToken.Purpose.REGISTRY
                         || (t.purpose() == RegistryToken.Purpose.SESSION && repository == null))
-                .filter(t -> !revoked.isRevoked(t.tokenId()) && !revoked.isSessionRevoked(t.sessionId()));
+                .filter(t -> !revoked.ended(t));
         if (token.isEmpty()) {
             challenge(ctx, name, action, bearer(request).isPresent() ? "invalid_token" : null);
             return;

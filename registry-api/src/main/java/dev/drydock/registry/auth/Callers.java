@@ -46,7 +46,7 @@ public class Callers {
         if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             RegistryToken token = tokens.verify(authorization.substring(7).trim())
                     .filter(t -> t.purpose() == RegistryToken.Purpose.SESSION && !t.subject().isEmpty())
-                    .filter(t -> !revoked.isRevoked(t.tokenId()) && !revoked.isSessionRevoked(t.sessionId()))
+                    .filter(t -> !revoked.ended(t))
                     .orElseThrow(() -> new AuthenticationFailed(
                             "the token is invalid, expired, revoked or not a session token (sign in at /api/v1/sessions)"));
             var account = accounts.find(token.subject())

@@ -8,6 +8,8 @@ import dev.drydock.oci.token.RegistryToken;
 import io.vertx.ext.web.RoutingContext;
 import org.jboss.logging.Logger;
 
+import java.util.Optional;
+
 /**
  * The access decision {@link AccessFilter} took for a {@code /v2} request: the repository and
  * action it allowed, and the token it allowed them to. A handler acts only on a repository for
@@ -40,14 +42,9 @@ public record Decision(RepositoryName repository, Action action, RegistryToken t
         return decision.repository();
     }
 
-    /** Whether the access check decided on this request's repository (the blob proxy forwards nothing else). */
-    public static boolean taken(RoutingContext ctx) {
-        return ctx.get(KEY) != null;
-    }
-
-    /** The decision taken on this request, if any. */
-    public static java.util.Optional<Decision> of(RoutingContext ctx) {
-        return java.util.Optional.ofNullable(ctx.get(KEY));
+    /** The decision taken on this request's repository, if any (the blob proxy forwards nothing else). */
+    public static Optional<Decision> of(RoutingContext ctx) {
+        return Optional.ofNullable(ctx.get(KEY));
     }
 
     /** The token the access check verified for a {@code /v2} request, for handlers of routes that need only a token. */

@@ -1,6 +1,7 @@
 package dev.drydock.registry.auth;
 
 import io.agroal.api.AgroalDataSource;
+import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.Revocations;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -36,7 +37,7 @@ public class RevokedTokens {
     }
 
     /** Revoked — or not known to be live, when the list could not be read lately (fail closed). */
-    public boolean isRevoked(UUID tokenId) {
+    private boolean isRevoked(UUID tokenId) {
         return tokenId != null && (stale() || revoked.contains(tokenId));
     }
 
@@ -54,8 +55,13 @@ public class RevokedTokens {
     }
 
     /** Whether the sign-in (refresh token) a session token belongs to has ended: signed out or expired. */
-    public boolean isSessionRevoked(UUID sessionId) {
+    private boolean isSessionRevoked(UUID sessionId) {
         return sessionId != null && (stale() || revokedSessions.contains(sessionId));
+    }
+
+    /** Whether what the token was derived from (personal access token, sign-in) has ended, or cannot be known to live. */
+    public boolean ended(RegistryToken token) {
+        return isRevoked(token.tokenId()) || isSessionRevoked(token.sessionId());
     }
 
     /** Takes effect on this instance at once; the others learn it within a second. */

@@ -3,9 +3,9 @@ package dev.drydock.registry.auth;
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.IdentityEvents;
-import dev.drydock.oci.http.TextInput;
 import dev.drydock.outbox.Outbox;
 import dev.drydock.registry.identity.Accounts;
+import dev.drydock.registry.identity.Names;
 import dev.drydock.registry.identity.PersonalAccessTokens;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
@@ -25,7 +25,6 @@ import java.util.Optional;
 @ApplicationScoped
 public class SignIn {
 
-    private static final int MAX_NAME = 255;
     /** Longer passwords are refused unhashed: argon2 over megabytes would be a denial of service. */
     private static final int MAX_SECRET = Accounts.MAX_PASSWORD_LENGTH;
 
@@ -59,8 +58,7 @@ public class SignIn {
 
     /** A user name with a password or a personal access token. */
     public Principal credentials(String username, String secret, Actor actor) throws SQLException {
-        if (username.isEmpty() || username.length() > MAX_NAME || secret.length() > MAX_SECRET
-                || TextInput.problem(username).isPresent() || username.chars().anyMatch(c -> c < 0x20)) {
+        if (Names.problem(username) != null || secret.length() > MAX_SECRET) {
             // no account has such a name, and no password is that long: refused before anything
             // (the database, argon2, the audit log) sees it
             throw new AuthenticationFailed("incorrect user name, password or token");

@@ -117,13 +117,8 @@ public class TokenResource {
         }
         Instant now = Instant.now();
         Instant expiresAt = now.plus(config.tokenLifetime());
-        String token = tokens.issue(RegistryToken.Purpose.REGISTRY, principal.username(), principal.tokenId(), sessionId,
-                access, expiresAt);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("token", token);
-        body.put("access_token", token);
-        body.put("expires_in", config.tokenLifetime().toSeconds());
-        body.put("issued_at", now.toString());
+        Map<String, Object> body = tokenBody(tokens.issue(RegistryToken.Purpose.REGISTRY, principal.username(),
+                principal.tokenId(), sessionId, access, expiresAt), now);
         Actor actor = Actors.of(request, principal.username(), principal.tokenId() == null ? null : principal.tokenId().toString());
         if (offline) {
             body.put("refresh_token", refreshTokens.issue(principal, config.refreshTokenLifetime(), false).secret());
@@ -143,14 +138,18 @@ public class TokenResource {
     private Response renewedSession(RefreshTokens.Redeemed redeemed) {
         Instant now = Instant.now();
         Principal principal = redeemed.principal();
-        String token = tokens.issueSession(principal.username(), principal.tokenId(), redeemed.id(),
-                now.plus(config.tokenLifetime()));
+        return Response.ok(tokenBody(tokens.issueSession(principal.username(), principal.tokenId(), redeemed.id(),
+                now.plus(config.tokenLifetime())), now)).header("Cache-Control", "no-store").build();
+    }
+
+    /** The token answer as Docker's and OAuth2's clients read it. */
+    private Map<String, Object> tokenBody(String token, Instant now) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("token", token);
         body.put("access_token", token);
         body.put("expires_in", config.tokenLifetime().toSeconds());
         body.put("issued_at", now.toString());
-        return Response.ok(body).header("Cache-Control", "no-store").build();
+        return body;
     }
 
     /** {@code repository:<name>:<actions>}; unknown types and malformed names are granted nothing. */

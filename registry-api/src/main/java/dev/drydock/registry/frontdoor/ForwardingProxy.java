@@ -134,7 +134,7 @@ public class ForwardingProxy {
 
     private void forward(RoutingContext ctx, URI target) {
         HttpServerRequest in = ctx.request();
-        if (target.equals(config.layerStoreUrl()) && !Decision.taken(ctx)) {
+        if (target.equals(config.layerStoreUrl()) && Decision.of(ctx).isEmpty()) {
             // only requests the access check decided on go on; layer-store checks again
             OciException e = new OciException(ErrorCode.DENIED, "no access decision covers this request");
             ctx.response().setStatusCode(e.status()).putHeader("Content-Type", OciException.CONTENT_TYPE).end(e.body());

@@ -73,7 +73,7 @@ public class ProblemMapper {
         return problem;
     }
 
-    private static String title(int status) {
+    static String title(int status) {
         return switch (status) {
             case 400 -> "Bad Request";
             case 401 -> "Unauthorized";

@@ -7,7 +7,7 @@ import dev.drydock.oci.http.Routes;
 import dev.drydock.oci.http.TextInput;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -81,10 +81,8 @@ public class RouteGate {
             refuse(ctx, new OciException(status == 404 ? ErrorCode.NAME_UNKNOWN : ErrorCode.NAME_INVALID, status, message, null));
             return;
         }
-        JsonObject problem = new JsonObject().put("type", "about:blank").put("title", status == 404 ? "Not Found" : "Bad Request")
-                .put("status", status).put("detail", message);
         ctx.response().setStatusCode(status).putHeader("Content-Type", ProblemMapper.PROBLEM_JSON);
-        end(ctx, problem.encode());
+        end(ctx, Json.encode(ProblemMapper.problem(status, ProblemMapper.title(status), message)));
     }
 
     private static void refuse(RoutingContext ctx, OciException e) {

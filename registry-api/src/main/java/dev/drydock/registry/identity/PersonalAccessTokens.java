@@ -14,6 +14,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class PersonalAccessTokens {
+
+    /** A token may be made to expire at most this far ahead (or never). */
+    private static final Duration MAX_LIFETIME = Duration.ofDays(3650);
 
     public static final String PREFIX = "ddpat_";
     public static final Set<String> SCOPES = Set.of("read", "read-write", "read-write-delete");
@@ -58,7 +62,7 @@ public class PersonalAccessTokens {
         if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
             throw new IdentityException(400, "The expiry must be in the future.", "expiresAt");
         }
-        if (expiresAt != null && expiresAt.isAfter(Instant.now().plus(java.time.Duration.ofDays(3650)))) {
+        if (expiresAt != null && expiresAt.isAfter(Instant.now().plus(MAX_LIFETIME))) {
             throw new IdentityException(400, "The expiry must be within ten years; leave it out for none.", "expiresAt");
         }
         String secret = Secrets.generate(PREFIX);

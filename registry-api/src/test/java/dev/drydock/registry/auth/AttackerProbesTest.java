@@ -1,16 +1,11 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.http.RawRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.Test;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -54,25 +49,9 @@ class AttackerProbesTest {
         return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
-    /**
-     * The status of a request sent byte for byte as written: HTTP clients tidy paths (rest-assured
-     * folds {@code //}), which is the very thing under test.
-     */
+    /** The status of a request sent byte for byte as written (see {@link RawRequest}). */
     private static int exactly(String method, String path, String authorization) {
-        try (Socket socket = new Socket("127.0.0.1", RestAssured.port)) {
-            socket.setSoTimeout(10_000);
-            byte[] body = EMPTY_INDEX.getBytes(StandardCharsets.UTF_8);
-            String request = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
-                    + "\r\nContent-Type: " + INDEX + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.US_ASCII));
-            out.write(body);
-            out.flush();
-            String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
-            return Integer.parseInt(statusLine.split(" ")[1]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RawRequest.status(RestAssured.port, method, path, authorization, INDEX, EMPTY_INDEX);
     }
 
     /** A private repository of a fresh user holding tag v1. */
