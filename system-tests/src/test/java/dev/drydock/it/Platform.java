@@ -41,6 +41,9 @@ public final class Platform {
     public final String adminPassword = "admin-" + UUID.randomUUID();
     public static final String ADMIN = "admin";
     private final List<Process> processes = new ArrayList<>();
+    private static final String TEST_DB_SERVER = System.getProperty("drydock-test.db-url",
+            "jdbc:postgresql://127.0.0.1:25432/drydock");
+    private String dbServer = TEST_DB_SERVER;
 
     public static synchronized Platform get() {
         if (instance == null) {
@@ -56,7 +59,13 @@ public final class Platform {
      * its own and the given Kafka, for tests that take Kafka or a service away. Stop it with {@link #stop()}.
      */
     public static Platform isolated(String kafkaBootstrap) {
+        return isolated(kafkaBootstrap, TEST_DB_SERVER);
+    }
+
+    /** As {@link #isolated(String)}, with its database on the PostgreSQL server at {@code dbServer} (a JDBC URL). */
+    public static Platform isolated(String kafkaBootstrap, String dbServer) {
         Platform platform = new Platform(kafkaBootstrap);
+        platform.dbServer = dbServer;
         try {
             platform.start(false);
         } catch (RuntimeException e) {
@@ -116,7 +125,7 @@ public final class Platform {
     }
 
     private void start(boolean withPortal) {
-        String database = createDatabase();
+        String database = createDatabase(dbServer);
         String group = "audit-it-" + UUID.randomUUID();
         Map<String, String> common = new LinkedHashMap<>();
         common.put("QUARKUS_DATASOURCE_JDBC_URL", database);
@@ -230,8 +239,7 @@ public final class Platform {
     }
 
     /** A fresh database for this run on the test server, so earlier runs leave nothing behind. */
-    private static String createDatabase() {
-        String url = System.getProperty("drydock-test.db-url", "jdbc:postgresql://127.0.0.1:25432/drydock");
+    private static String createDatabase(String url) {
         String name = "drydock_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(url, "drydock", "drydock"); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);

@@ -1,0 +1,135 @@
+package dev.drydock.it;
+
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A PostgreSQL of its own, started by the same launcher as {@code ./drydock up}, is killed with
+ * SIGKILL three times while manifests are pushed; after each restart every push that was answered
+ * 201 is there with the digest it was answered with. (With the embedding library's test defaults
+ * — fsync and synchronous_commit off — acknowledged pushes were lost this way.)
+ */
+class PostgresKillIT {
+
+    private static final String INDEX = "application/vnd.oci.image.index.v1+json";
+    private static final String REPOSITORY = "kill/postgres";
+
+    @TempDir
+    Path work;
+
+    @Test
+    void everyPushAnswered201BeforeSigkillOfPostgresIsThereAfterItsRestart() throws Exception {
+        String kafka = System.getProperty("drydock-test.kafka", "127.0.0.1:29092");
+        int pgPort = Ports.free();
+        Path data = work.resolve("infra");
+        Process infra = startInfrastructure(data, pgPort, kafka);
+        Platform platform = null;
+        try {
+            platform = Platform.isolated(kafka, "jdbc:postgresql://127.0.0.1:" + pgPort + "/drydock");
+            String bearer = platform.adminBearer(REPOSITORY);
+            Map<String, String> acknowledged = new ConcurrentHashMap<>();
+            int refused = 0;
+            for (int round = 1; round <= 3; round++) {
+                AtomicBoolean pushing = new AtomicBoolean(true);
+                Platform target = platform;
+                int r = round;
+                int[] failures = {0};
+                Thread pusher = new Thread(() -> {
+                    for (int i = 0; pushing.get(); i++) {
+                        String tag = "r" + r + "-" + i;
+                        try {
+                            Response put = push(target, bearer, tag);
+                            if (put.statusCode() == 201) {
+                                acknowledged.put(tag, put.header("Docker-Content-Digest"));
+                            } else {
+                                failures[0]++;
+                            }
+                        } catch (RuntimeException e) {
+                            failures[0]++; // the connection failed: not acknowledged
+                        }
+                    }
+                });
+                pusher.start();
+                Platform.sleep(2500);
+                long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(0).strip());
+                ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
+                infra.destroyForcibly();
+                infra.waitFor();
+                Platform.sleep(1500); // pushes meet the dead database
+                pushing.set(false);
+                pusher.join();
+                refused += failures[0];
+                awaitGone(postmaster);
+                infra = startInfrastructure(data, pgPort, kafka);
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> push(target, bearer, "after-" + r).statusCode() == 201);
+            }
+            System.out.printf("PostgresKillIT: %d pushes answered 201, %d refused or failed across 3 kills%n",
+                    acknowledged.size(), refused);
+            assertTrue(acknowledged.size() >= 30, "too few pushes to count on: " + acknowledged.size());
+            assertTrue(refused > 0, "no push met the dead database: the kill came too late to prove anything");
+            for (Map.Entry<String, String> push : acknowledged.entrySet()) {
+                Response get = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
+                        .accept(INDEX).get("/v2/" + REPOSITORY + "/manifests/" + push.getKey());
+                assertEquals(200, get.statusCode(), push.getKey() + " was answered 201 and is gone");
+                assertEquals(push.getValue(), get.header("Docker-Content-Digest"), push.getKey());
+            }
+        } finally {
+            if (platform != null) {
+                platform.stop();
+            }
+            infra.destroy();
+            infra.waitFor();
+        }
+    }
+
+    private static Response push(Platform platform, String bearer, String tag) {
+        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],"
+                + "\"annotations\":{\"drydock.test/push\":\"" + tag + "\"}}";
+        return RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
+                .contentType(INDEX).body(manifest).put("/v2/" + REPOSITORY + "/manifests/" + tag);
+    }
+
+    /** The launcher of {@code ./drydock up}, for PostgreSQL only (Kafka is the tests' own). */
+    private static Process startInfrastructure(Path data, int pgPort, String kafka) throws IOException {
+        Files.createDirectories(data);
+        Files.deleteIfExists(data.resolve("run").resolve("infra.env"));
+        Path deploy = Path.of("..", "deploy", "target").toAbsolutePath().normalize();
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", deploy.resolve("drydock-deploy.jar") + ":" + deploy.resolve("lib") + "/*",
+                "dev.drydock.deploy.Infrastructure")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("infra.log").toFile()));
+        builder.environment().put("DRYDOCK_DATA_DIR", data.toString());
+        builder.environment().put("DRYDOCK_PG_PORT", Integer.toString(pgPort));
+        builder.environment().put("DRYDOCK_KAFKA_BOOTSTRAP", kafka);
+        Process process = builder.start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        while (!Files.exists(data.resolve("run").resolve("infra.env"))) {
+            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("the launcher did not start PostgreSQL; see " + data.resolve("infra.log"));
+            }
+            Platform.sleep(200);
+        }
+        return process;
+    }
+
+    private static void awaitGone(long pid) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        Platform.sleep(1000); // its backends notice the postmaster's death and exit
+    }
+}
