@@ -1,7 +1,9 @@
 package dev.drydock.audit;
 
+import dev.drydock.events.KafkaLogin;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 @ConfigMapping(prefix = "drydock.audit")
 public interface AuditConfig {
@@ -20,6 +22,20 @@ public interface AuditConfig {
     /** Kafka bootstrap servers ({@code DRYDOCK_AUDIT_KAFKA_BOOTSTRAP}, else {@code DRYDOCK_KAFKA_BOOTSTRAP}). */
     @WithDefault("${drydock.kafka.bootstrap:127.0.0.1:9092}")
     String kafkaBootstrap();
+
+    /** The SASL/SCRAM user ({@code DRYDOCK_KAFKA_USERNAME}); none means a plain connection. */
+    @WithName("kafka-username")
+    @WithDefault("${drydock.kafka.username:}")
+    java.util.Optional<String> kafkaUsername();
+
+    /** Its password ({@code DRYDOCK_KAFKA_PASSWORD}). */
+    @WithName("kafka-password")
+    @WithDefault("${drydock.kafka.password:}")
+    java.util.Optional<String> kafkaPassword();
+
+    default KafkaLogin kafkaLogin() {
+        return KafkaLogin.of(kafkaUsername(), kafkaPassword());
+    }
 
     /** Where registry-api publishes the public keys of the viewer tokens it sends with each request. */
     @WithDefault("http://127.0.0.1:5000/.well-known/jwks.json")

@@ -1,5 +1,6 @@
 package dev.drydock.deploy;
 
+import dev.drydock.events.KafkaLogin;
 import dev.drydock.events.Topic;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -20,10 +21,11 @@ final class EventTopics {
     private EventTopics() {
     }
 
-    static void ensure(String bootstrap) throws InterruptedException, ExecutionException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000))) {
+    static void ensure(String bootstrap, KafkaLogin login) throws InterruptedException, ExecutionException {
+        Map<String, Object> settings = login.clientSettings(bootstrap);
+        settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+        try (Admin admin = Admin.create(settings)) {
             Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
             Set<String> existing;
             while (true) {

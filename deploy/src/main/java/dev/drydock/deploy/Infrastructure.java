@@ -1,5 +1,6 @@
 package dev.drydock.deploy;
 
+import dev.drydock.events.KafkaLogin;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
@@ -22,8 +23,14 @@ import java.util.concurrent.CountDownLatch;
  * <p>Settings come from the environment: {@code DRYDOCK_DATA_DIR}, {@code DRYDOCK_DB_URL}
  * (an existing server's JDBC URL, with {@code DRYDOCK_DB_USER} and {@code DRYDOCK_DB_PASSWORD}),
  * {@code DRYDOCK_PG_PORT} (embedded server, default 15432), {@code DRYDOCK_KAFKA_BOOTSTRAP} (an
- * existing cluster) and {@code DRYDOCK_KAFKA_PORT} (embedded broker, default 9092; its controller
+ * existing cluster, with {@code DRYDOCK_KAFKA_USERNAME} and {@code DRYDOCK_KAFKA_PASSWORD} when it
+ * wants SASL/SCRAM) and {@code DRYDOCK_KAFKA_PORT} (embedded broker, default 9092; its controller
  * listens on the next port).
+ *
+ * <p>The embedded servers take no one without a password: PostgreSQL's superuser and the services'
+ * role, Kafka's one SCRAM user and its controller's login all have passwords generated on first
+ * start and kept in {@code secrets/} (see {@link Secrets}); {@code run/infra.env}, which hands them
+ * to the services, is readable by this user only.
  */
 public final class Infrastructure {
 
@@ -39,6 +46,7 @@ public final class Infrastructure {
         Path readyFile = runDir.resolve("infra.env");
         Files.deleteIfExists(readyFile);
 
+        Secrets secrets = new Secrets(dataDir);
         Map<String, String> ready = new LinkedHashMap<>();
         EmbeddedPostgres postgres = null;
         String externalDb = System.getenv("DRYDOCK_DB_URL");
@@ -51,24 +59,30 @@ public final class Infrastructure {
             log("using the PostgreSQL server at " + db);
         } else {
             int port = Integer.parseInt(env("DRYDOCK_PG_PORT", "15432"));
-            postgres = startPostgres(dataDir.resolve("postgres"), port);
+            String password = secrets.get("db-password");
+            postgres = startPostgres(dataDir.resolve("postgres"), port, secrets, password);
             ready.put("DB_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE);
             ready.put("DB_USER", ROLE);
-            ready.put("DB_PASSWORD", ROLE);
+            ready.put("DB_PASSWORD", password);
         }
 
         KafkaBroker broker = null;
         String bootstrap = System.getenv("DRYDOCK_KAFKA_BOOTSTRAP");
+        KafkaLogin kafkaLogin;
         if (bootstrap == null || bootstrap.isBlank()) {
             int port = Integer.parseInt(env("DRYDOCK_KAFKA_PORT", "9092"));
-            broker = new KafkaBroker(dataDir.resolve("kafka"), dataDir.resolve("logs"), runDir, port, port + 1);
+            broker = new KafkaBroker(dataDir.resolve("kafka"), dataDir.resolve("logs"), runDir, port, port + 1, secrets);
             broker.start();
             bootstrap = broker.bootstrap();
+            kafkaLogin = broker.login();
         } else {
-            log("using the Kafka cluster at " + bootstrap);
+            kafkaLogin = KafkaLogin.fromEnvironment();
+            log("using the Kafka cluster at " + bootstrap + " (" + kafkaLogin + ")");
         }
         ready.put("KAFKA_BOOTSTRAP", bootstrap);
-        EventTopics.ensure(bootstrap);
+        ready.put("KAFKA_USERNAME", kafkaLogin.signsIn() ? kafkaLogin.username() : "");
+        ready.put("KAFKA_PASSWORD", kafkaLogin.password());
+        EventTopics.ensure(bootstrap, kafkaLogin);
 
         CountDownLatch stopped = new CountDownLatch(1);
         EmbeddedPostgres pg = postgres;
@@ -89,23 +103,35 @@ public final class Infrastructure {
         }, "drydock-infra-stop"));
 
         StringBuilder env = new StringBuilder();
-        ready.forEach((k, v) -> env.append(k).append('=').append(v).append('\n'));
-        Files.writeString(readyFile, env);
+        ready.forEach((k, v) -> env.append(k).append('=').append(shellQuoted(v)).append('\n'));
+        Secrets.writePrivate(readyFile, env.toString());
         log("READY " + String.join(" ", ready.entrySet().stream()
-                .filter(e -> !e.getKey().equals("DB_PASSWORD")).map(Map.Entry::toString).toList()));
+                .filter(e -> !e.getKey().endsWith("_PASSWORD")).map(Map.Entry::toString).toList()));
         if (postgres == null && broker == null) {
             return;
         }
         stopped.await();
     }
 
-    private static EmbeddedPostgres startPostgres(Path dir, int port) throws IOException, SQLException {
+    /**
+     * Starts the embedded PostgreSQL with password authentication for everyone. The embedding
+     * library creates a cluster that trusts every local connection ({@code initdb -A trust}); the
+     * access rules are rewritten before each start, and the one trusted login left on a first start
+     * (the superuser, from this machine, until its password is set a moment later) is gone before
+     * the services are told where the database is.
+     */
+    private static EmbeddedPostgres startPostgres(Path dir, int port, Secrets secrets, String rolePassword)
+            throws IOException, SQLException {
         Files.createDirectories(dir);
         log("starting PostgreSQL on 127.0.0.1:" + port + ", data in " + dir);
+        String superPassword = secrets.get("postgres-password");
+        boolean passwordsSet = secrets.has(PASSWORDS_SET);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
+                .setConnectConfig("password", superPassword)
+                .setDataDirectoryCustomizer(data -> writeAccessRules(data.toPath(), passwordsSet))
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 // the embedding library starts PostgreSQL for tests: -F (fsync off) and
                 // synchronous_commit=off. An acknowledged push must survive a crash, so both are
@@ -114,16 +140,53 @@ public final class Infrastructure {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("full_page_writes", "on")
                 .start();
-        requireDurable(postgres);
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET password_encryption = 'scram-sha-256'");
+            s.execute("ALTER ROLE postgres PASSWORD " + literal(superPassword));
             if (!exists(s, "SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "'")) {
-                s.execute("CREATE ROLE " + ROLE + " LOGIN CREATEDB PASSWORD '" + ROLE + "'");
+                s.execute("CREATE ROLE " + ROLE + " LOGIN CREATEDB");
             }
+            // every start: a changed secrets/db-password takes effect, and installs from before
+            // generated passwords lose the old well-known one
+            s.execute("ALTER ROLE " + ROLE + " PASSWORD " + literal(rolePassword));
             if (!exists(s, "SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
                 s.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
             }
+            if (!passwordsSet) {
+                secrets.mark(PASSWORDS_SET);
+                writeAccessRules(dir, true);
+                s.execute("SELECT pg_reload_conf()");
+                log("PostgreSQL: passwords set, every login now needs one");
+            }
         }
+        requireDurable(postgres);
         return postgres;
+    }
+
+    /** Marks, in secrets/, that the superuser's password is set, so no login needs to be trusted any more. */
+    private static final String PASSWORDS_SET = ".postgres-passwords-set";
+
+    /** pg_hba.conf: SCRAM passwords for every login; until they are set, the superuser from this machine. */
+    private static void writeAccessRules(Path dataDir, boolean passwordsSet) {
+        String rules = "# Written by Drydock's launcher on every start: edits here are lost.\n"
+                + (passwordsSet ? "" : "host all postgres 127.0.0.1/32 trust\n")
+                + "local all all scram-sha-256\n"
+                + "host all all 127.0.0.1/32 scram-sha-256\n"
+                + "host all all ::1/128 scram-sha-256\n";
+        try {
+            Files.writeString(dataDir.resolve("pg_hba.conf"), rules);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write PostgreSQL's access rules", e);
+        }
+    }
+
+    private static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    /** For infra.env, which the launcher script sources. */
+    private static String shellQuoted(String value) {
+        return "'" + value.replace("'", "'\\''") + "'";
     }
 
     /** Refuses to go on with a PostgreSQL that would acknowledge commits it can lose in a crash. */

@@ -1,5 +1,11 @@
 package dev.drydock.deploy;
 
+import dev.drydock.events.KafkaLogin;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,44 +19,88 @@ import java.util.concurrent.TimeUnit;
 /**
  * One Kafka broker in KRaft mode (broker and controller in one process), run as a child process
  * on this launcher's own classpath. Its storage is formatted once and kept.
+ *
+ * <p>Clients sign in with SASL/SCRAM-SHA-256 as the one user {@value #USER}, whose credential is
+ * written into the cluster's metadata when the storage is formatted (or, for storage formatted
+ * before Drydock had credentials, once through a short start without them). The controller
+ * listener, which also takes some admin requests (KIP-919), needs a login too: SASL/PLAIN with a
+ * password of its own (SCRAM credentials live in the metadata the controller serves, so the
+ * controller cannot use them itself).
  */
 final class KafkaBroker {
 
     /** A fixed cluster id: the log directory belongs to this one-node cluster only. */
     private static final String CLUSTER_ID = "ZHJ5ZG9jay1kZWZhdWx0MQ";
+    static final String USER = "drydock";
+    private static final String CONTROLLER_USER = "controller";
 
     private final Path dir;
     private final Path logs;
     private final Path runDir;
     private final int port;
     private final int controllerPort;
+    private final Secrets secrets;
+    private final KafkaLogin login;
     private Process process;
 
-    KafkaBroker(Path dir, Path logs, Path runDir, int port, int controllerPort) {
+    KafkaBroker(Path dir, Path logs, Path runDir, int port, int controllerPort, Secrets secrets) throws IOException {
         this.dir = dir;
         this.logs = logs;
         this.runDir = runDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.secrets = secrets;
+        boolean upgrade = Files.exists(dir.resolve("log").resolve("meta.properties")) && !secrets.has("kafka-password");
+        this.login = new KafkaLogin(USER, secrets.get("kafka-password"));
+        if (upgrade) {
+            addUserToOldStorage();
+        }
     }
 
     String bootstrap() {
         return "127.0.0.1:" + port;
     }
 
+    KafkaLogin login() {
+        return login;
+    }
+
     void start() throws IOException, InterruptedException {
+        start(true);
+    }
+
+    private void start(boolean secured) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Files.createDirectories(logs);
         Path properties = dir.resolve("server.properties");
-        Files.writeString(properties, String.join("\n",
+        String controllerPassword = secrets.get("kafka-controller-password");
+        String controllerLogin = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + CONTROLLER_USER + "\" password=\"" + controllerPassword + "\" user_" + CONTROLLER_USER + "=\""
+                + controllerPassword + "\";";
+        String listeners = secured
+                ? String.join("\n",
+                        "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "inter.broker.listener.name=SASL_PLAINTEXT",
+                        "listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+                        "sasl.enabled.mechanisms=" + KafkaLogin.MECHANISM,
+                        "sasl.mechanism.inter.broker.protocol=" + KafkaLogin.MECHANISM,
+                        "listener.name.sasl_plaintext." + KafkaLogin.MECHANISM.toLowerCase() + ".sasl.jaas.config=" + login.jaasConfig(),
+                        "sasl.mechanism.controller.protocol=PLAIN",
+                        "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
+                        "listener.name.controller.plain.sasl.jaas.config=" + controllerLogin)
+                : String.join("\n", // only to write the SCRAM user into storage formatted without one
+                        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "inter.broker.listener.name=PLAINTEXT",
+                        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+        // it holds passwords: readable by this user only
+        Secrets.writePrivate(properties, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                listeners,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
                 "log.dirs=" + dir.resolve("log"),
                 "auto.create.topics.enable=false",
                 "offsets.topic.replication.factor=1",
@@ -63,11 +113,14 @@ final class KafkaBroker {
         Path logFile = logs.resolve("kafka.log");
         if (!Files.exists(dir.resolve("log").resolve("meta.properties"))) {
             Infrastructure.log("formatting Kafka storage in " + dir.resolve("log"));
-            Process format = java("kafka.tools.StorageTool", "format", "-t", CLUSTER_ID, "-c", properties.toString(),
-                    "--standalone", "--ignore-formatted").redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .redirectErrorStream(true).start();
-            if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                throw new IllegalStateException("formatting Kafka storage failed; see " + logFile);
+            // in this process, so that the user's password never stands on a command line; what the
+            // tool prints (the credential's salted keys among it) is not kept
+            int exit = kafka.tools.StorageTool.execute(new String[] {"format", "-t", CLUSTER_ID, "-c", properties.toString(),
+                    "--standalone", "--ignore-formatted",
+                    "--add-scram", KafkaLogin.MECHANISM + "=[name=" + USER + ",password=" + login.password() + "]"},
+                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            if (exit != 0) {
+                throw new IllegalStateException("formatting Kafka storage failed (exit " + exit + ")");
             }
         }
         Infrastructure.log("starting Kafka on " + bootstrap() + ", log in " + dir.resolve("log"));
@@ -84,6 +137,26 @@ final class KafkaBroker {
                 throw new IllegalStateException("Kafka did not listen on " + bootstrap() + " within 90 s; see " + logFile);
             }
             Thread.sleep(200);
+        }
+    }
+
+    /** Storage formatted before Drydock had credentials: one start without them writes the user in. */
+    private void addUserToOldStorage() throws IOException {
+        Infrastructure.log("Kafka storage from before sign-in: adding the SCRAM user " + USER);
+        try {
+            start(false);
+            try (Admin admin = Admin.create(KafkaLogin.none().clientSettings(bootstrap()))) {
+                admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
+                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 8192), login.password())))
+                        .all().get(60, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while adding the Kafka user", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot add the Kafka user to the existing storage", e);
+        } finally {
+            stop();
         }
     }
 

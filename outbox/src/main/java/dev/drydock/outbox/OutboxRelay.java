@@ -1,5 +1,6 @@
 package dev.drydock.outbox;
 
+import dev.drydock.events.KafkaLogin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -41,18 +42,18 @@ public final class OutboxRelay implements AutoCloseable {
     private final long advisoryLockKey;
     private final int batchSize;
 
-    public OutboxRelay(DataSource dataSource, String bootstrapServers, String clientId, int batchSize) {
+    public OutboxRelay(DataSource dataSource, String bootstrapServers, KafkaLogin login, String clientId, int batchSize) {
         this.dataSource = dataSource;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> settings = login.clientSettings(bootstrapServers);
+        settings.putAll(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, clientId,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
-                ProducerConfig.LINGER_MS_CONFIG, 5),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.LINGER_MS_CONFIG, 5));
+        this.producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
         this.advisoryLockKey = ("drydock-outbox-" + clientId).hashCode();
         this.batchSize = batchSize;
     }

@@ -39,7 +39,7 @@ public class OutboxRelayJob {
     }
 
     void start(@Observes StartupEvent startup) {
-        relay = new OutboxRelay(dataSource, kafka.bootstrap(), service, config.batchSize());
+        relay = new OutboxRelay(dataSource, kafka.bootstrap(), kafka.login(), service, config.batchSize());
         long interval = config.interval().toMillis();
         thread.scheduleWithFixedDelay(this::relay, interval, interval, TimeUnit.MILLISECONDS);
     }

@@ -3,7 +3,6 @@ package dev.drydock.it;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
@@ -18,8 +17,7 @@ class DurabilityIT {
 
     @Test
     void theEmbeddedPostgresFlushesEveryCommitBeforeAnsweringIt() throws Exception {
-        String url = System.getProperty("drydock-test.db-url", "jdbc:postgresql://127.0.0.1:25432/drydock");
-        try (Connection c = DriverManager.getConnection(url, "drydock", "drydock"); Statement s = c.createStatement()) {
+        try (Connection c = TestInfra.Database.shared().connect(); Statement s = c.createStatement()) {
             for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
                 try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
                     rs.next();

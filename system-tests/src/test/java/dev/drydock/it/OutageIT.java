@@ -99,7 +99,7 @@ class OutageIT {
     void pushesAndPullsDuringAKafkaOutageAreAllProjectedExactlyOnceAfterwards() throws Exception {
         try (KafkaBrokerProcess kafka = new KafkaBrokerProcess()) {
             kafka.start();
-            Platform platform = Platform.isolated(kafka.bootstrap());
+            Platform platform = Platform.isolated(kafka.cluster());
             try {
                 push(platform, "outage/before", "amd64");
                 await().atMost(Duration.ofSeconds(20)).until(() -> count(audit(platform, "outage/before"), "manifest.pushed") > 0);
@@ -133,7 +133,7 @@ class OutageIT {
 
     @Test
     void auditServiceKilledInTheMiddleOfAStreamEndsWithExactCounts() throws Exception {
-        Platform platform = Platform.isolated(System.getProperty("drydock-test.kafka", "127.0.0.1:29092"));
+        Platform platform = Platform.isolated(TestInfra.Kafka.shared());
         // a name of this run's own: the shared broker keeps earlier runs' events, and this platform reads them all
         String repository = "crash/counted" + java.util.UUID.randomUUID().toString().substring(0, 6);
         try {

@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -36,18 +35,16 @@ public final class Platform {
     /** A second front door on the same state that answers blob GETs with 307 redirects to layer-store. */
     public final int redirectingRegistryPort = Ports.free();
     public final Path dataDir;
-    public final String kafkaBootstrap;
+    public final TestInfra.Kafka kafka;
     /** The platform admin's password; {@link #ADMIN} may push anywhere. */
     public final String adminPassword = "admin-" + UUID.randomUUID();
     public static final String ADMIN = "admin";
     private final List<Process> processes = new ArrayList<>();
-    private static final String TEST_DB_SERVER = System.getProperty("drydock-test.db-url",
-            "jdbc:postgresql://127.0.0.1:25432/drydock");
-    private String dbServer = TEST_DB_SERVER;
+    private TestInfra.Database dbServer = TestInfra.Database.shared();
 
     public static synchronized Platform get() {
         if (instance == null) {
-            instance = new Platform(System.getProperty("drydock-test.kafka", "127.0.0.1:29092"));
+            instance = new Platform(TestInfra.Kafka.shared());
             Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
             instance.start(true);
         }
@@ -58,13 +55,13 @@ public final class Platform {
      * A platform of its own (registry-api, layer-store, audit-service; no portal) on a database of
      * its own and the given Kafka, for tests that take Kafka or a service away. Stop it with {@link #stop()}.
      */
-    public static Platform isolated(String kafkaBootstrap) {
-        return isolated(kafkaBootstrap, TEST_DB_SERVER);
+    static Platform isolated(TestInfra.Kafka kafka) {
+        return isolated(kafka, TestInfra.Database.shared());
     }
 
-    /** As {@link #isolated(String)}, with its database on the PostgreSQL server at {@code dbServer} (a JDBC URL). */
-    public static Platform isolated(String kafkaBootstrap, String dbServer) {
-        Platform platform = new Platform(kafkaBootstrap);
+    /** As {@link #isolated(TestInfra.Kafka)}, with its database on the PostgreSQL server {@code dbServer}. */
+    static Platform isolated(TestInfra.Kafka kafka, TestInfra.Database dbServer) {
+        Platform platform = new Platform(kafka);
         platform.dbServer = dbServer;
         try {
             platform.start(false);
@@ -75,8 +72,8 @@ public final class Platform {
         return platform;
     }
 
-    private Platform(String kafkaBootstrap) {
-        this.kafkaBootstrap = kafkaBootstrap;
+    private Platform(TestInfra.Kafka kafka) {
+        this.kafka = kafka;
         try {
             dataDir = Files.createTempDirectory(Path.of("target"), "platform-").toAbsolutePath();
         } catch (IOException e) {
@@ -129,7 +126,10 @@ public final class Platform {
         String group = "audit-it-" + UUID.randomUUID();
         Map<String, String> common = new LinkedHashMap<>();
         common.put("QUARKUS_DATASOURCE_JDBC_URL", database);
-        common.put("DRYDOCK_KAFKA_BOOTSTRAP", kafkaBootstrap);
+        common.put("QUARKUS_DATASOURCE_PASSWORD", dbServer.password());
+        common.put("DRYDOCK_KAFKA_BOOTSTRAP", kafka.bootstrap());
+        common.put("DRYDOCK_KAFKA_USERNAME", kafka.login().signsIn() ? kafka.login().username() : "");
+        common.put("DRYDOCK_KAFKA_PASSWORD", kafka.login().password());
         common.put("DRYDOCK_LAYER_STORE_STORAGE_DIR", dataDir.resolve("blobs").toString());
         common.put("DRYDOCK_REGISTRY_LAYER_STORE_URL", "http://127.0.0.1:" + layerStorePort);
         common.put("DRYDOCK_REGISTRY_AUDIT_URL", "http://127.0.0.1:" + auditPort);
@@ -239,14 +239,14 @@ public final class Platform {
     }
 
     /** A fresh database for this run on the test server, so earlier runs leave nothing behind. */
-    private static String createDatabase(String url) {
+    private static String createDatabase(TestInfra.Database server) {
         String name = "drydock_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(url, "drydock", "drydock"); Statement s = c.createStatement()) {
+        try (Connection c = server.connect(); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create a database on " + url + ": is the test infrastructure up?", e);
+            throw new IllegalStateException("cannot create a database on " + server.url() + ": is the test infrastructure up?", e);
         }
-        return url.substring(0, url.lastIndexOf('/') + 1) + name;
+        return server.url().substring(0, server.url().lastIndexOf('/') + 1) + name;
     }
 
 

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,13 +33,13 @@ class PostgresKillIT {
 
     @Test
     void everyPushAnswered201BeforeSigkillOfPostgresIsThereAfterItsRestart() throws Exception {
-        String kafka = System.getProperty("drydock-test.kafka", "127.0.0.1:29092");
+        TestInfra.Kafka kafka = TestInfra.Kafka.shared();
         int pgPort = Ports.free();
         Path data = work.resolve("infra");
         Process infra = startInfrastructure(data, pgPort, kafka);
         Platform platform = null;
         try {
-            platform = Platform.isolated(kafka, "jdbc:postgresql://127.0.0.1:" + pgPort + "/drydock");
+            platform = Platform.isolated(kafka, TestInfra.launchedDatabase(data));
             String bearer = platform.adminBearer(REPOSITORY);
             Map<String, String> acknowledged = new ConcurrentHashMap<>();
             int refused = 0;
@@ -106,26 +105,11 @@ class PostgresKillIT {
     }
 
     /** The launcher of {@code ./drydock up}, for PostgreSQL only (Kafka is the tests' own). */
-    private static Process startInfrastructure(Path data, int pgPort, String kafka) throws IOException {
-        Files.createDirectories(data);
-        Files.deleteIfExists(data.resolve("run").resolve("infra.env"));
-        Path deploy = Path.of("..", "deploy", "target").toAbsolutePath().normalize();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", deploy.resolve("drydock-deploy.jar") + ":" + deploy.resolve("lib") + "/*",
-                "dev.drydock.deploy.Infrastructure")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("infra.log").toFile()));
-        builder.environment().put("DRYDOCK_DATA_DIR", data.toString());
-        builder.environment().put("DRYDOCK_PG_PORT", Integer.toString(pgPort));
-        builder.environment().put("DRYDOCK_KAFKA_BOOTSTRAP", kafka);
-        Process process = builder.start();
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
-        while (!Files.exists(data.resolve("run").resolve("infra.env"))) {
-            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("the launcher did not start PostgreSQL; see " + data.resolve("infra.log"));
-            }
-            Platform.sleep(200);
-        }
-        return process;
+    private static Process startInfrastructure(Path data, int pgPort, TestInfra.Kafka kafka) throws IOException {
+        return TestInfra.launch(data, Map.of("DRYDOCK_PG_PORT", Integer.toString(pgPort),
+                "DRYDOCK_KAFKA_BOOTSTRAP", kafka.bootstrap(),
+                "DRYDOCK_KAFKA_USERNAME", kafka.login().signsIn() ? kafka.login().username() : "",
+                "DRYDOCK_KAFKA_PASSWORD", kafka.login().password()));
     }
 
     private static void awaitGone(long pid) {

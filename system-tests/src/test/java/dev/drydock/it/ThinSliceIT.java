@@ -109,10 +109,9 @@ class ThinSliceIT {
     @Test
     @Order(3)
     void thePushIsOnKafkaAsCloudEventsFromTheOutbox() {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.kafkaBootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "thin-slice-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<String, Object> config = platform.kafka.clientSettings();
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "thin-slice-" + UUID.randomUUID());
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<Event> seen = new ArrayList<>();
         List<String> rawJson = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {

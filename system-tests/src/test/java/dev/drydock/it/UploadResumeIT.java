@@ -17,7 +17,7 @@ class UploadResumeIT {
 
     @Test
     void anUploadSurvivesALayerStoreCrashAndResumesFromTheReportedOffset() throws Exception {
-        Platform platform = Platform.isolated(System.getProperty("drydock-test.kafka", "127.0.0.1:29092"));
+        Platform platform = Platform.isolated(TestInfra.Kafka.shared());
         try {
             byte[] blob = new byte[3 * 1024 * 1024];
             new Random().nextBytes(blob);

@@ -1,6 +1,7 @@
 package dev.drydock.audit.consumer;
 
 import dev.drydock.events.EventCodec;
+import dev.drydock.events.KafkaLogin;
 import dev.drydock.events.MalformedEventException;
 import dev.drydock.events.Topic;
 import io.quarkus.runtime.ShutdownEvent;
@@ -43,6 +44,7 @@ public class EventConsumer {
 
     private final Projections projections;
     private final String bootstrap;
+    private final KafkaLogin login;
     private final String group;
     private final String instanceId;
     private final AtomicLong applied = new AtomicLong();
@@ -61,6 +63,7 @@ public class EventConsumer {
         meters.gauge("drydock.events.applied", applied);
         meters.gauge("drydock.events.dead_lettered", deadLettered);
         this.bootstrap = config.kafkaBootstrap();
+        this.login = config.kafkaLogin();
         this.group = config.consumerGroup();
         this.instanceId = config.instanceId().orElseGet(() -> hostName().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + httpPort);
     }
@@ -74,17 +77,17 @@ public class EventConsumer {
     }
 
     void start(@Observes StartupEvent startup) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        Map<String, Object> consumerSettings = login.clientSettings(bootstrap);
+        consumerSettings.putAll(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500),
-                new StringDeserializer(), new ByteArrayDeserializer());
-        deadLetters = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer());
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
+        consumer = new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> producerSettings = login.clientSettings(bootstrap);
+        producerSettings.putAll(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"));
+        deadLetters = new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer());
         running = true;
         thread = new Thread(this::run, "event-consumer");
         thread.start();

@@ -10,7 +10,6 @@ import dev.drydock.events.Topic;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -149,7 +148,7 @@ public class ProjectionRebuild {
 
     /** Where the live projections stand: the group's committed offsets (everything applied is committed). */
     private Map<TopicPartition, Long> committedOffsets() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap()))) {
+        try (Admin admin = Admin.create(config.kafkaLogin().clientSettings(config.kafkaBootstrap()))) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(liveConsumer.group())
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, Long> targets = new HashMap<>();
@@ -167,8 +166,8 @@ public class ProjectionRebuild {
         long events = 0;
         long applied = 0;
         long unreadable = 0;
-        Map<String, Object> settings = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH);
+        Map<String, Object> settings = config.kafkaLogin().clientSettings(config.kafkaBootstrap());
+        settings.putAll(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH));
         try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(settings, new StringDeserializer(),
                 new ByteArrayDeserializer());
              Connection c = dataSource.getConnection()) {

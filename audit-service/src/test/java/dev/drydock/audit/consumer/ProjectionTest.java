@@ -1,5 +1,6 @@
 package dev.drydock.audit.consumer;
 
+import dev.drydock.audit.AuditConfig;
 import dev.drydock.audit.access.ViewerTokens;
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
@@ -13,7 +14,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,8 +36,8 @@ import static org.hamcrest.Matchers.hasSize;
 @QuarkusTest
 class ProjectionTest {
 
-    @ConfigProperty(name = "drydock.kafka.bootstrap")
-    String kafka;
+    @Inject
+    AuditConfig config;
 
     @Inject
     AgroalDataSource dataSource;
@@ -46,7 +46,8 @@ class ProjectionTest {
 
     @BeforeEach
     void connect() {
-        producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka), new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(config.kafkaLogin().clientSettings(config.kafkaBootstrap()), new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     @AfterEach

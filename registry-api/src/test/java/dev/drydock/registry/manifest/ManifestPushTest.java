@@ -5,12 +5,13 @@ import dev.drydock.events.EventCodec;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.events.Topic;
 import dev.drydock.oci.Digest;
+import dev.drydock.outbox.KafkaConfig;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -34,8 +35,8 @@ class ManifestPushTest {
 
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
 
-    @ConfigProperty(name = "drydock.kafka.bootstrap")
-    String kafka;
+    @Inject
+    KafkaConfig kafka;
 
     private static String emptyIndex(String annotation) {
         return "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],"
@@ -234,10 +235,10 @@ class ManifestPushTest {
 
     private List<Event> eventsFor(String repository, int atLeast) {
         List<Event> events = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), new ByteArrayDeserializer())) {
+        Map<String, Object> settings = kafka.login().clientSettings(kafka.bootstrap());
+        settings.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        settings.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topic.REGISTRY.topicName()));
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 consumer.poll(Duration.ofMillis(300)).forEach(r -> {

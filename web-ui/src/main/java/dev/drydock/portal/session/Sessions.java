@@ -7,9 +7,7 @@ import jakarta.ws.rs.WebApplicationException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,14 +17,14 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Browser sessions in the portal's schema. A session is what the platform's sign-in gave: a
  * short-lived access token, renewed with the refresh token as it runs out, and a refresh token that
- * signing out revokes. The browser holds only a random id; the table keeps its SHA-256.
+ * signing out revokes. The browser holds only a random id; the table keeps its SHA-256 and the
+ * tokens sealed with a key derived from the id (see {@link SessionSeal}).
  */
 @ApplicationScoped
 public class Sessions {
@@ -53,20 +51,21 @@ public class Sessions {
     public Opened open(String username, String password) throws SQLException {
         SignInClient.SessionTokens tokens = signIn.signIn(Map.of("username", username, "password", password));
         String cookie = randomToken();
-        Session session = new Session(hash(cookie), tokens.username(), randomToken(), tokens.accessToken(),
+        Session session = new Session(cookie, tokens.username(), randomToken(), tokens.accessToken(),
                 tokens.expiresAt(), tokens.refreshToken(), Instant.now().plus(config.sessionLifetime()));
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement purge = c.prepareStatement("DELETE FROM portal_session WHERE expires_at < now()")) {
                 purge.executeUpdate();
             }
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO portal_session (id_hash, username,"
-                    + " csrf_token, access_token, access_expires, refresh_token, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    + " csrf_token, access_token_sealed, access_expires, refresh_token_sealed, expires_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 insert.setString(1, session.idHash());
                 insert.setString(2, session.username());
                 insert.setString(3, session.csrfToken());
-                insert.setString(4, session.accessToken());
+                insert.setString(4, SessionSeal.seal(cookie, session.accessToken()));
                 insert.setTimestamp(5, Timestamp.from(session.accessExpires()));
-                insert.setString(6, session.refreshToken());
+                insert.setString(6, SessionSeal.seal(cookie, session.refreshToken()));
                 insert.setTimestamp(7, Timestamp.from(session.expiresAt()));
                 insert.executeUpdate();
             }
@@ -76,16 +75,20 @@ public class Sessions {
 
     public Optional<Session> find(String cookieValue) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id_hash, username, csrf_token, access_token,"
-                     + " access_expires, refresh_token, expires_at FROM portal_session"
+             PreparedStatement select = c.prepareStatement("SELECT username, csrf_token, access_token_sealed,"
+                     + " access_expires, refresh_token_sealed, expires_at FROM portal_session"
                      + " WHERE id_hash = ? AND expires_at > now()")) {
-            select.setString(1, hash(cookieValue));
+            select.setString(1, SessionSeal.idHash(cookieValue));
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Session(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getTimestamp(5).toInstant(), rs.getString(6), rs.getTimestamp(7).toInstant()));
+                return Optional.of(new Session(cookieValue, rs.getString(1), rs.getString(2),
+                        SessionSeal.open(cookieValue, rs.getString(3)), rs.getTimestamp(4).toInstant(),
+                        SessionSeal.open(cookieValue, rs.getString(5)), rs.getTimestamp(6).toInstant()));
+            } catch (GeneralSecurityException e) {
+                LOG.warnf("a session's tokens do not open with its cookie; treating it as signed out: %s", e.getMessage());
+                return Optional.empty();
             }
         }
     }
@@ -97,7 +100,7 @@ public class Sessions {
         }
         try {
             SignInClient.TokenGrant grant = signIn.refresh("refresh_token", session.refreshToken(), SERVICE, null);
-            Session renewed = new Session(session.idHash(), session.username(), session.csrfToken(), grant.token(),
+            Session renewed = new Session(session.cookie(), session.username(), session.csrfToken(), grant.token(),
                     Instant.now().plusSeconds(grant.expires_in()), session.refreshToken(), session.expiresAt());
             update(renewed);
             return Optional.of(renewed);
@@ -129,8 +132,8 @@ public class Sessions {
     private void update(Session session) {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement(
-                     "UPDATE portal_session SET access_token = ?, access_expires = ? WHERE id_hash = ?")) {
-            update.setString(1, session.accessToken());
+                     "UPDATE portal_session SET access_token_sealed = ?, access_expires = ? WHERE id_hash = ?")) {
+            update.setString(1, SessionSeal.seal(session.cookie(), session.accessToken()));
             update.setTimestamp(2, Timestamp.from(session.accessExpires()));
             update.setString(3, session.idHash());
             update.executeUpdate();
@@ -153,13 +156,5 @@ public class Sessions {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    }
-
-    private static String hash(String value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

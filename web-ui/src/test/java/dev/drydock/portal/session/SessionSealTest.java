@@ -1,0 +1,41 @@
+package dev.drydock.portal.session;
+
+import org.junit.jupiter.api.Test;
+
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class SessionSealTest {
+
+    private static final String COOKIE = Sessions.randomToken();
+    private static final String TOKEN = "eyJhbGciOiJFUzI1NiJ9.refresh-token-of-a-user";
+
+    @Test
+    void aSealedTokenOpensWithItsCookieOnly() throws GeneralSecurityException {
+        String sealed = SessionSeal.seal(COOKIE, TOKEN);
+        assertEquals(TOKEN, SessionSeal.open(COOKIE, sealed));
+        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(Sessions.randomToken(), sealed));
+    }
+
+    @Test
+    void theStoredFormShowsNeitherTheTokenNorTheCookie() {
+        String sealed = SessionSeal.seal(COOKIE, TOKEN);
+        assertFalse(sealed.contains("eyJ"), sealed);
+        assertFalse(sealed.contains(COOKIE), sealed);
+        assertFalse(sealed.contains(SessionSeal.idHash(COOKIE)), sealed);
+        assertNotEquals(sealed, SessionSeal.seal(COOKIE, TOKEN), "a fresh nonce each time");
+    }
+
+    @Test
+    void anAlteredOrTruncatedSealIsRefused() {
+        byte[] bytes = Base64.getDecoder().decode(SessionSeal.seal(COOKIE, TOKEN));
+        bytes[bytes.length - 1] ^= 1;
+        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, Base64.getEncoder().encodeToString(bytes)));
+        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, "AAAA"));
+    }
+}
