@@ -1,5 +1,6 @@
 // The projection benchmark's load and measurements (run by bench/projections.sh with audit-service's
-// class path): java ProjectionBench.java <kafka> <front-door-url> <jdbc-url> <db-user> <db-password>
+// class path): java ProjectionBench.java <kafka> <front-door-url> <jdbc-url> <db-user>
+// (the database password in BENCH_DB_PASSWORD, the Kafka login in DRYDOCK_KAFKA_USERNAME/_PASSWORD)
 // Prints one "key value" line per measurement.
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
@@ -42,10 +43,11 @@ public class ProjectionBench {
     public static void main(String[] args) throws Exception {
         String kafka = args[0];
         String frontDoor = args[1];
-        db = DriverManager.getConnection(args[2], args[3], args[4]);
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
-                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262144,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new ByteArraySerializer());
+        db = DriverManager.getConnection(args[2], args[3], System.getenv("BENCH_DB_PASSWORD"));
+        Map<String, Object> settings = dev.drydock.events.KafkaLogin.fromEnvironment().clientSettings(kafka);
+        settings.putAll(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262144,
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+        producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
         int throughputEvents = Integer.parseInt(System.getenv().getOrDefault("BENCH_THROUGHPUT_EVENTS", "200000"));
         int searchRepositories = Integer.parseInt(System.getenv().getOrDefault("BENCH_SEARCH_REPOSITORIES", "100000"));
         int rebuildEvents = Integer.parseInt(System.getenv().getOrDefault("BENCH_REBUILD_EVENTS", "1000000"));

@@ -18,8 +18,12 @@ trap cleanup EXIT
 echo "starting Drydock (data in $WORK)..."
 "$ROOT/drydock" up >/dev/null
 echo "loading and measuring (several minutes)..."
-java -Xmx1g -cp "$ROOT/audit-service/target/quarkus-app/lib/main/*" "$ROOT/bench/ProjectionBench.java" \
-  127.0.0.1:39092 http://127.0.0.1:25000 jdbc:postgresql://127.0.0.1:35432/drydock drydock drydock \
+# shellcheck disable=SC1091
+source "$DRYDOCK_DATA_DIR/run/infra.env"
+# the generated credentials go by the environment, not the command line
+DRYDOCK_KAFKA_USERNAME="$KAFKA_USERNAME" DRYDOCK_KAFKA_PASSWORD="$KAFKA_PASSWORD" BENCH_DB_PASSWORD="$DB_PASSWORD" \
+  java -Xmx1g -cp "$ROOT/audit-service/target/quarkus-app/lib/main/*" "$ROOT/bench/ProjectionBench.java" \
+  "$KAFKA_BOOTSTRAP" http://127.0.0.1:25000 "$DB_JDBC_URL" "$DB_USER" \
   | tee "$WORK/figures"
 echo "rebuilding the projections from offset zero..."
 start=$(date +%s%N)
