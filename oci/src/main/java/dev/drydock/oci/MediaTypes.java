@@ -22,6 +22,6 @@ public final class MediaTypes {
     }
 
     public static boolean isManifest(String mediaType) {
-        return IMAGE_MANIFESTS.contains(mediaType) || INDEXES.contains(mediaType);
+        return mediaType != null && (IMAGE_MANIFESTS.contains(mediaType) || INDEXES.contains(mediaType));
     }
 }

@@ -56,7 +56,7 @@ public class PersonalAccessTokens {
         if (name == null || name.isBlank() || name.length() > 100) {
             throw new IdentityException(400, "A token needs a name of 1 to 100 characters.", "name");
         }
-        if (!SCOPES.contains(scope)) {
+        if (scope == null || !SCOPES.contains(scope)) { // Set.of(...).contains(null) throws
             throw new IdentityException(400, "The scope must be one of read, read-write, read-write-delete.", "scope");
         }
         if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {

@@ -64,7 +64,7 @@ public class SearchPage {
                                    @QueryParam("page") @DefaultValue("1") int page) {
         Query q = new Query(query == null ? "" : query.strip(),
                 "true".equals(official) || "false".equals(official) ? official : "",
-                organization == null ? "" : organization.strip(), platform == null ? "" : platform.strip(), SORTS.contains(sort) ? sort : "best",
+                organization == null ? "" : organization.strip(), platform == null ? "" : platform.strip(), sort != null && SORTS.contains(sort) ? sort : "best",
                 Math.max(1, Math.min(page, 400)));
         if (q.q().isEmpty() || q.q().length() > 200) {
             return Templates.results(q, List.of(), false, false);
