@@ -34,11 +34,23 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The front door's streaming proxy: blob requests go to layer-store (or, in redirect mode, blob
  * GETs are sent there with a 307), the read API to audit-service. Bodies are piped with
  * back-pressure in both directions; nothing is buffered.
+ *
+ * <p>A forwarded request never outlives its caller: when the caller's connection closes before
+ * the answer is complete (a client that vanished mid-upload, a reader that went away), the
+ * forwarded request is reset, which closes its connection and gives the pool its slot back. A
+ * request waits at most {@link #CONNECT_TIMEOUT_MS} for a connection (a full pool answers 503 at
+ * once rather than hanging), and a request without a body at most {@link #IDLE_TIMEOUT_MS} for the
+ * next bytes of its answer. An upload has no such limit (layer-store answers only once the body is
+ * in), nor has anything a limit on the whole: a 10 GiB layer takes as long as it takes while bytes
+ * flow. A caller that stops sending without closing is cut by the server's idle timeout
+ * ({@code quarkus.http.idle-timeout}), which resets its forwarded request as above.
  */
 @ApplicationScoped
 public class ForwardingProxy {
@@ -48,6 +60,9 @@ public class ForwardingProxy {
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "expect");
 
     private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
+    static final int POOL_SIZE = 64;
+    static final long CONNECT_TIMEOUT_MS = 5_000;
+    static final long IDLE_TIMEOUT_MS = 60_000;
 
     /**
      * A client per event loop: its connections are made on, and stay on, the loop of the requests
@@ -66,16 +81,24 @@ public class ForwardingProxy {
      */
     private final Cache<List<String>, String> redirectTokens;
 
+    /** Forwarded requests not yet complete, over every event loop: the pools' use. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+
     ForwardingProxy(Vertx vertx, RegistryConfig config, RegistryTokens tokens) {
         // Answers are decoded in pieces of up to 128 KiB, as requests are (quarkus.http.limits.max-chunk-size):
         // at the default 8 KiB, a proxied 1 GiB blob GET cost 131,000 writes to the caller's socket.
-        HttpClientOptions options = new HttpClientOptions().setMaxPoolSize(64).setKeepAlive(true)
-                .setMaxChunkSize(128 * 1024);
+        HttpClientOptions options = new HttpClientOptions().setMaxPoolSize(POOL_SIZE).setKeepAlive(true)
+                .setMaxChunkSize(128 * 1024).setConnectTimeout((int) CONNECT_TIMEOUT_MS);
         this.clients = ThreadLocal.withInitial(() -> vertx.createHttpClient(options));
         this.config = config;
         this.tokens = tokens;
         this.redirectTokens = Caffeine.newBuilder().maximumSize(10_000)
                 .expireAfterWrite(config.blobRedirectLifetime().dividedBy(2)).build();
+    }
+
+    /** Forwarded requests under way now (reported by the front door's health check). */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     void register(@Observes Router router) {
@@ -161,7 +184,7 @@ public class ForwardingProxy {
                 in.getHeader("X-Forwarded-Host"), in.scheme(), in.authority() == null ? null : in.authority().toString());
         options.putHeader("X-Forwarded-Proto", origin.substring(0, origin.indexOf(':')));
         options.putHeader("X-Forwarded-Host", origin.substring(origin.indexOf("://") + 3));
-        send(options, in).onSuccess(response -> relay(ctx, response)).onFailure(failure -> {
+        send(options, ctx).onSuccess(response -> relay(ctx, response)).onFailure(failure -> {
             LOG.warnf("%s %s could not be forwarded to %s: %s", in.method(), in.path(), target, failure.getMessage());
             HttpServerResponse out = ctx.response();
             if (!out.headWritten()) {
@@ -173,11 +196,29 @@ public class ForwardingProxy {
         });
     }
 
-    private io.vertx.core.Future<HttpClientResponse> send(RequestOptions options, HttpServerRequest in) {
+    private io.vertx.core.Future<HttpClientResponse> send(RequestOptions options, RoutingContext ctx) {
+        HttpServerRequest in = ctx.request();
         // HTTP/2 has no Transfer-Encoding: a body of unknown length comes without any length header.
         boolean hasBody = in.getHeader("Content-Length") != null || in.getHeader("Transfer-Encoding") != null
                 || (in.version() == HttpVersion.HTTP_2 && BODY_METHODS.contains(in.method()));
+        options.setConnectTimeout(CONNECT_TIMEOUT_MS);
+        if (!hasBody) {
+            // not for uploads: layer-store says nothing until the whole body is in, however long it takes
+            options.setIdleTimeout(IDLE_TIMEOUT_MS);
+        }
         return clients.get().request(options).compose(out -> {
+            inFlight.incrementAndGet();
+            AtomicBoolean answered = new AtomicBoolean();
+            out.response().onSuccess(response -> response.end().onSuccess(v -> answered.set(true)));
+            // Called once the caller's response is done with: sent, or its connection closed first.
+            // In the second case the caller went away: the forwarded request ends too, and with it
+            // its connection (the pool makes a new one rather than reuse one in an unknown state).
+            ctx.addEndHandler(ended -> {
+                if (ended.failed() && !answered.get()) {
+                    out.reset();
+                }
+                inFlight.decrementAndGet();
+            });
             if (!hasBody) {
                 in.resume();
                 return out.send();
