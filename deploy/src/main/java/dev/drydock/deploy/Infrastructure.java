@@ -2,10 +2,12 @@ package dev.drydock.deploy;
 
 import dev.drydock.events.KafkaLogin;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.postgresql.PGConnection;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -13,6 +15,7 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The single-machine default's stateful half: a real PostgreSQL (embedded binaries from Maven
@@ -46,9 +49,28 @@ public final class Infrastructure {
         Path readyFile = runDir.resolve("infra.env");
         Files.deleteIfExists(readyFile);
 
+        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwx------"));
         Secrets secrets = new Secrets(dataDir);
         Map<String, String> ready = new LinkedHashMap<>();
-        EmbeddedPostgres postgres = null;
+        // registered first: whatever has started is stopped, even when a later step fails or a
+        // signal comes while Kafka runs its one start without sign-in
+        AtomicReference<EmbeddedPostgres> pg = new AtomicReference<>();
+        AtomicReference<KafkaBroker> kafka = new AtomicReference<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log("stopping");
+            if (kafka.get() != null) {
+                kafka.get().stop();
+            }
+            if (pg.get() != null) {
+                try {
+                    pg.get().close();
+                } catch (IOException e) {
+                    log("PostgreSQL did not stop cleanly: " + e.getMessage());
+                }
+            }
+            stopped.countDown();
+        }, "drydock-infra-stop"));
         String externalDb = System.getenv("DRYDOCK_DB_URL");
         if (externalDb != null && !externalDb.isBlank()) {
             DatabaseUrl db = DatabaseUrl.parse(externalDb, env("DRYDOCK_DB_USER", ROLE), env("DRYDOCK_DB_PASSWORD", ""));
@@ -60,18 +82,18 @@ public final class Infrastructure {
         } else {
             int port = Integer.parseInt(env("DRYDOCK_PG_PORT", "15432"));
             String password = secrets.get("db-password");
-            postgres = startPostgres(dataDir.resolve("postgres"), port, secrets, password);
+            pg.set(startPostgres(dataDir.resolve("postgres"), port, secrets, password));
             ready.put("DB_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE);
             ready.put("DB_USER", ROLE);
             ready.put("DB_PASSWORD", password);
         }
 
-        KafkaBroker broker = null;
         String bootstrap = System.getenv("DRYDOCK_KAFKA_BOOTSTRAP");
         KafkaLogin kafkaLogin;
         if (bootstrap == null || bootstrap.isBlank()) {
             int port = Integer.parseInt(env("DRYDOCK_KAFKA_PORT", "9092"));
-            broker = new KafkaBroker(dataDir.resolve("kafka"), dataDir.resolve("logs"), runDir, port, port + 1, secrets);
+            KafkaBroker broker = new KafkaBroker(dataDir.resolve("kafka"), dataDir.resolve("logs"), runDir, port, port + 1, secrets);
+            kafka.set(broker);
             broker.start();
             bootstrap = broker.bootstrap();
             kafkaLogin = broker.login();
@@ -83,55 +105,46 @@ public final class Infrastructure {
         ready.put("KAFKA_USERNAME", kafkaLogin.signsIn() ? kafkaLogin.username() : "");
         ready.put("KAFKA_PASSWORD", kafkaLogin.password());
         EventTopics.ensure(bootstrap, kafkaLogin);
-
-        CountDownLatch stopped = new CountDownLatch(1);
-        EmbeddedPostgres pg = postgres;
-        KafkaBroker kafka = broker;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log("stopping");
-            if (kafka != null) {
-                kafka.stop();
-            }
-            if (pg != null) {
-                try {
-                    pg.close();
-                } catch (IOException e) {
-                    log("PostgreSQL did not stop cleanly: " + e.getMessage());
-                }
-            }
-            stopped.countDown();
-        }, "drydock-infra-stop"));
+        if (kafka.get() != null) {
+            kafka.get().removeOtherUsers();
+        }
 
         StringBuilder env = new StringBuilder();
         ready.forEach((k, v) -> env.append(k).append('=').append(shellQuoted(v)).append('\n'));
         Secrets.writePrivate(readyFile, env.toString());
         log("READY " + String.join(" ", ready.entrySet().stream()
                 .filter(e -> !e.getKey().endsWith("_PASSWORD")).map(Map.Entry::toString).toList()));
-        if (postgres == null && broker == null) {
+        if (pg.get() == null && kafka.get() == null) {
             return;
         }
         stopped.await();
     }
 
     /**
-     * Starts the embedded PostgreSQL with password authentication for everyone. The embedding
-     * library creates a cluster that trusts every local connection ({@code initdb -A trust}); the
-     * access rules are rewritten before each start, and the one trusted login left on a first start
-     * (the superuser, from this machine, until its password is set a moment later) is gone before
-     * the services are told where the database is.
+     * Starts the embedded PostgreSQL with password authentication for everyone. A new cluster is
+     * created with SCRAM authentication and the superuser's password from {@code secrets/} (the
+     * embedding library runs {@code initdb -A trust}, but passes its "locale" options after that,
+     * and initdb takes the last {@code --auth}). The access rules are rewritten before every start.
+     * A cluster whose superuser password is not known — one from before Drydock had credentials,
+     * or whose {@code secrets/postgres-password} was deleted to replace it — is started once with
+     * the superuser trusted from this machine, given the password, and the trust withdrawn at once,
+     * before the services are told where the database is.
      */
     private static EmbeddedPostgres startPostgres(Path dir, int port, Secrets secrets, String rolePassword)
             throws IOException, SQLException {
         Files.createDirectories(dir);
         log("starting PostgreSQL on 127.0.0.1:" + port + ", data in " + dir);
+        boolean fresh = !Files.exists(dir.resolve("PG_VERSION"));
+        boolean superPasswordKnown = fresh || (secrets.has("postgres-password") && Files.exists(dir.resolve(PASSWORD_SET)));
         String superPassword = secrets.get("postgres-password");
-        boolean passwordsSet = secrets.has(PASSWORDS_SET);
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
+                .setLocaleConfig("auth", "scram-sha-256")
+                .setLocaleConfig("pwfile", secrets.path("postgres-password").toString())
                 .setConnectConfig("password", superPassword)
-                .setDataDirectoryCustomizer(data -> writeAccessRules(data.toPath(), passwordsSet))
+                .setDataDirectoryCustomizer(data -> writeAccessRules(data.toPath(), superPasswordKnown))
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 // the embedding library starts PostgreSQL for tests: -F (fsync off) and
                 // synchronous_commit=off. An acknowledged push must survive a crash, so both are
@@ -141,35 +154,38 @@ public final class Infrastructure {
                 .setServerConfig("full_page_writes", "on")
                 .start();
         try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("SET password_encryption = 'scram-sha-256'");
-            s.execute("ALTER ROLE postgres PASSWORD " + literal(superPassword));
+            PGConnection pg = c.unwrap(PGConnection.class);
+            if (!superPasswordKnown) {
+                pg.alterUserPassword("postgres", superPassword.toCharArray(), "scram-sha-256");
+                writeAccessRules(dir, true);
+                s.execute("SELECT pg_reload_conf()");
+                log("PostgreSQL: the superuser has a new password; no login is trusted any more");
+            }
+            Secrets.writePrivate(dir.resolve(PASSWORD_SET), "");
             if (!exists(s, "SELECT 1 FROM pg_roles WHERE rolname = '" + ROLE + "'")) {
                 s.execute("CREATE ROLE " + ROLE + " LOGIN CREATEDB");
             }
             // every start: a changed secrets/db-password takes effect, and installs from before
-            // generated passwords lose the old well-known one
-            s.execute("ALTER ROLE " + ROLE + " PASSWORD " + literal(rolePassword));
+            // generated passwords lose the old well-known one (hashed here: no password in SQL text)
+            pg.alterUserPassword(ROLE, rolePassword.toCharArray(), "scram-sha-256");
             if (!exists(s, "SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
                 s.execute("CREATE DATABASE " + DATABASE + " OWNER " + ROLE);
-            }
-            if (!passwordsSet) {
-                secrets.mark(PASSWORDS_SET);
-                writeAccessRules(dir, true);
-                s.execute("SELECT pg_reload_conf()");
-                log("PostgreSQL: passwords set, every login now needs one");
             }
         }
         requireDurable(postgres);
         return postgres;
     }
 
-    /** Marks, in secrets/, that the superuser's password is set, so no login needs to be trusted any more. */
-    private static final String PASSWORDS_SET = ".postgres-passwords-set";
+    /**
+     * In PostgreSQL's data directory: the superuser's password there is the one in secrets/. Kept
+     * with the data, so that a new cluster, or a deleted password file, is noticed.
+     */
+    private static final String PASSWORD_SET = "drydock-superuser-password-set";
 
-    /** pg_hba.conf: SCRAM passwords for every login; until they are set, the superuser from this machine. */
-    private static void writeAccessRules(Path dataDir, boolean passwordsSet) {
+    /** pg_hba.conf: SCRAM passwords for every login; until the superuser's is set, it from this machine. */
+    private static void writeAccessRules(Path dataDir, boolean superPasswordKnown) {
         String rules = "# Written by Drydock's launcher on every start: edits here are lost.\n"
-                + (passwordsSet ? "" : "host all postgres 127.0.0.1/32 trust\n")
+                + (superPasswordKnown ? "" : "host all postgres 127.0.0.1/32 trust\n")
                 + "local all all scram-sha-256\n"
                 + "host all all 127.0.0.1/32 scram-sha-256\n"
                 + "host all all ::1/128 scram-sha-256\n";
@@ -178,10 +194,6 @@ public final class Infrastructure {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write PostgreSQL's access rules", e);
         }
-    }
-
-    private static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
     }
 
     /** For infra.env, which the launcher script sources. */

@@ -41,6 +41,7 @@ final class KafkaBroker {
     private final int controllerPort;
     private final Secrets secrets;
     private final KafkaLogin login;
+    private final boolean passwordKept;
     private Process process;
 
     KafkaBroker(Path dir, Path logs, Path runDir, int port, int controllerPort, Secrets secrets) throws IOException {
@@ -50,11 +51,14 @@ final class KafkaBroker {
         this.port = port;
         this.controllerPort = controllerPort;
         this.secrets = secrets;
-        boolean upgrade = Files.exists(dir.resolve("log").resolve("meta.properties")) && !secrets.has("kafka-password");
-        this.login = new KafkaLogin(USER, secrets.get("kafka-password"));
-        if (upgrade) {
-            addUserToOldStorage();
-        }
+        // The password is kept only once the storage holds the user: a start that fails halfway
+        // leaves no password the broker does not know, and the next start tries again.
+        this.passwordKept = secrets.has("kafka-password");
+        this.login = new KafkaLogin(USER, passwordKept ? secrets.get("kafka-password") : Secrets.generate());
+    }
+
+    private boolean formatted() {
+        return Files.exists(dir.resolve("log").resolve("meta.properties"));
     }
 
     String bootstrap() {
@@ -66,7 +70,28 @@ final class KafkaBroker {
     }
 
     void start() throws IOException, InterruptedException {
+        if (!passwordKept && formatted()) {
+            addUserToOldStorage();
+            secrets.put("kafka-password", login.password());
+        }
         start(true);
+    }
+
+    /**
+     * Deletes every SCRAM user but {@value #USER}: one that a local process could have added while
+     * the broker ran without sign-in (storage from before it, or a password being replaced).
+     */
+    void removeOtherUsers() throws Exception {
+        try (Admin admin = Admin.create(login.clientSettings(bootstrap()))) {
+            List<String> others = admin.describeUserScramCredentials().users().get(60, TimeUnit.SECONDS).stream()
+                    .filter(user -> !user.equals(USER)).toList();
+            if (!others.isEmpty()) {
+                admin.alterUserScramCredentials(others.stream().<org.apache.kafka.clients.admin.UserScramCredentialAlteration>map(
+                        user -> new org.apache.kafka.clients.admin.UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_256))
+                        .toList()).all().get(60, TimeUnit.SECONDS);
+                Infrastructure.log("removed Kafka users that Drydock did not create: " + others);
+            }
+        }
     }
 
     private void start(boolean secured) throws IOException, InterruptedException {
@@ -111,7 +136,7 @@ final class KafkaBroker {
                 "group.initial.rebalance.delay.ms=0",
                 ""));
         Path logFile = logs.resolve("kafka.log");
-        if (!Files.exists(dir.resolve("log").resolve("meta.properties"))) {
+        if (!formatted()) {
             Infrastructure.log("formatting Kafka storage in " + dir.resolve("log"));
             // in this process, so that the user's password never stands on a command line; what the
             // tool prints (the credential's salted keys among it) is not kept
@@ -122,6 +147,7 @@ final class KafkaBroker {
             if (exit != 0) {
                 throw new IllegalStateException("formatting Kafka storage failed (exit " + exit + ")");
             }
+            secrets.put("kafka-password", login.password());
         }
         Infrastructure.log("starting Kafka on " + bootstrap() + ", log in " + dir.resolve("log"));
         process = java("kafka.Kafka", properties.toString())

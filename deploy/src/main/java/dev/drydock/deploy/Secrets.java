@@ -29,23 +29,32 @@ final class Secrets {
         return Files.exists(dir.resolve(name));
     }
 
+    Path path(String name) {
+        return dir.resolve(name);
+    }
+
+    /** A new random secret (128 bits, hex), not yet kept: {@link #put} it once it is in use. */
+    static String generate() {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    void put(String name, String secret) throws IOException {
+        writePrivate(dir.resolve(name), secret);
+    }
+
     /** The secret kept under {@code name}; a new random one (128 bits, hex) when there is none yet. */
     String get(String name) throws IOException {
         Path file = dir.resolve(name);
         if (!Files.exists(file)) {
-            byte[] bytes = new byte[16];
-            RANDOM.nextBytes(bytes);
-            writePrivate(file, HexFormat.of().formatHex(bytes));
+            writePrivate(file, generate());
         }
         String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (secret.isEmpty()) {
             throw new IllegalStateException(file + " is empty: delete it to have a new secret generated");
         }
         return secret;
-    }
-
-    void mark(String name) throws IOException {
-        writePrivate(dir.resolve(name), "");
     }
 
     /** Writes {@code text} readable by this user only, whole or not at all (readers never see half a file). */

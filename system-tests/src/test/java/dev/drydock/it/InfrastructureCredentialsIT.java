@@ -20,7 +20,6 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +81,24 @@ class InfrastructureCredentialsIT {
             }
             assertKafkaRefuses(firstKafka.bootstrap(), KafkaLogin.none());
             assertTrue(topics(firstKafka.bootstrap(), firstKafka.login()).contains("drydock.registry.v1"));
+            assertSecretsNowhereElse(data);
+        } finally {
+            stop(infra);
+        }
+
+        // the superuser's password file deleted (to replace it): a new one, and the old one is dead
+        String oldSuperPassword = Files.readString(data.resolve("secrets").resolve("postgres-password"));
+        Files.delete(data.resolve("secrets").resolve("postgres-password"));
+        infra = TestInfra.launch(data, ports);
+        try {
+            String newSuperPassword = Files.readString(data.resolve("secrets").resolve("postgres-password"));
+            assertTrue(!newSuperPassword.isBlank() && !newSuperPassword.equals(oldSuperPassword), "no new superuser password");
+            String postgresDb = first.url().replaceFirst("/drydock$", "/postgres");
+            assertRefused(postgresDb, "postgres", oldSuperPassword);
+            assertRefused(postgresDb, "postgres", "");
+            try (Connection c = DriverManager.getConnection(postgresDb, "postgres", newSuperPassword)) {
+                assertTrue(c.isValid(5));
+            }
         } finally {
             stop(infra);
         }
@@ -96,7 +113,7 @@ class InfrastructureCredentialsIT {
         try {
             TestInfra.Database second = TestInfra.launchedDatabase(data);
             TestInfra.Kafka secondKafka = TestInfra.launchedKafka(data);
-            assertNotEquals(first.password(), second.password());
+            assertTrue(!first.password().equals(second.password()), "the database password was not replaced");
             assertRefused(second.url(), "drydock", first.password());
             assertRefused(second.url(), "postgres", "");
             try (Connection c = second.connect()) {
@@ -107,6 +124,41 @@ class InfrastructureCredentialsIT {
                     "the topics of the first start are still there, now behind the new login");
         } finally {
             stop(infra);
+        }
+    }
+
+    /** No generated secret on any process's command line, nor in any log of the data directory. */
+    private static void assertSecretsNowhereElse(Path data) throws Exception {
+        java.util.List<String> secrets = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.list(data.resolve("secrets"))) {
+            for (Path file : files.toList()) {
+                String secret = Files.readString(file).strip();
+                if (!secret.isEmpty()) {
+                    secrets.add(secret);
+                }
+            }
+        }
+        assertTrue(secrets.size() >= 4, "expected the database, superuser, Kafka and controller secrets: " + secrets.size());
+        try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                String commandLine;
+                try {
+                    commandLine = new String(Files.readAllBytes(process.resolve("cmdline")));
+                } catch (java.io.IOException gone) {
+                    continue;
+                }
+                for (String secret : secrets) {
+                    assertTrue(!commandLine.contains(secret), "a secret stands on the command line of process " + process.getFileName());
+                }
+            }
+        }
+        try (Stream<Path> files = Files.walk(data)) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+                String text = Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String secret : secrets) {
+                    assertTrue(!text.contains(secret), "a secret is written in " + log);
+                }
+            }
         }
     }
 

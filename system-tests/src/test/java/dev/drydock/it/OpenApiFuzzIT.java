@@ -51,6 +51,8 @@ class OpenApiFuzzIT {
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
     private static final String KEPT = "fuzz/kept";
     private static final String TARGET = "fuzz/target";
+    private static final String TARGET_MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX
+            + "\",\"manifests\":[],\"annotations\":{\"a\":\"b\"}}";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Operations with nothing to fuzz whose one call is heavy: a rebuild of every projection. */
@@ -70,15 +72,13 @@ class OpenApiFuzzIT {
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         adminBasic = "Basic " + Base64.getEncoder().encodeToString(platform.adminCreds().getBytes(StandardCharsets.UTF_8));
         String bearer = platform.adminBearer(KEPT, TARGET);
-        registryBearer = platform.adminBearer(TARGET);
         front().contentType("application/json").body(Map.of("name", KEPT, "visibility", "private", "description", "kept as it is"))
                 .post("/api/v1/repositories").then().statusCode(201);
         keptDigest = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
                 .contentType(INDEX).body("{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[]}")
                 .put("/v2/" + KEPT + "/manifests/v1").then().statusCode(201).extract().header("Docker-Content-Digest");
         RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .contentType(INDEX).body("{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],\"annotations\":{\"a\":\"b\"}}")
-                .put("/v2/" + TARGET + "/manifests/v1").then().statusCode(201);
+                .contentType(INDEX).body(TARGET_MANIFEST).put("/v2/" + TARGET + "/manifests/v1").then().statusCode(201);
         front().contentType("application/json").body(Map.of("username", "fuzzuser", "password", "fuzz-password-123"))
                 .post("/api/v1/users").then().statusCode(201);
         front().contentType("application/json").body(Map.of("name", "fuzzorg")).post("/api/v1/organizations").then().statusCode(201);
@@ -97,6 +97,7 @@ class OpenApiFuzzIT {
     @TestFactory
     Stream<DynamicTest> everyOperationTakesHostileInputWithoutA5xxOrAHang() throws Exception {
         List<DynamicTest> tests = new ArrayList<>();
+        List<DynamicTest> deletes = new ArrayList<>(); // last: they take away what the others aim at
         for (int port : new int[] {platform.registryPort, platform.auditPort}) {
             JsonNode document = JSON.readTree(RestAssured.given().get("http://127.0.0.1:" + port + "/q/openapi?format=json").asString());
             Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields();
@@ -111,15 +112,21 @@ class OpenApiFuzzIT {
                         continue;
                     }
                     Operation op = new Operation(method, path.getKey(), operation.getValue(), document);
-                    tests.add(DynamicTest.dynamicTest(name, () -> fuzz(op)));
+                    (method.equals("DELETE") ? deletes : tests).add(DynamicTest.dynamicTest(name, () -> fuzz(op)));
                 }
             }
         }
+        tests.addAll(deletes);
         assertTrue(tests.size() >= 35, "the OpenAPI documents list too few operations: " + tests.size());
         return tests.stream();
     }
 
     private static void fuzz(Operation op) throws Exception {
+        // a fresh registry token for each operation: the whole fuzz outlasts one token's lifetime
+        registryBearer = platform.adminBearer(TARGET);
+        // and the target as the fuzz of the operations before left it, put back (a delete among them)
+        RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", registryBearer)
+                .contentType(INDEX).body(TARGET_MANIFEST).put("/v2/" + TARGET + "/manifests/v1").then().statusCode(201);
         List<String> failures = new ArrayList<>();
         int valid = send(op, op.validPath(), op.validQuery(), op.validBody(), "valid input", failures);
         // the fuzz must reach each handler's own logic, not stop at the access check
@@ -154,8 +161,24 @@ class OpenApiFuzzIT {
         assertKeptUnchanged();
     }
 
-    /** Sends one request; returns its status (0 when there was no answer) and notes what is wrong with it. */
+    /**
+     * Sends one request; returns its status (0 when there was no answer) and notes what is wrong
+     * with it. An answer slower than the limit is sent once more (a pause of this 2-core machine's
+     * JIT or collector is not the service hanging); slow twice is a failure.
+     */
     private static int send(Operation op, String path, String query, String body, String variant, List<String> failures)
+            throws InterruptedException {
+        List<String> first = new ArrayList<>();
+        int status = sendOnce(op, path, query, body, variant, first);
+        if (first.size() == 1 && first.get(0).contains(" ms") && status > 0 && status < 500) {
+            first.clear();
+            status = sendOnce(op, path, query, body, variant + " (sent again)", first);
+        }
+        failures.addAll(first);
+        return status;
+    }
+
+    private static int sendOnce(Operation op, String path, String query, String body, String variant, List<String> failures)
             throws InterruptedException {
         HttpRequest.Builder request;
         try {

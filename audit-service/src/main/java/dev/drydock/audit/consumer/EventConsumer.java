@@ -33,8 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads every event topic from the start and hands each event to {@link Projections}; offsets
- * are committed only after the projections' transaction, so a crash replays, never skips, and
- * {@link Projections} ignores what it has already applied. An event this release cannot read goes
+ * are committed only after the projections' transaction (durable: PostgreSQL runs with
+ * synchronous_commit on), so a crash replays, never skips, and {@link Projections} ignores what it
+ * has already applied. A failure of Kafka or of a commit restarts the consumer, never ends it. An event this release cannot read goes
  * to the dead-letter topic with the reason, and the consumer goes on.
  */
 @ApplicationScoped
@@ -53,7 +54,10 @@ public class EventConsumer {
     /** Set by {@link #whilePaused}; the consumer thread pauses its partitions and counts the latch down. */
     private volatile java.util.concurrent.CountDownLatch pauseRequest;
     private volatile java.util.concurrent.CountDownLatch resumeRequest;
-    private KafkaConsumer<String, byte[]> consumer;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    /** Failures in a row (a lost broker, a failed commit, a refused login); 0 once a poll succeeds. */
+    private final AtomicLong failuresInARow = new AtomicLong();
+    private volatile String lastFailure;
     private KafkaProducer<String, byte[]> deadLetters;
     private Thread thread;
 
@@ -77,14 +81,6 @@ public class EventConsumer {
     }
 
     void start(@Observes StartupEvent startup) {
-        Map<String, Object> consumerSettings = login.clientSettings(bootstrap);
-        consumerSettings.putAll(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
-        consumer = new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> producerSettings = login.clientSettings(bootstrap);
         producerSettings.putAll(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"));
         deadLetters = new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer());
@@ -93,9 +89,25 @@ public class EventConsumer {
         thread.start();
     }
 
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        Map<String, Object> settings = login.clientSettings(bootstrap);
+        settings.putAll(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, group,
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
+        KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
+        created.subscribe(List.of(Topic.REGISTRY.topicName(), Topic.IDENTITY.topicName(), Topic.MAINTENANCE.topicName()));
+        return created;
+    }
+
     void stop(@Observes ShutdownEvent shutdown) throws InterruptedException {
         running = false;
-        consumer.wakeup();
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
         thread.join(TimeUnit.SECONDS.toMillis(15));
         deadLetters.close(Duration.ofSeconds(5));
     }
@@ -112,31 +124,75 @@ public class EventConsumer {
         return deadLettered.get();
     }
 
+    public long failuresInARow() {
+        return failuresInARow.get();
+    }
+
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    /**
+     * Polls, applies, commits, for as long as the service runs. Whatever goes wrong — Kafka gone
+     * in the middle of a commit, a rebalance, a refused login — the consumer is closed and made
+     * anew after a back-off (1 s, doubling to 30 s); it then resumes from the committed offsets,
+     * which never run ahead of what the projections hold (events applied but not committed are
+     * applied again, and {@link Projections} skips them). It never stops while the service runs.
+     */
     private void run() {
-        try {
-            consumer.subscribe(List.of(Topic.REGISTRY.topicName(), Topic.IDENTITY.topicName(),
-                    Topic.MAINTENANCE.topicName()));
-            while (running) {
+        long backoff = MIN_BACKOFF_MS;
+        while (running) {
+            try {
+                if (consumer == null) {
+                    consumer = newConsumer();
+                }
                 if (pauseRequest != null) {
                     pauseHere();
                     continue;
                 }
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                if (records.isEmpty()) {
-                    continue;
+                if (!records.isEmpty()) {
+                    handle(records);
+                    consumer.commitSync();
                 }
-                handle(records);
-                consumer.commitSync();
+                failuresInARow.set(0);
+                backoff = MIN_BACKOFF_MS;
+            } catch (WakeupException e) {
+                if (running) {
+                    restartAfter(e, backoff);
+                    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+                }
+            } catch (RuntimeException e) {
+                restartAfter(e, backoff);
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
+        }
+        closeConsumer();
+    }
+
+    private static final long MIN_BACKOFF_MS = 1_000;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private void restartAfter(RuntimeException failure, long backoff) {
+        failuresInARow.incrementAndGet();
+        lastFailure = failure.toString();
+        LOG.errorf("the event consumer failed (%s); it starts again in %d ms from the committed offsets",
+                failure, backoff);
+        closeConsumer();
+        for (long waited = 0; running && waited < backoff; waited += 100) {
+            sleep(100);
+        }
+    }
+
+    private void closeConsumer() {
+        KafkaConsumer<String, byte[]> current = consumer;
+        consumer = null;
+        if (current != null) {
+            try {
+                current.close(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debugf("closing the failed consumer: %s", e);
             }
-        } catch (RuntimeException e) {
-            LOG.error("the event consumer stopped; projections are no longer updated", e);
-            running = false;
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -222,8 +278,12 @@ public class EventConsumer {
     }
 
     private static void sleep() {
+        sleep(1000);
+    }
+
+    private static void sleep(long millis) {
         try {
-            Thread.sleep(1000);
+            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -4,7 +4,12 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
-/** Live while the consumer thread runs; reports how many events it applied and dead-lettered. */
+/**
+ * Live while the consumer thread runs (it restarts its Kafka consumer after any failure, so only a
+ * dead thread, which a restart of the service fixes, turns this DOWN); reports how many events it
+ * applied and dead-lettered, and its failures in a row with the last one (a lost broker, a refused
+ * login): the projections are behind while that count is above zero.
+ */
 @Liveness
 public class EventConsumerHealth implements HealthCheck {
 
@@ -18,6 +23,8 @@ public class EventConsumerHealth implements HealthCheck {
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("event-consumer").status(consumer.isRunning())
                 .withData("applied", consumer.appliedCount())
-                .withData("deadLettered", consumer.deadLetteredCount()).build();
+                .withData("deadLettered", consumer.deadLetteredCount())
+                .withData("failuresInARow", consumer.failuresInARow())
+                .withData("lastFailure", String.valueOf(consumer.lastFailure())).build();
     }
 }

@@ -30,11 +30,14 @@ final class SessionSeal {
         return HexFormat.of().formatHex(sha256(cookie.getBytes(StandardCharsets.UTF_8)));
     }
 
-    static String seal(String cookie, String plain) {
+    /** Which of a session's tokens a sealed value is: bound into it, so that the two cannot be swapped. */
+    enum Kind { ACCESS, REFRESH }
+
+    static String seal(String cookie, Kind kind, String plain) {
         byte[] nonce = new byte[NONCE_BYTES];
         RANDOM.nextBytes(nonce);
         try {
-            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, cookie, nonce);
+            Cipher cipher = cipher(Cipher.ENCRYPT_MODE, cookie, kind, nonce);
             byte[] sealed = cipher.doFinal(plain.getBytes(StandardCharsets.UTF_8));
             byte[] out = Arrays.copyOf(nonce, NONCE_BYTES + sealed.length);
             System.arraycopy(sealed, 0, out, NONCE_BYTES, sealed.length);
@@ -45,20 +48,25 @@ final class SessionSeal {
     }
 
     /** The plain token; throws when {@code sealed} was not sealed for this cookie (or was altered). */
-    static String open(String cookie, String sealed) throws GeneralSecurityException {
-        byte[] in = Base64.getDecoder().decode(sealed);
+    static String open(String cookie, Kind kind, String sealed) throws GeneralSecurityException {
+        byte[] in;
+        try {
+            in = Base64.getDecoder().decode(sealed);
+        } catch (IllegalArgumentException e) {
+            throw new GeneralSecurityException("a sealed token that is not base64", e);
+        }
         if (in.length <= NONCE_BYTES) {
             throw new GeneralSecurityException("a sealed token too short to be one");
         }
-        Cipher cipher = cipher(Cipher.DECRYPT_MODE, cookie, Arrays.copyOf(in, NONCE_BYTES));
+        Cipher cipher = cipher(Cipher.DECRYPT_MODE, cookie, kind, Arrays.copyOf(in, NONCE_BYTES));
         return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
     }
 
-    private static Cipher cipher(int mode, String cookie, byte[] nonce) throws GeneralSecurityException {
+    private static Cipher cipher(int mode, String cookie, Kind kind, byte[] nonce) throws GeneralSecurityException {
         byte[] key = sha256(("drydock-portal-session-seal\0" + cookie).getBytes(StandardCharsets.UTF_8));
         Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
         cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, nonce));
-        cipher.updateAAD(idHash(cookie).getBytes(StandardCharsets.US_ASCII));
+        cipher.updateAAD(kind.name().getBytes(StandardCharsets.US_ASCII));
         return cipher;
     }
 

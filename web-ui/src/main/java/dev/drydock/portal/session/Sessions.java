@@ -63,9 +63,9 @@ public class Sessions {
                 insert.setString(1, session.idHash());
                 insert.setString(2, session.username());
                 insert.setString(3, session.csrfToken());
-                insert.setString(4, SessionSeal.seal(cookie, session.accessToken()));
+                insert.setString(4, SessionSeal.seal(cookie, SessionSeal.Kind.ACCESS, session.accessToken()));
                 insert.setTimestamp(5, Timestamp.from(session.accessExpires()));
-                insert.setString(6, SessionSeal.seal(cookie, session.refreshToken()));
+                insert.setString(6, SessionSeal.seal(cookie, SessionSeal.Kind.REFRESH, session.refreshToken()));
                 insert.setTimestamp(7, Timestamp.from(session.expiresAt()));
                 insert.executeUpdate();
             }
@@ -84,8 +84,8 @@ public class Sessions {
                     return Optional.empty();
                 }
                 return Optional.of(new Session(cookieValue, rs.getString(1), rs.getString(2),
-                        SessionSeal.open(cookieValue, rs.getString(3)), rs.getTimestamp(4).toInstant(),
-                        SessionSeal.open(cookieValue, rs.getString(5)), rs.getTimestamp(6).toInstant()));
+                        SessionSeal.open(cookieValue, SessionSeal.Kind.ACCESS, rs.getString(3)), rs.getTimestamp(4).toInstant(),
+                        SessionSeal.open(cookieValue, SessionSeal.Kind.REFRESH, rs.getString(5)), rs.getTimestamp(6).toInstant()));
             } catch (GeneralSecurityException e) {
                 LOG.warnf("a session's tokens do not open with its cookie; treating it as signed out: %s", e.getMessage());
                 return Optional.empty();
@@ -133,7 +133,7 @@ public class Sessions {
         try (Connection c = dataSource.getConnection();
              PreparedStatement update = c.prepareStatement(
                      "UPDATE portal_session SET access_token_sealed = ?, access_expires = ? WHERE id_hash = ?")) {
-            update.setString(1, SessionSeal.seal(session.cookie(), session.accessToken()));
+            update.setString(1, SessionSeal.seal(session.cookie(), SessionSeal.Kind.ACCESS, session.accessToken()));
             update.setTimestamp(2, Timestamp.from(session.accessExpires()));
             update.setString(3, session.idHash());
             update.executeUpdate();

@@ -17,25 +17,28 @@ class SessionSealTest {
 
     @Test
     void aSealedTokenOpensWithItsCookieOnly() throws GeneralSecurityException {
-        String sealed = SessionSeal.seal(COOKIE, TOKEN);
-        assertEquals(TOKEN, SessionSeal.open(COOKIE, sealed));
-        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(Sessions.randomToken(), sealed));
+        String sealed = SessionSeal.seal(COOKIE, SessionSeal.Kind.REFRESH, TOKEN);
+        assertEquals(TOKEN, SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, sealed));
+        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(Sessions.randomToken(), SessionSeal.Kind.REFRESH, sealed));
+        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, SessionSeal.Kind.ACCESS, sealed),
+                "a refresh token moved into the access token's column");
+        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, "not base64!"));
     }
 
     @Test
     void theStoredFormShowsNeitherTheTokenNorTheCookie() {
-        String sealed = SessionSeal.seal(COOKIE, TOKEN);
+        String sealed = SessionSeal.seal(COOKIE, SessionSeal.Kind.REFRESH, TOKEN);
         assertFalse(sealed.contains("eyJ"), sealed);
         assertFalse(sealed.contains(COOKIE), sealed);
         assertFalse(sealed.contains(SessionSeal.idHash(COOKIE)), sealed);
-        assertNotEquals(sealed, SessionSeal.seal(COOKIE, TOKEN), "a fresh nonce each time");
+        assertNotEquals(sealed, SessionSeal.seal(COOKIE, SessionSeal.Kind.REFRESH, TOKEN), "a fresh nonce each time");
     }
 
     @Test
     void anAlteredOrTruncatedSealIsRefused() {
-        byte[] bytes = Base64.getDecoder().decode(SessionSeal.seal(COOKIE, TOKEN));
+        byte[] bytes = Base64.getDecoder().decode(SessionSeal.seal(COOKIE, SessionSeal.Kind.REFRESH, TOKEN));
         bytes[bytes.length - 1] ^= 1;
-        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, Base64.getEncoder().encodeToString(bytes)));
-        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, "AAAA"));
+        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, Base64.getEncoder().encodeToString(bytes)));
+        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, "AAAA"));
     }
 }
