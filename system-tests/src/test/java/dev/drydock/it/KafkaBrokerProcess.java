@@ -32,6 +32,16 @@ final class KafkaBrokerProcess implements AutoCloseable {
                 "DRYDOCK_DB_URL", database.url(), "DRYDOCK_DB_USER", "drydock", "DRYDOCK_DB_PASSWORD", database.password()));
     }
 
+    /** Kills the broker the hard way (SIGKILL, as a crash would), then its launcher; {@link #start()} brings both back. */
+    void kill() throws IOException, InterruptedException {
+        long pid = Long.parseLong(Files.readString(dataDir.resolve("run").resolve("kafka.pid")).strip());
+        ProcessHandle.of(pid).ifPresent(broker -> {
+            broker.destroyForcibly();
+            broker.onExit().join();
+        });
+        stop();
+    }
+
     /** Stops the broker (the launcher's shutdown stops Kafka with it). */
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {

@@ -12,6 +12,7 @@ import java.util.Map;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Nothing is lost and nothing counts twice: pushes and pulls go on while Kafka is down (their
@@ -125,6 +126,65 @@ class OutageIT {
                 assertEquals(1, count(records, "tag.moved"));
                 assertEquals(500, pulls(records));
 
+            } finally {
+                platform.stop();
+            }
+        }
+    }
+
+    /**
+     * Issue 17, finding 3: Kafka SIGKILLed three times while manifests are pushed (the consumer
+     * polling, applying and committing meanwhile). The consumer must come back by itself each time,
+     * and every push answered 201 must end up in the audit log exactly once.
+     */
+    @Test
+    void kafkaKilledThreeTimesUnderPushesLosesNoEventAndTheConsumerComesBackByItself() throws Exception {
+        try (KafkaBrokerProcess kafka = new KafkaBrokerProcess()) {
+            kafka.start();
+            Platform platform = Platform.isolated(kafka.cluster());
+            String repository = "outage/killed";
+            try {
+                String bearer = platform.adminBearer(repository);
+                java.util.concurrent.atomic.AtomicInteger acknowledged = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.atomic.AtomicBoolean pushing = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread pusher = new Thread(() -> {
+                    for (int i = 0; pushing.get(); i++) {
+                        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                                + "\"manifests\":[],\"annotations\":{\"drydock.test/push\":\"" + i + "\"}}";
+                        try {
+                            int status = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
+                                    .contentType("application/vnd.oci.image.index.v1+json").body(manifest)
+                                    .put("/v2/" + repository + "/manifests/k" + i).statusCode();
+                            if (status == 201) {
+                                acknowledged.incrementAndGet();
+                            }
+                        } catch (RuntimeException e) {
+                            // not acknowledged
+                        }
+                    }
+                });
+                pusher.start();
+                for (int round = 0; round < 3; round++) {
+                    Platform.sleep(3000);
+                    kafka.kill();
+                    Platform.sleep(3000); // pushes go on into the outbox
+                    kafka.start();
+                }
+                Platform.sleep(2000);
+                pushing.set(false);
+                pusher.join();
+                int pushed = acknowledged.get();
+                assertTrue(pushed >= 30, "too few pushes to count on: " + pushed);
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
+                Platform.sleep(3000); // anything counted twice would arrive now
+                assertEquals(pushed, count(audit(platform, repository), "manifest.pushed"));
+                RestAssured.given().get("http://127.0.0.1:" + platform.auditPort + "/q/health/live").then().statusCode(200)
+                        .body("checks.find { it.name == 'event-consumer' }.data.failuresInARow", equalTo(0));
+                RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
+                        .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
+                        .body("intact", equalTo(true));
+                System.out.printf("OutageIT: %d pushes answered 201 across 3 SIGKILLs of Kafka, each projected once%n", pushed);
             } finally {
                 platform.stop();
             }
