@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The front door's streaming proxy: blob requests go to layer-store (or, in redirect mode, blob
@@ -206,19 +207,35 @@ public class ForwardingProxy {
             // not for uploads: layer-store says nothing until the whole body is in, however long it takes
             options.setIdleTimeout(IDLE_TIMEOUT_MS);
         }
-        return clients.get().request(options).compose(out -> {
-            inFlight.incrementAndGet();
-            AtomicBoolean answered = new AtomicBoolean();
-            out.response().onSuccess(response -> response.end().onSuccess(v -> answered.set(true)));
-            // Called once the caller's response is done with: sent, or its connection closed first.
-            // In the second case the caller went away: the forwarded request ends too, and with it
-            // its connection (the pool makes a new one rather than reuse one in an unknown state).
-            ctx.addEndHandler(ended -> {
-                if (ended.failed() && !answered.get()) {
+        if (ctx.response().closed()) {
+            return io.vertx.core.Future.failedFuture("the caller went away before its request was forwarded");
+        }
+        // Registered before the forward begins, so that it runs however early the caller goes: once
+        // the caller's response is done with — sent, or its connection closed first. In the second
+        // case the caller went away, and the forwarded request ends too, with its connection (the
+        // pool makes a new one rather than reuse one in an unknown state). All of this runs on the
+        // caller's event loop, which is also the forwarded request's (a client per loop).
+        AtomicReference<HttpClientRequest> forwarded = new AtomicReference<>();
+        AtomicBoolean answered = new AtomicBoolean();
+        AtomicBoolean callerGone = new AtomicBoolean();
+        inFlight.incrementAndGet();
+        ctx.addEndHandler(ended -> {
+            inFlight.decrementAndGet();
+            if (ended.failed() && !answered.get()) {
+                callerGone.set(true);
+                HttpClientRequest out = forwarded.get();
+                if (out != null) {
                     out.reset();
                 }
-                inFlight.decrementAndGet();
-            });
+            }
+        });
+        return clients.get().request(options).compose(out -> {
+            forwarded.set(out);
+            if (callerGone.get()) {
+                out.reset();
+                return io.vertx.core.Future.failedFuture("the caller went away while its request waited for a connection");
+            }
+            out.response().onSuccess(response -> response.end().onSuccess(v -> answered.set(true)));
             if (!hasBody) {
                 in.resume();
                 return out.send();
