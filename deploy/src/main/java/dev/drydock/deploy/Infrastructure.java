@@ -5,6 +5,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.postgresql.PGConnection;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -192,7 +193,7 @@ public final class Infrastructure {
         try {
             Files.writeString(dataDir.resolve("pg_hba.conf"), rules);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write PostgreSQL's access rules", e);
+            throw new UncheckedIOException("cannot write PostgreSQL's access rules", e);
         }
     }
 

@@ -4,6 +4,8 @@ import dev.drydock.events.KafkaLogin;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialDeletion;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 
 import java.io.IOException;
@@ -13,8 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One Kafka broker in KRaft mode (broker and controller in one process), run as a child process
@@ -86,8 +91,8 @@ final class KafkaBroker {
             List<String> others = admin.describeUserScramCredentials().users().get(60, TimeUnit.SECONDS).stream()
                     .filter(user -> !user.equals(USER)).toList();
             if (!others.isEmpty()) {
-                admin.alterUserScramCredentials(others.stream().<org.apache.kafka.clients.admin.UserScramCredentialAlteration>map(
-                        user -> new org.apache.kafka.clients.admin.UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_256))
+                admin.alterUserScramCredentials(others.stream().<UserScramCredentialAlteration>map(
+                        user -> new UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_256))
                         .toList()).all().get(60, TimeUnit.SECONDS);
                 Infrastructure.log("removed Kafka users that Drydock did not create: " + others);
             }
@@ -179,7 +184,7 @@ final class KafkaBroker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while adding the Kafka user", e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot add the Kafka user to the existing storage", e);
         } finally {
             stop();
@@ -211,7 +216,7 @@ final class KafkaBroker {
 
     private static ProcessBuilder java(String mainClass, String... args) {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new java.util.ArrayList<>(List.of(javaBin.toString(), "-Xms128m", "-Xmx384m",
+        List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-Xms128m", "-Xmx384m",
                 "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         return new ProcessBuilder(command);

@@ -161,6 +161,13 @@ class OpenApiFuzzIT {
         assertKeptUnchanged();
     }
 
+    /** What one request got: its status (0: none), how long it took, and what is wrong with it (null: nothing). */
+    private record Answer(int status, Duration took, String problem) {
+        boolean onlySlow() {
+            return status > 0 && status < 500 && took.compareTo(LIMIT) > 0;
+        }
+    }
+
     /**
      * Sends one request; returns its status (0 when there was no answer) and notes what is wrong
      * with it. An answer slower than the limit is sent once more (a pause of this 2-core machine's
@@ -168,24 +175,23 @@ class OpenApiFuzzIT {
      */
     private static int send(Operation op, String path, String query, String body, String variant, List<String> failures)
             throws InterruptedException {
-        List<String> first = new ArrayList<>();
-        int status = sendOnce(op, path, query, body, variant, first);
-        if (first.size() == 1 && first.get(0).contains(" ms") && status > 0 && status < 500) {
-            first.clear();
-            status = sendOnce(op, path, query, body, variant + " (sent again)", first);
+        Answer answer = sendOnce(op, path, query, body);
+        if (answer.onlySlow()) {
+            variant += " (sent again)";
+            answer = sendOnce(op, path, query, body);
         }
-        failures.addAll(first);
-        return status;
+        if (answer.problem() != null) {
+            failures.add(variant + ": " + answer.problem());
+        }
+        return answer.status();
     }
 
-    private static int sendOnce(Operation op, String path, String query, String body, String variant, List<String> failures)
-            throws InterruptedException {
+    private static Answer sendOnce(Operation op, String path, String query, String body) throws InterruptedException {
         HttpRequest.Builder request;
         try {
             request = HttpRequest.newBuilder(URI.create("http://" + platform.registry() + path + query)).timeout(Duration.ofSeconds(10));
         } catch (IllegalArgumentException e) {
-            failures.add(variant + ": the fuzzer built no valid URI: " + e.getMessage());
-            return 0;
+            return new Answer(0, Duration.ZERO, "the fuzzer built no valid URI: " + e.getMessage());
         }
         int n = sent.incrementAndGet();
         // a client address of its own for each request (the test runs on loopback, a trusted proxy):
@@ -202,18 +208,15 @@ class OpenApiFuzzIT {
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            if (response.statusCode() >= 500) {
-                failures.add(variant + ": " + response.statusCode() + " " + new String(response.body(), StandardCharsets.UTF_8));
-            } else if (took.compareTo(LIMIT) > 0) {
-                failures.add(variant + ": answered " + response.statusCode() + " after " + took.toMillis() + " ms");
-            }
-            return response.statusCode();
+            String problem = response.statusCode() >= 500
+                    ? response.statusCode() + " " + new String(response.body(), StandardCharsets.UTF_8)
+                    : took.compareTo(LIMIT) > 0 ? "answered " + response.statusCode() + " after " + took.toMillis() + " ms" : null;
+            return new Answer(response.statusCode(), took, problem);
         } catch (HttpTimeoutException e) {
-            failures.add(variant + ": no answer within 10 s");
+            return new Answer(0, Duration.ofSeconds(10), "no answer within 10 s");
         } catch (IOException e) {
-            failures.add(variant + ": the connection failed: " + e);
+            return new Answer(0, Duration.ofNanos(System.nanoTime() - start), "the connection failed: " + e);
         }
-        return 0;
     }
 
     private static void assertKeptUnchanged() {

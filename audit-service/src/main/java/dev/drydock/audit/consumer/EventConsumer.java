@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -157,14 +156,11 @@ public class EventConsumer {
                 }
                 failuresInARow.set(0);
                 backoff = MIN_BACKOFF_MS;
-            } catch (WakeupException e) {
+            } catch (RuntimeException e) { // a WakeupException too: from stop(), or else a failure like any other
                 if (running) {
                     restartAfter(e, backoff);
                     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
                 }
-            } catch (RuntimeException e) {
-                restartAfter(e, backoff);
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
         }
         closeConsumer();

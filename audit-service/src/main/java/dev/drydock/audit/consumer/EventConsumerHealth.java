@@ -2,6 +2,7 @@ package dev.drydock.audit.consumer;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
@@ -21,10 +22,13 @@ public class EventConsumerHealth implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("event-consumer").status(consumer.isRunning())
+        HealthCheckResponseBuilder health = HealthCheckResponse.named("event-consumer").status(consumer.isRunning())
                 .withData("applied", consumer.appliedCount())
                 .withData("deadLettered", consumer.deadLetteredCount())
-                .withData("failuresInARow", consumer.failuresInARow())
-                .withData("lastFailure", String.valueOf(consumer.lastFailure())).build();
+                .withData("failuresInARow", consumer.failuresInARow());
+        if (consumer.lastFailure() != null) {
+            health.withData("lastFailure", consumer.lastFailure());
+        }
+        return health.build();
     }
 }

@@ -86,7 +86,8 @@ public final class Routes {
             Route.of("repositories.change", "PATCH,DELETE", "^/api/v1/repositories/.+$", Owner.REGISTRY_API, Need.ACCOUNT, null),
             Route.of("repositories.read", "GET", "^/api/v1/repositories(/.+)?$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
             Route.of("search", "GET", "^/api/v1/search$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
-            Route.of("audit", "GET", "^/api/v1/audit(/verify)?$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
+            Route.of("audit", "GET", "^/api/v1/audit$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
+            Route.of("audit.verify", "GET", "^/api/v1/audit/verify$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
             Route.of("projections.rebuild", "POST", "^/api/v1/admin/projections/rebuild$", Owner.AUDIT_SERVICE, Need.VIEWER, null));
 
     private Routes() {

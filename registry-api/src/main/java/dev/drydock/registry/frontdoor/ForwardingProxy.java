@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.registry.RegistryConfig;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -112,8 +113,8 @@ public class ForwardingProxy {
             Routes.Match match = ctx.get(Routes.Match.KEY);
             Routes.Owner owner = match == null ? Routes.Owner.REGISTRY_API : match.route().owner();
             switch (owner) {
-                case LAYER_STORE -> forward(ctx, config.layerStoreUrl());
-                case AUDIT_SERVICE -> forward(ctx, config.auditUrl());
+                case LAYER_STORE -> forward(ctx, owner, config.layerStoreUrl());
+                case AUDIT_SERVICE -> forward(ctx, owner, config.auditUrl());
                 default -> ctx.next();
             }
         });
@@ -156,9 +157,9 @@ public class ForwardingProxy {
         });
     }
 
-    private void forward(RoutingContext ctx, URI target) {
+    private void forward(RoutingContext ctx, Routes.Owner owner, URI target) {
         HttpServerRequest in = ctx.request();
-        if (target.equals(config.layerStoreUrl()) && Decision.of(ctx).isEmpty()) {
+        if (owner == Routes.Owner.LAYER_STORE && Decision.of(ctx).isEmpty()) {
             // only requests the access check decided on go on; layer-store checks again
             OciException e = new OciException(ErrorCode.DENIED, "no access decision covers this request");
             ctx.response().setStatusCode(e.status()).putHeader("Content-Type", OciException.CONTENT_TYPE).end(e.body());
@@ -169,7 +170,7 @@ public class ForwardingProxy {
         RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(target.getHost())
                 .setPort(target.getPort()).setURI(uri).setHeaders(MultiMap.caseInsensitiveMultiMap());
         copyHeaders(in.headers(), options.getHeaders());
-        if (target.equals(config.auditUrl())) {
+        if (owner == Routes.Owner.AUDIT_SERVICE) {
             // audit-service sees the caller only as the viewer token; their credentials stay here.
             String viewer = ctx.get(ReadAccess.VIEWER_TOKEN);
             options.getHeaders().remove("Authorization");
@@ -197,7 +198,7 @@ public class ForwardingProxy {
         });
     }
 
-    private io.vertx.core.Future<HttpClientResponse> send(RequestOptions options, RoutingContext ctx) {
+    private Future<HttpClientResponse> send(RequestOptions options, RoutingContext ctx) {
         HttpServerRequest in = ctx.request();
         // HTTP/2 has no Transfer-Encoding: a body of unknown length comes without any length header.
         boolean hasBody = in.getHeader("Content-Length") != null || in.getHeader("Transfer-Encoding") != null
@@ -208,7 +209,7 @@ public class ForwardingProxy {
             options.setIdleTimeout(IDLE_TIMEOUT_MS);
         }
         if (ctx.response().closed()) {
-            return io.vertx.core.Future.failedFuture("the caller went away before its request was forwarded");
+            return Future.failedFuture("the caller went away before its request was forwarded");
         }
         // Registered before the forward begins, so that it runs however early the caller goes: once
         // the caller's response is done with — sent, or its connection closed first. In the second
@@ -233,7 +234,7 @@ public class ForwardingProxy {
             forwarded.set(out);
             if (callerGone.get()) {
                 out.reset();
-                return io.vertx.core.Future.failedFuture("the caller went away while its request waited for a connection");
+                return Future.failedFuture("the caller went away while its request waited for a connection");
             }
             out.response().onSuccess(response -> response.end().onSuccess(v -> answered.set(true)));
             if (!hasBody) {

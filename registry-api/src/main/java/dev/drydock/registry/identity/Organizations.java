@@ -282,14 +282,8 @@ public class Organizations {
     }
 
     private void requireExists(String organization) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT 1 FROM organization WHERE name = ?")) {
-            select.setString(1, organization);
-            try (ResultSet rs = select.executeQuery()) {
-                if (!rs.next()) {
-                    throw new IdentityException(404, "There is no organisation " + organization + ".");
-                }
-            }
+        if (!exists(organization)) {
+            throw new IdentityException(404, "There is no organisation " + organization + ".");
         }
     }
 
