@@ -1,6 +1,9 @@
 package dev.drydock.layerstore;
 
 import dev.drydock.events.Actor;
+import dev.drydock.layerstore.storage.StorageFailure;
+import dev.drydock.layerstore.storage.StorageSpace;
+import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.http.ClientAddress;
 import io.vertx.core.http.HttpHeaders;
@@ -37,7 +40,10 @@ public final class HttpExchange {
                 request.getHeader(HttpHeaders.USER_AGENT));
     }
 
-    /** Answers a failure: the spec's error body for a client mistake, a logged 500 for anything else. */
+    /**
+     * Answers a failure: the spec's error body for a client mistake, 507 for a full blob storage,
+     * 503 for a failing one, a logged 500 for anything else.
+     */
     public static void fail(RoutingContext ctx, Throwable failure) {
         HttpServerResponse response = ctx.response();
         if (failure instanceof io.vertx.core.http.HttpClosedException) {
@@ -50,7 +56,19 @@ public final class HttpExchange {
             response.reset();
             return;
         }
+        StorageFailure storage = StorageFailure.in(failure);
+        if (storage != null && storage.outOfSpace()) {
+            LOG.warnf("%s %s: the blob storage is full (%s); answered 507", ctx.request().method(), ctx.request().path(),
+                    storage.getMessage());
+            failure = StorageSpace.full("the blob storage is full; the upload was not stored (what it sent is discarded)");
+        } else if (storage != null) {
+            LOG.errorf(storage, "%s %s: the blob storage failed", ctx.request().method(), ctx.request().path());
+            failure = new OciException(ErrorCode.UNAVAILABLE, "the blob storage failed; nothing was stored, try again later");
+        }
         if (failure instanceof OciException oci) {
+            if (!ctx.request().isEnded()) {
+                ctx.request().resume(); // an answer before the body ended: the rest is read and dropped
+            }
             response.setStatusCode(oci.status()).putHeader(HttpHeaders.CONTENT_TYPE, OciException.CONTENT_TYPE);
             if (ctx.request().method().name().equals("HEAD")) {
                 response.end();

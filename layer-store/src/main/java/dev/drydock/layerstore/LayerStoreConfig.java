@@ -1,5 +1,6 @@
 package dev.drydock.layerstore;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -12,6 +13,15 @@ public interface LayerStoreConfig {
     /** Where blobs and uploads in progress live ({@code DRYDOCK_LAYER_STORE_STORAGE_DIR}). */
     @WithDefault(".drydock/blobs")
     Path storageDir();
+
+    /**
+     * Free space the blob storage keeps in reserve ({@code DRYDOCK_LAYER_STORE_FREE_SPACE_RESERVE}):
+     * an upload that would leave less is refused with 507 before a byte is written, so the disk never
+     * fills from uploads alone, and what shares it (PostgreSQL's data, in the single-machine default)
+     * keeps room to work.
+     */
+    @WithDefault("1G")
+    MemorySize freeSpaceReserve();
 
     /** An upload session untouched for this long is abandoned: its row and partial file are removed. */
     @WithDefault("24h")

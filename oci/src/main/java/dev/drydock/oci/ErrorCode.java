@@ -22,7 +22,12 @@ public enum ErrorCode {
     /** A service behind the front door does not answer. */
     UNAVAILABLE(503),
     /** Not in the spec's table; distribution answers it for bad Content-Range. */
-    RANGE_INVALID(416);
+    RANGE_INVALID(416),
+    /**
+     * Not in the spec's table: the blob storage is full (or keeps its reserve), so the upload was
+     * not stored; HTTP's own status for it.
+     */
+    INSUFFICIENT_STORAGE(507);
 
     private final int status;
 

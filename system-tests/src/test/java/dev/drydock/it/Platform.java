@@ -41,6 +41,8 @@ public final class Platform {
     public static final String ADMIN = "admin";
     private final List<Process> processes = new ArrayList<>();
     private TestInfra.Database dbServer = TestInfra.Database.shared();
+    /** Environment variables a test sets on top of the platform's own. */
+    private final Map<String, String> settings = new LinkedHashMap<>();
 
     public static synchronized Platform get() {
         if (instance == null) {
@@ -61,8 +63,18 @@ public final class Platform {
 
     /** As {@link #isolated(TestInfra.Kafka)}, with its database on the PostgreSQL server {@code dbServer}. */
     static Platform isolated(TestInfra.Kafka kafka, TestInfra.Database dbServer) {
+        return isolated(kafka, dbServer, Map.of());
+    }
+
+    /** As {@link #isolated(TestInfra.Kafka)}, with these environment variables set for every service. */
+    static Platform isolated(TestInfra.Kafka kafka, Map<String, String> settings) {
+        return isolated(kafka, TestInfra.Database.shared(), settings);
+    }
+
+    private static Platform isolated(TestInfra.Kafka kafka, TestInfra.Database dbServer, Map<String, String> settings) {
         Platform platform = new Platform(kafka);
         platform.dbServer = dbServer;
+        platform.settings.putAll(settings);
         try {
             platform.start(false);
         } catch (RuntimeException e) {
@@ -138,6 +150,7 @@ public final class Platform {
         common.put("DRYDOCK_AUDIT_CONSUMER_GROUP", group);
         common.put("DRYDOCK_LAYER_STORE_JWKS_URL", "http://127.0.0.1:" + registryPort + "/.well-known/jwks.json");
         common.put("DRYDOCK_AUDIT_JWKS_URL", "http://127.0.0.1:" + registryPort + "/.well-known/jwks.json");
+        common.putAll(settings);
         launch("layer-store", layerStorePort, common);
         launch("audit-service", auditPort, common);
         Map<String, String> registryEnv = new LinkedHashMap<>(common);

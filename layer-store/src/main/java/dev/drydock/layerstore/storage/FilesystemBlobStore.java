@@ -6,7 +6,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -24,13 +23,19 @@ import java.util.UUID;
 @ApplicationScoped
 public class FilesystemBlobStore {
 
+    private final Path root;
     private final Path blobs;
     private final Path uploads;
 
     FilesystemBlobStore(LayerStoreConfig config) throws IOException {
-        Path root = config.storageDir().toAbsolutePath();
+        this.root = config.storageDir().toAbsolutePath();
         this.blobs = Files.createDirectories(root.resolve("blobs"));
         this.uploads = Files.createDirectories(root.resolve("uploads"));
+    }
+
+    /** The storage directory, holding {@code blobs/} and {@code uploads/}. */
+    public Path root() {
+        return root;
     }
 
     public Path blobPath(Digest digest) {
@@ -64,7 +69,7 @@ public class FilesystemBlobStore {
         } catch (FileAlreadyExistsException raced) {
             deleteUpload(session);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot move upload " + session + " into place as " + digest, e);
+            throw new StorageFailure("cannot move upload " + session + " into place as " + digest, e);
         }
     }
 
@@ -100,7 +105,7 @@ public class FilesystemBlobStore {
             }).map(file -> file.getFileName().toString()).filter(FilesystemBlobStore::isUuid).map(UUID::fromString)
                     .toList();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list the uploads in " + uploads, e);
+            throw new StorageFailure("cannot list the uploads in " + uploads, e);
         }
     }
 
@@ -116,7 +121,7 @@ public class FilesystemBlobStore {
         try {
             Files.deleteIfExists(uploadPath(session));
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
     }
 
@@ -138,7 +143,7 @@ public class FilesystemBlobStore {
                 remaining -= read;
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
     }
 
@@ -147,7 +152,7 @@ public class FilesystemBlobStore {
             Path file = uploadPath(session);
             return Files.exists(file) ? Files.size(file) : 0;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
     }
 }

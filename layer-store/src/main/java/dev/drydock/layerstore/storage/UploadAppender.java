@@ -10,7 +10,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -97,7 +97,7 @@ public class UploadAppender {
         } catch (IOException e) {
             closeQuietly(cached);
             closeQuietly(direct);
-            throw new UncheckedIOException("cannot open upload file " + file, e);
+            throw new StorageFailure("cannot open upload file " + file, e);
         }
     }
 
@@ -165,6 +165,8 @@ public class UploadAppender {
         private boolean paused;
         private boolean ended;
         private boolean finishing;
+        /** Set when the body failed: what it wrote is cut off again as the file closes. */
+        private volatile boolean failed;
         private CompletableFuture<Void> closed;
         private CompletableFuture<Void> hashed = CompletableFuture.completedFuture(null);
         private CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
@@ -327,27 +329,36 @@ public class UploadAppender {
                     cached.truncate(length); // a body cut off earlier may have left bytes beyond it
                     cached.force(false);
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    throw new StorageFailure(e);
                 }
-            }, threads).whenComplete((v, failure) -> close().whenComplete((c, closeFailure) -> context.runOnContext(x -> {
-                Throwable any = failure != null ? failure : closeFailure;
-                if (any == null) {
-                    result.tryComplete(received);
-                } else {
-                    result.tryFail(any);
-                }
-            })));
+            }, threads).whenComplete((v, failure) -> {
+                failed = failure != null;
+                close().whenComplete((c, closeFailure) -> context.runOnContext(x -> {
+                    Throwable any = failure != null ? failure : closeFailure;
+                    if (any == null) {
+                        result.tryComplete(received);
+                    } else {
+                        result.tryFail(unwrap(any));
+                    }
+                }));
+            });
         }
 
         private void fail(Throwable failure) {
             if (result.future().isComplete()) {
                 return;
             }
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            result.tryFail(cause);
+            result.tryFail(unwrap(failure));
             ended = true;
+            failed = true;
             close();
+            // the rest of the body is read and dropped (see take), so that the client, still sending,
+            // reads the answer instead of a reset
+            request.resume();
+        }
+
+        private static Throwable unwrap(Throwable failure) {
+            return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         }
 
         /** Closes the file once everything handed to the threads is done, and gives the blocks back. */
@@ -357,11 +368,16 @@ public class UploadAppender {
             }
             closed = CompletableFuture.allOf(hashed, written).handle((v, ignored) -> null).thenRunAsync(() -> {
                 try (cached) {
+                    if (failed) {
+                        // nothing of a failed body counts: its bytes would only hold disk space (a full
+                        // disk stays full) until the upload expires
+                        cached.truncate(start);
+                    }
                     if (direct != null) {
                         direct.close();
                     }
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    throw new StorageFailure(e);
                 } finally {
                     if (blocks != null) {
                         giveBack(blocks);
@@ -379,7 +395,7 @@ public class UploadAppender {
                 position += channel.write(bytes, position);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new StorageFailure(e);
         }
     }
 }

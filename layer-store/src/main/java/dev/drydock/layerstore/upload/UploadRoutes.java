@@ -5,6 +5,7 @@ import dev.drydock.layerstore.HttpExchange;
 import dev.drydock.layerstore.LayerStoreConfig;
 import dev.drydock.layerstore.blob.BlobLinks;
 import dev.drydock.layerstore.storage.FilesystemBlobStore;
+import dev.drydock.layerstore.storage.StorageSpace;
 import dev.drydock.layerstore.storage.UploadAppender;
 import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
@@ -47,17 +48,19 @@ public class UploadRoutes {
     private final BlobLinks links;
     private final FilesystemBlobStore store;
     private final UploadAppender appender;
+    private final StorageSpace space;
     private final LayerStoreConfig config;
     /** The running digest of each session this instance has been appending to, by session id. */
     private final Map<UUID, RunningDigest> digests = new ConcurrentHashMap<>();
 
     UploadRoutes(Vertx vertx, UploadSessions sessions, BlobLinks links, FilesystemBlobStore store,
-                 UploadAppender appender, LayerStoreConfig config) {
+                 UploadAppender appender, StorageSpace space, LayerStoreConfig config) {
         this.vertx = vertx;
         this.sessions = sessions;
         this.links = links;
         this.store = store;
         this.appender = appender;
+        this.space = space;
         this.config = config;
     }
 
@@ -126,7 +129,10 @@ public class UploadRoutes {
         }
         String digestParam = request.getParam("digest");
         if (digestParam == null) {
-            return blocking(() -> sessions.start(repository)).map(s -> { accepted(ctx, pathName, s, 202); return null; });
+            return blocking(() -> {
+                space.requireRoomFor(-1); // a session whose chunks would be refused is no use to start
+                return sessions.start(repository);
+            }).map(s -> { accepted(ctx, pathName, s, 202); return null; });
         }
         // the whole blob in this one request: no session is recorded, since no other request can
         // name it; should this instance stop mid-upload, the file is removed as an abandoned one
@@ -191,9 +197,14 @@ public class UploadRoutes {
      */
     private Future<Long> append(HttpServerRequest request, UploadSession session) {
         long expected = contentLength(request);
-        return blocking(() -> appender.open(store.uploadPath(session.id()), session.received(), expected,
-                runningDigest(session).digest()))
-                .compose(body -> body.from(request))
+        Future<UploadAppender.Body> opened = blocking(() -> {
+            if (expected != 0) {
+                space.requireRoomFor(expected); // before a byte is written; a PUT that only closes the upload needs none
+            }
+            return appender.open(store.uploadPath(session.id()), session.received(), expected,
+                    runningDigest(session).digest());
+        });
+        return opened.compose(body -> body.from(request))
                 .map(written -> {
                     long length = session.received() + written;
                     digests.compute(session.id(), (id, old) -> new RunningDigest(old.digest(), length));
