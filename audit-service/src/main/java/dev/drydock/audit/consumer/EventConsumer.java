@@ -8,13 +8,17 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -25,6 +29,7 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -223,11 +228,34 @@ public class EventConsumer {
             consumer.pause(consumer.assignment()); // partitions assigned meanwhile too
             ConsumerRecords<String, byte[]> late = consumer.poll(Duration.ofMillis(200));
             // a partition assigned during the pause may have returned records: read them again later
-            for (org.apache.kafka.common.TopicPartition partition : late.partitions()) {
+            for (TopicPartition partition : late.partitions()) {
                 consumer.seek(partition, late.records(partition).get(0).offset());
             }
         }
         consumer.resume(consumer.paused());
+    }
+
+    /**
+     * Where the live projections stand: the group's committed offsets by partition (everything
+     * applied is committed; nothing is committed before it is applied). The dead-letter topic is
+     * not among them. Fails after {@code wait} when Kafka does not answer.
+     */
+    public Map<TopicPartition, Long> committedOffsets(Duration wait) throws Exception {
+        Admin admin = Admin.create(login.clientSettings(bootstrap));
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group,
+                            new ListConsumerGroupOffsetsOptions().timeoutMs((int) wait.toMillis()))
+                    .partitionsToOffsetAndMetadata().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            committed.forEach((partition, offset) -> {
+                if (offset != null && !partition.topic().equals(Topic.DEAD_LETTER.topicName())) {
+                    offsets.put(partition, offset.offset());
+                }
+            });
+            return offsets;
+        } finally {
+            admin.close(Duration.ofSeconds(1));
+        }
     }
 
     /** The consumer group the projections commit their offsets in. */
@@ -238,17 +266,19 @@ public class EventConsumer {
     /** Applies one poll's events in one transaction; what cannot be read goes to the dead-letter topic. */
     private void handle(ConsumerRecords<String, byte[]> records) {
         List<AuditLog.LoggedEvent> events = new java.util.ArrayList<>(records.count());
+        List<AuditLog.Position> unreadable = new java.util.ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
+            AuditLog.Position position = new AuditLog.Position(record.topic(), record.partition(), record.offset());
             try {
-                events.add(new AuditLog.LoggedEvent(EventCodec.decode(record.value()),
-                        new AuditLog.Position(record.topic(), record.partition(), record.offset())));
+                events.add(new AuditLog.LoggedEvent(EventCodec.decode(record.value()), position));
             } catch (MalformedEventException e) {
                 deadLetter(record, e.getMessage());
+                unreadable.add(position);
             }
         }
-        while (running && !events.isEmpty()) {
+        while (running) {
             try {
-                applied.addAndGet(projections.apply(events));
+                applied.addAndGet(projections.apply(events, unreadable));
                 return;
             } catch (Exception e) {
                 // The database is the likely cause, not the events: wait and try the same batch again.

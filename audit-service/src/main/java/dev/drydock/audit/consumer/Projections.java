@@ -36,9 +36,9 @@ public class Projections {
      * @return how many were new (the others had been applied before: redeliveries)
      */
     @Transactional
-    public int apply(List<AuditLog.LoggedEvent> events) throws SQLException {
+    public int apply(List<AuditLog.LoggedEvent> events, List<AuditLog.Position> unreadable) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return applyOn(c, events, new AuditLog.Heads());
+            return applyOn(c, events, unreadable, new AuditLog.Heads());
         }
     }
 
@@ -46,11 +46,13 @@ public class Projections {
      * Applies events, in log order, on the caller's connection and transaction, to the tables its
      * search path finds first (a rebuild's fresh ones, or the live ones). Which are new is asked
      * once for the batch; the applied-once markers and audit records go in as batches, and the
-     * read model is updated by one call.
+     * read model is updated by one call. The places of events applied before at another place, and
+     * of the {@code unreadable} ones, are recorded as skipped, so a partition's positions have no hole.
      *
      * @return how many were new (the others had been applied before: redeliveries)
      */
-    public int applyOn(Connection c, List<AuditLog.LoggedEvent> events, AuditLog.Heads heads) throws SQLException {
+    public int applyOn(Connection c, List<AuditLog.LoggedEvent> events, List<AuditLog.Position> unreadable,
+                       AuditLog.Heads heads) throws SQLException {
         Set<UUID> seen = new HashSet<>();
         try (PreparedStatement applied = c.prepareStatement("SELECT event_id FROM applied_event WHERE event_id = ANY (?)")) {
             applied.setArray(1, c.createArrayOf("uuid", events.stream().map(e -> e.event().id()).toArray()));
@@ -61,14 +63,23 @@ public class Projections {
             }
         }
         List<AuditLog.LoggedEvent> fresh = new ArrayList<>();
+        List<AuditLog.Position> duplicates = new ArrayList<>();
         for (AuditLog.LoggedEvent logged : events) {
             if (seen.add(logged.event().id())) {
                 fresh.add(logged);
+            } else if (logged.position() != null) {
+                duplicates.add(logged.position());
             }
         }
-        if (fresh.isEmpty()) {
-            return 0;
+        if (!fresh.isEmpty()) {
+            applyFresh(c, fresh, heads);
         }
+        skipped(c, duplicates, "applied before at another place in the log");
+        skipped(c, unreadable, "unreadable: sent to the dead-letter topic");
+        return fresh.size();
+    }
+
+    private void applyFresh(Connection c, List<AuditLog.LoggedEvent> fresh, AuditLog.Heads heads) throws SQLException {
         try (PreparedStatement once = c.prepareStatement(
                 "INSERT INTO applied_event (event_id, applied_at) VALUES (?, clock_timestamp())")) {
             for (AuditLog.LoggedEvent logged : fresh) {
@@ -79,6 +90,30 @@ public class Projections {
         }
         auditLog.append(c, fresh, heads);
         repositories.applyAll(c, fresh.stream().map(AuditLog.LoggedEvent::event).toList());
-        return fresh.size();
+    }
+
+    /**
+     * Records places that hold no audit record; after the batch's records are in, so that a
+     * redelivered event (whose place holds its record) is not taken for one.
+     */
+    private static void skipped(Connection c, List<AuditLog.Position> positions, String reason) throws SQLException {
+        if (positions.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = c.prepareStatement("INSERT INTO skipped_position (topic, kafka_partition,"
+                + " kafka_offset, reason) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM audit_record"
+                + " WHERE topic = ? AND kafka_partition = ? AND kafka_offset = ?) ON CONFLICT DO NOTHING")) {
+            for (AuditLog.Position position : positions) {
+                insert.setString(1, position.topic());
+                insert.setInt(2, position.partition());
+                insert.setLong(3, position.offset());
+                insert.setString(4, reason);
+                insert.setString(5, position.topic());
+                insert.setInt(6, position.partition());
+                insert.setLong(7, position.offset());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
     }
 }

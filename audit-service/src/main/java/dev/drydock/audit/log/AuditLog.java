@@ -18,7 +18,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -199,6 +201,49 @@ public class AuditLog {
             }
             return Optional.ofNullable(firstBroken);
         }
+    }
+
+    /** Offsets {@code fromOffset} to {@code toOffset} of a partition were consumed but hold neither a record nor a skip. */
+    public record Gap(String topic, int partition, long fromOffset, long toOffset) {
+    }
+
+    /**
+     * The holes in each partition's positions: between two places that hold an audit record or a
+     * skip (see {@code skipped_position}), and between the last of them and the consumer's committed
+     * offset ({@code committed}, by topic and partition; empty when Kafka cannot be asked). A hole
+     * means events were consumed and never applied: offsets that ran ahead of the projections.
+     */
+    public List<Gap> gaps(Map<String, Map<Integer, Long>> committed) throws SQLException {
+        List<Gap> gaps = new ArrayList<>();
+        Map<String, Map<Integer, Long>> ends = new HashMap<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("WITH positions AS ("
+                     + " SELECT topic, kafka_partition, kafka_offset FROM audit_record WHERE topic IS NOT NULL"
+                     + " UNION ALL SELECT topic, kafka_partition, kafka_offset FROM skipped_position),"
+                     + " ordered AS (SELECT topic, kafka_partition, kafka_offset, lag(kafka_offset)"
+                     + " OVER (PARTITION BY topic, kafka_partition ORDER BY kafka_offset) AS previous,"
+                     + " max(kafka_offset) OVER (PARTITION BY topic, kafka_partition) AS last FROM positions)"
+                     + " SELECT topic, kafka_partition, previous + 1, kafka_offset - 1, last FROM ordered"
+                     + " WHERE previous IS NULL OR kafka_offset > previous + 1 ORDER BY topic, kafka_partition, kafka_offset")) {
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    String topic = rs.getString(1);
+                    int partition = rs.getInt(2);
+                    ends.computeIfAbsent(topic, t -> new HashMap<>()).put(partition, rs.getLong(5));
+                    long from = rs.getLong(3);
+                    if (!rs.wasNull()) {
+                        gaps.add(new Gap(topic, partition, from, rs.getLong(4)));
+                    }
+                }
+            }
+        }
+        committed.forEach((topic, partitions) -> partitions.forEach((partition, next) -> {
+            long last = ends.getOrDefault(topic, Map.of()).getOrDefault(partition, -1L);
+            if (next > last + 1) {
+                gaps.add(new Gap(topic, partition, last + 1, next - 1));
+            }
+        }));
+        return gaps;
     }
 
     private static void condition(StringBuilder sql, List<Object> args, String clause, Object value) {

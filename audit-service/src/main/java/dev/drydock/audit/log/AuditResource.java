@@ -1,6 +1,7 @@
 package dev.drydock.audit.log;
 
 import dev.drydock.audit.access.Viewers;
+import dev.drydock.audit.consumer.EventConsumer;
 import dev.drydock.oci.http.TextInput;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ForbiddenException;
@@ -13,10 +14,14 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code /api/v1/audit}: the audit log, filtered and cursor-paged; and its verification. */
 @Path("/api/v1/audit")
@@ -27,10 +32,12 @@ public class AuditResource {
 
     private final AuditLog log;
     private final Viewers viewers;
+    private final EventConsumer consumer;
 
-    AuditResource(AuditLog log, Viewers viewers) {
+    AuditResource(AuditLog log, Viewers viewers, EventConsumer consumer) {
         this.log = log;
         this.viewers = viewers;
+        this.consumer = consumer;
     }
 
     public record Page(List<AuditLog.Entry> items, Long next) {
@@ -58,6 +65,10 @@ public class AuditResource {
         return new Page(entries, next);
     }
 
+    /**
+     * Whether the audit log is whole: every record's hash and link hold (else the first broken
+     * record), and no partition's positions have a hole (events consumed but never applied).
+     */
     @GET
     @Path("/verify")
     public Map<String, Object> verify(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization)
@@ -65,8 +76,23 @@ public class AuditResource {
         if (!viewers.of(authorization).auditScope().filter("*"::equals).isPresent()) {
             throw refused();
         }
-        return log.verify().<Map<String, Object>>map(seq -> Map.of("intact", false, "firstBrokenRecord", seq))
-                .orElse(Map.of("intact", true));
+        Optional<Long> broken = log.verify();
+        Map<String, Map<Integer, Long>> committed = new HashMap<>();
+        boolean offsetsChecked;
+        try {
+            consumer.committedOffsets(Duration.ofSeconds(5)).forEach((partition, offset) ->
+                    committed.computeIfAbsent(partition.topic(), t -> new HashMap<>()).put(partition.partition(), offset));
+            offsetsChecked = true;
+        } catch (Exception kafkaAway) {
+            offsetsChecked = false; // the gaps between applied places are still found
+        }
+        List<AuditLog.Gap> gaps = log.gaps(committed);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("intact", broken.isEmpty() && gaps.isEmpty());
+        broken.ifPresent(seq -> answer.put("firstBrokenRecord", seq));
+        answer.put("gaps", gaps);
+        answer.put("committedOffsetsChecked", offsetsChecked);
+        return answer;
     }
 
     private static ForbiddenException refused() {

@@ -9,11 +9,9 @@ import dev.drydock.events.MalformedEventException;
 import dev.drydock.events.Topic;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -28,7 +26,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +84,7 @@ public class ProjectionRebuild {
         List<String> tables = tables();
         prepareFreshTables(tables);
         return liveConsumer.whilePaused(() -> {
-            Map<TopicPartition, Long> targets = committedOffsets();
+            Map<TopicPartition, Long> targets = liveConsumer.committedOffsets(Duration.ofSeconds(30));
             long[] counts = replay(targets);
             List<TableCheck> checks = new ArrayList<>();
             for (String table : tables) {
@@ -146,21 +143,6 @@ public class ProjectionRebuild {
         }
     }
 
-    /** Where the live projections stand: the group's committed offsets (everything applied is committed). */
-    private Map<TopicPartition, Long> committedOffsets() throws Exception {
-        try (Admin admin = Admin.create(config.kafkaLogin().clientSettings(config.kafkaBootstrap()))) {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(liveConsumer.group())
-                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, Long> targets = new HashMap<>();
-            committed.forEach((partition, offset) -> {
-                if (offset != null && !partition.topic().equals(Topic.DEAD_LETTER.topicName())) {
-                    targets.put(partition, offset.offset());
-                }
-            });
-            return targets;
-        }
-    }
-
     /** Reads each partition from offset zero up to its target and applies every event to the fresh tables. */
     private long[] replay(Map<TopicPartition, Long> targets) throws SQLException {
         long events = 0;
@@ -192,22 +174,22 @@ public class ProjectionRebuild {
                 List<TopicPartition> remaining = new ArrayList<>(partitions);
                 while (!remaining.isEmpty()) {
                     List<AuditLog.LoggedEvent> batch = new ArrayList<>();
+                    List<AuditLog.Position> unreadableHere = new ArrayList<>();
                     for (ConsumerRecord<String, byte[]> record : reader.poll(Duration.ofMillis(500))) {
                         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                         if (record.offset() >= targets.get(partition)) {
                             continue;
                         }
                         events++;
+                        AuditLog.Position position = new AuditLog.Position(record.topic(), record.partition(), record.offset());
                         try {
-                            batch.add(new AuditLog.LoggedEvent(EventCodec.decode(record.value()),
-                                    new AuditLog.Position(record.topic(), record.partition(), record.offset())));
+                            batch.add(new AuditLog.LoggedEvent(EventCodec.decode(record.value()), position));
                         } catch (MalformedEventException e) {
                             unreadable++;
+                            unreadableHere.add(position);
                         }
                     }
-                    if (!batch.isEmpty()) {
-                        applied += projections.applyOn(c, batch, heads);
-                    }
+                    applied += projections.applyOn(c, batch, unreadableHere, heads);
                     c.commit();
                     remaining.removeIf(partition -> reader.position(partition) >= targets.get(partition));
                     reader.pause(partitions.stream().filter(p -> !remaining.contains(p)).toList());
