@@ -304,6 +304,21 @@ class ConformanceIT {
             HttpResponse<byte[]> blob = registry.send("GET", "/v2/" + REPO + "/blobs/" + digest(randomBytes(8)), Map.of(), null);
             assertEquals(404, blob.statusCode());
             assertEquals("BLOB_UNKNOWN", errorCode(blob));
+            // a reference that is no valid tag or digest names no manifest: 404 too, not 400 (the
+            // official suite asks for ".INVALID_MANIFEST_NAME"); only a push refuses it as TAG_INVALID
+            for (String reference : List.of(".INVALID_MANIFEST_NAME", "-bad", "sha256:short", "x".repeat(129))) {
+                HttpResponse<byte[]> get = registry.send("GET", "/v2/" + REPO + "/manifests/" + reference, Map.of(), null);
+                assertEquals(404, get.statusCode(), reference);
+                assertEquals("MANIFEST_UNKNOWN", errorCode(get), reference);
+                assertEquals(404, registry.send("HEAD", "/v2/" + REPO + "/manifests/" + reference, Map.of(), null).statusCode(),
+                        reference);
+                assertEquals(404, registry.send("DELETE", "/v2/" + REPO + "/manifests/" + reference, Map.of(), null).statusCode(),
+                        reference);
+            }
+            HttpResponse<byte[]> badTag = registry.send("PUT", "/v2/" + REPO + "/manifests/.INVALID_MANIFEST_NAME",
+                    Map.of("Content-Type", OCI_MANIFEST), image.manifest());
+            assertEquals(400, badTag.statusCode());
+            assertEquals("TAG_INVALID", errorCode(badTag));
         }
     }
 

@@ -146,6 +146,9 @@ public class Manifests {
             long repository = repositories.require(c, name);
             cache.changing(repository);
             if (!Digest.looksLikeDigest(reference)) {
+                if (!Tag.isValid(reference)) {
+                    throw unknown(name, reference); // no tag can have that name: there is nothing of it to delete
+                }
                 Tag tag = new Tag(reference);
                 try (PreparedStatement delete = c.prepareStatement(
                         "DELETE FROM tag WHERE repository_id = ? AND name = ? RETURNING digest")) {
@@ -160,7 +163,7 @@ public class Manifests {
                 }
                 return;
             }
-            Digest digest = Digest.parse(reference);
+            Digest digest = digestOrUnknown(name, reference);
             try (PreparedStatement tags = c.prepareStatement(
                     "DELETE FROM tag WHERE repository_id = ? AND digest = ? RETURNING name")) {
                 tags.setLong(1, repository);
@@ -226,7 +229,11 @@ public class Manifests {
             long repository = repositories.require(c, name);
             Optional<StoredManifest> found;
             if (Digest.looksLikeDigest(reference)) {
-                found = find(c, repository, Digest.parse(reference));
+                found = find(c, repository, digestOrUnknown(name, reference));
+            } else if (!Tag.isValid(reference)) {
+                // the spec answers a manifest that is not found with 404, whatever the reference looks
+                // like; only a push with an invalid tag is refused as TAG_INVALID
+                found = Optional.empty();
             } else {
                 Tag tag = new Tag(reference);
                 try (PreparedStatement select = c.prepareStatement(
@@ -266,6 +273,15 @@ public class Manifests {
             }
         }
         return found;
+    }
+
+    /** The digest a reference names; one that is no well-formed digest names no manifest (404, as any not found). */
+    private static Digest digestOrUnknown(RepositoryName name, String reference) {
+        try {
+            return Digest.parse(reference);
+        } catch (OciException notADigest) {
+            throw unknown(name, reference);
+        }
     }
 
     private static OciException unknown(RepositoryName name, String reference) {
