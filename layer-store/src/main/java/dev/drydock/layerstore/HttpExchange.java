@@ -60,7 +60,7 @@ public final class HttpExchange {
         if (storage != null && storage.outOfSpace()) {
             LOG.warnf("%s %s: the blob storage is full (%s); answered 507", ctx.request().method(), ctx.request().path(),
                     storage.getMessage());
-            failure = StorageSpace.full("the blob storage is full; the upload was not stored (what it sent is discarded)");
+            failure = StorageSpace.full("the blob storage is full; the upload was not stored");
         } else if (storage != null) {
             LOG.errorf(storage, "%s %s: the blob storage failed", ctx.request().method(), ctx.request().path());
             failure = new OciException(ErrorCode.UNAVAILABLE, "the blob storage failed; nothing was stored, try again later");

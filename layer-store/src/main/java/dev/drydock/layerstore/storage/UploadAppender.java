@@ -47,10 +47,13 @@ public class UploadAppender {
     private static final int BLOCKS_PER_BODY = 3;
     /** 64 MiB off-heap at most: five large bodies at once; others are written through the page cache. */
     private static final int MAX_BLOCKS = 16;
+    /** How many bytes of a body are written between two checks of the storage's free space. */
+    static final long ROOM_CHECK = 4L << 20;
     /** Bytes of a page-cache body handed to the threads but not yet written; above it the request pauses. */
     private static final long MAX_IN_FLIGHT = 4L << 20;
 
     private final Vertx vertx;
+    private final StorageSpace space;
     private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "upload-io");
         thread.setDaemon(true);
@@ -61,8 +64,9 @@ public class UploadAppender {
     /** The alignment the blocks are made with: the storage's disk block size, found by the first large body. */
     private int blockAlignment;
 
-    UploadAppender(Vertx vertx) {
+    UploadAppender(Vertx vertx, StorageSpace space) {
         this.vertx = vertx;
+        this.space = space;
     }
 
     @PreDestroy
@@ -161,6 +165,8 @@ public class UploadAppender {
         private long received;
         /** Bytes handed to the threads (with their place in the file) so far. */
         private long handedOver;
+        /** {@link #handedOver} when the storage's free space was last checked. */
+        private long checkedAt;
         private long inFlight;
         private boolean paused;
         private boolean ended;
@@ -198,7 +204,7 @@ public class UploadAppender {
         }
 
         private void take(Buffer piece) {
-            if (result.future().isComplete()) {
+            if (failed || result.future().isComplete()) {
                 return; // a write failed; the answer is on its way
             }
             received += piece.length();
@@ -238,12 +244,26 @@ public class UploadAppender {
             }
         }
 
-        /** Hands bytes over to be hashed and written at the next place in the file. */
+        /**
+         * Hands bytes over to be hashed and written at the next place in the file; every
+         * {@link #ROOM_CHECK} bytes a write is followed by a check that the storage still has more
+         * free than its reserve (a body of unknown length, or several at once, must not fill the
+         * disk; it may take at most that much of the reserve before it is refused).
+         */
         private void submit(ByteBuffer bytes, FileChannel channel) {
             long at = start + handedOver;
             handedOver += bytes.remaining();
+            boolean check = handedOver - checkedAt >= ROOM_CHECK;
+            if (check) {
+                checkedAt = handedOver;
+            }
             CompletableFuture<Void> hash = hashed.thenRunAsync(() -> digest.update(bytes.duplicate()), threads);
-            CompletableFuture<Void> write = written.thenRunAsync(() -> writeFully(channel, bytes.duplicate(), at), threads);
+            CompletableFuture<Void> write = written.thenRunAsync(() -> {
+                writeFully(channel, bytes.duplicate(), at);
+                if (check) {
+                    space.requireRoomFor(0);
+                }
+            }, threads);
             hashed = hash;
             written = write;
             CompletableFuture.allOf(hash, write).whenComplete((v, failure) -> context.runOnContext(x -> done(bytes, failure)));
@@ -255,7 +275,7 @@ public class UploadAppender {
                 fail(failure);
                 return;
             }
-            if (finishing || result.future().isComplete()) {
+            if (finishing || failed || result.future().isComplete()) {
                 // everything is handed over: the blocks are not this body's to reuse any more (close
                 // gives them back to the pool, perhaps already has)
                 return;
@@ -332,7 +352,9 @@ public class UploadAppender {
                     throw new StorageFailure(e);
                 }
             }, threads).whenComplete((v, failure) -> {
-                failed = failure != null;
+                if (failure != null) {
+                    failed = true;
+                }
                 close().whenComplete((c, closeFailure) -> context.runOnContext(x -> {
                     Throwable any = failure != null ? failure : closeFailure;
                     if (any == null) {
@@ -345,13 +367,14 @@ public class UploadAppender {
         }
 
         private void fail(Throwable failure) {
-            if (result.future().isComplete()) {
+            if (failed || result.future().isComplete()) {
                 return;
             }
-            result.tryFail(unwrap(failure));
             ended = true;
             failed = true;
-            close();
+            // answered once the file is cut back: a client resuming at once must not have its new
+            // bytes cut off by this body's truncation
+            close().whenComplete((c, closeFailure) -> context.runOnContext(x -> result.tryFail(unwrap(failure))));
             // the rest of the body is read and dropped (see take), so that the client, still sending,
             // reads the answer instead of a reset
             request.resume();
