@@ -4,6 +4,9 @@ import dev.drydock.events.EventCodec;
 import dev.drydock.events.KafkaLogin;
 import dev.drydock.events.MalformedEventException;
 import dev.drydock.events.Topic;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,6 +35,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,15 +64,19 @@ public class EventConsumer {
     private volatile java.util.concurrent.CountDownLatch pauseRequest;
     private volatile java.util.concurrent.CountDownLatch resumeRequest;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private final MeterRegistry meters;
+    /** The Kafka client's own metrics of the current consumer, lag per partition among them. */
+    private KafkaClientMetrics consumerMetrics;
     /** Failures in a row (a lost broker, a failed commit, a refused login); 0 once a poll succeeds. */
     private final AtomicLong failuresInARow = new AtomicLong();
     private volatile String lastFailure;
     private KafkaProducer<String, byte[]> deadLetters;
     private Thread thread;
 
-    EventConsumer(Projections projections, AuditConfig config, io.micrometer.core.instrument.MeterRegistry meters,
+    EventConsumer(Projections projections, AuditConfig config, MeterRegistry meters,
                   @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port") int httpPort) {
         this.projections = projections;
+        this.meters = meters;
         meters.gauge("drydock.events.applied", applied);
         meters.gauge("drydock.events.dead_lettered", deadLettered);
         this.bootstrap = config.kafkaBootstrap();
@@ -103,6 +112,8 @@ public class EventConsumer {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
         KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
         created.subscribe(List.of(Topic.REGISTRY.topicName(), Topic.IDENTITY.topicName(), Topic.MAINTENANCE.topicName()));
+        consumerMetrics = new KafkaClientMetrics(created);
+        consumerMetrics.bindTo(meters);
         return created;
     }
 
@@ -159,6 +170,7 @@ public class EventConsumer {
                     handle(records);
                     consumer.commitSync();
                 }
+                measureLag();
                 failuresInARow.set(0);
                 backoff = MIN_BACKOFF_MS;
             } catch (RuntimeException e) { // a WakeupException too: from stop(), or else a failure like any other
@@ -170,6 +182,27 @@ public class EventConsumer {
         }
         closeConsumer();
     }
+
+    /**
+     * Events in each assigned partition not yet applied, as the consumer last learned from the
+     * broker (no request of its own); a gauge per partition, {@code drydock_events_lag}.
+     */
+    private void measureLag() {
+        for (TopicPartition partition : consumer.assignment()) {
+            OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isPresent()) {
+                lags.computeIfAbsent(partition, p -> {
+                    AtomicLong value = new AtomicLong();
+                    Gauge.builder("drydock.events.lag", value, AtomicLong::get)
+                            .tags("topic", p.topic(), "partition", Integer.toString(p.partition()))
+                            .description("events of the partition not yet applied to the projections").register(meters);
+                    return value;
+                }).set(lag.getAsLong());
+            }
+        }
+    }
+
+    private final Map<TopicPartition, AtomicLong> lags = new ConcurrentHashMap<>();
 
     private static final long MIN_BACKOFF_MS = 1_000;
     private static final long MAX_BACKOFF_MS = 30_000;
@@ -188,6 +221,10 @@ public class EventConsumer {
     private void closeConsumer() {
         KafkaConsumer<String, byte[]> current = consumer;
         consumer = null;
+        if (consumerMetrics != null) {
+            consumerMetrics.close(); // its meters go; the next consumer's replace them
+            consumerMetrics = null;
+        }
         if (current != null) {
             try {
                 current.close(Duration.ofSeconds(5));

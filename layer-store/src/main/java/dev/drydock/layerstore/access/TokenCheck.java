@@ -9,6 +9,7 @@ import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.Challenge;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.TokenVerifier;
+import dev.drydock.oci.http.MetricsReaders;
 import dev.drydock.oci.http.RequestPath;
 import dev.drydock.oci.http.Routes;
 import io.vertx.core.Vertx;
@@ -17,7 +18,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.ConfigProvider;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -36,6 +39,9 @@ public class TokenCheck {
     private final LayerStoreConfig config;
     private final TokenVerifier verifier;
     private final TokenRevocations revocations;
+
+    private static final MetricsReaders METRICS_READERS = new MetricsReaders(ConfigProvider.getConfig()
+            .getOptionalValues("drydock.metrics.allowed-from", String.class).orElse(List.of()));
 
     TokenCheck(Vertx vertx, LayerStoreConfig config, TokenRevocations revocations) {
         this.revocations = revocations;
@@ -57,6 +63,11 @@ public class TokenCheck {
         Optional<String> problem = RequestPath.problem(path);
         if (problem.isPresent()) {
             HttpExchange.fail(ctx, new OciException(ErrorCode.NAME_INVALID, problem.get()));
+            return;
+        }
+        if (METRICS_READERS.refuses(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                path, ctx.normalizedPath(), request.path())) {
+            ctx.response().setStatusCode(404).end(); // layer-store listens beyond loopback in redirect mode
             return;
         }
         if (!Routes.governs(path)) {

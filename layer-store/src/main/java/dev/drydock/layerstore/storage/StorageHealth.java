@@ -1,5 +1,7 @@
 package dev.drydock.layerstore.storage;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -14,8 +16,20 @@ public class StorageHealth implements HealthCheck {
 
     private final StorageSpace space;
 
-    StorageHealth(StorageSpace space) {
+    StorageHealth(StorageSpace space, MeterRegistry meters) {
         this.space = space;
+        Gauge.builder("drydock.storage.free", space, StorageHealth::freeOrNaN).baseUnit("bytes")
+                .description("free space of the blob storage's file system").register(meters);
+        Gauge.builder("drydock.storage.reserve", space, StorageSpace::reserve).baseUnit("bytes")
+                .description("free space kept in reserve: uploads are refused below it").register(meters);
+    }
+
+    private static double freeOrNaN(StorageSpace space) {
+        try {
+            return space.usable();
+        } catch (StorageFailure e) {
+            return Double.NaN;
+        }
     }
 
     @Override

@@ -27,15 +27,18 @@ public final class RequestPath {
             return null;
         }
         String target = requestTarget;
+        // the authority of an absolute-form target ends where Vert.x takes it to end, at the first
+        // '/' after "://" — even past a '?' ("http://h?/q/metrics" is routed as /q/metrics), so
+        // that the path checked here is the path the router will resolve
+        if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
+            int slash = target.indexOf('/', target.indexOf("://") + 3);
+            target = slash < 0 ? "/" : target.substring(slash);
+        }
         int query = target.indexOf('?');
         if (query >= 0) {
             target = target.substring(0, query);
         }
         // a '#' stays: no client sends a fragment, and a router that keeps it resolves what follows it
-        if (target.regionMatches(true, 0, "http://", 0, 7) || target.regionMatches(true, 0, "https://", 0, 8)) {
-            int slash = target.indexOf('/', target.indexOf("://") + 3);
-            target = slash < 0 ? "/" : target.substring(slash);
-        }
         return target;
     }
 

@@ -27,6 +27,26 @@ class RequestPathTest {
         assertTrue(RequestPath.problem(RequestPath.of(target)).isPresent(), target);
     }
 
+    @Test
+    void anAbsoluteFormTargetsPathIsWhereTheRouterFindsIt() {
+        // Vert.x routes "http://h?/q/metrics" as /q/metrics: the authority ends at the first '/'
+        assertEquals("/q/metrics", RequestPath.of("http://h?/q/metrics"));
+        assertEquals("/q/metrics", RequestPath.of("HTTP://h:1/q/metrics?x=/y"));
+        assertEquals("/", RequestPath.of("http://h"));
+        assertEquals("/v2/a/b", RequestPath.of("/v2/a/b?http://h/q/metrics"));
+    }
+
+    @Test
+    void metricsAreRefusedToOtherMachinesUnderAnyReadingOfThePath() {
+        MetricsReaders readers = new MetricsReaders(java.util.List.of("10.1.0.0/16"));
+        assertTrue(readers.refuses("192.0.2.7", "/", "/q/metrics"));
+        assertTrue(readers.refuses("192.0.2.7", "/q/metrics/"));
+        assertTrue(readers.refuses(null, "/q/metrics"));
+        assertTrue(!readers.refuses("127.0.0.1", "/q/metrics"));
+        assertTrue(!readers.refuses("10.1.2.3", "/q/metrics"));
+        assertTrue(!readers.refuses("192.0.2.7", "/q/health/ready", "/v2/"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"/v2/", "/v2", "/v2/_catalog", "/v2/acme/app/manifests/v1.2_rc-1",
             "/v2/acme/app/blobs/sha256:0123abcd", "/v2/acme/app/blobs/sha256%3A0123abcd", "/v2/acme/app/blobs/uploads/", "/api/v1/users/me", "/token",

@@ -2,6 +2,7 @@ package dev.drydock.registry.frontdoor;
 
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
+import dev.drydock.oci.http.MetricsReaders;
 import dev.drydock.oci.http.RequestPath;
 import dev.drydock.oci.http.Routes;
 import dev.drydock.oci.http.TextInput;
@@ -12,18 +13,27 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The first handler of every request: a path not in canonical form, or a query parameter holding
  * a control character or broken percent-encoding, is refused with 400; under {@code /v2} and
- * {@code /api/v1} a request no route of {@link Routes} takes is refused with 404. What passes
+ * {@code /api/v1} a request no route of {@link Routes} takes is refused with 404, as is the metrics
+ * endpoint to a caller {@link MetricsReaders} does not allow. What passes
  * carries its {@link Routes.Match} for the access check and the handlers.
  */
 @ApplicationScoped
 public class RouteGate {
+
+    private final MetricsReaders metricsReaders;
+
+    RouteGate(@ConfigProperty(name = "drydock.metrics.allowed-from") Optional<List<String>> metricsNetworks) {
+        this.metricsReaders = new MetricsReaders(metricsNetworks.orElse(List.of()));
+    }
 
     void register(@Observes Router router) {
         router.route().order(-300).handler(this::gate);
@@ -38,6 +48,11 @@ public class RouteGate {
         }
         if (problem.isPresent()) {
             refuse(ctx, 400, problem.get());
+            return;
+        }
+        if (metricsReaders.refuses(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                path, ctx.normalizedPath(), request.path())) {
+            refuse(ctx, 404, "there is no " + request.method().name() + " " + path);
             return;
         }
         if (Routes.governs(path)) {
