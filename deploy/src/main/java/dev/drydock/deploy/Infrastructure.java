@@ -13,9 +13,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -58,8 +63,12 @@ public final class Infrastructure {
         AtomicReference<EmbeddedPostgres> pg = new AtomicReference<>();
         AtomicReference<KafkaBroker> kafka = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log("stopping");
+            stopping.set(true);
+            synchronized (stopping) { // not while the watch below restarts one of them
+                log("stopping");
+            }
             if (kafka.get() != null) {
                 kafka.get().stop();
             }
@@ -118,8 +127,93 @@ public final class Infrastructure {
         if (pg.get() == null && kafka.get() == null) {
             return;
         }
-        stopped.await();
+        Path pgDir = dataDir.resolve("postgres");
+        int pgPort = Integer.parseInt(env("DRYDOCK_PG_PORT", "15432"));
+        Restarts postgresRestarts = new Restarts("PostgreSQL");
+        Restarts kafkaRestarts = new Restarts("Kafka");
+        while (!stopped.await(WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS)) {
+            synchronized (stopping) {
+                if (stopping.get()) {
+                    continue;
+                }
+                if (pg.get() != null && !postmasterAlive(pgDir)) {
+                    postgresRestarts.attempt(() -> {
+                        closeQuietly(pg.get()); // the dead one's lock on the data directory is let go
+                        pg.set(startPostgres(pgDir, pgPort, secrets, secrets.get("db-password")));
+                    });
+                }
+                if (kafka.get() != null && !kafka.get().alive()) {
+                    kafkaRestarts.attempt(() -> kafka.get().start());
+                }
+            }
+        }
     }
+
+    private static void closeQuietly(EmbeddedPostgres postgres) {
+        try {
+            postgres.close();
+        } catch (IOException | RuntimeException e) {
+            log("PostgreSQL's remains: " + e.getMessage());
+        }
+    }
+
+    /** How often the launcher looks whether PostgreSQL and Kafka still run. */
+    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
+
+    /** Whether the postmaster named in the data directory's lock file runs. */
+    private static boolean postmasterAlive(Path dataDir) {
+        try {
+            List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
+            // alive, and a postmaster of this data directory: not another process given its PID since
+            return !lines.isEmpty() && ProcessHandle.of(Long.parseLong(lines.get(0).trim()))
+                    .filter(ProcessHandle::isAlive)
+                    .flatMap(process -> process.info().commandLine())
+                    .map(command -> command.contains(dataDir.toString()))
+                    .orElse(false);
+        } catch (IOException | NumberFormatException e) {
+            return false; // no lock file: PostgreSQL is not running
+        }
+    }
+
+    /**
+     * Restarts of one component that died: each logged, the next attempt after a back-off that
+     * doubles from 1 s to 30 s while they fail, and starts again at 1 s once one succeeds.
+     */
+    private static final class Restarts {
+
+        interface Start {
+            void run() throws Exception;
+        }
+
+        private final String component;
+        private Duration backoff = Duration.ofSeconds(1);
+        private Instant next = Instant.EPOCH;
+        private int count;
+
+        Restarts(String component) {
+            this.component = component;
+        }
+
+        void attempt(Start start) {
+            if (Instant.now().isBefore(next)) {
+                return;
+            }
+            count++;
+            log(component + " is not running; restarting it (restart " + count + ")");
+            try {
+                start.run();
+                log(component + " is running again");
+                backoff = Duration.ofSeconds(1);
+                next = Instant.EPOCH;
+            } catch (Exception e) {
+                log(component + " did not start: " + e.getMessage() + "; next attempt in " + backoff.toSeconds() + " s");
+                next = Instant.now().plus(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     /**
      * Starts the embedded PostgreSQL with password authentication for everyone. A new cluster is
@@ -142,6 +236,8 @@ public final class Infrastructure {
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
                 .setPort(port)
+                // the library's 10 s is short for a start after a crash, which replays the WAL first
+                .setPGStartupWait(Duration.ofSeconds(120))
                 .setLocaleConfig("auth", "scram-sha-256")
                 .setLocaleConfig("pwfile", secrets.path("postgres-password").toString())
                 .setConnectConfig("password", superPassword)

@@ -46,7 +46,6 @@ final class KafkaBroker {
     private final int controllerPort;
     private final Secrets secrets;
     private final KafkaLogin login;
-    private final boolean passwordKept;
     private Process process;
 
     KafkaBroker(Path dir, Path logs, Path runDir, int port, int controllerPort, Secrets secrets) throws IOException {
@@ -58,8 +57,7 @@ final class KafkaBroker {
         this.secrets = secrets;
         // The password is kept only once the storage holds the user: a start that fails halfway
         // leaves no password the broker does not know, and the next start tries again.
-        this.passwordKept = secrets.has("kafka-password");
-        this.login = new KafkaLogin(USER, passwordKept ? secrets.get("kafka-password") : Secrets.generate());
+        this.login = new KafkaLogin(USER, secrets.has("kafka-password") ? secrets.get("kafka-password") : Secrets.generate());
     }
 
     private boolean formatted() {
@@ -75,7 +73,8 @@ final class KafkaBroker {
     }
 
     void start() throws IOException, InterruptedException {
-        if (!passwordKept && formatted()) {
+        // asked now, not at construction: a restart of a broker this launcher formatted has the password kept
+        if (!secrets.has("kafka-password") && formatted()) {
             addUserToOldStorage();
             secrets.put("kafka-password", login.password());
         }
@@ -189,6 +188,11 @@ final class KafkaBroker {
         } finally {
             stop();
         }
+    }
+
+    /** Whether the broker this launcher started still runs. */
+    boolean alive() {
+        return process != null && process.isAlive();
     }
 
     void stop() {
