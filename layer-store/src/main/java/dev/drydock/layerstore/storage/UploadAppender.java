@@ -76,9 +76,14 @@ public class UploadAppender {
 
     /**
      * Opens {@code file} for appending at {@code offset}; blocking (file system calls).
-     * {@code expectedLength} is the body's Content-Length, or -1 when it is streamed.
+     * {@code expectedLength} is the body's Content-Length, or -1 when it is streamed. A body that
+     * would eat into the storage's reserve is refused here, before a byte is written (an empty one,
+     * as of a PUT that only closes an upload, needs no room).
      */
     public Body open(Path file, long offset, long expectedLength, MessageDigest digest) {
+        if (expectedLength != 0) {
+            space.requireRoomFor(expectedLength);
+        }
         FileChannel cached = null;
         FileChannel direct = null;
         int alignment = 0;

@@ -197,14 +197,9 @@ public class UploadRoutes {
      */
     private Future<Long> append(HttpServerRequest request, UploadSession session) {
         long expected = contentLength(request);
-        Future<UploadAppender.Body> opened = blocking(() -> {
-            if (expected != 0) {
-                space.requireRoomFor(expected); // before a byte is written; a PUT that only closes the upload needs none
-            }
-            return appender.open(store.uploadPath(session.id()), session.received(), expected,
-                    runningDigest(session).digest());
-        });
-        return opened.compose(body -> body.from(request))
+        return blocking(() -> appender.open(store.uploadPath(session.id()), session.received(), expected,
+                runningDigest(session).digest()))
+                .compose(body -> body.from(request))
                 .map(written -> {
                     long length = session.received() + written;
                     digests.compute(session.id(), (id, old) -> new RunningDigest(old.digest(), length));

@@ -24,12 +24,10 @@ public final class MetricsReaders {
      * is the metrics endpoint, it is.
      */
     public boolean refuses(String peer, String... paths) {
-        if (peer != null && allowed.isTrusted(peer)) {
-            return false;
-        }
         for (String path : paths) {
             if (path != null && path.startsWith(PATH)) {
-                return true;
+                // the peer is parsed only for the metrics endpoint, not on every request of the front door
+                return peer == null || !allowed.isTrusted(peer);
             }
         }
         return false;

@@ -7,6 +7,7 @@ import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.identity.IdentityException;
 import dev.drydock.registry.identity.Organizations;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -61,23 +62,26 @@ public class ReadAccess {
 
     /**
      * Decides on the read API's routes as the route table matched them at the front door
-     * ({@code RouteGate}), not on a second reading of the path. (The prefix only keeps every other
-     * request off the worker threads.)
+     * ({@code RouteGate}), not on a second reading of the path. Only those go to a worker thread
+     * (the decision reads the database); every other {@code /api/v1} request stays on the event loop.
      */
     void register(@Observes Router router) {
-        router.route("/api/v1/*").order(-20).blockingHandler(ctx -> {
+        router.route("/api/v1/*").order(-20).handler(ctx -> {
             Routes.Match match = ctx.get(Routes.Match.KEY);
             if (match == null || match.route().need() != Routes.Need.VIEWER) {
                 ctx.next();
                 return;
             }
-            viewer(switch (match.route().name()) {
+            Decision decision = switch (match.route().name()) {
                 case "audit" -> request -> audit(request, false);
                 case "audit.verify" -> request -> audit(request, true);
                 case "projections.rebuild" -> this::maintain;
                 default -> this::browse;
-            }).handle(ctx);
-        }, false);
+            };
+            ctx.request().pause(); // the proxy that sends it on takes the body from here
+            ctx.vertx().executeBlocking(() -> token(decision.decide(ctx.request())), false)
+                    .onComplete(granted -> sendOnOrRefuse(ctx, granted));
+        });
     }
 
     /** Who the caller is and what the read API may show them; refusals are thrown. */
@@ -88,23 +92,21 @@ public class ReadAccess {
         Viewer decide(HttpServerRequest request) throws SQLException;
     }
 
-    /** A route handler that sends the request on with the viewer token {@code decision} grants, or refuses it. */
-    private io.vertx.core.Handler<RoutingContext> viewer(Decision decision) {
-        return ctx -> {
-            try {
-                ctx.put(VIEWER_TOKEN, token(decision.decide(ctx.request())));
-                ctx.next();
-            } catch (IdentityException e) {
-                problem(ctx, e.status(), e.getMessage());
-            } catch (AuthenticationFailed e) {
-                if (e.retryAfter() != null) {
-                    ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-                }
-                problem(ctx, e.status(), e.getMessage());
-            } catch (SQLException e) {
-                ctx.fail(e);
+    /** On the event loop: sends the request on with the viewer token granted, or answers the refusal. */
+    private static void sendOnOrRefuse(RoutingContext ctx, AsyncResult<String> granted) {
+        if (granted.succeeded()) {
+            ctx.put(VIEWER_TOKEN, granted.result());
+            ctx.next();
+        } else if (granted.cause() instanceof IdentityException e) {
+            problem(ctx, e.status(), e.getMessage());
+        } else if (granted.cause() instanceof AuthenticationFailed e) {
+            if (e.retryAfter() != null) {
+                ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             }
-        };
+            problem(ctx, e.status(), e.getMessage());
+        } else {
+            ctx.fail(granted.cause());
+        }
     }
 
     /**
