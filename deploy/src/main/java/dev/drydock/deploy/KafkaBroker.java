@@ -138,6 +138,12 @@ final class KafkaBroker {
                 "share.coordinator.state.topic.replication.factor=1",
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
+                // durability (see KafkaDurability): one broker, so an acknowledged record survives a
+                // crash of the machine only if it is on disk before the acknowledgement, as
+                // PostgreSQL's commits are; a produce request is one flush, however many records it holds
+                "log.flush.interval.messages=1",
+                "min.insync.replicas=1",
+                "unclean.leader.election.enable=false",
                 ""));
         Path logFile = logs.resolve("kafka.log");
         if (!formatted()) {

@@ -1,5 +1,6 @@
 package dev.drydock.outbox;
 
+import dev.drydock.events.KafkaDurability;
 import dev.drydock.events.KafkaLogin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -45,10 +46,9 @@ public final class OutboxRelay implements AutoCloseable {
     public OutboxRelay(DataSource dataSource, String bootstrapServers, KafkaLogin login, String clientId, int batchSize) {
         this.dataSource = dataSource;
         Map<String, Object> settings = login.clientSettings(bootstrapServers);
+        settings.putAll(KafkaDurability.producerSettings());
         settings.putAll(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, clientId,
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,

@@ -1,6 +1,7 @@
 package dev.drydock.audit.consumer;
 
 import dev.drydock.events.EventCodec;
+import dev.drydock.events.KafkaDurability;
 import dev.drydock.events.KafkaLogin;
 import dev.drydock.events.MalformedEventException;
 import dev.drydock.events.Topic;
@@ -19,7 +20,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -95,7 +95,7 @@ public class EventConsumer {
 
     void start(@Observes StartupEvent startup) {
         Map<String, Object> producerSettings = login.clientSettings(bootstrap);
-        producerSettings.putAll(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.ACKS_CONFIG, "all"));
+        producerSettings.putAll(KafkaDurability.producerSettings());
         deadLetters = new KafkaProducer<>(producerSettings, new StringSerializer(), new ByteArraySerializer());
         running = true;
         thread = new Thread(this::run, "event-consumer");
