@@ -167,6 +167,13 @@ small_uploads() { # registry repository -> "seconds CPU-seconds": 1000 blobs of 
     "$(pids "$1" | paste -sd,)" "$(getconf CLK_TCK)"
 }
 
+manifest_pushes() { # registry repository -> "pushes/s p99-ms CPU-seconds": 400 small images, 8 pushers, after 100
+  # untimed ones (bench/ManifestPushes.java)
+  local token=-; [[ "$1" == drydock ]] && token=$(token "$2")
+  java -Xmx256m "$ROOT/bench/ManifestPushes.java" "http://127.0.0.1:$(port "$1")" "$2" 400 8 100 "$token" \
+    "$(pids "$1" | paste -sd,)" "$(getconf CLK_TCK)"
+}
+
 manifest_gets() { # registry repository [warm-up] -> "requests/s p99 requests" (nothing after a warm-up)
   local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
   local header=(); [[ ${#a[@]} -gt 0 ]] && header=(-H "${a[1]}")
@@ -253,6 +260,14 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 for round in $(seq 1 "$ROUNDS"); do
+  echo "image pushes: round $round of $ROUNDS"
+  for registry in drydock reference; do
+    read -r rate p99 cpu_seconds < <(manifest_pushes "$registry" "bench/r$round-pushes")
+    [[ -n "${cpu_seconds:-}" ]] || { echo "the image pushes to $registry failed" >&2; exit 1; }
+    RESULT["pushes,$registry"]+="$rate:$p99:$cpu_seconds "
+  done
+done
+for round in $(seq 1 "$ROUNDS"); do
   echo "manifest GETs: round $round of $ROUNDS"
   for registry in drydock reference; do
     repo="bench/r$round-image"
@@ -280,7 +295,7 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   echo
   echo "Measured by \`bench/run.sh $ROUNDS\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB), Drydock and the"
   echo "reference (Debian's docker-registry $(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null), filesystem storage) interleaved round by round,"
-  echo "medians of $ROUNDS rounds, in phases (uploads, blob GETs, small uploads, manifest GETs); every 1 GiB upload is of a blob new to the registry. Drydock runs as \`./drydock up\` (proxy mode: blobs stream through registry-api to"
+  echo "medians of $ROUNDS rounds, in phases (uploads, blob GETs, small uploads, image pushes, manifest GETs); every 1 GiB upload is of a blob new to the registry. Drydock runs as \`./drydock up\` (proxy mode: blobs stream through registry-api to"
   echo "layer-store); CPU is user+system time of registry-api and layer-store (Drydock) or of the registry process."
   echo
   echo "| measure | Drydock | reference | ratio (Drydock / reference) | target |"
@@ -301,6 +316,8 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   echo "| 1 GiB blob GET, proxy mode | $(awk -v s="$d" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,drydock 2) s) | $(awk -v s="$r" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,reference 2) s); nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$d")× nginx's rate | ≥ 0.95× nginx |"
   d=$(m small,drydock 1); r=$(m small,reference 1)
   echo "| 1,000 × 4 KiB blob uploads (POST, then PUT with the bytes), 8 at a time | $d s (CPU $(m small,drydock 2) s) | $r s (CPU $(m small,reference 2) s) | $(ratio "$d" "$r")× the time | ≤ 0.8× |"
+  d=$(m pushes,drydock 1); r=$(m pushes,reference 1)
+  echo "| 400 small image pushes (layer and config: HEAD, POST, PUT each; then the manifest PUT), 8 pushers | $d pushes/s, p99 $(m pushes,drydock 2) ms, CPU $(m pushes,drydock 3) s | $r pushes/s, p99 $(m pushes,reference 2) ms, CPU $(m pushes,reference 3) s | $(ratio "$d" "$r")× the rate | ≥ 1.25× (≤ 0.8× the time) |"
   d=$(m manifest,drydock 1); r=$(m manifest,reference 1)
   echo "| manifest GET by tag, 32 connections | $d req/s, p99 $(m manifest,drydock 2), CPU $(m manifest,drydock 3) ms/req | $r req/s, p99 $(m manifest,reference 2), CPU $(m manifest,reference 3) ms/req | $(ratio "$d" "$r")× | ≥ 5×, p99 ≤ 10 ms |"
   echo
@@ -320,7 +337,8 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   echo "once untimed before its timed GETs, so that all servers read from the page cache, five GETs of each kind per round, interleaved, and the redirecting front door"
   echo "answers 300 redirects before the first),"
   echo "small uploads with \`bench/SmallUploads.java\` (one process, 8 threads, keep-alive; two untimed rounds of"
-  echo "1,000 other blobs first; CPU of the measured round only), manifest GETs with"
+  echo "1,000 other blobs first; CPU of the measured round only), image pushes with \`bench/ManifestPushes.java\` (one"
+  echo "process, 8 threads, keep-alive, 100 untimed pushes first; every image new), manifest GETs with"
   echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`."
 } > "$OUT"
 cat "$OUT"

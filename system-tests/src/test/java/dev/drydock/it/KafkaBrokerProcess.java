@@ -42,6 +42,24 @@ final class KafkaBrokerProcess implements AutoCloseable {
         stop();
     }
 
+    /** Freezes the broker (SIGSTOP): its sockets stay open and nothing answers, as a hung machine would. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a paused broker go on (SIGCONT). */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        String pid = Files.readString(dataDir.resolve("run").resolve("kafka.pid")).strip();
+        int exit = new ProcessBuilder("kill", "-" + name, pid).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " " + pid + " exited " + exit);
+        }
+    }
+
     /** Stops the broker (the launcher's shutdown stops Kafka with it). */
     void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {

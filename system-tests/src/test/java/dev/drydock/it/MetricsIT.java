@@ -77,8 +77,22 @@ class MetricsIT {
 
     @Test
     void theFrontDoorServesMetricsToThisMachineOnly() {
+        servesMetricsToThisMachineOnly(platform.registryPort);
+    }
+
+    /** The portal listens on every address too. */
+    @Test
+    void thePortalExportsItsRequestsToThisMachineOnly() {
+        RestAssured.given().get(platform.portalUrl("/search?q=metrics").toString()).then().statusCode(200);
+        String portal = metrics(platform.portalPort);
+        assertTrue(portal.contains("http_server_requests_seconds_count{") && portal.contains("uri=\"/search\""), portal);
+        assertTrue(portal.contains("jvm_memory_used_bytes"), portal);
+        servesMetricsToThisMachineOnly(platform.portalPort);
+    }
+
+    private void servesMetricsToThisMachineOnly(int port) {
         String address = nonLoopbackAddress();
-        String base = "http://" + address + ":" + platform.registryPort;
+        String base = "http://" + address + ":" + port;
         // reachable from that address: the health check answers there
         assertEquals(200, RestAssured.given().get(base + "/q/health/ready").statusCode());
         for (String path : List.of("/q/metrics", "/q/metrics/", "/q/metrics?name=x", "/q//metrics", "/q/./metrics",
@@ -89,11 +103,11 @@ class MetricsIT {
         }
         // absolute-form targets, which Vert.x routes by the first '/' after the authority, '?' or not
         for (String target : List.of("http://h?/q/metrics", "http://h/q/metrics", "HTTP://h:1/q/metrics")) {
-            String answer = raw(address, platform.registryPort, target);
+            String answer = raw(address, port, target);
             assertFalse(answer.startsWith("HTTP/1.1 200"), target + " served the metrics to another machine:\n" + answer);
             assertFalse(answer.contains("http_server_requests"), target);
         }
-        assertEquals(200, RestAssured.given().get("http://127.0.0.1:" + platform.registryPort + "/q/metrics").statusCode());
+        assertEquals(200, RestAssured.given().get("http://127.0.0.1:" + port + "/q/metrics").statusCode());
     }
 
     /** One request with this exact target, as written; the answer's head and the start of its body. */

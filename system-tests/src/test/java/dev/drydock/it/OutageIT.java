@@ -6,8 +6,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -145,8 +149,8 @@ class OutageIT {
             String repository = "outage/killed";
             try {
                 String bearer = platform.adminBearer(repository);
-                java.util.concurrent.atomic.AtomicInteger acknowledged = new java.util.concurrent.atomic.AtomicInteger();
-                java.util.concurrent.atomic.AtomicBoolean pushing = new java.util.concurrent.atomic.AtomicBoolean(true);
+                AtomicInteger acknowledged = new AtomicInteger();
+                AtomicBoolean pushing = new AtomicBoolean(true);
                 Thread pusher = new Thread(() -> {
                     for (int i = 0; pushing.get(); i++) {
                         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
@@ -185,6 +189,85 @@ class OutageIT {
                         .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
                         .body("intact", equalTo(true));
                 System.out.printf("OutageIT: %d pushes answered 201 across 3 SIGKILLs of Kafka, each projected once%n", pushed);
+            } finally {
+                platform.stop();
+            }
+        }
+    }
+
+    /**
+     * Issue 17: Kafka frozen (SIGSTOP) for 30 s while manifests are pushed — its connections open
+     * and silent, worse for a client than a closed port. Pushes go on, every service's readiness
+     * answers within a second throughout, and afterwards every push is projected exactly once.
+     */
+    @Test
+    void kafkaFrozenForThirtySecondsUnderPushesDelaysEventsAndLosesNone() throws Exception {
+        try (KafkaBrokerProcess kafka = new KafkaBrokerProcess()) {
+            kafka.start();
+            Platform platform = Platform.isolated(kafka.cluster());
+            String repository = "outage/frozen";
+            try {
+                String bearer = platform.adminBearer(repository);
+                AtomicInteger acknowledged = new AtomicInteger();
+                AtomicInteger pushedWhileFrozen = new AtomicInteger();
+                AtomicBoolean frozen = new AtomicBoolean();
+                AtomicBoolean pushing = new AtomicBoolean(true);
+                AtomicReference<String> refused = new AtomicReference<>();
+                Thread pusher = new Thread(() -> {
+                    for (int i = 0; pushing.get(); i++) {
+                        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                                + "\"manifests\":[],\"annotations\":{\"drydock.test/push\":\"" + i + "\"}}";
+                        int status = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
+                                .contentType("application/vnd.oci.image.index.v1+json").body(manifest)
+                                .put("/v2/" + repository + "/manifests/f" + i).statusCode();
+                        if (status != 201) {
+                            refused.compareAndSet(null, "push " + i + " answered " + status + (frozen.get() ? " while Kafka was frozen" : ""));
+                            continue;
+                        }
+                        acknowledged.incrementAndGet();
+                        if (frozen.get()) {
+                            pushedWhileFrozen.incrementAndGet();
+                        }
+                        Platform.sleep(50);
+                    }
+                });
+                pusher.start();
+                Platform.sleep(3000);
+                kafka.pause();
+                frozen.set(true);
+                long slowest = 0;
+                try {
+                    Instant until = Instant.now().plusSeconds(30);
+                    while (Instant.now().isBefore(until)) {
+                        for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
+                            long started = System.nanoTime();
+                            int status = RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/ready").statusCode();
+                            long millis = (System.nanoTime() - started) / 1_000_000;
+                            slowest = Math.max(slowest, millis);
+                            assertEquals(200, status, "readiness of port " + port + " while Kafka is frozen");
+                            assertTrue(millis < 1000, "readiness of port " + port + " took " + millis + " ms");
+                        }
+                        Platform.sleep(1000);
+                    }
+                } finally {
+                    frozen.set(false);
+                    kafka.resume();
+                }
+                Platform.sleep(3000);
+                pushing.set(false);
+                pusher.join();
+                int pushed = acknowledged.get();
+                assertEquals(null, refused.get());
+                assertTrue(pushedWhileFrozen.get() >= 100, "pushes went on while Kafka was frozen: " + pushedWhileFrozen.get());
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
+                Platform.sleep(3000); // anything counted twice would arrive now
+                assertEquals(pushed, count(audit(platform, repository), "manifest.pushed"));
+                RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
+                        .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
+                        .body("intact", equalTo(true)).body("gaps", equalTo(List.of()));
+                System.out.printf("OutageIT: %d pushes (%d while Kafka was frozen 30 s), each projected once; slowest readiness %d ms%n",
+                        pushed, pushedWhileFrozen.get(), slowest);
             } finally {
                 platform.stop();
             }

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -41,6 +42,8 @@ public final class Platform {
     public static final String ADMIN = "admin";
     private final List<Process> processes = new ArrayList<>();
     private TestInfra.Database dbServer = TestInfra.Database.shared();
+    /** The JDBC URL of this platform's own database (set once it started). */
+    private String database;
     /** Environment variables a test sets on top of the platform's own. */
     private final Map<String, String> settings = new LinkedHashMap<>();
 
@@ -133,8 +136,13 @@ public final class Platform {
         return dataDir.resolve("blobs").resolve("blobs").resolve("sha256").resolve(hex.substring(0, 2)).resolve(hex);
     }
 
+    /** A connection to this platform's own database, as the services' role. */
+    Connection connectDatabase() throws SQLException {
+        return DriverManager.getConnection(database, "drydock", dbServer.password());
+    }
+
     private void start(boolean withPortal) {
-        String database = createDatabase(dbServer);
+        database = createDatabase(dbServer);
         String group = "audit-it-" + UUID.randomUUID();
         Map<String, String> common = new LinkedHashMap<>();
         common.put("QUARKUS_DATASOURCE_JDBC_URL", database);
@@ -182,6 +190,11 @@ public final class Platform {
         Process process = byService.get(service);
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** The process id of a running service. */
+    public long pid(String service) {
+        return byService.get(service).pid();
     }
 
     /** Starts a killed service again on its port and waits until it is ready. */

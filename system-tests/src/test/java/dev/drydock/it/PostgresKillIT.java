@@ -43,6 +43,7 @@ class PostgresKillIT {
             String bearer = platform.adminBearer(REPOSITORY);
             Map<String, String> acknowledged = new ConcurrentHashMap<>();
             int refused = 0;
+            long slowestReadiness = 0;
             for (int round = 1; round <= 3; round++) {
                 AtomicBoolean pushing = new AtomicBoolean(true);
                 Platform target = platform;
@@ -58,7 +59,7 @@ class PostgresKillIT {
                             } else {
                                 failures[0]++;
                             }
-                        } catch (RuntimeException e) {
+                        } catch (Exception e) { // RestAssured throws a refused connection's checked exception unwrapped
                             failures[0]++; // the connection failed: not acknowledged
                         }
                     }
@@ -74,12 +75,21 @@ class PostgresKillIT {
                 pusher.join();
                 refused += failures[0];
                 awaitGone(postmaster);
+                // readiness tells the truth at once: no service can do its job without the database
+                for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
+                    long started = System.nanoTime();
+                    int status = RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/ready").statusCode();
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    slowestReadiness = Math.max(slowestReadiness, millis);
+                    assertEquals(503, status, "readiness of port " + port + " with the database dead");
+                    assertTrue(millis < 1000, "readiness of port " + port + " took " + millis + " ms with the database dead");
+                }
                 infra = startInfrastructure(data, pgPort, kafka);
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                         .until(() -> push(target, bearer, "after-" + r).statusCode() == 201);
             }
-            System.out.printf("PostgresKillIT: %d pushes answered 201, %d refused or failed across 3 kills%n",
-                    acknowledged.size(), refused);
+            System.out.printf("PostgresKillIT: %d pushes answered 201, %d refused or failed across 3 kills;"
+                    + " readiness answered 503 within %d ms%n", acknowledged.size(), refused, slowestReadiness);
             assertTrue(acknowledged.size() >= 30, "too few pushes to count on: " + acknowledged.size());
             assertTrue(refused > 0, "no push met the dead database: the kill came too late to prove anything");
             for (Map.Entry<String, String> push : acknowledged.entrySet()) {
