@@ -29,7 +29,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Creates the event log topics explicitly (partitions, retention, {@link KafkaDurability}'s
  * settings). Topics that exist keep their partitions, but their durability settings are checked at
- * every start and set where they fall short; a cluster that refuses that stops the launcher.
+ * every start and set where the value in effect falls short; a cluster that refuses that stops the
+ * launcher, since acknowledged events could then be lost.
  */
 final class EventTopics {
 
@@ -115,12 +116,12 @@ final class EventTopics {
             List<AlterConfigOp> ops = new ArrayList<>();
             for (Map.Entry<String, String> setting : wanted.entrySet()) {
                 ConfigEntry entry = current.get(resource).get(setting.getKey());
-                // set on the topic itself, so that a broker's changed default cannot weaken it
-                boolean own = entry != null && entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG;
-                if (!own || shortOf(setting.getKey(), entry.value(), setting.getValue())) {
+                // the effective value, wherever it comes from (the topic, the broker's default):
+                // a cluster that is safe already is not asked to change, and a stricter value stays
+                if (entry == null || entry.value() == null || shortOf(setting.getKey(), entry.value(), setting.getValue())) {
                     ops.add(new AlterConfigOp(new ConfigEntry(setting.getKey(), setting.getValue()), AlterConfigOp.OpType.SET));
                     Infrastructure.log("topic " + resource.name() + ": " + setting.getKey() + " was "
-                            + (own ? entry.value() : "not set on the topic") + ", set to " + setting.getValue());
+                            + (entry == null ? "unknown" : entry.value()) + ", set to " + setting.getValue());
                 }
             }
             if (!ops.isEmpty()) {
@@ -151,7 +152,7 @@ final class EventTopics {
         }
         Infrastructure.log("Kafka durability: producers acks=all and idempotent; topics min.insync.replicas=" + String.join("/", minInsync)
                 + ", unclean.leader.election.enable=" + String.join("/", unclean)
-                + ", flush.messages=" + String.join("/", flush).replace("9223372036854775807", "never (replication only)"));
+                + ", flush.messages=" + String.join("/", flush).replace(Long.toString(Long.MAX_VALUE), "never (replication only)"));
     }
 
     /** Whether a topic's {@code current} value of {@code name} is less safe than {@code wanted}. */

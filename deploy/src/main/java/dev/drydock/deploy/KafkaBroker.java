@@ -140,7 +140,8 @@ final class KafkaBroker {
                 "group.initial.rebalance.delay.ms=0",
                 // durability (see KafkaDurability): one broker, so an acknowledged record survives a
                 // crash of the machine only if it is on disk before the acknowledgement, as
-                // PostgreSQL's commits are; a produce request is one flush, however many records it holds
+                // PostgreSQL's commits are. Kafka checks this after appending each batch to a
+                // partition, before answering: one flush per partition and batch, not per record
                 "log.flush.interval.messages=1",
                 "min.insync.replicas=1",
                 "unclean.leader.election.enable=false",

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * Whether the service's database answers, for readiness: no service of the platform can do its
  * job without it. A background thread asks it {@code SELECT 1} every {@link #INTERVAL}; the check
  * reports the last answer and so answers at once, even while the database hangs (a probe stuck on
- * a silent server makes the last answer old, which counts as DOWN). Liveness does not look at the
+ * a silent server makes the last answer old, which counts as DOWN after {@link #STALE}). Liveness does not look at the
  * database: restarting a service does not bring a database back.
  */
 @Readiness
@@ -33,8 +33,14 @@ public class DatabaseReadiness implements HealthCheck {
     private static final String NOT_PROBED = "not probed yet";
 
     static final Duration INTERVAL = Duration.ofMillis(500);
-    /** An answer older than this is no answer: the probe is stuck waiting for a connection or a reply. */
-    static final Duration STALE = Duration.ofMillis(1500);
+    /**
+     * An answer older than this is no answer: the probe is stuck waiting for a reply. Longer than
+     * the pool's wait for a connection (5 s), so that a pool busy under load is not taken for a
+     * dead database; a refused or broken connection counts at once.
+     */
+    static final Duration STALE = Duration.ofSeconds(6);
+    /** How long the probe waits on the database's socket before giving up on its connection. */
+    static final Duration NETWORK_TIMEOUT = Duration.ofSeconds(5);
 
     private final DataSource dataSource;
     private final ScheduledExecutorService probe = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -60,9 +66,15 @@ public class DatabaseReadiness implements HealthCheck {
     }
 
     private void ask() {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            statement.setQueryTimeout(1);
-            statement.execute("SELECT 1");
+        try (Connection connection = dataSource.getConnection()) {
+            int before = connection.getNetworkTimeout();
+            // a silent network must not hold the probe for good (the driver's default is no limit)
+            connection.setNetworkTimeout(Runnable::run, (int) NETWORK_TIMEOUT.toMillis());
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT 1");
+            } finally {
+                connection.setNetworkTimeout(Runnable::run, before);
+            }
             if (answeredAt == 0 && problem != null && !problem.equals(NOT_PROBED)) {
                 LOG.info("the database answers again");
             }
@@ -74,7 +86,7 @@ public class DatabaseReadiness implements HealthCheck {
             }
             answeredAt = 0;
             // the readiness answer is public: the details (addresses, the driver's words) stay in the log
-            problem = "the database does not answer (" + e.getClass().getSimpleName() + ")";
+            problem = "the database does not answer";
         }
     }
 

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -92,6 +94,31 @@ class PostgresKillIT {
                     + " readiness answered 503 within %d ms%n", acknowledged.size(), refused, slowestReadiness);
             assertTrue(acknowledged.size() >= 30, "too few pushes to count on: " + acknowledged.size());
             assertTrue(refused > 0, "no push met the dead database: the kill came too late to prove anything");
+            // a database that hangs (every PostgreSQL process frozen) rather than dies: readiness still
+            // answers within a second, and says DOWN once the last answer is too old
+            List<Long> frozen = new ArrayList<>();
+            long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(0).strip());
+            frozen.add(postmaster);
+            ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(child -> frozen.add(child.pid())));
+            signal("STOP", frozen);
+            try {
+                for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
+                    String ready = "http://127.0.0.1:" + port + "/q/health/ready";
+                    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                        long started = System.nanoTime();
+                        int status = RestAssured.given().get(ready).statusCode();
+                        long millis = (System.nanoTime() - started) / 1_000_000;
+                        assertTrue(millis < 1000, ready + " took " + millis + " ms with the database frozen");
+                        assertEquals(503, status, ready + " with the database frozen");
+                    });
+                }
+            } finally {
+                signal("CONT", frozen);
+            }
+            for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
+                String ready = "http://127.0.0.1:" + port + "/q/health/ready";
+                await().atMost(Duration.ofSeconds(30)).until(() -> RestAssured.given().get(ready).statusCode() == 200);
+            }
             for (Map.Entry<String, String> push : acknowledged.entrySet()) {
                 Response get = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
                         .accept(INDEX).get("/v2/" + REPOSITORY + "/manifests/" + push.getKey());
@@ -105,6 +132,12 @@ class PostgresKillIT {
             infra.destroy();
             infra.waitFor();
         }
+    }
+
+    private static void signal(String name, List<Long> pids) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("kill", "-" + name));
+        pids.forEach(pid -> command.add(Long.toString(pid)));
+        new ProcessBuilder(command).inheritIO().start().waitFor();
     }
 
     private static Response push(Platform platform, String bearer, String tag) {

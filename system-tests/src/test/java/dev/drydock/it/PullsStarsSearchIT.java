@@ -1,5 +1,7 @@
 package dev.drydock.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.RestAssured;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -7,12 +9,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Pulls by real clients are counted exactly, stars once per user, and search finds the image. */
 class PullsStarsSearchIT {
@@ -78,5 +85,67 @@ class PullsStarsSearchIT {
                 .statusCode(200).body("name", org.hamcrest.Matchers.hasItem(REPOSITORY));
         frontDoor().queryParam("q", REPOSITORY).queryParam("platform", "linux/s390x").get("/api/v1/search").then()
                 .statusCode(200).body("name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(REPOSITORY)));
+    }
+    /**
+     * Issue 19: {@code podman search} asks Docker Hub's {@code /v1/search} first and shows what it
+     * answers: the ranked results with their stars and official marks, which its filters and limit
+     * act on. A private repository stays out of an anonymous caller's results.
+     */
+    @Test
+    void podmanSearchShowsTheRankedResultsWithStarsAndOfficialMarks() throws Exception {
+        String word = "hubzq" + UUID.randomUUID().toString().substring(0, 6);
+        OciLayoutWriter writer = new OciLayoutWriter(work.resolve("hub-" + word));
+        writer.tag("v1", writer.image("amd64", 1, 2_000));
+        String official = word;
+        String community = "acme/" + word + "-tools";
+        for (String repository : new String[] {official, community}) {
+            Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
+                    "oci:" + writer.path() + ":v1", "docker://" + platform.registry() + "/" + repository + ":v1");
+        }
+        String secret = "acme/" + word + "-secret";
+        frontDoor().auth().preemptive().basic(Platform.ADMIN, platform.adminPassword).contentType("application/json")
+                .body(Map.of("name", secret, "visibility", "private")).post("/api/v1/repositories").then().statusCode(201);
+        String user = "hubfan" + UUID.randomUUID().toString().substring(0, 6);
+        frontDoor().contentType("application/json").body(Map.of("username", user, "password", "star-gazer-1"))
+                .post("/api/v1/users").then().statusCode(201);
+        String officialName = frontDoor().queryParam("q", word).get("/v1/search").then().statusCode(200)
+                .extract().jsonPath().getString("results.find { it.is_official }.name");
+        frontDoor().auth().preemptive().basic(user, "star-gazer-1").put("/api/v1/repositories/" + officialName + "/star")
+                .then().statusCode(204);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                frontDoor().queryParam("q", word).get("/v1/search").then().statusCode(200)
+                        .body("query", equalTo(word)).body("page", equalTo(1)).body("page_size", equalTo(25))
+                        .body("num_results", equalTo(2)).body("results.size()", equalTo(2))
+                        .body("results[0].name", equalTo(officialName)).body("results[0].star_count", equalTo(1))
+                        .body("results[0].is_official", equalTo(true)).body("results[0].is_automated", equalTo(false))
+                        .body("results[1].name", equalTo(community)).body("results[1].is_official", equalTo(false)));
+        // the private one is the admin's to find, nobody else's
+        frontDoor().auth().preemptive().basic(Platform.ADMIN, platform.adminPassword).queryParam("q", word)
+                .get("/v1/search").then().statusCode(200).body("num_results", equalTo(3));
+        frontDoor().queryParam("q", word).queryParam("n", "0").get("/v1/search").then().statusCode(400);
+
+        ObjectMapper json = new ObjectMapper();
+        JsonNode all = json.readTree(podmanSearch(word));
+        assertEquals(2, all.size(), all.toString());
+        assertTrue(all.get(0).get("Name").asText().endsWith("/" + officialName), all.toString());
+        assertEquals(1, all.get(0).get("Stars").asInt(), all.toString());
+        assertEquals("[OK]", all.get(0).get("Official").asText(), all.toString());
+        assertTrue(all.get(1).get("Name").asText().endsWith("/" + community), all.toString());
+        assertEquals("", all.get(1).get("Official").asText(), all.toString());
+        JsonNode officialOnly = json.readTree(podmanSearch(word, "--filter=is-official"));
+        assertEquals(1, officialOnly.size(), officialOnly.toString());
+        assertTrue(officialOnly.get(0).get("Name").asText().endsWith("/" + officialName), officialOnly.toString());
+        JsonNode starred = json.readTree(podmanSearch(word, "--filter=stars=1"));
+        assertEquals(1, starred.size(), starred.toString());
+        JsonNode one = json.readTree(podmanSearch(word, "--limit", "1"));
+        assertEquals(1, one.size(), one.toString());
+        assertFalse(all.toString().contains("-secret"), "a private repository in an anonymous search");
+    }
+
+    private static String podmanSearch(String term, String... options) {
+        List<String> command = new ArrayList<>(List.of("podman", "search", "--tls-verify=false", "--format", "json"));
+        command.addAll(List.of(options));
+        command.add(platform.registry() + "/" + term);
+        return Commands.run(work, command.toArray(String[]::new));
     }
 }

@@ -86,6 +86,8 @@ public final class Routes {
             Route.of("repositories.change", "PATCH,DELETE", "^/api/v1/repositories/.+$", Owner.REGISTRY_API, Need.ACCOUNT, null),
             Route.of("repositories.read", "GET", "^/api/v1/repositories(/.+)?$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
             Route.of("search", "GET", "^/api/v1/search$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
+            // Docker Hub's search, which docker search and podman search ask first
+            Route.of("search.hub", "GET", "^/v1/search$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
             Route.of("audit", "GET", "^/api/v1/audit$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
             Route.of("audit.verify", "GET", "^/api/v1/audit/verify$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
             Route.of("projections.rebuild", "POST", "^/api/v1/admin/projections/rebuild$", Owner.AUDIT_SERVICE, Need.VIEWER, null));
@@ -97,9 +99,10 @@ public final class Routes {
         return TABLE;
     }
 
-    /** Whether the path is one the table governs: everything under {@code /v2} and {@code /api/v1}. */
+    /** Whether the path is one the table governs: everything under {@code /v2}, {@code /v1} and {@code /api/v1}. */
     public static boolean governs(String path) {
-        return path.equals("/v2") || path.startsWith("/v2/") || path.equals("/api/v1") || path.startsWith("/api/v1/");
+        return path.equals("/v2") || path.startsWith("/v2/") || path.equals("/v1") || path.startsWith("/v1/")
+                || path.equals("/api/v1") || path.startsWith("/api/v1/");
     }
 
     /**

@@ -64,24 +64,28 @@ public class ReadAccess {
      * Decides on the read API's routes as the route table matched them at the front door
      * ({@code RouteGate}), not on a second reading of the path. Only those go to a worker thread
      * (the decision reads the database); every other {@code /api/v1} request stays on the event loop.
+     * Docker Hub's {@code /v1/search} is one of them.
      */
     void register(@Observes Router router) {
-        router.route("/api/v1/*").order(-20).handler(ctx -> {
-            Routes.Match match = ctx.get(Routes.Match.KEY);
-            if (match == null || match.route().need() != Routes.Need.VIEWER) {
-                ctx.next();
-                return;
-            }
-            Decision decision = switch (match.route().name()) {
-                case "audit" -> request -> audit(request, false);
-                case "audit.verify" -> request -> audit(request, true);
-                case "projections.rebuild" -> this::maintain;
-                default -> this::browse;
-            };
-            ctx.request().pause(); // the proxy that sends it on takes the body from here
-            ctx.vertx().executeBlocking(() -> token(decision.decide(ctx.request())), false)
-                    .onComplete(granted -> sendOnOrRefuse(ctx, granted));
-        });
+        router.route("/api/v1/*").order(-20).handler(this::decide);
+        router.route("/v1/*").order(-20).handler(this::decide);
+    }
+
+    private void decide(RoutingContext ctx) {
+        Routes.Match match = ctx.get(Routes.Match.KEY);
+        if (match == null || match.route().need() != Routes.Need.VIEWER) {
+            ctx.next();
+            return;
+        }
+        Decision decision = switch (match.route().name()) {
+            case "audit" -> request -> audit(request, false);
+            case "audit.verify" -> request -> audit(request, true);
+            case "projections.rebuild" -> this::maintain;
+            default -> this::browse;
+        };
+        ctx.request().pause(); // the proxy that sends it on takes the body from here
+        ctx.vertx().executeBlocking(() -> token(decision.decide(ctx.request())), false)
+                .onComplete(granted -> sendOnOrRefuse(ctx, granted));
     }
 
     /** Who the caller is and what the read API may show them; refusals are thrown. */
