@@ -247,12 +247,10 @@ class OutageIT {
                     Instant until = Instant.now().plusSeconds(30);
                     while (Instant.now().isBefore(until)) {
                         for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
-                            long started = System.nanoTime();
-                            int status = RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/ready").statusCode();
-                            long millis = (System.nanoTime() - started) / 1_000_000;
-                            slowest = Math.max(slowest, millis);
-                            assertEquals(200, status, "readiness of port " + port + " while Kafka is frozen");
-                            assertTrue(millis < 1000, "readiness of port " + port + " took " + millis + " ms");
+                            Platform.Readiness readiness = Platform.readiness(port);
+                            slowest = Math.max(slowest, readiness.millis());
+                            assertEquals(200, readiness.status(), "readiness of port " + port + " while Kafka is frozen");
+                            assertTrue(readiness.millis() < 1000, "readiness of port " + port + " took " + readiness.millis() + " ms");
                         }
                         Platform.sleep(1000);
                     }

@@ -192,6 +192,17 @@ public final class Platform {
         process.waitFor();
     }
 
+    /** A service's readiness answer and how long it took to come. */
+    record Readiness(int status, long millis) {
+    }
+
+    /** Asks the service on {@code port} whether it is ready, and times the answer. */
+    static Readiness readiness(int port) {
+        long started = System.nanoTime();
+        int status = io.restassured.RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/ready").statusCode();
+        return new Readiness(status, (System.nanoTime() - started) / 1_000_000);
+    }
+
     /** The process id of a running service. */
     public long pid(String service) {
         return byService.get(service).pid();

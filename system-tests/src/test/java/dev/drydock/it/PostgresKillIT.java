@@ -79,12 +79,11 @@ class PostgresKillIT {
                 awaitGone(postmaster);
                 // readiness tells the truth at once: no service can do its job without the database
                 for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
-                    long started = System.nanoTime();
-                    int status = RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/ready").statusCode();
-                    long millis = (System.nanoTime() - started) / 1_000_000;
-                    slowestReadiness = Math.max(slowestReadiness, millis);
-                    assertEquals(503, status, "readiness of port " + port + " with the database dead");
-                    assertTrue(millis < 1000, "readiness of port " + port + " took " + millis + " ms with the database dead");
+                    Platform.Readiness readiness = Platform.readiness(port);
+                    slowestReadiness = Math.max(slowestReadiness, readiness.millis());
+                    assertEquals(503, readiness.status(), "readiness of port " + port + " with the database dead");
+                    assertTrue(readiness.millis() < 1000,
+                            "readiness of port " + port + " took " + readiness.millis() + " ms with the database dead");
                 }
                 infra = startInfrastructure(data, pgPort, kafka);
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
@@ -103,13 +102,11 @@ class PostgresKillIT {
             signal("STOP", frozen);
             try {
                 for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
-                    String ready = "http://127.0.0.1:" + port + "/q/health/ready";
                     await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                        long started = System.nanoTime();
-                        int status = RestAssured.given().get(ready).statusCode();
-                        long millis = (System.nanoTime() - started) / 1_000_000;
-                        assertTrue(millis < 1000, ready + " took " + millis + " ms with the database frozen");
-                        assertEquals(503, status, ready + " with the database frozen");
+                        Platform.Readiness readiness = Platform.readiness(port);
+                        assertTrue(readiness.millis() < 1000,
+                                "readiness of port " + port + " took " + readiness.millis() + " ms with the database frozen");
+                        assertEquals(503, readiness.status(), "readiness of port " + port + " with the database frozen");
                     });
                 }
             } finally {

@@ -17,6 +17,8 @@ import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -119,9 +121,12 @@ class PullsStarsSearchIT {
                         .body("results[0].name", equalTo(officialName)).body("results[0].star_count", equalTo(1))
                         .body("results[0].is_official", equalTo(true)).body("results[0].is_automated", equalTo(false))
                         .body("results[1].name", equalTo(community)).body("results[1].is_official", equalTo(false)));
-        // the private one is the admin's to find, nobody else's
+        // the private one is the admin's to find, nobody else's: not a signed-in stranger's either
         frontDoor().auth().preemptive().basic(Platform.ADMIN, platform.adminPassword).queryParam("q", word)
                 .get("/v1/search").then().statusCode(200).body("num_results", equalTo(3));
+        frontDoor().auth().preemptive().basic(user, "star-gazer-1").queryParam("q", word)
+                .get("/v1/search").then().statusCode(200).body("num_results", equalTo(2))
+                .body("results.name", not(hasItem(secret)));
         frontDoor().queryParam("q", word).queryParam("n", "0").get("/v1/search").then().statusCode(400);
 
         ObjectMapper json = new ObjectMapper();

@@ -2,6 +2,8 @@ package dev.drydock.it;
 
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.security.MessageDigest;
@@ -36,6 +38,9 @@ class PushFaultsIT {
 
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
     private static final int PUSHERS = 12;
+
+    /** One platform of their own for both faults (each start costs 20–30 s); each test pushes to a repository of its own. */
+    private static Platform platform;
 
     /** What the pushers were told succeeded: blobs by digest (with their bytes), tags with their manifest digest. */
     private record Acknowledged(Map<String, byte[]> blobs, Map<String, String> tags, AtomicInteger failed) {
@@ -146,34 +151,52 @@ class PushFaultsIT {
         return created;
     }
 
+    /** What a test does to the platform while the pushers push. */
+    private interface Fault {
+        void strike() throws Exception;
+    }
+
+    /** Pushes with {@link #PUSHERS} clients while {@code fault} strikes, and 3 s after; what was acknowledged. */
+    private static Acknowledged pushDuring(String repository, String bearer, Fault fault) throws Exception {
+        Acknowledged acknowledged = new Acknowledged();
+        AtomicBoolean pushing = new AtomicBoolean(true);
+        List<Thread> pushers = startPushers(platform, repository, bearer, pushing, acknowledged);
+        try {
+            fault.strike();
+            Platform.sleep(3000);
+        } finally {
+            stop(pushing, pushers);
+        }
+        return acknowledged;
+    }
+
+    @BeforeAll
+    static void startPlatform() {
+        platform = Platform.isolated(TestInfra.Kafka.shared());
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        platform.stop();
+    }
+
     @Test
     void registryApiSigkilledTwiceDuringParallelPushesKeepsExactlyTheAcknowledgedOnes() throws Exception {
-        Platform platform = Platform.isolated(TestInfra.Kafka.shared());
         String repository = "faults/killed" + UUID.randomUUID().toString().substring(0, 6);
-        try {
-            String bearer = platform.adminBearer(repository);
-            Acknowledged acknowledged = new Acknowledged();
-            AtomicBoolean pushing = new AtomicBoolean(true);
-            List<Thread> pushers = startPushers(platform, repository, bearer, pushing, acknowledged);
-            try {
-                for (int round = 0; round < 2; round++) {
-                    Platform.sleep(4000);
-                    platform.kill("registry-api");
-                    Platform.sleep(1000); // pushes meet the closed door
-                    platform.restart("registry-api", platform.registryPort);
-                }
-                Platform.sleep(3000);
-            } finally {
-                stop(pushing, pushers);
+        String bearer = platform.adminBearer(repository);
+        Acknowledged acknowledged = pushDuring(repository, bearer, () -> {
+            for (int round = 0; round < 2; round++) {
+                Platform.sleep(4000);
+                platform.kill("registry-api");
+                Platform.sleep(1000); // pushes meet the closed door
+                platform.restart("registry-api", platform.registryPort);
             }
-            System.out.printf("PushFaultsIT: %d manifests and %d blobs acknowledged, %d pushes failed across 2 SIGKILLs"
-                    + " of registry-api%n", acknowledged.tags().size(), acknowledged.blobs().size(), acknowledged.failed().get());
-            assertTrue(acknowledged.tags().size() >= 50, "too few pushes to count on: " + acknowledged.tags().size());
-            assertTrue(acknowledged.failed().get() > 0, "no push met the kill: it proves nothing");
-            assertNothingLost(platform, repository, bearer, acknowledged);
-        } finally {
-            platform.stop();
-        }
+        });
+        System.out.printf("PushFaultsIT: %d manifests and %d blobs acknowledged, %d pushes failed across 2 SIGKILLs"
+                + " of registry-api%n", acknowledged.tags().size(), acknowledged.blobs().size(), acknowledged.failed().get());
+        assertTrue(acknowledged.tags().size() >= 50, "too few pushes to count on: " + acknowledged.tags().size());
+        assertTrue(acknowledged.failed().get() > 0, "no push met the kill: it proves nothing");
+        assertNothingLost(platform, repository, bearer, acknowledged);
     }
 
     /**
@@ -182,15 +205,11 @@ class PushFaultsIT {
      */
     @Test
     void databaseConnectionsCutWhileBatchesAreAppliedLoseAndDoubleNothing() throws Exception {
-        Platform platform = Platform.isolated(TestInfra.Kafka.shared());
         String repository = "faults/cut" + UUID.randomUUID().toString().substring(0, 6);
-        try {
-            String bearer = platform.adminBearer(repository);
-            Acknowledged acknowledged = new Acknowledged();
-            AtomicBoolean pushing = new AtomicBoolean(true);
-            List<Thread> pushers = startPushers(platform, repository, bearer, pushing, acknowledged);
-            int cut = 0;
-            int inAuditTransaction = 0;
+        String bearer = platform.adminBearer(repository);
+        AtomicInteger cut = new AtomicInteger();
+        AtomicInteger inAuditTransaction = new AtomicInteger();
+        Acknowledged acknowledged = pushDuring(repository, bearer, () -> {
             try (Connection db = platform.connectDatabase(); Statement statement = db.createStatement()) {
                 for (int round = 0; round < 40; round++) {
                     Platform.sleep(250);
@@ -201,26 +220,21 @@ class PushFaultsIT {
                             + " AND (query ILIKE '%applied_event%' OR query ILIKE '%audit_record%' OR query ILIKE '%apply_registry_events%'"
                             + " OR query ILIKE '%skipped_position%')) FROM victim")) {
                         rs.next();
-                        cut += rs.getInt(1);
-                        inAuditTransaction += rs.getInt(2);
+                        cut.addAndGet(rs.getInt(1));
+                        inAuditTransaction.addAndGet(rs.getInt(2));
                     }
                 }
-                Platform.sleep(3000);
-            } finally {
-                stop(pushing, pushers);
             }
-            System.out.printf("PushFaultsIT: %d connections cut (%d inside a projection's transaction); %d manifests and"
-                    + " %d blobs acknowledged, %d pushes failed%n", cut, inAuditTransaction, acknowledged.tags().size(),
-                    acknowledged.blobs().size(), acknowledged.failed().get());
-            assertTrue(cut >= 40, "connections cut: " + cut);
-            // only the consumer touches these tables while the pushes run, and it applies each batch
-            // in one transaction: a statement of it under way is a batch half applied
-            assertTrue(inAuditTransaction > 0, "no cut landed inside a projection's transaction: it proves nothing");
-            assertTrue(acknowledged.tags().size() >= 50, "too few pushes to count on: " + acknowledged.tags().size());
-            assertNothingLost(platform, repository, bearer, acknowledged);
-        } finally {
-            platform.stop();
-        }
+        });
+        System.out.printf("PushFaultsIT: %d connections cut (%d inside a projection's transaction); %d manifests and"
+                + " %d blobs acknowledged, %d pushes failed%n", cut.get(), inAuditTransaction.get(), acknowledged.tags().size(),
+                acknowledged.blobs().size(), acknowledged.failed().get());
+        assertTrue(cut.get() >= 40, "connections cut: " + cut.get());
+        // only the consumer touches these tables while the pushes run, and it applies each batch
+        // in one transaction: a statement of it under way is a batch half applied
+        assertTrue(inAuditTransaction.get() > 0, "no cut landed inside a projection's transaction: it proves nothing");
+        assertTrue(acknowledged.tags().size() >= 50, "too few pushes to count on: " + acknowledged.tags().size());
+        assertNothingLost(platform, repository, bearer, acknowledged);
     }
 
     private static String sha256(byte[] bytes) {

@@ -129,7 +129,8 @@ class RouteTableAttackIT {
         spelled.put("empty segment", keywordPath + "/" + rest);
         spelled.put("dot segment", keywordPath + "./" + rest);
         spelled.put("dot-dot segment", keywordPath + "x/../" + rest);
-        spelled.put("encoded prefix", path.startsWith("/v2") ? "/%76%32" + path.substring(3) : "/%61pi" + path.substring(4));
+        spelled.put("encoded prefix", path.startsWith("/v2") ? "/%76%32" + path.substring(3)
+                : path.startsWith("/v1") ? "/%76%31" + path.substring(3) : "/%61pi" + path.substring(4));
         if (path.contains(repository)) {
             spelled.put("encoded slash in the name", path.replace(repository, repository.replace("/", "%2F")));
         }

@@ -32,10 +32,8 @@ public class MetricsGate {
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        String normalized = ctx.normalizedPath();
         if (readers.refuses(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
-                RequestPath.of(request.uri()), request.path(), normalized,
-                normalized == null ? null : normalized.replaceAll("/{2,}", "/"))) {
+                RequestPath.of(request.uri()), ctx.normalizedPath(), request.path())) {
             ctx.response().setStatusCode(404).end();
             return;
         }

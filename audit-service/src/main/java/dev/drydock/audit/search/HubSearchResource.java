@@ -5,7 +5,6 @@ import dev.drydock.audit.access.Viewers;
 import dev.drydock.audit.repository.RepositorySearch;
 import dev.drydock.audit.repository.RepositorySummaries;
 import dev.drydock.oci.http.TextInput;
-import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -51,14 +50,12 @@ public class HubSearchResource {
                        @QueryParam("n") String limitParam, @QueryParam("page") String pageParam) throws SQLException {
         int limit = TextInput.integer("n", limitParam, 25, 1, 100);
         int page = TextInput.integer("page", pageParam, 1, 1, 100);
-        if (query == null || query.isBlank() || query.length() > 200) {
-            throw new BadRequestException("q must be 1 to 200 characters");
-        }
+        String words = SearchResource.words(query);
         List<RepositorySummaries.Summary> found = repositories.search(viewers.of(authorization),
-                new RepositorySearch.Query(query.strip(), null, null, null, RepositorySearch.Order.BEST, (page - 1) * limit, limit));
+                new RepositorySearch.Query(words, null, null, null, RepositorySearch.Order.BEST, (page - 1) * limit, limit));
         List<Result> results = found.stream().map(summary -> new Result(summary.name(),
                 summary.description() == null ? "" : summary.description(), summary.stars(),
                 "library".equals(summary.namespace()), false)).toList();
-        return new Page((page - 1) * limit + results.size(), query.strip(), page, limit, results);
+        return new Page((page - 1) * limit + results.size(), words, page, limit, results);
     }
 }

@@ -35,6 +35,14 @@ public class SearchResource {
         this.viewers = viewers;
     }
 
+    /** The words searched for: {@code q} stripped, 1 to 200 characters (shared with Docker Hub's search). */
+    static String words(String query) {
+        if (query == null || query.isBlank() || query.length() > 200) {
+            throw new BadRequestException("q must be 1 to 200 characters");
+        }
+        return query.strip();
+    }
+
     @GET
     public List<RepositorySummaries.Summary> search(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                     @QueryParam("q") String query,
@@ -52,9 +60,7 @@ public class SearchResource {
                     case "false" -> false;
                     default -> throw new BadRequestException("official must be true or false");
                 };
-        if (query == null || query.isBlank() || query.length() > 200) {
-            throw new BadRequestException("q must be 1 to 200 characters");
-        }
+        String words = words(query);
         RepositorySearch.Order order;
         try {
             order = RepositorySearch.Order.valueOf(sort.toUpperCase(Locale.ROOT));
@@ -62,7 +68,7 @@ public class SearchResource {
             throw new BadRequestException("sort must be one of best, pulls, stars, updated");
         }
         return repositories.search(viewers.of(authorization),
-                new RepositorySearch.Query(query.strip(), official, organization,
+                new RepositorySearch.Query(words, official, organization,
                         platform == null || platform.isBlank() ? null : platform.strip(), order, offset, limit));
     }
 }

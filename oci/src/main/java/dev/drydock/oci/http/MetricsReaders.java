@@ -21,11 +21,12 @@ public final class MetricsReaders {
     /**
      * Whether the request is for the metrics endpoint and {@code peer} may not read it. Every
      * reading of its path is given (as the client spelled it, as the router normalised it): if any
-     * is the metrics endpoint, it is.
+     * is the metrics endpoint, it is, and so it is when repeated slashes ({@code /q//metrics}),
+     * which some routers take as one, make it so.
      */
     public boolean refuses(String peer, String... paths) {
         for (String path : paths) {
-            if (path != null && path.startsWith(PATH)) {
+            if (path != null && (path.startsWith(PATH) || path.contains("//") && path.replaceAll("/{2,}", "/").startsWith(PATH))) {
                 // the peer is parsed only for the metrics endpoint, not on every request of the front door
                 return peer == null || !allowed.isTrusted(peer);
             }

@@ -42,6 +42,7 @@ class RequestPathTest {
         assertTrue(readers.refuses("192.0.2.7", "/", "/q/metrics"));
         assertTrue(readers.refuses("192.0.2.7", "/q/metrics/"));
         assertTrue(readers.refuses(null, "/q/metrics"));
+        assertTrue(readers.refuses("192.0.2.7", "//q//metrics"));
         assertTrue(!readers.refuses("127.0.0.1", "/q/metrics"));
         assertTrue(!readers.refuses("10.1.2.3", "/q/metrics"));
         assertTrue(!readers.refuses("192.0.2.7", "/q/health/ready", "/v2/"));
