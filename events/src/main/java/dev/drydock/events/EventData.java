@@ -5,7 +5,8 @@ public sealed interface EventData permits RegistryEvents.RepositoryCreated, Regi
         RegistryEvents.BlobMounted, RegistryEvents.BlobDeleted, RegistryEvents.ManifestPushed, RegistryEvents.ManifestDeleted,
         RegistryEvents.TagCreated, RegistryEvents.TagMoved, RegistryEvents.TagDeleted,
         RegistryEvents.VisibilityChanged, RegistryEvents.DescriptionChanged, RegistryEvents.RepositoryDeleted, RegistryEvents.ImagePulled, RegistryEvents.RepositoryStarred,
-        RegistryEvents.RepositoryUnstarred,
+        RegistryEvents.RepositoryUnstarred, RegistryEvents.PruneStarted, RegistryEvents.PruneCompleted,
+        RegistryEvents.GarbageCollected,
         IdentityEvents.UserRegistered, IdentityEvents.LoggedIn, IdentityEvents.LoginFailed, IdentityEvents.LoggedOut,
         IdentityEvents.TokenCreated, IdentityEvents.TokenRevoked, IdentityEvents.OrganizationCreated,
         IdentityEvents.MemberAdded, IdentityEvents.MemberRemoved, IdentityEvents.TeamChanged {

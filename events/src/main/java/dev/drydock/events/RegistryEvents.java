@@ -128,4 +128,43 @@ public final class RegistryEvents {
             return repository;
         }
     }
+
+    /**
+     * A prune began: what it covers ({@code scope}: a repository, a namespace, or {@code *} for the
+     * whole platform) and the rules it applies ({@code dangling}, and {@code until} when given).
+     * Each manifest it removes follows as a {@code manifest.deleted}, then {@code prune.completed}.
+     */
+    public record PruneStarted(String scope, String rules, String until) implements EventData {
+        public String subject() {
+            return scope;
+        }
+    }
+
+    /**
+     * @param manifests  how many manifests the prune removed
+     * @param bytesFreed the bytes of blobs no remaining manifest references, as the manifests
+     *                   declared them: what garbage collection frees on disk once their links go
+     */
+    public record PruneCompleted(String scope, String rules, String until, int manifests, long bytesFreed)
+            implements EventData {
+        public String subject() {
+            return scope;
+        }
+    }
+
+    /**
+     * A garbage collection run of layer-store's storage finished. Each link it removed was published
+     * as a {@code blob.deleted} before this.
+     *
+     * @param links      repositories' links to blobs no manifest of theirs references, removed
+     * @param blobs      stored blobs no repository linked any more, removed with their bytes
+     * @param bytesFreed the bytes of those blobs
+     * @param uploads    abandoned upload sessions and leftover files removed
+     */
+    public record GarbageCollected(String storage, int links, int blobs, long bytesFreed, int uploads)
+            implements EventData {
+        public String subject() {
+            return storage;
+        }
+    }
 }

@@ -182,6 +182,21 @@ public class TokenCheck {
         }
     }
 
+    /**
+     * The token of a platform admin's garbage collection, minted by registry-api for nothing else,
+     * from the request's {@code Authorization} header only; empty for anything else. Blocking: it
+     * may fetch the JWKS.
+     */
+    public Optional<RegistryToken> storageAdmin(HttpServerRequest request) {
+        String authorization = request.getHeader("Authorization");
+        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return Optional.empty();
+        }
+        return verifier.verify(authorization.substring(7).trim())
+                .filter(t -> t.purpose() == RegistryToken.Purpose.STORAGE_ADMIN && !t.subject().isEmpty())
+                .filter(t -> !revocations.isRevoked(t));
+    }
+
     private static Optional<String> token(HttpServerRequest request) {
         String authorization = request.getHeader("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {

@@ -4,6 +4,8 @@ import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.EventData;
 import dev.drydock.events.RegistryEvents;
+import dev.drydock.layerstore.gc.GarbageCollection;
+import dev.drydock.layerstore.storage.FilesystemBlobStore;
 import dev.drydock.layerstore.upload.UploadSessions;
 import dev.drydock.oci.Digest;
 import dev.drydock.outbox.Outbox;
@@ -26,36 +28,58 @@ public class BlobLinks {
 
     private final AgroalDataSource dataSource;
     private final UploadSessions sessions;
+    private final FilesystemBlobStore store;
+    private final GarbageCollection gc;
 
-    BlobLinks(AgroalDataSource dataSource, UploadSessions sessions) {
+    BlobLinks(AgroalDataSource dataSource, UploadSessions sessions, FilesystemBlobStore store, GarbageCollection gc) {
         this.dataSource = dataSource;
         this.sessions = sessions;
+        this.store = store;
+        this.gc = gc;
     }
 
-    /** The size of a blob if the repository links it. */
+    /**
+     * The size of a blob if the repository links it. Answering it tells a client the blob is
+     * there, so the link's {@code touched_at} is brought up to date (written at most once per
+     * {@link GarbageCollection#touchInterval()}): garbage collection leaves a link told of within
+     * its grace period alone.
+     */
     public OptionalLong linkedSize(String repository, Digest digest) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "SELECT b.size FROM repository_blob l JOIN blob b ON b.digest = l.digest"
-                             + " WHERE l.repository = ? AND l.digest = ?")) {
+             PreparedStatement select = c.prepareStatement("""
+                     WITH touched AS (
+                         UPDATE repository_blob SET touched_at = now()
+                         WHERE repository = ? AND digest = ? AND touched_at < now() - make_interval(secs => ?)
+                         RETURNING digest)
+                     SELECT b.size FROM repository_blob l JOIN blob b ON b.digest = l.digest
+                     WHERE l.repository = ? AND l.digest = ?""")) {
             select.setString(1, repository);
             select.setString(2, digest.toString());
+            select.setDouble(3, gc.touchInterval().toMillis() / 1000.0);
+            select.setString(4, repository);
+            select.setString(5, digest.toString());
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
             }
         }
     }
 
-    /** Records a finished upload: the blob, its link to the repository, the end of the session, the event. */
+    /**
+     * Records a finished upload: moves its bytes into place and commits the blob, its link to the
+     * repository, the end of the session and the event together. The blob's file lock is held from
+     * before the move until the commit, so the collector cannot remove the file in between.
+     */
     public void uploaded(UUID session, String repository, Digest digest, long size, Actor actor) {
         QuarkusTransaction.requiringNew().run(() -> {
             try (Connection c = dataSource.getConnection()) {
-                try (PreparedStatement blob = c.prepareStatement(
-                        "INSERT INTO blob (digest, size) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING")) {
+                GarbageCollection.lockBlobFile(c, digest);
+                try (PreparedStatement blob = c.prepareStatement("INSERT INTO blob (digest, size) VALUES (?, ?)"
+                        + " ON CONFLICT (digest) DO UPDATE SET touched_at = now()")) {
                     blob.setString(1, digest.toString());
                     blob.setLong(2, size);
                     blob.executeUpdate();
                 }
+                store.commit(session, digest);
                 link(c, repository, digest);
                 sessions.delete(c, session);
                 Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.BlobUploaded(repository, digest.toString(), size)));
@@ -65,11 +89,25 @@ public class BlobLinks {
         });
     }
 
-    /** Links a blob of {@code from} into {@code repository}; false if {@code from} does not link it. */
+    /**
+     * Links a blob of {@code from} into {@code repository}; false if {@code from} does not link it.
+     * The source's link is locked until the new one commits, so the collector cannot take it away
+     * in between (it waits, and then sees the new link).
+     */
     public boolean mount(String repository, String from, Digest digest, Actor actor) {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                OptionalLong size = linkedSize(from, digest);
+                OptionalLong size = OptionalLong.empty();
+                try (PreparedStatement source = c.prepareStatement("SELECT b.size FROM repository_blob l"
+                        + " JOIN blob b ON b.digest = l.digest WHERE l.repository = ? AND l.digest = ? FOR KEY SHARE OF l")) {
+                    source.setString(1, from);
+                    source.setString(2, digest.toString());
+                    try (ResultSet rs = source.executeQuery()) {
+                        if (rs.next()) {
+                            size = OptionalLong.of(rs.getLong(1));
+                        }
+                    }
+                }
                 if (size.isEmpty()) {
                     return false;
                 }
@@ -100,7 +138,8 @@ public class BlobLinks {
 
     private static void link(Connection c, String repository, Digest digest) throws SQLException {
         try (PreparedStatement link = c.prepareStatement(
-                "INSERT INTO repository_blob (repository, digest) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                "INSERT INTO repository_blob (repository, digest) VALUES (?, ?)"
+                        + " ON CONFLICT (repository, digest) DO UPDATE SET touched_at = now()")) {
             link.setString(1, repository);
             link.setString(2, digest.toString());
             link.executeUpdate();

@@ -13,7 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Blobs on the local filesystem: {@code blobs/<algorithm>/<first two hex>/<hex>}, one file per
@@ -92,10 +97,42 @@ public class FilesystemBlobStore {
         }
     }
 
+    /** Removes a blob's file, if it is there; garbage collection's, under the blob's file lock. */
+    public void deleteBlob(Digest digest) {
+        try {
+            Files.deleteIfExists(blobPath(digest));
+        } catch (IOException e) {
+            throw new StorageFailure("cannot remove the blob " + digest, e);
+        }
+    }
+
+    /** The digests of the stored blob files last written longer than {@code age} ago. */
+    public List<String> blobsUntouchedFor(Duration age) {
+        Instant before = Instant.now().minus(age);
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(blobs, 3)) {
+            files.filter(file -> file.getNameCount() - blobs.getNameCount() == 3).forEach(file -> {
+                String algorithm = file.getParent().getParent().getFileName().toString();
+                String digest = algorithm + ":" + file.getFileName();
+                try {
+                    if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).toInstant().isBefore(before)
+                            && Digest.parse(digest).toString().equals(digest)) {
+                        found.add(digest);
+                    }
+                } catch (IOException | RuntimeException notABlob) {
+                    // vanished meanwhile, or a name no digest has: not the collector's to touch
+                }
+            });
+        } catch (IOException e) {
+            throw new StorageFailure("cannot list the blobs in " + blobs, e);
+        }
+        return found;
+    }
+
     /** The uploads whose file was last written longer than {@code age} ago. */
-    public java.util.List<UUID> uploadsUntouchedFor(java.time.Duration age) {
-        java.time.Instant before = java.time.Instant.now().minus(age);
-        try (java.util.stream.Stream<Path> files = Files.list(uploads)) {
+    public List<UUID> uploadsUntouchedFor(Duration age) {
+        Instant before = Instant.now().minus(age);
+        try (Stream<Path> files = Files.list(uploads)) {
             return files.filter(file -> {
                 try {
                     return Files.getLastModifiedTime(file).toInstant().isBefore(before);

@@ -184,7 +184,6 @@ public class UploadRoutes {
                 throw new OciException(ErrorCode.DIGEST_INVALID,
                         "the uploaded bytes do not have the digest " + expected + "; nothing was stored");
             }
-            store.commit(session.id(), expected);
             links.uploaded(session.id(), session.repository(), expected, size, actor);
             return null;
         })).map(v -> { created(ctx, pathName, expected); return null; });
@@ -238,18 +237,32 @@ public class UploadRoutes {
 
     @Scheduled(every = "${drydock.layer-store.expiry-check-interval:10m}")
     void expireAbandonedUploads() throws SQLException {
+        removeAbandonedUploads();
+    }
+
+    /** Removes upload sessions and files untouched for the upload expiry; returns how many. */
+    public int removeAbandonedUploads() throws SQLException {
+        int removed = 0;
         for (UUID expired : sessions.expire(config.uploadExpiry())) {
             digests.remove(expired);
             store.deleteUpload(expired);
             LOG.infof("removed abandoned upload %s", expired);
+            removed++;
         }
         // files of single-request uploads this instance stopped in the middle of (they have no session)
         for (UUID untouched : store.uploadsUntouchedFor(config.uploadExpiry())) {
             if (!digests.containsKey(untouched) && !sessions.exists(untouched)) {
                 store.deleteUpload(untouched);
                 LOG.infof("removed abandoned upload %s", untouched);
+                removed++;
             }
         }
+        return removed;
+    }
+
+    /** How many upload sessions {@link #removeAbandonedUploads} would remove now. */
+    public int countAbandonedUploads() throws SQLException {
+        return sessions.countExpired(config.uploadExpiry());
     }
 
     private static void accepted(RoutingContext ctx, String pathName, UploadSession session, int status) {

@@ -112,6 +112,19 @@ public class UploadSessions {
         return expired;
     }
 
+    /** How many sessions {@link #expire} would remove now. */
+    public int countExpired(Duration age) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement count = c.prepareStatement(
+                     "SELECT count(*) FROM upload_session WHERE updated_at < now() - make_interval(secs => ?)")) {
+            count.setDouble(1, age.toSeconds());
+            try (ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     private static OciException unknown(String id) {
         return new OciException(ErrorCode.BLOB_UPLOAD_UNKNOWN, "upload " + id + " is unknown to this repository");
     }

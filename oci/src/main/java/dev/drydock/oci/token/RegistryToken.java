@@ -42,7 +42,9 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
         /** Minted by the front door for audit-service's read API. */
         VIEWER,
         /** A signed-in user's session: the portal REST API ({@code /api/v1}); dies with sign-out. */
-        SESSION;
+        SESSION,
+        /** Minted by registry-api for a platform admin's garbage collection at layer-store, and for nothing else. */
+        STORAGE_ADMIN;
 
         public String claim() {
             return name().toLowerCase(java.util.Locale.ROOT);

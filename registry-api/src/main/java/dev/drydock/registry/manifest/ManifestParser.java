@@ -69,6 +69,7 @@ public final class ManifestParser {
             throw invalid("Content-Type " + header + " does not match the manifest's mediaType " + declared);
         }
         List<Digest> blobs = new ArrayList<>();
+        List<Long> blobSizes = new ArrayList<>();
         List<Digest> children = new ArrayList<>();
         List<String> platforms = new ArrayList<>();
         long total = content.length;
@@ -78,6 +79,7 @@ public final class ManifestParser {
                 throw invalid("an image manifest needs a config descriptor");
             }
             blobs.add(descriptorDigest(config));
+            blobSizes.add(config.path("size").asLong());
             total += config.path("size").asLong();
             JsonNode layers = root.path("layers");
             if (!layers.isArray()) {
@@ -88,6 +90,7 @@ public final class ManifestParser {
                     continue;
                 }
                 blobs.add(descriptorDigest(layer));
+                blobSizes.add(layer.path("size").asLong());
                 total += layer.path("size").asLong();
             }
         } else {
@@ -107,7 +110,7 @@ public final class ManifestParser {
             artifactType = root.path("config").path("mediaType").asText();
         }
         return new ParsedManifest(Digest.sha256Of(content), mediaType, content, artifactType, subject,
-                blobs, children, total, platforms);
+                blobs, blobSizes, children, total, platforms);
     }
 
     /**

@@ -143,17 +143,11 @@ public class ManifestResource {
             manifest = manifest.withDigest(expected);
         }
         String token = manifest.blobs().isEmpty() ? null : layerStore.pullToken(repository);
-        for (Digest blob : manifest.blobs()) {
-            if (!layerStore.isLinked(repository, blob, token)) {
-                throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
-                        "the manifest references a blob this repository does not have", blob.toString());
-            }
-        }
         if (manifest.hasImageConfig()) {
             manifest = layerStore.platformOf(repository, manifest.blobs().get(0), token).map(manifest::withPlatform)
                     .orElse(manifest);
         }
-        manifests.push(repository, manifest, tags, Actors.of(request));
+        manifests.push(repository, manifest, tags, Actors.of(request), blob -> layerStore.isLinked(repository, blob, token));
         Response.ResponseBuilder created = Response.status(201)
                 .header(HttpHeaders.LOCATION, "/v2/" + name + "/manifests/" + manifest.digest())
                 .header("Docker-Content-Digest", manifest.digest().toString());

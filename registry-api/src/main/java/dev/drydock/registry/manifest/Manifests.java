@@ -9,6 +9,7 @@ import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.Tag;
+import dev.drydock.outbox.BlobReferenceLock;
 import dev.drydock.outbox.Outbox;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
@@ -19,6 +20,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,43 +42,109 @@ public class Manifests {
         this.cache = cache;
     }
 
+    /** Whether the repository links a blob, asked of layer-store. */
+    @FunctionalInterface
+    public interface LinkCheck {
+        boolean isLinked(Digest blob);
+    }
+
     /**
-     * Stores a manifest (and moves {@code tag} to it, when given), creating the repository on
-     * first push. Children of an index must already be in the repository.
+     * Stores a manifest (and moves {@code tags} to it), creating the repository on first push.
+     * Every blob it references must be linked in the repository and every manifest an index lists
+     * must be in it. Both are checked inside this transaction, under locks that a concurrent prune
+     * or garbage collection respects (docs/garbage-collection.md): the blobs' reference locks are
+     * held from before {@code linked} asks layer-store until the manifest and its references
+     * commit, and the listed manifests' rows are locked against deletion.
      */
     @Transactional
-    public void push(RepositoryName name, ParsedManifest manifest, List<Tag> tags, Actor actor) throws SQLException {
+    public void push(RepositoryName name, ParsedManifest manifest, List<Tag> tags, Actor actor, LinkCheck linked)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.ensure(c, name, actor);
             cache.changing(repository);
+            BlobReferenceLock.share(c, name.value(), manifest.blobs().stream().map(Digest::toString).toList());
+            for (Digest blob : manifest.blobs()) {
+                if (!linked.isLinked(blob)) {
+                    throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                            "the manifest references a blob this repository does not have", blob.toString());
+                }
+            }
             for (Digest child : manifest.children()) {
-                if (find(c, repository, child).isEmpty()) {
+                if (!lockAgainstDeletion(c, repository, child)) {
                     throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
                             "the index lists a manifest this repository does not have", child.toString());
                 }
             }
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO manifest (repository_id, digest, media_type, content, artifact_type, subject_digest)"
-                            + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                insert.setLong(1, repository);
-                insert.setString(2, manifest.digest().toString());
-                insert.setString(3, manifest.mediaType());
-                insert.setBytes(4, manifest.content());
-                insert.setString(5, manifest.artifactType());
-                insert.setString(6, manifest.subject() == null ? null : manifest.subject().toString());
-                if (insert.executeUpdate() == 1) {
+            while (!lockAgainstDeletion(c, repository, manifest.digest())) {
+                if (insert(c, repository, manifest)) {
                     List<String> references = (manifest.children().isEmpty() ? manifest.blobs() : manifest.children())
                             .stream().map(Digest::toString).toList();
                     emit(c, actor, new RegistryEvents.ManifestPushed(name.value(), manifest.digest().toString(),
                             manifest.mediaType(), manifest.content().length, manifest.artifactType(),
                             manifest.subject() == null ? null : manifest.subject().toString(),
                             references, manifest.totalSize(), manifest.platforms()));
+                    break;
                 }
+                // stored meanwhile by another push, or being removed by a prune: look again
             }
             for (Tag tag : tags) {
                 pointTag(c, repository, name, tag, manifest.digest(), actor);
             }
         }
+    }
+
+    /**
+     * Locks a stored manifest's row until the transaction ends, so that a prune cannot remove it
+     * under a tag or an index being pointed at it; false if there is no such manifest (a prune
+     * that held it and removed it has committed by the time this answers).
+     */
+    private static boolean lockAgainstDeletion(Connection c, long repository, Digest digest) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(
+                "SELECT 1 FROM manifest WHERE repository_id = ? AND digest = ? FOR KEY SHARE")) {
+            select.setLong(1, repository);
+            select.setString(2, digest.toString());
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Inserts the manifest and what it references; false if it is stored already. */
+    private static boolean insert(Connection c, long repository, ParsedManifest manifest) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO manifest (repository_id, digest, media_type, content, artifact_type, subject_digest)"
+                        + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            insert.setLong(1, repository);
+            insert.setString(2, manifest.digest().toString());
+            insert.setString(3, manifest.mediaType());
+            insert.setBytes(4, manifest.content());
+            insert.setString(5, manifest.artifactType());
+            insert.setString(6, manifest.subject() == null ? null : manifest.subject().toString());
+            if (insert.executeUpdate() == 0) {
+                return false;
+            }
+        }
+        try (PreparedStatement reference = c.prepareStatement("INSERT INTO manifest_reference"
+                + " (repository_id, manifest_digest, referenced, kind, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (int i = 0; i < manifest.blobs().size(); i++) {
+                addReference(reference, repository, manifest, manifest.blobs().get(i), "blob", manifest.blobSizes().get(i));
+            }
+            for (Digest child : manifest.children()) {
+                addReference(reference, repository, manifest, child, "manifest", null);
+            }
+            reference.executeBatch();
+        }
+        return true;
+    }
+
+    private static void addReference(PreparedStatement reference, long repository, ParsedManifest manifest,
+                                     Digest referenced, String kind, Long size) throws SQLException {
+        reference.setLong(1, repository);
+        reference.setString(2, manifest.digest().toString());
+        reference.setString(3, referenced.toString());
+        reference.setString(4, kind);
+        reference.setObject(5, size, Types.BIGINT);
+        reference.addBatch();
     }
 
     private void pointTag(Connection c, long repository, RepositoryName name, Tag tag, Digest digest, Actor actor)
@@ -128,7 +196,7 @@ public class Manifests {
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.require(c, name);
             cache.changing(repository);
-            if (find(c, repository, digest).isEmpty()) {
+            if (!lockAgainstDeletion(c, repository, digest)) {
                 throw unknown(name, digest.toString());
             }
             pointTag(c, repository, name, tag, digest, actor);

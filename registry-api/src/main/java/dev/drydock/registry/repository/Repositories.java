@@ -207,4 +207,28 @@ public class Repositories {
                 new OciException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry", name.value()));
     }
 
+    /** Every repository whose namespace is exactly {@code namespace}, by name. */
+    public List<RepositoryName> inNamespace(String namespace) throws SQLException {
+        return names("SELECT name FROM repository WHERE split_part(name, '/', 1) = ? ORDER BY name COLLATE \"C\"", namespace);
+    }
+
+    /** Every repository, by name. */
+    public List<RepositoryName> all() throws SQLException {
+        return names("SELECT name FROM repository ORDER BY name COLLATE \"C\"", null);
+    }
+
+    private List<RepositoryName> names(String sql, String parameter) throws SQLException {
+        List<RepositoryName> names = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(sql)) {
+            if (parameter != null) {
+                select.setString(1, parameter);
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    names.add(RepositoryName.parse(rs.getString(1)));
+                }
+            }
+        }
+        return names;
+    }
 }

@@ -1,0 +1,73 @@
+package dev.drydock.layerstore.gc;
+
+import dev.drydock.oci.Digest;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/**
+ * The garbage collector's settings and the lock on a blob's file, which an upload holds from
+ * before it moves its bytes into place until its blob row commits, and the collector holds while
+ * it removes a file (docs/garbage-collection.md).
+ */
+@ApplicationScoped
+public class GarbageCollection {
+
+    /** Separates the blob-file locks from the other advisory locks of the database. */
+    private static final int FILE_LOCK_SEED = 7102;
+    private static final String FILE_KEY = "hashtextextended(?, " + FILE_LOCK_SEED + ")";
+
+    private final Duration grace;
+    private final String registrySchema;
+
+    GarbageCollection(@ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace,
+                      @ConfigProperty(name = "drydock.gc.registry-schema", defaultValue = "registry") String registrySchema) {
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("drydock.gc.grace must not be negative: " + grace);
+        }
+        if (!registrySchema.matches("[a-z_][a-z0-9_]*")) {
+            throw new IllegalArgumentException("drydock.gc.registry-schema is not a plain schema name: " + registrySchema);
+        }
+        this.grace = grace;
+        this.registrySchema = registrySchema;
+    }
+
+    /** How long a link or blob a client was told of is left alone; a manifest push fits in it. */
+    public Duration grace() {
+        return grace;
+    }
+
+    /** How stale a link's {@code touched_at} may get before a read writes it again: a tenth of the grace. */
+    public Duration touchInterval() {
+        return grace.dividedBy(10);
+    }
+
+    /** Where registry-api's {@code blob_reference} view lives. */
+    String registrySchema() {
+        return registrySchema;
+    }
+
+    /** Waits for the blob's file lock and holds it until the transaction ends. */
+    public static void lockBlobFile(Connection c, Digest digest) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(" + FILE_KEY + ")")) {
+            lock.setString(1, digest.toString());
+            lock.executeQuery().close();
+        }
+    }
+
+    /** The blob's file lock until the transaction ends, if nobody holds it; false at once otherwise. */
+    static boolean tryLockBlobFile(Connection c, String digest) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(" + FILE_KEY + ")")) {
+            lock.setString(1, digest);
+            try (ResultSet rs = lock.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.drydock.registry.prune;
+
+import dev.drydock.events.Actor;
+import dev.drydock.events.Event;
+import dev.drydock.events.EventData;
+import dev.drydock.events.RegistryEvents;
+import dev.drydock.oci.RepositoryName;
+import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.manifest.ManifestCache;
+import dev.drydock.registry.repository.Repositories;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Removes dangling manifests, as {@code docker image prune} removes dangling images: those that no
+ * tag reaches. A manifest is kept when a tag points at it, when a kept index lists it, or when its
+ * subject is kept (signatures, SBOMs and other referrers follow their image). Manifests younger
+ * than the grace period are never candidates: a client may be pushing the tag or the index that
+ * will reach them. How this stays safe while pushes run: docs/garbage-collection.md.
+ */
+@ApplicationScoped
+public class Pruner {
+
+    /** Every manifest of a repository that nothing kept reaches, oldest first. */
+    private static final String DANGLING = """
+            WITH RECURSIVE edge (from_digest, to_digest) AS (
+                SELECT manifest_digest, referenced FROM manifest_reference WHERE repository_id = ? AND kind = 'manifest'
+                UNION ALL
+                SELECT subject_digest, digest FROM manifest WHERE repository_id = ? AND subject_digest IS NOT NULL
+            ), kept (digest) AS (
+                SELECT digest FROM tag WHERE repository_id = ?
+                UNION
+                SELECT e.to_digest FROM edge e JOIN kept k ON e.from_digest = k.digest
+            )
+            SELECT m.digest, m.media_type, m.pushed_at FROM manifest m
+            WHERE m.repository_id = ? AND m.digest NOT IN (SELECT digest FROM kept)
+              AND m.pushed_at < now() - make_interval(secs => ?)
+              AND (?::timestamptz IS NULL OR m.pushed_at < ?::timestamptz)
+            ORDER BY m.pushed_at, m.digest""";
+
+    /**
+     * The bytes of the blobs the given manifests reference that no other manifest of any
+     * repository references, each blob once, by the sizes the manifests declare.
+     */
+    private static final String FREED = """
+            SELECT coalesce(sum(size), 0) FROM (
+                SELECT DISTINCT ON (referenced) referenced, size FROM manifest_reference
+                WHERE kind = 'blob' AND repository_id = ? AND manifest_digest = ANY (?)
+            ) r
+            WHERE NOT EXISTS (SELECT 1 FROM manifest_reference o WHERE o.kind = 'blob' AND o.referenced = r.referenced
+                              AND NOT (o.repository_id = ? AND o.manifest_digest = ANY (?)))""";
+
+    private final AgroalDataSource dataSource;
+    private final Repositories repositories;
+    private final ManifestCache cache;
+    private final Duration grace;
+
+    Pruner(AgroalDataSource dataSource, Repositories repositories, ManifestCache cache,
+           @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
+        this.dataSource = dataSource;
+        this.repositories = repositories;
+        this.cache = cache;
+        this.grace = grace;
+    }
+
+    public record Removed(String repository, String digest, String mediaType, Instant pushedAt) {
+    }
+
+    /**
+     * @param scope      what the caller asked to prune: a repository, a namespace, or {@code *}
+     * @param bytesFreed see {@link RegistryEvents.PruneCompleted#bytesFreed()}
+     */
+    public record Report(String scope, boolean dryRun, Instant until, List<Removed> manifests, long bytesFreed) {
+    }
+
+    /**
+     * Prunes each repository in its own transaction; a dry run reads the same candidates and
+     * changes nothing. A real run publishes {@code prune.started}, a {@code manifest.deleted} for
+     * each manifest, and {@code prune.completed}.
+     *
+     * @param until only manifests pushed before this instant (docker's {@code --filter until=}); null for all
+     */
+    public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, Actor actor)
+            throws SQLException {
+        String untilText = until == null ? null : until.toString();
+        if (!dryRun) {
+            emitAlone(actor, new RegistryEvents.PruneStarted(scope, "dangling", untilText));
+        }
+        List<Removed> removed = new ArrayList<>();
+        long freed = 0;
+        for (RepositoryName name : names) {
+            RepositoryResult result = dryRun ? preview(name, until) : QuarkusTransaction.requiringNew().call(() -> remove(name, until, actor));
+            removed.addAll(result.removed());
+            freed += result.bytesFreed();
+        }
+        if (!dryRun) {
+            emitAlone(actor, new RegistryEvents.PruneCompleted(scope, "dangling", untilText, removed.size(), freed));
+        }
+        return new Report(scope, dryRun, until, removed, freed);
+    }
+
+    private record RepositoryResult(List<Removed> removed, long bytesFreed) {
+    }
+
+    private RepositoryResult preview(RepositoryName name, Instant until) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            var id = repositories.find(c, name);
+            if (id.isEmpty()) {
+                return new RepositoryResult(List.of(), 0);
+            }
+            List<Removed> candidates = dangling(c, name, id.getAsLong(), until);
+            return new RepositoryResult(candidates, freed(c, id.getAsLong(), digests(candidates)));
+        }
+    }
+
+    /**
+     * Locks the candidates' rows (waiting for any push that is pointing a tag or an index at one
+     * of them), then reads the dangling manifests again: what a push committed meanwhile is seen
+     * by this second reading, and only manifests dangling in both are removed.
+     */
+    private RepositoryResult remove(RepositoryName name, Instant until, Actor actor) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            var id = repositories.find(c, name);
+            if (id.isEmpty()) {
+                return new RepositoryResult(List.of(), 0);
+            }
+            long repository = id.getAsLong();
+            List<Removed> first = dangling(c, name, repository, until);
+            if (first.isEmpty()) {
+                return new RepositoryResult(List.of(), 0);
+            }
+            Set<String> locked = new LinkedHashSet<>();
+            try (PreparedStatement lock = c.prepareStatement(
+                    "SELECT digest FROM manifest WHERE repository_id = ? AND digest = ANY (?) ORDER BY digest FOR UPDATE")) {
+                lock.setLong(1, repository);
+                lock.setArray(2, c.createArrayOf("text", digests(first).toArray()));
+                try (ResultSet rs = lock.executeQuery()) {
+                    while (rs.next()) {
+                        locked.add(rs.getString(1));
+                    }
+                }
+            }
+            List<Removed> going = dangling(c, name, repository, until).stream()
+                    .filter(candidate -> locked.contains(candidate.digest())).toList();
+            if (going.isEmpty()) {
+                return new RepositoryResult(List.of(), 0);
+            }
+            cache.changing(repository);
+            List<String> digests = digests(going);
+            long freed = freed(c, repository, digests);
+            try (PreparedStatement delete = c.prepareStatement(
+                    "DELETE FROM manifest WHERE repository_id = ? AND digest = ANY (?)")) {
+                delete.setLong(1, repository);
+                delete.setArray(2, c.createArrayOf("text", digests.toArray()));
+                delete.executeUpdate();
+            }
+            for (Removed manifest : going) {
+                Outbox.append(c, Event.of(Repositories.SOURCE, actor,
+                        new RegistryEvents.ManifestDeleted(name.value(), manifest.digest())));
+            }
+            return new RepositoryResult(going, freed);
+        }
+    }
+
+    private List<Removed> dangling(Connection c, RepositoryName name, long repository, Instant until) throws SQLException {
+        List<Removed> found = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement(DANGLING)) {
+            select.setLong(1, repository);
+            select.setLong(2, repository);
+            select.setLong(3, repository);
+            select.setLong(4, repository);
+            select.setDouble(5, grace.toMillis() / 1000.0);
+            Timestamp before = until == null ? null : Timestamp.from(until);
+            select.setTimestamp(6, before);
+            select.setTimestamp(7, before);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    found.add(new Removed(name.value(), rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+                }
+            }
+        }
+        return found;
+    }
+
+    private static long freed(Connection c, long repository, List<String> digests) throws SQLException {
+        if (digests.isEmpty()) {
+            return 0;
+        }
+        try (PreparedStatement select = c.prepareStatement(FREED)) {
+            Array array = c.createArrayOf("text", digests.toArray());
+            select.setLong(1, repository);
+            select.setArray(2, array);
+            select.setLong(3, repository);
+            select.setArray(4, array);
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static List<String> digests(List<Removed> manifests) {
+        return manifests.stream().map(Removed::digest).toList();
+    }
+
+    private void emitAlone(Actor actor, EventData data) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            try (Connection c = dataSource.getConnection()) {
+                Outbox.append(c, Event.of(Repositories.SOURCE, actor, data));
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot record " + data.getClass().getSimpleName(), e);
+            }
+        });
+    }
+}

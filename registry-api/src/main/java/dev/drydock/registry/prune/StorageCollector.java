@@ -1,0 +1,64 @@
+package dev.drydock.registry.prune;
+
+import dev.drydock.oci.ErrorCode;
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.token.RegistryToken;
+import dev.drydock.registry.RegistryConfig;
+import dev.drydock.registry.auth.RegistryTokens;
+import dev.drydock.registry.identity.IdentityException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Asks layer-store to collect its garbage, with a short-lived token of a purpose no other route
+ * accepts ({@code storage_admin}), minted here once the caller is known to be a platform admin.
+ */
+@ApplicationScoped
+public class StorageCollector {
+
+    /** A collection of a large store takes minutes; the token only has to reach layer-store. */
+    private static final Duration RUN_LIMIT = Duration.ofMinutes(30);
+    private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(2);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final URI base;
+    private final RegistryTokens tokens;
+
+    StorageCollector(RegistryConfig config, RegistryTokens tokens) {
+        this.base = config.layerStoreUrl();
+        this.tokens = tokens;
+    }
+
+    /** layer-store's report, as JSON. */
+    public String collect(boolean dryRun, String admin) {
+        String token = tokens.issue(RegistryToken.Purpose.STORAGE_ADMIN, admin, null, List.of(),
+                Instant.now().plus(TOKEN_LIFETIME));
+        HttpRequest post = HttpRequest.newBuilder(base.resolve("/internal/gc" + (dryRun ? "?dryRun=true" : "")))
+                .header("Authorization", "Bearer " + token).timeout(RUN_LIMIT)
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        try {
+            HttpResponse<String> response = http.send(post, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 409) {
+                throw new IdentityException(409, "A garbage collection is running already; try again when it has finished.");
+            }
+            if (response.statusCode() != 200) {
+                throw new OciException(ErrorCode.UNAVAILABLE, "layer-store answered " + response.statusCode()
+                        + " to the garbage collection");
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store is unavailable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OciException(ErrorCode.UNAVAILABLE, "interrupted while layer-store collected garbage");
+        }
+    }
+}
