@@ -40,6 +40,15 @@ public final class BlobReferenceLock {
         }
     }
 
+    /** The exclusive lock, waiting for the pushes that hold the pair (a client's own DELETE of a blob). */
+    public static void exclusive(Connection c, String repository, String digest) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(" + KEY + ")")) {
+            lock.setString(1, repository);
+            lock.setString(2, digest);
+            lock.executeQuery().close();
+        }
+    }
+
     /** The exclusive lock if nobody holds the pair now; false at once otherwise (a push is under way). */
     public static boolean tryExclusive(Connection c, String repository, String digest) throws SQLException {
         try (PreparedStatement lock = c.prepareStatement("SELECT pg_try_advisory_xact_lock(" + KEY + ")")) {

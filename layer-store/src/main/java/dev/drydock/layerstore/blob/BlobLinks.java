@@ -8,6 +8,7 @@ import dev.drydock.layerstore.gc.GarbageCollection;
 import dev.drydock.layerstore.storage.FilesystemBlobStore;
 import dev.drydock.layerstore.upload.UploadSessions;
 import dev.drydock.oci.Digest;
+import dev.drydock.outbox.BlobReferenceLock;
 import dev.drydock.outbox.Outbox;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -125,6 +126,8 @@ public class BlobLinks {
             try (Connection c = dataSource.getConnection();
                  PreparedStatement delete = c.prepareStatement(
                          "DELETE FROM repository_blob WHERE repository = ? AND digest = ?")) {
+                // waits for a manifest push that checked this link and has not committed yet
+                BlobReferenceLock.exclusive(c, repository, digest.toString());
                 delete.setString(1, repository);
                 delete.setString(2, digest.toString());
                 if (delete.executeUpdate() == 0) {

@@ -116,8 +116,10 @@ public class GarbageCollector {
         }
         pause(pause);
         int stray = 0;
-        for (String digest : store.blobsUntouchedFor(settings.grace())) {
-            stray += dryRun ? (hasRow(digest) ? 0 : 1) : QuarkusTransaction.requiringNew().call(() -> removeStrayFile(digest));
+        for (List<String> batch : batches(store.blobsUntouchedFor(settings.grace()))) {
+            for (String digest : withoutRows(batch)) {
+                stray += dryRun ? 1 : QuarkusTransaction.requiringNew().call(() -> removeStrayFile(digest));
+            }
         }
         if (!dryRun) {
             int links0 = links.size();
@@ -289,10 +291,19 @@ public class GarbageCollector {
         }
     }
 
-    private boolean hasRow(String digest) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return hasRow(c, digest);
+    /** Those of the digests that have no blob row now. */
+    private List<String> withoutRows(List<String> digests) throws SQLException {
+        List<String> without = new ArrayList<>(digests);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT digest FROM blob WHERE digest = ANY (?)")) {
+            select.setArray(1, c.createArrayOf("text", digests.toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    without.remove(rs.getString(1));
+                }
+            }
         }
+        return without;
     }
 
     private static boolean hasRow(Connection c, String digest) throws SQLException {

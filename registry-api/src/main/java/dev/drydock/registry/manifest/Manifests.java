@@ -15,12 +15,14 @@ import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +36,12 @@ public class Manifests {
     private final Repositories repositories;
     private final PullEvents pullEvents;
     private final ManifestCache cache;
+    /** Prune's grace period: how long a pushed manifest counts as young (see {@code Pruner}). */
+    private final Duration grace;
 
-    Manifests(AgroalDataSource dataSource, Repositories repositories, PullEvents pullEvents, ManifestCache cache) {
+    Manifests(AgroalDataSource dataSource, Repositories repositories, PullEvents pullEvents, ManifestCache cache,
+              @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
+        this.grace = grace;
         this.dataSource = dataSource;
         this.repositories = repositories;
         this.pullEvents = pullEvents;
@@ -87,6 +93,7 @@ public class Manifests {
                 }
                 // stored meanwhile by another push, or being removed by a prune: look again
             }
+            touch(c, repository, manifest.digest());
             for (Tag tag : tags) {
                 pointTag(c, repository, name, tag, manifest.digest(), actor);
             }
@@ -106,6 +113,46 @@ public class Manifests {
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next();
             }
+        }
+    }
+
+    /**
+     * Locks the manifests an index lists, as {@link #lockAgainstDeletion} locks one, so that a tag
+     * pointed at a stored index never reaches a child a prune removed meanwhile.
+     *
+     * @throws OciException MANIFEST_UNKNOWN when a child is gone
+     */
+    private static void lockChildren(Connection c, long repository, RepositoryName name, Digest index) throws SQLException {
+        List<String> children = new ArrayList<>();
+        try (PreparedStatement select = c.prepareStatement("SELECT referenced FROM manifest_reference"
+                + " WHERE repository_id = ? AND manifest_digest = ? AND kind = 'manifest'")) {
+            select.setLong(1, repository);
+            select.setString(2, index.toString());
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    children.add(rs.getString(1));
+                }
+            }
+        }
+        for (String child : children) {
+            if (!lockAgainstDeletion(c, repository, Digest.parse(child))) {
+                throw new OciException(ErrorCode.MANIFEST_UNKNOWN,
+                        "the index lists a manifest this repository no longer has", child);
+            }
+        }
+    }
+
+    /**
+     * A push of stored bytes (or a tag pointed at them) counts as a push for prune's grace period;
+     * written at most once per tenth of it, as layer-store touches links.
+     */
+    private void touch(Connection c, long repository, Digest digest) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement("UPDATE manifest SET touched_at = now()"
+                + " WHERE repository_id = ? AND digest = ? AND touched_at < now() - make_interval(secs => ?)")) {
+            update.setLong(1, repository);
+            update.setString(2, digest.toString());
+            update.setDouble(3, grace.toMillis() / 10_000.0);
+            update.executeUpdate();
         }
     }
 
@@ -199,6 +246,8 @@ public class Manifests {
             if (!lockAgainstDeletion(c, repository, digest)) {
                 throw unknown(name, digest.toString());
             }
+            lockChildren(c, repository, name, digest);
+            touch(c, repository, digest);
             pointTag(c, repository, name, tag, digest, actor);
         }
     }

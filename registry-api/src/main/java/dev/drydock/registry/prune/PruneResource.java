@@ -59,7 +59,8 @@ public class PruneResource {
     public record PruneRequest(String repository, String namespace, String until, Boolean dryRun) {
     }
 
-    public record GcRequest(Boolean dryRun) {
+    /** {@code pause}: an ISO-8601 wait between the collection's phases (at most a minute), for race tests. */
+    public record GcRequest(Boolean dryRun, String pause) {
     }
 
     @POST
@@ -98,7 +99,8 @@ public class PruneResource {
             scope = "*";
             names = repositories.all();
         }
-        return pruner.prune(scope, names, until, Boolean.TRUE.equals(asked.dryRun()),
+        boolean platformAdmin = !caller.isAnonymous() && caller.account().admin();
+        return pruner.prune(scope, names, until, Boolean.TRUE.equals(asked.dryRun()), platformAdmin,
                 Actors.of(http, caller.username(), caller.tokenId() == null ? null : caller.tokenId().toString()));
     }
 
@@ -124,7 +126,8 @@ public class PruneResource {
     public String collect(GcRequest request, @Context HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, true);
         requirePlatformAdmin(caller, "Only platform admins may collect the storage's garbage.");
-        return collector.collect(request != null && Boolean.TRUE.equals(request.dryRun()), caller.username());
+        GcRequest asked = request == null ? new GcRequest(null, null) : request;
+        return collector.collect(Boolean.TRUE.equals(asked.dryRun()), asked.pause(), caller.username());
     }
 
     /** The same collection, answered as {@code docker system prune} prints it (for the launcher). */

@@ -28,10 +28,10 @@ import java.util.Set;
 
 /**
  * Removes dangling manifests, as {@code docker image prune} removes dangling images: those that no
- * tag reaches. A manifest is kept when a tag points at it, when a kept index lists it, or when its
- * subject is kept (signatures, SBOMs and other referrers follow their image). Manifests younger
- * than the grace period are never candidates: a client may be pushing the tag or the index that
- * will reach them. How this stays safe while pushes run: docs/garbage-collection.md.
+ * tag reaches. A manifest is kept when a tag points at it, when it was pushed (or pushed again)
+ * within the grace period, when a kept index lists it, or when its subject is kept (signatures,
+ * SBOMs and other referrers follow their image). A young manifest keeps what it reaches too: a
+ * client may be about to tag the index it just pushed over older children. How this stays safe while pushes run: docs/garbage-collection.md.
  */
 @ApplicationScoped
 public class Pruner {
@@ -45,12 +45,13 @@ public class Pruner {
             ), kept (digest) AS (
                 SELECT digest FROM tag WHERE repository_id = ?
                 UNION
+                SELECT digest FROM manifest WHERE repository_id = ? AND touched_at >= now() - make_interval(secs => ?)
+                UNION
                 SELECT e.to_digest FROM edge e JOIN kept k ON e.from_digest = k.digest
             )
             SELECT m.digest, m.media_type, m.pushed_at FROM manifest m
             WHERE m.repository_id = ? AND m.digest NOT IN (SELECT digest FROM kept)
-              AND m.pushed_at < now() - make_interval(secs => ?)
-              AND (?::timestamptz IS NULL OR m.pushed_at < ?::timestamptz)
+              AND (?::timestamptz IS NULL OR m.touched_at < ?::timestamptz)
             ORDER BY m.pushed_at, m.digest""";
 
     /**
@@ -63,6 +64,7 @@ public class Pruner {
                 WHERE kind = 'blob' AND repository_id = ? AND manifest_digest = ANY (?)
             ) r
             WHERE NOT EXISTS (SELECT 1 FROM manifest_reference o WHERE o.kind = 'blob' AND o.referenced = r.referenced
+                              AND (? OR o.repository_id = ?)
                               AND NOT (o.repository_id = ? AND o.manifest_digest = ANY (?)))""";
 
     private final AgroalDataSource dataSource;
@@ -83,7 +85,7 @@ public class Pruner {
 
     /**
      * @param scope      what the caller asked to prune: a repository, a namespace, or {@code *}
-     * @param bytesFreed see {@link RegistryEvents.PruneCompleted#bytesFreed()}
+     * @param bytesFreed see {@link RegistryEvents.PruneCompleted#bytesFreed()} and {@link #prune}
      */
     public record Report(String scope, boolean dryRun, Instant until, List<Removed> manifests, long bytesFreed) {
     }
@@ -93,9 +95,14 @@ public class Pruner {
      * changes nothing. A real run publishes {@code prune.started}, a {@code manifest.deleted} for
      * each manifest, and {@code prune.completed}.
      *
-     * @param until only manifests pushed before this instant (docker's {@code --filter until=}); null for all
+     * @param until        only manifests last pushed before this instant (docker's {@code --filter until=}); null for all
+     * @param platformWide whether the caller sees every repository (a platform admin): then a blob
+     *                     counts as freed only if no manifest of any repository references it;
+     *                     otherwise only the repository's own manifests are looked at, so that the
+     *                     figure tells nothing of repositories the caller may not see
      */
-    public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, Actor actor)
+    public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, boolean platformWide,
+                        Actor actor)
             throws SQLException {
         String untilText = until == null ? null : until.toString();
         if (!dryRun) {
@@ -104,7 +111,8 @@ public class Pruner {
         List<Removed> removed = new ArrayList<>();
         long freed = 0;
         for (RepositoryName name : names) {
-            RepositoryResult result = dryRun ? preview(name, until) : QuarkusTransaction.requiringNew().call(() -> remove(name, until, actor));
+            RepositoryResult result = dryRun ? preview(name, until, platformWide)
+                    : QuarkusTransaction.requiringNew().call(() -> remove(name, until, platformWide, actor));
             removed.addAll(result.removed());
             freed += result.bytesFreed();
         }
@@ -117,14 +125,14 @@ public class Pruner {
     private record RepositoryResult(List<Removed> removed, long bytesFreed) {
     }
 
-    private RepositoryResult preview(RepositoryName name, Instant until) throws SQLException {
+    private RepositoryResult preview(RepositoryName name, Instant until, boolean platformWide) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             var id = repositories.find(c, name);
             if (id.isEmpty()) {
                 return new RepositoryResult(List.of(), 0);
             }
             List<Removed> candidates = dangling(c, name, id.getAsLong(), until);
-            return new RepositoryResult(candidates, freed(c, id.getAsLong(), digests(candidates)));
+            return new RepositoryResult(candidates, freed(c, id.getAsLong(), digests(candidates), platformWide));
         }
     }
 
@@ -133,7 +141,7 @@ public class Pruner {
      * of them), then reads the dangling manifests again: what a push committed meanwhile is seen
      * by this second reading, and only manifests dangling in both are removed.
      */
-    private RepositoryResult remove(RepositoryName name, Instant until, Actor actor) throws SQLException {
+    private RepositoryResult remove(RepositoryName name, Instant until, boolean platformWide, Actor actor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             var id = repositories.find(c, name);
             if (id.isEmpty()) {
@@ -162,7 +170,7 @@ public class Pruner {
             }
             cache.changing(repository);
             List<String> digests = digests(going);
-            long freed = freed(c, repository, digests);
+            long freed = freed(c, repository, digests, platformWide);
             try (PreparedStatement delete = c.prepareStatement(
                     "DELETE FROM manifest WHERE repository_id = ? AND digest = ANY (?)")) {
                 delete.setLong(1, repository);
@@ -185,9 +193,10 @@ public class Pruner {
             select.setLong(3, repository);
             select.setLong(4, repository);
             select.setDouble(5, grace.toMillis() / 1000.0);
+            select.setLong(6, repository);
             Timestamp before = until == null ? null : Timestamp.from(until);
-            select.setTimestamp(6, before);
             select.setTimestamp(7, before);
+            select.setTimestamp(8, before);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     found.add(new Removed(name.value(), rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
@@ -197,7 +206,7 @@ public class Pruner {
         return found;
     }
 
-    private static long freed(Connection c, long repository, List<String> digests) throws SQLException {
+    private static long freed(Connection c, long repository, List<String> digests, boolean platformWide) throws SQLException {
         if (digests.isEmpty()) {
             return 0;
         }
@@ -205,8 +214,10 @@ public class Pruner {
             Array array = c.createArrayOf("text", digests.toArray());
             select.setLong(1, repository);
             select.setArray(2, array);
-            select.setLong(3, repository);
-            select.setArray(4, array);
+            select.setBoolean(3, platformWide);
+            select.setLong(4, repository);
+            select.setLong(5, repository);
+            select.setArray(6, array);
             try (ResultSet rs = select.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);

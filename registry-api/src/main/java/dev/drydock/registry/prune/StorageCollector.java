@@ -10,9 +10,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -38,14 +40,18 @@ public class StorageCollector {
     }
 
     /** layer-store's report, as JSON. */
-    public String collect(boolean dryRun, String admin) {
+    public String collect(boolean dryRun, String pause, String admin) {
         String token = tokens.issue(RegistryToken.Purpose.STORAGE_ADMIN, admin, null, List.of(),
                 Instant.now().plus(TOKEN_LIFETIME));
-        HttpRequest post = HttpRequest.newBuilder(base.resolve("/internal/gc" + (dryRun ? "?dryRun=true" : "")))
+        String query = "?dryRun=" + dryRun + (pause == null ? "" : "&pause=" + URLEncoder.encode(pause, StandardCharsets.UTF_8));
+        HttpRequest post = HttpRequest.newBuilder(base.resolve("/internal/gc" + query))
                 .header("Authorization", "Bearer " + token).timeout(RUN_LIMIT)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         try {
             HttpResponse<String> response = http.send(post, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 400) {
+                throw new IdentityException(400, "pause must be an ISO-8601 duration of at most a minute, such as PT2S.", "pause");
+            }
             if (response.statusCode() == 409) {
                 throw new IdentityException(409, "A garbage collection is running already; try again when it has finished.");
             }

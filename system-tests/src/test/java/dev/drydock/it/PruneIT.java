@@ -1,0 +1,604 @@
+package dev.drydock.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Prune and garbage collection on a platform of their own with a grace period of zero, so that
+ * everything unreferenced is a candidate at once: what a prune removes (dangling manifests,
+ * indexes' children, referrers following their subject, shared layers counted once), who may
+ * prune, pushes by HTTP and by skopeo racing a thousand collections, and a collector killed in
+ * the middle of a run. The argument these tests attack: docs/garbage-collection.md.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PruneIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+    private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+    private static final String OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
+    private static final String LAYER = "application/vnd.oci.image.layer.v1.tar";
+    private static final String PASSWORD = "prune-test-password";
+
+    /** 1,000 as the issue asks (about six minutes here) with -Ddrydock.prune.iterations=1000; fewer in the suite. */
+    private static final int ITERATIONS = Integer.getInteger("drydock.prune.iterations", 100);
+
+    private static Platform platform;
+    /** A registry token of the admin for the repositories of these tests; renewed before it expires. */
+    private static volatile String bearer;
+
+    @BeforeAll
+    static void startPlatform() {
+        platform = Platform.isolated(TestInfra.Kafka.shared(), Map.of("DRYDOCK_GC_GRACE", "PT0S"));
+        renewBearer();
+    }
+
+    @BeforeEach
+    void freshToken() {
+        renewBearer();
+    }
+
+    private static void renewBearer() {
+        bearer = platform.adminBearer("admin/prune", "admin/prune-shared", "admin/race", "admin/race-base", "admin/killed");
+    }
+
+    @AfterAll
+    static void stopPlatform() {
+        if (platform != null) {
+            platform.stop();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void danglingManifestsGoWhatATagReachesStaysAndASharedLayerFreesNothing() {
+        String repo = "admin/prune";
+        byte[] shared = random(3000);
+        byte[] onlyA = random(5000);
+        byte[] configA = config("a");
+        String a = image(repo, "t", configA, shared, onlyA);
+        String b = image(repo, "t", config("b"), shared, random(4000)); // t moves: a dangles
+        String c = image(repo, null, config("c"), random(2000));
+        String index = index(repo, "multi", b, c); // c is kept as a child of a tagged index
+        byte[] configD = config("d");
+        byte[] layerD = random(7000);
+        String d = image(repo, null, configD, layerD); // pushed by digest, never tagged
+        byte[] configSa = config("signature of a");
+        byte[] layerSa = random(600);
+        String signatureA = referrer(repo, a, configSa, layerSa); // follows a
+        String signatureB = referrer(repo, b, config("signature of b"), random(600)); // follows b
+        // onlyA is also linked and used by a tagged image of another repository: stored once, kept
+        String other = "admin/prune-shared";
+        RestAssured.given().baseUri(base()).header("Authorization", bearer).queryParam("mount", sha256(onlyA))
+                .queryParam("from", repo).post("/v2/" + other + "/blobs/uploads/").then().statusCode(201);
+        image(other, "keep", config("e"), onlyA);
+
+        long expectedBytes = configA.length + configD.length + layerD.length + configSa.length + layerSa.length;
+        JsonPath preview = prune(Map.of("repository", repo, "dryRun", true)).then().statusCode(200).extract().jsonPath();
+        assertEquals(Set.of(a, d, signatureA), new HashSet<>(preview.getList("manifests.digest")));
+        assertEquals(expectedBytes, preview.getLong("bytesFreed"), "shared layers counted once, used ones not at all");
+        manifest(repo, a).then().statusCode(200); // a dry run removes nothing
+
+        JsonPath done = prune(Map.of("repository", repo)).then().statusCode(200).extract().jsonPath();
+        assertEquals(new HashSet<>(preview.getList("manifests.digest")), new HashSet<>(done.getList("manifests.digest")),
+                "the real run removes what the dry run listed");
+        assertEquals(expectedBytes, done.getLong("bytesFreed"));
+        for (String gone : List.of(a, d, signatureA)) {
+            manifest(repo, gone).then().statusCode(404).body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
+        }
+        for (String kept : List.of(b, c, index, signatureB)) {
+            manifest(repo, kept).then().statusCode(200);
+        }
+        RestAssured.given().baseUri(base()).header("Authorization", bearer).get("/v2/" + repo + "/referrers/" + b)
+                .then().statusCode(200).body("manifests.digest", hasItem(signatureB));
+
+        JsonPath collectPreview = gc(true, null);
+        List<String> doomedLinks = collectPreview.getList("links.findAll { it.repository == 'admin/prune' }.digest");
+        assertEquals(Set.of(sha256(configA), sha256(onlyA), sha256(configD), sha256(layerD), sha256(configSa), sha256(layerSa)),
+                new HashSet<>(doomedLinks));
+        JsonPath collected = gc(false, null);
+        assertTrue(collected.getList("links.digest").containsAll(doomedLinks));
+        for (byte[] goneBlob : List.of(configA, configD, layerD, configSa, layerSa)) {
+            assertFalse(Files.exists(platform.blobFile(sha256(goneBlob))), "its bytes are gone from the disk");
+            blob(repo, sha256(goneBlob)).then().statusCode(404);
+        }
+        blob(repo, sha256(onlyA)).then().statusCode(404); // no longer this repository's
+        assertArrayEquals(onlyA, blob(other, sha256(onlyA)).then().statusCode(200).extract().asByteArray());
+        assertTrue(Files.exists(platform.blobFile(sha256(onlyA))));
+        assertEveryTagWhole(repo);
+        assertEveryTagWhole(other);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonPath audit = RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                    .queryParam("limit", 500).get("/api/v1/audit").then().statusCode(200).extract().jsonPath();
+            List<String> deleted = audit.getList("items.findAll { it.type == 'dev.drydock.manifest.deleted' }.data.digest");
+            assertTrue(deleted.containsAll(List.of(a, d, signatureA)), "each removal is an event");
+            assertEquals(expectedBytes, audit.getLong("items.find { it.type == 'dev.drydock.prune.completed' && it.subject == 'admin/prune' }.data.bytesFreed"));
+            assertTrue(audit.getList("items.findAll { it.type == 'dev.drydock.blob.deleted' }.data.digest").containsAll(doomedLinks));
+            assertEquals(5, audit.getInt("items.find { it.type == 'dev.drydock.storage.garbage_collected' && it.data.blobs > 0 }.data.blobs"));
+        });
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+    }
+
+    @Test
+    @Order(2)
+    void onlyThoseWhoAdministerARepositoryPruneIt() {
+        String mallory = "mallory" + UUID.randomUUID().toString().substring(0, 6);
+        RestAssured.given().baseUri(base()).contentType("application/json")
+                .body(Map.of("username", mallory, "password", PASSWORD)).post("/api/v1/users").then().statusCode(201);
+        RequestSpecification asMallory = RestAssured.given().baseUri(base()).auth().preemptive().basic(mallory, PASSWORD)
+                .contentType("application/json");
+        for (String spelling : List.of("admin/prune", "admin/prune/", " admin/prune", "admin/Prune")) {
+            int status = asMallory.body(Map.of("repository", spelling, "dryRun", true)).post("/api/v1/prune").statusCode();
+            assertTrue(status == 404 || status == 400, spelling + " answered " + status);
+        }
+        for (String spelling : List.of("admin/../admin/prune", "admin//prune", "admin/prune\u0000")) {
+            asMallory.body(Map.of("repository", spelling, "dryRun", true)).post("/api/v1/prune").then().statusCode(400);
+        }
+        asMallory.body(Map.of("namespace", "admin", "dryRun", true)).post("/api/v1/prune").then().statusCode(404);
+        asMallory.body(Map.of("dryRun", true)).post("/api/v1/prune").then().statusCode(403);
+        asMallory.body(Map.of("dryRun", true)).post("/api/v1/system/gc").then().statusCode(403);
+        RestAssured.given().baseUri(base()).contentType("application/json").body(Map.of("dryRun", true))
+                .post("/api/v1/prune").then().statusCode(401);
+
+        // her own repository: a read-write token may push to it but not prune it; read-write-delete may
+        String own = mallory + "/app";
+        String readWrite = personalToken(mallory, "read-write");
+        String readWriteDelete = personalToken(mallory, "read-write-delete");
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(mallory, readWrite).contentType("application/json")
+                .body(Map.of("name", own, "visibility", "private")).post("/api/v1/repositories").then().statusCode(201);
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(mallory, readWrite).contentType("application/json")
+                .body(Map.of("repository", own, "dryRun", true)).post("/api/v1/prune").then().statusCode(404);
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(mallory, readWriteDelete).contentType("application/json")
+                .body(Map.of("repository", own, "dryRun", true)).post("/api/v1/prune").then().statusCode(200)
+                .body("manifests", empty());
+        asMallory.body(Map.of("namespace", mallory, "dryRun", true)).post("/api/v1/prune").then().statusCode(200)
+                .body("scope", equalTo(mallory));
+
+        asMallory.body(Map.of("repository", own, "until", "yesterday")).post("/api/v1/prune").then().statusCode(400)
+                .body("detail", containsString("24h"));
+        asMallory.body(Map.of("repository", own, "namespace", mallory)).post("/api/v1/prune").then().statusCode(400);
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .contentType("application/json").body(Map.of("dryRun", true, "pause", "an hour"))
+                .post("/api/v1/system/gc").then().statusCode(400);
+        // layer-store's collection takes only registry-api's token for it, never a registry token
+        RestAssured.given().baseUri("http://127.0.0.1:" + platform.layerStorePort).header("Authorization", bearer)
+                .post("/internal/gc").then().statusCode(401);
+        RestAssured.given().baseUri(base()).header("Authorization", bearer).post("/internal/gc").then().statusCode(404);
+    }
+
+    /**
+     * Three HTTP pushers and skopeo push (new layers, a shared base layer they HEAD and skip, mounts,
+     * re-tags of stored manifests, indexes over untagged ones) and delete old tags, while
+     * {@link #ITERATIONS} prunes and collections run with no grace (every 50th pausing between its phases). A push may be refused (its blob went
+     * before its manifest came: MANIFEST_BLOB_UNKNOWN), never answered 5xx, and every tag it was
+     * answered 201 for keeps every blob readable with its digest.
+     */
+    @Test
+    @Order(3)
+    void pushesRacingCollectionsNeverLoseABlob(@TempDir Path dir) throws Exception {
+        String repo = "admin/race";
+        String baseRepo = "admin/race-base";
+        byte[] base = random(2048);
+        image(baseRepo, "base", config("base"), base); // a tagged image keeps the mount source
+        image(repo, "first", config("first"), random(100)); // the repository exists before the first prune
+        Map<String, String> acknowledged = new ConcurrentHashMap<>();
+        Set<String> deletedTags = ConcurrentHashMap.newKeySet();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicReference<String> serverError = new AtomicReference<>();
+        AtomicBoolean pushing = new AtomicBoolean(true);
+        List<Thread> pushers = new ArrayList<>();
+        for (int p = 0; p < 3; p++) {
+            int pusher = p;
+            Thread thread = new Thread(() -> {
+                List<String> mine = new ArrayList<>();
+                for (int i = 0; pushing.get(); i++) {
+                    try {
+                        racePush(repo, baseRepo, base, "p" + pusher + "-" + i, i, mine, acknowledged, refused, serverError);
+                        if (mine.size() > 2) {
+                            String old = mine.remove(0);
+                            Response delete = RestAssured.given().baseUri(base()).header("Authorization", bearer)
+                                    .delete("/v2/" + repo + "/manifests/" + old);
+                            if (delete.statusCode() == 202) {
+                                deletedTags.add(old);
+                            }
+                        }
+                    } catch (Exception e) {
+                        serverError.compareAndSet(null, "pusher " + pusher + ": " + e);
+                    }
+                }
+            }, "race-pusher-" + p);
+            thread.setDaemon(true);
+            thread.start();
+            pushers.add(thread);
+        }
+        Path layout = OciImages.build(dir, "sk", 1, 1024);
+        AtomicInteger skopeoPushed = new AtomicInteger();
+        Thread skopeo = new Thread(() -> {
+            for (int i = 0; pushing.get() && i < 15; i++) {
+                String tag = "skopeo-" + i;
+                try {
+                    Commands.run(dir, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
+                            "oci:" + layout + ":sk", "docker://" + platform.registry() + "/" + repo + ":" + tag);
+                    acknowledged.put(tag, OciImages.manifestDigest(layout, "sk"));
+                    skopeoPushed.incrementAndGet();
+                } catch (AssertionError | RuntimeException e) {
+                    refused.incrementAndGet(); // a layer skopeo found present went before the manifest: refused, retried next time
+                }
+            }
+        }, "race-skopeo");
+        skopeo.setDaemon(true);
+        skopeo.start();
+
+        int manifestsPruned = 0;
+        int linksCollected = 0;
+        int blobsCollected = 0;
+        try {
+            for (int iteration = 1; iteration <= ITERATIONS; iteration++) {
+                if (iteration % 100 == 0) {
+                    renewBearer();
+                }
+                manifestsPruned += prune(Map.of("repository", repo)).then().statusCode(200).extract().jsonPath()
+                        .getList("manifests").size();
+                JsonPath collected = gc(false, iteration % 50 == 0 ? "PT0.2S" : null);
+                linksCollected += collected.getList("links").size();
+                blobsCollected += collected.getInt("blobs");
+                if (iteration % 100 == 0) {
+                    assertTagsAcknowledgedAreWhole(repo, acknowledged, deletedTags);
+                }
+            }
+        } finally {
+            pushing.set(false);
+            for (Thread pusher : pushers) {
+                pusher.join();
+            }
+            skopeo.join();
+        }
+        assertEquals(null, serverError.get());
+        assertTagsAcknowledgedAreWhole(repo, acknowledged, deletedTags);
+        assertEveryTagWhole(repo);
+        assertTrue(acknowledged.size() > 100, "pushes went on: " + acknowledged.size());
+        assertTrue(manifestsPruned > ITERATIONS / 20 && linksCollected > ITERATIONS / 10 && blobsCollected > ITERATIONS / 20,
+                "the collections had work: " + manifestsPruned + " manifests, " + linksCollected + " links, " + blobsCollected + " blobs");
+        System.out.printf("race: %d collections, %d pushes acknowledged (%d by skopeo), %d refused, %d manifests pruned, %d links and %d blobs collected%n",
+                ITERATIONS, acknowledged.size(), skopeoPushed.get(), refused.get(), manifestsPruned, linksCollected, blobsCollected);
+    }
+
+    /** One push of the race: which kind depends on {@code i}. */
+    private static void racePush(String repo, String baseRepo, byte[] base, String tag, int i, List<String> mine,
+                                 Map<String, String> acknowledged, AtomicInteger refused, AtomicReference<String> serverError) {
+        Response put;
+        if (i % 5 == 3 && !mine.isEmpty()) {
+            // a stored manifest under a new tag, as `docker tag` + push does
+            String again = acknowledged.get(mine.get(mine.size() - 1));
+            Response existing = manifest(repo, again);
+            if (existing.statusCode() != 200) {
+                return; // its old tag was deleted and the manifest pruned meanwhile
+            }
+            put = putManifest(repo, tag, existing.header("Content-Type"), existing.asByteArray());
+        } else if (i % 5 == 4) {
+            String child = pushImageOrNull(repo, null, base, baseRepo, refused, serverError);
+            if (child == null) {
+                return;
+            }
+            put = putManifest(repo, tag, OCI_INDEX, indexBytes(List.of(child)));
+        } else {
+            String digest = pushImageOrNull(repo, tag, base, baseRepo, refused, serverError);
+            if (digest != null) {
+                acknowledged.put(tag, digest);
+                mine.add(tag);
+            }
+            return;
+        }
+        record(put, tag, mine, acknowledged, refused, serverError);
+    }
+
+    /** Pushes an image with a new layer and the base layer (HEAD, then a mount or an upload if missing). */
+    private static String pushImageOrNull(String repo, String tag, byte[] base, String baseRepo, AtomicInteger refused,
+                                          AtomicReference<String> serverError) {
+        byte[] layer = random(512);
+        byte[] config = config(UUID.randomUUID().toString());
+        upload(repo, layer);
+        upload(repo, config);
+        String baseDigest = sha256(base);
+        if (blobHead(repo, baseDigest) != 200) {
+            Response mount = RestAssured.given().baseUri(base()).header("Authorization", bearer).queryParam("mount", baseDigest)
+                    .queryParam("from", baseRepo).post("/v2/" + repo + "/blobs/uploads/");
+            if (mount.statusCode() != 201) {
+                upload(repo, base);
+            }
+        }
+        Response put = putManifest(repo, tag == null ? digestOf(imageBytes(config, base, layer)) : tag, OCI_MANIFEST,
+                imageBytes(config, base, layer));
+        if (put.statusCode() == 201) {
+            return put.header("Docker-Content-Digest");
+        }
+        countRefusal(put, refused, serverError);
+        return null;
+    }
+
+    private static void record(Response put, String tag, List<String> mine, Map<String, String> acknowledged,
+                               AtomicInteger refused, AtomicReference<String> serverError) {
+        if (put.statusCode() == 201) {
+            acknowledged.put(tag, put.header("Docker-Content-Digest"));
+            mine.add(tag);
+        } else {
+            countRefusal(put, refused, serverError);
+        }
+    }
+
+    private static void countRefusal(Response put, AtomicInteger refused, AtomicReference<String> serverError) {
+        if (put.statusCode() == 400 && put.asString().contains("MANIFEST_BLOB_UNKNOWN")) {
+            refused.incrementAndGet();
+        } else {
+            serverError.compareAndSet(null, "a manifest PUT answered " + put.statusCode() + ": " + put.asString());
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aCollectorKilledInAnyPhaseLeavesWhatTheNextRunFinishes() throws Exception {
+        String repo = "admin/killed";
+        for (int phase = 0; phase < 3; phase++) {
+            List<byte[]> garbage = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                byte[] layer = random(1000);
+                garbage.add(layer);
+                image(repo, "doomed", config("doomed " + phase + " " + i), layer);
+            }
+            String kept = image(repo, "kept-" + phase, config("kept " + phase), random(1000));
+            RestAssured.given().baseUri(base()).header("Authorization", bearer).delete("/v2/" + repo + "/manifests/doomed")
+                    .then().statusCode(202);
+            prune(Map.of("repository", repo)).then().statusCode(200);
+            // phases: uploads, pause, links, pause, blobs, pause, stray files: killed in the pause after `phase`
+            Thread run = new Thread(() -> {
+                try {
+                    gc(false, "PT2S");
+                } catch (Throwable expected) {
+                    // the collector dies under it
+                }
+            });
+            run.start();
+            Thread.sleep(1000 + 2000L * phase);
+            platform.kill("layer-store");
+            run.join();
+            platform.restart("layer-store", platform.layerStorePort);
+            JsonPath second = gc(false, null); // the lease died with the killed collector's connection
+            assertTrue(second.getInt("blobs") >= 0);
+            for (byte[] layer : garbage) {
+                assertFalse(Files.exists(platform.blobFile(sha256(layer))), "phase " + phase + ": the next run finished the work");
+            }
+            manifest(repo, kept).then().statusCode(200);
+            assertEveryTagWhole(repo);
+        }
+    }
+
+    // --- pushing and reading
+
+    private static void assertTagsAcknowledgedAreWhole(String repo, Map<String, String> acknowledged, Set<String> deletedTags) {
+        for (Map.Entry<String, String> tag : Map.copyOf(acknowledged).entrySet()) {
+            if (deletedTags.contains(tag.getKey())) {
+                continue;
+            }
+            Response read = manifest(repo, tag.getKey());
+            assertEquals(200, read.statusCode(), "tag " + tag.getKey() + " was answered 201 and never deleted");
+            assertEquals(tag.getValue(), read.header("Docker-Content-Digest"));
+            assertManifestWhole(repo, read);
+        }
+    }
+
+    /** Every tag of the repository reaches manifests whose blobs are all readable with their digests. */
+    private static void assertEveryTagWhole(String repo) {
+        List<String> tags = RestAssured.given().baseUri(base()).header("Authorization", bearer).get("/v2/" + repo + "/tags/list")
+                .then().statusCode(200).extract().jsonPath().getList("tags");
+        for (String tag : tags) {
+            assertManifestWhole(repo, manifest(repo, tag).then().statusCode(200).extract().response());
+        }
+    }
+
+    private static void assertManifestWhole(String repo, Response read) {
+        JsonNode manifest = readJson(read.asByteArray());
+        if (manifest.has("manifests")) {
+            for (JsonNode child : manifest.get("manifests")) {
+                Response childRead = manifest(repo, child.get("digest").asText());
+                assertEquals(200, childRead.statusCode(), "a kept index's child " + child.get("digest").asText());
+                assertManifestWhole(repo, childRead);
+            }
+            return;
+        }
+        List<JsonNode> blobs = new ArrayList<>();
+        blobs.add(manifest.get("config"));
+        manifest.get("layers").forEach(blobs::add);
+        for (JsonNode descriptor : blobs) {
+            String digest = descriptor.get("digest").asText();
+            Response blob = blob(repo, digest);
+            assertEquals(200, blob.statusCode(), "blob " + digest + " of a manifest a tag reaches");
+            assertEquals(digest, sha256(blob.asByteArray()));
+        }
+    }
+
+    private static String image(String repo, String tag, byte[] config, byte[]... layers) {
+        upload(repo, config);
+        for (byte[] layer : layers) {
+            upload(repo, layer);
+        }
+        byte[] manifest = imageBytes(config, layers);
+        Response put = putManifest(repo, tag == null ? digestOf(manifest) : tag, OCI_MANIFEST, manifest);
+        assertEquals(201, put.statusCode(), put.asString());
+        return put.header("Docker-Content-Digest");
+    }
+
+    private static String index(String repo, String tag, String... children) {
+        Response put = putManifest(repo, tag, OCI_INDEX, indexBytes(List.of(children)));
+        assertEquals(201, put.statusCode(), put.asString());
+        return put.header("Docker-Content-Digest");
+    }
+
+    private static String referrer(String repo, String subject, byte[] config, byte[] layer) {
+        upload(repo, config);
+        upload(repo, layer);
+        ObjectNode manifest = imageNode(config, layer);
+        manifest.put("artifactType", "application/vnd.drydock.test.signature");
+        Response subjectRead = manifest(repo, subject);
+        manifest.putObject("subject").put("mediaType", OCI_MANIFEST).put("digest", subject)
+                .put("size", subjectRead.asByteArray().length);
+        byte[] bytes = write(manifest);
+        Response put = putManifest(repo, digestOf(bytes), OCI_MANIFEST, bytes);
+        assertEquals(201, put.statusCode(), put.asString());
+        return put.header("Docker-Content-Digest");
+    }
+
+    private static byte[] imageBytes(byte[] config, byte[]... layers) {
+        return write(imageNode(config, layers));
+    }
+
+    private static ObjectNode imageNode(byte[] config, byte[]... layers) {
+        ObjectNode manifest = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", OCI_MANIFEST);
+        manifest.putObject("config").put("mediaType", OCI_CONFIG).put("digest", sha256(config)).put("size", config.length);
+        ArrayNode descriptors = manifest.putArray("layers");
+        for (byte[] layer : layers) {
+            descriptors.addObject().put("mediaType", LAYER).put("digest", sha256(layer)).put("size", layer.length);
+        }
+        return manifest;
+    }
+
+    private static byte[] indexBytes(List<String> children) {
+        ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", OCI_INDEX);
+        ArrayNode manifests = index.putArray("manifests");
+        for (String child : children) {
+            ObjectNode entry = manifests.addObject().put("mediaType", OCI_MANIFEST).put("digest", child).put("size", 1);
+            entry.putObject("platform").put("os", "linux").put("architecture", "amd64");
+        }
+        return write(index);
+    }
+
+    /** An image config with a unique history line, so that each is a blob of its own. */
+    private static byte[] config(String note) {
+        return ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},"
+                + "\"history\":[{\"created_by\":\"" + note + " " + UUID.randomUUID() + "\"}]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void upload(String repo, byte[] bytes) {
+        RestAssured.given().baseUri(base()).header("Authorization", bearer).contentType("application/octet-stream")
+                .queryParam("digest", sha256(bytes)).body(bytes).post("/v2/" + repo + "/blobs/uploads/")
+                .then().statusCode(201);
+    }
+
+    private static Response putManifest(String repo, String reference, String mediaType, byte[] bytes) {
+        return RestAssured.given().baseUri(base()).header("Authorization", bearer).contentType(mediaType).body(bytes)
+                .put("/v2/" + repo + "/manifests/" + reference);
+    }
+
+    private static Response manifest(String repo, String reference) {
+        return RestAssured.given().baseUri(base()).header("Authorization", bearer)
+                .accept(OCI_MANIFEST + ", " + OCI_INDEX).get("/v2/" + repo + "/manifests/" + reference);
+    }
+
+    private static Response blob(String repo, String digest) {
+        return RestAssured.given().baseUri(base()).header("Authorization", bearer).get("/v2/" + repo + "/blobs/" + digest);
+    }
+
+    private static int blobHead(String repo, String digest) {
+        return RestAssured.given().baseUri(base()).header("Authorization", bearer).head("/v2/" + repo + "/blobs/" + digest)
+                .statusCode();
+    }
+
+    private static Response prune(Map<String, Object> body) {
+        return RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .contentType("application/json").body(body).post("/api/v1/prune");
+    }
+
+    private static JsonPath gc(boolean dryRun, String pause) {
+        Map<String, Object> body = pause == null ? Map.of("dryRun", dryRun) : Map.of("dryRun", dryRun, "pause", pause);
+        return RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .contentType("application/json").body(body).post("/api/v1/system/gc")
+                .then().statusCode(200).extract().jsonPath();
+    }
+
+    private static String personalToken(String user, String scope) {
+        return RestAssured.given().baseUri(base()).auth().preemptive().basic(user, PASSWORD).contentType("application/json")
+                .body(Map.of("name", "laptop-" + scope, "scope", scope)).post("/api/v1/tokens")
+                .then().statusCode(201).extract().path("token");
+    }
+
+    private static String base() {
+        return "http://" + platform.registry();
+    }
+
+    private static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        ThreadLocalRandom.current().nextBytes(bytes);
+        return bytes;
+    }
+
+    private static String digestOf(byte[] bytes) {
+        return sha256(bytes);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode readJson(byte[] bytes) {
+        try {
+            return JSON.readTree(bytes);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] write(JsonNode node) {
+        try {
+            return JSON.writeValueAsBytes(node);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
