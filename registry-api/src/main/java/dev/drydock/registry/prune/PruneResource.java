@@ -20,7 +20,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -127,6 +129,7 @@ public class PruneResource {
         Principal caller = callers.require(http, true);
         requirePlatformAdmin(caller, "Only platform admins may collect the storage's garbage.");
         GcRequest asked = request == null ? new GcRequest(null, null) : request;
+        requireShortPause(asked.pause());
         return collector.collect(Boolean.TRUE.equals(asked.dryRun()), asked.pause(), caller.username());
     }
 
@@ -150,6 +153,22 @@ public class PruneResource {
                 .append(report.path("uploads").asInt() + report.path("strayFiles").asInt()).append('\n');
         return text.append(dryRun ? "Total reclaimable space: " : "Total reclaimed space: ")
                 .append(Sizes.human(report.path("bytesFreed").asLong())).append('\n').toString();
+    }
+
+    /** At most a minute, in ISO-8601 ({@code PT2S}); refused here rather than passed on to layer-store. */
+    private static void requireShortPause(String pause) {
+        if (pause == null) {
+            return;
+        }
+        try {
+            Duration wait = Duration.parse(pause.strip());
+            if (!wait.isNegative() && wait.compareTo(Duration.ofMinutes(1)) <= 0) {
+                return;
+            }
+        } catch (DateTimeParseException e) {
+            // answered below
+        }
+        throw new IdentityException(400, "pause must be an ISO-8601 duration of at most a minute, such as PT2S.", "pause");
     }
 
     private boolean mayPrune(Principal caller, RepositoryName name) throws SQLException {

@@ -43,7 +43,7 @@ public class StorageCollector {
     public String collect(boolean dryRun, String pause, String admin) {
         String token = tokens.issue(RegistryToken.Purpose.STORAGE_ADMIN, admin, null, List.of(),
                 Instant.now().plus(TOKEN_LIFETIME));
-        String query = "?dryRun=" + dryRun + (pause == null ? "" : "&pause=" + URLEncoder.encode(pause, StandardCharsets.UTF_8));
+        String query = "?dryRun=" + dryRun + (pause == null ? "" : "&pause=" + URLEncoder.encode(pause.strip(), StandardCharsets.UTF_8));
         HttpRequest post = HttpRequest.newBuilder(base.resolve("/internal/gc" + query))
                 .header("Authorization", "Bearer " + token).timeout(RUN_LIMIT)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
