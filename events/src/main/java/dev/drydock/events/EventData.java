@@ -6,7 +6,7 @@ public sealed interface EventData permits RegistryEvents.RepositoryCreated, Regi
         RegistryEvents.TagCreated, RegistryEvents.TagMoved, RegistryEvents.TagDeleted,
         RegistryEvents.VisibilityChanged, RegistryEvents.DescriptionChanged, RegistryEvents.RepositoryDeleted, RegistryEvents.ImagePulled, RegistryEvents.RepositoryStarred,
         RegistryEvents.RepositoryUnstarred, RegistryEvents.PruneStarted, RegistryEvents.PruneCompleted,
-        RegistryEvents.GarbageCollected,
+        RegistryEvents.GarbageCollected, RegistryEvents.RetentionChanged,
         IdentityEvents.UserRegistered, IdentityEvents.LoggedIn, IdentityEvents.LoginFailed, IdentityEvents.LoggedOut,
         IdentityEvents.TokenCreated, IdentityEvents.TokenRevoked, IdentityEvents.OrganizationCreated,
         IdentityEvents.MemberAdded, IdentityEvents.MemberRemoved, IdentityEvents.TeamChanged {

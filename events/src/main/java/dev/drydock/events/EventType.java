@@ -21,6 +21,7 @@ public enum EventType {
     PRUNE_STARTED("prune.started", RegistryEvents.PruneStarted.class, Topic.REGISTRY),
     PRUNE_COMPLETED("prune.completed", RegistryEvents.PruneCompleted.class, Topic.REGISTRY),
     GARBAGE_COLLECTED("storage.garbage_collected", RegistryEvents.GarbageCollected.class, Topic.REGISTRY),
+    RETENTION_CHANGED("retention.changed", RegistryEvents.RetentionChanged.class, Topic.REGISTRY),
     REPOSITORY_STARRED("repository.starred", RegistryEvents.RepositoryStarred.class, Topic.REGISTRY),
     REPOSITORY_UNSTARRED("repository.unstarred", RegistryEvents.RepositoryUnstarred.class, Topic.REGISTRY),
     VISIBILITY_CHANGED("repository.visibility_changed", RegistryEvents.VisibilityChanged.class, Topic.REGISTRY),

@@ -167,4 +167,16 @@ public final class RegistryEvents {
             return storage;
         }
     }
+
+    /**
+     * The retention rules of a repository or a namespace were set, or removed ({@code policy} null).
+     *
+     * @param scope  the repository, or the namespace followed by {@code /*}
+     * @param policy the rules as JSON ({@code {"rules":[...],"protect":[...]}})
+     */
+    public record RetentionChanged(String scope, String policy) implements EventData {
+        public String subject() {
+            return scope;
+        }
+    }
 }

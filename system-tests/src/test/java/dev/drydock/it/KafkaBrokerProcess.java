@@ -32,6 +32,13 @@ final class KafkaBrokerProcess implements AutoCloseable {
                 "DRYDOCK_DB_URL", database.url(), "DRYDOCK_DB_USER", "drydock", "DRYDOCK_DB_PASSWORD", database.password()));
     }
 
+    /** Starts the broker unless its launcher is running. */
+    void ensureRunning() throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            start();
+        }
+    }
+
     /** Kills the broker the hard way (SIGKILL, as a crash would), then its launcher; {@link #start()} brings both back. */
     void kill() throws IOException, InterruptedException {
         long pid = Long.parseLong(Files.readString(dataDir.resolve("run").resolve("kafka.pid")).strip());

@@ -1,6 +1,8 @@
 package dev.drydock.it;
 
 import io.restassured.RestAssured;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +30,28 @@ class OutageIT {
 
     @TempDir
     static Path work;
+
+    /** One broker of these tests' own, which they stop, kill and freeze, and one platform on it, shared by all four. */
+    private static KafkaBrokerProcess kafka;
+    private static Platform platform;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = new KafkaBrokerProcess();
+        kafka.start();
+        platform = Platform.isolated(kafka.cluster());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (platform != null) {
+                platform.stop();
+            }
+        } finally {
+            kafka.close();
+        }
+    }
 
     private static String push(Platform platform, String repository, String architecture) {
         OciLayoutWriter writer = new OciLayoutWriter(work.resolve(repository.replace('/', '-') + "-" + architecture));
@@ -103,37 +127,33 @@ class OutageIT {
 
     @Test
     void pushesAndPullsDuringAKafkaOutageAreAllProjectedExactlyOnceAfterwards() throws Exception {
-        try (KafkaBrokerProcess kafka = new KafkaBrokerProcess()) {
+        try {
+            push(platform, "outage/before", "amd64");
+            await().atMost(Duration.ofSeconds(20)).until(() -> count(audit(platform, "outage/before"), "manifest.pushed") > 0);
+
+            // 100 pushes (the first and last with skopeo, layers and all) and 500 pulls while Kafka is down
+            kafka.stop();
+            String layout = work.resolve("outage-during-amd64").toString();
+            push(platform, "outage/during", "amd64");
+            pushManifests(platform, "outage/during", layout, 98);
+            pull(platform, "outage/during", 500);
+            push(platform, "outage/during", "arm64"); // moves the tag
+
             kafka.start();
-            Platform platform = Platform.isolated(kafka.cluster());
-            try {
-                push(platform, "outage/before", "amd64");
-                await().atMost(Duration.ofSeconds(20)).until(() -> count(audit(platform, "outage/before"), "manifest.pushed") > 0);
+            await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                    RestAssured.given().baseUri("http://" + platform.registry())
+                            .get("/api/v1/repositories/outage/during/pulls").then().statusCode(200)
+                            .body("total", equalTo(500)));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertEquals(100, count(audit(platform, "outage/during"), "manifest.pushed")));
+            List<Map<String, Object>> records = audit(platform, "outage/during");
+            assertEquals(100, count(records, "manifest.pushed"));
+            assertEquals(99, count(records, "tag.created"));
+            assertEquals(1, count(records, "tag.moved"));
+            assertEquals(500, pulls(records));
 
-                // 100 pushes (the first and last with skopeo, layers and all) and 500 pulls while Kafka is down
-                kafka.stop();
-                String layout = work.resolve("outage-during-amd64").toString();
-                push(platform, "outage/during", "amd64");
-                pushManifests(platform, "outage/during", layout, 98);
-                pull(platform, "outage/during", 500);
-                push(platform, "outage/during", "arm64"); // moves the tag
-
-                kafka.start();
-                await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                        RestAssured.given().baseUri("http://" + platform.registry())
-                                .get("/api/v1/repositories/outage/during/pulls").then().statusCode(200)
-                                .body("total", equalTo(500)));
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                        assertEquals(100, count(audit(platform, "outage/during"), "manifest.pushed")));
-                List<Map<String, Object>> records = audit(platform, "outage/during");
-                assertEquals(100, count(records, "manifest.pushed"));
-                assertEquals(99, count(records, "tag.created"));
-                assertEquals(1, count(records, "tag.moved"));
-                assertEquals(500, pulls(records));
-
-            } finally {
-                platform.stop();
-            }
+        } finally {
+            kafka.ensureRunning(); // running for the next test, whatever this one left
         }
     }
 
@@ -144,55 +164,52 @@ class OutageIT {
      */
     @Test
     void kafkaKilledThreeTimesUnderPushesLosesNoEventAndTheConsumerComesBackByItself() throws Exception {
-        try (KafkaBrokerProcess kafka = new KafkaBrokerProcess()) {
-            kafka.start();
-            Platform platform = Platform.isolated(kafka.cluster());
-            String repository = "outage/killed";
-            try {
-                String bearer = platform.adminBearer(repository);
-                AtomicInteger acknowledged = new AtomicInteger();
-                AtomicBoolean pushing = new AtomicBoolean(true);
-                Thread pusher = new Thread(() -> {
-                    for (int i = 0; pushing.get(); i++) {
-                        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-                                + "\"manifests\":[],\"annotations\":{\"drydock.test/push\":\"" + i + "\"}}";
-                        try {
-                            int status = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                                    .contentType("application/vnd.oci.image.index.v1+json").body(manifest)
-                                    .put("/v2/" + repository + "/manifests/k" + i).statusCode();
-                            if (status == 201) {
-                                acknowledged.incrementAndGet();
-                            }
-                        } catch (RuntimeException e) {
-                            // not acknowledged
+        String repository = "outage/killed";
+        try {
+            String bearer = platform.adminBearer(repository);
+            AtomicInteger acknowledged = new AtomicInteger();
+            AtomicBoolean pushing = new AtomicBoolean(true);
+            Thread pusher = new Thread(() -> {
+                for (int i = 0; pushing.get(); i++) {
+                    String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                            + "\"manifests\":[],\"annotations\":{\"drydock.test/push\":\"" + i + "\"}}";
+                    try {
+                        int status = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
+                                .contentType("application/vnd.oci.image.index.v1+json").body(manifest)
+                                .put("/v2/" + repository + "/manifests/k" + i).statusCode();
+                        if (status == 201) {
+                            acknowledged.incrementAndGet();
                         }
+                    } catch (RuntimeException e) {
+                        // not acknowledged
                     }
-                });
-                pusher.start();
-                for (int round = 0; round < 3; round++) {
-                    Platform.sleep(3000);
-                    kafka.kill();
-                    Platform.sleep(3000); // pushes go on into the outbox
-                    kafka.start();
+                    Platform.sleep(20); // some hundreds of pushes to count, not thousands to wait for
                 }
-                Platform.sleep(2000);
-                pushing.set(false);
-                pusher.join();
-                int pushed = acknowledged.get();
-                assertTrue(pushed >= 30, "too few pushes to count on: " + pushed);
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                        assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
-                Platform.sleep(3000); // anything counted twice would arrive now
-                assertEquals(pushed, count(audit(platform, repository), "manifest.pushed"));
-                RestAssured.given().get("http://127.0.0.1:" + platform.auditPort + "/q/health/live").then().statusCode(200)
-                        .body("checks.find { it.name == 'event-consumer' }.data.failuresInARow", equalTo(0));
-                RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
-                        .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
-                        .body("intact", equalTo(true));
-                System.out.printf("OutageIT: %d pushes answered 201 across 3 SIGKILLs of Kafka, each projected once%n", pushed);
-            } finally {
-                platform.stop();
+            });
+            pusher.start();
+            for (int round = 0; round < 3; round++) {
+                Platform.sleep(3000);
+                kafka.kill();
+                Platform.sleep(3000); // pushes go on into the outbox
+                kafka.start();
             }
+            Platform.sleep(2000);
+            pushing.set(false);
+            pusher.join();
+            int pushed = acknowledged.get();
+            assertTrue(pushed >= 30, "too few pushes to count on: " + pushed);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
+            Platform.sleep(3000); // anything counted twice would arrive now
+            assertEquals(pushed, count(audit(platform, repository), "manifest.pushed"));
+            RestAssured.given().get("http://127.0.0.1:" + platform.auditPort + "/q/health/live").then().statusCode(200)
+                    .body("checks.find { it.name == 'event-consumer' }.data.failuresInARow", equalTo(0));
+            RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
+                    .body("intact", equalTo(true));
+            System.out.printf("OutageIT: %d pushes answered 201 across 3 SIGKILLs of Kafka, each projected once%n", pushed);
+        } finally {
+            kafka.ensureRunning(); // running for the next test, whatever this one left
         }
     }
 
@@ -203,87 +220,81 @@ class OutageIT {
      */
     @Test
     void kafkaFrozenForThirtySecondsUnderPushesDelaysEventsAndLosesNone() throws Exception {
-        try (KafkaBrokerProcess kafka = new KafkaBrokerProcess()) {
-            kafka.start();
-            Platform platform = Platform.isolated(kafka.cluster());
-            String repository = "outage/frozen";
-            try {
-                String bearer = platform.adminBearer(repository);
-                AtomicInteger acknowledged = new AtomicInteger();
-                AtomicInteger pushedWhileFrozen = new AtomicInteger();
-                AtomicBoolean frozen = new AtomicBoolean();
-                AtomicBoolean pushing = new AtomicBoolean(true);
-                AtomicReference<String> refused = new AtomicReference<>();
-                Thread pusher = new Thread(() -> {
-                    for (int i = 0; pushing.get(); i++) {
-                        String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-                                + "\"manifests\":[],\"annotations\":{\"drydock.test/push\":\"" + i + "\"}}";
-                        int status;
-                        try {
-                            status = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                                    .contentType("application/vnd.oci.image.index.v1+json").body(manifest)
-                                    .put("/v2/" + repository + "/manifests/f" + i).statusCode();
-                        } catch (Exception e) { // RestAssured throws a failed connection's checked exception unwrapped
-                            refused.compareAndSet(null, "push " + i + " failed: " + e);
-                            continue;
-                        }
-                        if (status != 201) {
-                            refused.compareAndSet(null, "push " + i + " answered " + status + (frozen.get() ? " while Kafka was frozen" : ""));
-                            continue;
-                        }
-                        acknowledged.incrementAndGet();
-                        if (frozen.get()) {
-                            pushedWhileFrozen.incrementAndGet();
-                        }
-                        Platform.sleep(50);
+        String repository = "outage/frozen";
+        try {
+            String bearer = platform.adminBearer(repository);
+            AtomicInteger acknowledged = new AtomicInteger();
+            AtomicInteger pushedWhileFrozen = new AtomicInteger();
+            AtomicBoolean frozen = new AtomicBoolean();
+            AtomicBoolean pushing = new AtomicBoolean(true);
+            AtomicReference<String> refused = new AtomicReference<>();
+            Thread pusher = new Thread(() -> {
+                for (int i = 0; pushing.get(); i++) {
+                    String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                            + "\"manifests\":[],\"annotations\":{\"drydock.test/push\":\"" + i + "\"}}";
+                    int status;
+                    try {
+                        status = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
+                                .contentType("application/vnd.oci.image.index.v1+json").body(manifest)
+                                .put("/v2/" + repository + "/manifests/f" + i).statusCode();
+                    } catch (Exception e) { // RestAssured throws a failed connection's checked exception unwrapped
+                        refused.compareAndSet(null, "push " + i + " failed: " + e);
+                        continue;
                     }
-                });
-                pusher.start();
-                Platform.sleep(3000);
-                kafka.pause();
-                frozen.set(true);
-                long slowest = 0;
-                try {
-                    Instant until = Instant.now().plusSeconds(30);
-                    while (Instant.now().isBefore(until)) {
-                        for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
-                            Platform.Readiness readiness = Platform.readiness(port);
-                            slowest = Math.max(slowest, readiness.millis());
-                            assertEquals(200, readiness.status(), "readiness of port " + port + " while Kafka is frozen");
-                            assertTrue(readiness.millis() < 1000, "readiness of port " + port + " took " + readiness.millis() + " ms");
-                        }
-                        Platform.sleep(1000);
+                    if (status != 201) {
+                        refused.compareAndSet(null, "push " + i + " answered " + status + (frozen.get() ? " while Kafka was frozen" : ""));
+                        continue;
                     }
-                } finally {
-                    frozen.set(false);
-                    kafka.resume();
+                    acknowledged.incrementAndGet();
+                    if (frozen.get()) {
+                        pushedWhileFrozen.incrementAndGet();
+                    }
+                    Platform.sleep(50);
                 }
-                Platform.sleep(3000);
-                pushing.set(false);
-                pusher.join();
-                int pushed = acknowledged.get();
-                assertNull(refused.get());
-                assertTrue(pushedWhileFrozen.get() >= 100, "pushes went on while Kafka was frozen: " + pushedWhileFrozen.get());
-                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                        assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
-                Platform.sleep(3000); // anything counted twice would arrive now
-                assertEquals(pushed, count(audit(platform, repository), "manifest.pushed"));
-                RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
-                        .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
-                        .body("intact", equalTo(true)).body("gaps", equalTo(List.of()));
-                System.out.printf("OutageIT: %d pushes (%d while Kafka was frozen 30 s), each projected once; slowest readiness %d ms%n",
-                        pushed, pushedWhileFrozen.get(), slowest);
+            });
+            pusher.start();
+            Platform.sleep(3000);
+            kafka.pause();
+            frozen.set(true);
+            long slowest = 0;
+            try {
+                Instant until = Instant.now().plusSeconds(30);
+                while (Instant.now().isBefore(until)) {
+                    for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
+                        Platform.Readiness readiness = Platform.readiness(port);
+                        slowest = Math.max(slowest, readiness.millis());
+                        assertEquals(200, readiness.status(), "readiness of port " + port + " while Kafka is frozen");
+                        assertTrue(readiness.millis() < 1000, "readiness of port " + port + " took " + readiness.millis() + " ms");
+                    }
+                    Platform.sleep(1000);
+                }
             } finally {
-                platform.stop();
+                frozen.set(false);
+                kafka.resume();
             }
+            Platform.sleep(3000);
+            pushing.set(false);
+            pusher.join();
+            int pushed = acknowledged.get();
+            assertNull(refused.get());
+            assertTrue(pushedWhileFrozen.get() >= 100, "pushes went on while Kafka was frozen: " + pushedWhileFrozen.get());
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
+            Platform.sleep(3000); // anything counted twice would arrive now
+            assertEquals(pushed, count(audit(platform, repository), "manifest.pushed"));
+            RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
+                    .body("intact", equalTo(true)).body("gaps", equalTo(List.of()));
+            System.out.printf("OutageIT: %d pushes (%d while Kafka was frozen 30 s), each projected once; slowest readiness %d ms%n",
+                    pushed, pushedWhileFrozen.get(), slowest);
+        } finally {
+            kafka.ensureRunning(); // running for the next test, whatever this one left
         }
     }
 
     @Test
     void auditServiceKilledInTheMiddleOfAStreamEndsWithExactCounts() throws Exception {
-        Platform platform = Platform.isolated(TestInfra.Kafka.shared());
-        // a name of this run's own: the shared broker keeps earlier runs' events, and this platform reads them all
-        String repository = "crash/counted" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        String repository = "crash/counted";
         try {
             push(platform, repository, "amd64");
             pull(platform, repository, 40);
@@ -299,7 +310,9 @@ class OutageIT {
             RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
                     .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
         } finally {
-            platform.stop();
+            if (!platform.alive("audit-service")) {
+                platform.restart("audit-service", platform.auditPort);
+            }
         }
     }
 }

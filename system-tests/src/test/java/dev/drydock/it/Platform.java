@@ -51,7 +51,7 @@ public final class Platform {
         if (instance == null) {
             instance = new Platform(TestInfra.Kafka.shared());
             Runtime.getRuntime().addShutdownHook(new Thread(instance::stop));
-            instance.start(true);
+            instance.start(true, true);
         }
         return instance;
     }
@@ -74,12 +74,22 @@ public final class Platform {
         return isolated(kafka, TestInfra.Database.shared(), settings);
     }
 
+    /** As {@link #isolated(TestInfra.Kafka, Map)}, with the portal too. */
+    static Platform isolatedWithPortal(TestInfra.Kafka kafka, Map<String, String> settings) {
+        return isolated(kafka, TestInfra.Database.shared(), settings, true);
+    }
+
     private static Platform isolated(TestInfra.Kafka kafka, TestInfra.Database dbServer, Map<String, String> settings) {
+        return isolated(kafka, dbServer, settings, false);
+    }
+
+    private static Platform isolated(TestInfra.Kafka kafka, TestInfra.Database dbServer, Map<String, String> settings,
+                                     boolean withPortal) {
         Platform platform = new Platform(kafka);
         platform.dbServer = dbServer;
         platform.settings.putAll(settings);
         try {
-            platform.start(false);
+            platform.start(withPortal, false);
         } catch (RuntimeException e) {
             platform.stop(); // what did start must not outlive the failed test
             throw e;
@@ -141,7 +151,7 @@ public final class Platform {
         return DriverManager.getConnection(database, "drydock", dbServer.password());
     }
 
-    private void start(boolean withPortal) {
+    private void start(boolean withPortal, boolean withRedirecting) {
         database = createDatabase(dbServer);
         String group = "audit-it-" + UUID.randomUUID();
         Map<String, String> common = new LinkedHashMap<>();
@@ -173,6 +183,12 @@ public final class Platform {
             return;
         }
         launch("web-ui", portalPort, common);
+        if (!withRedirecting) {
+            for (int port : new int[]{layerStorePort, auditPort, registryPort, portalPort}) {
+                awaitReady(port);
+            }
+            return;
+        }
         awaitReady(registryPort);
         Map<String, String> redirecting = new LinkedHashMap<>(registryEnv);
         redirecting.put("DRYDOCK_REGISTRY_BLOB_READS", "redirect");
@@ -201,6 +217,11 @@ public final class Platform {
         long started = System.nanoTime();
         int status = io.restassured.RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/ready").statusCode();
         return new Readiness(status, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Whether the service's process lives. */
+    public boolean alive(String service) {
+        return byService.get(service).isAlive();
     }
 
     /** The process id of a running service. */

@@ -22,9 +22,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,6 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -71,7 +74,8 @@ class PruneIT {
 
     @BeforeAll
     static void startPlatform() {
-        platform = Platform.isolated(TestInfra.Kafka.shared(), Map.of("DRYDOCK_GC_GRACE", "PT0S"));
+        platform = Platform.isolatedWithPortal(TestInfra.Kafka.shared(),
+                Map.of("DRYDOCK_GC_GRACE", "PT0S", "DRYDOCK_RETENTION_INTERVAL", "2s"));
         renewBearer();
     }
 
@@ -308,6 +312,239 @@ class PruneIT {
     }
 
     /** One push of the race: which kind depends on {@code i}. */
+    /**
+     * {@code system df} for a registry, against a hand count: two public repositories of a user
+     * sharing a layer, one dangling image, and a private repository of someone else holding one of
+     * their layers too, which the platform admin sees as sharing and the user does not.
+     */
+    @Test
+    @Order(5)
+    void storageUsageMatchesAHandCount() {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        String owner = "dfowner" + suffix;
+        String stranger = "dfstranger" + suffix;
+        for (String user : List.of(owner, stranger)) {
+            RestAssured.given().baseUri(base()).contentType("application/json")
+                    .body(Map.of("username", user, "password", PASSWORD)).post("/api/v1/users").then().statusCode(201);
+        }
+        String a = owner + "/a";
+        String b = owner + "/b";
+        String secret = stranger + "/secret";
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(stranger, PASSWORD).contentType("application/json")
+                .body(Map.of("name", secret, "visibility", "private")).post("/api/v1/repositories").then().statusCode(201);
+        bearer = platform.adminBearer(a, b, secret);
+
+        byte[] shared = random(3000);
+        byte[] onlyOne = random(5000);
+        byte[] onlyTwo = random(4000);
+        byte[] danglingLayer = random(7000);
+        byte[] onlyB = random(2000);
+        byte[] c1 = config("one");
+        byte[] c2 = config("two");
+        byte[] c3 = config("three");
+        byte[] cb = config("b");
+        byte[] cs = config("secret");
+        image(a, "one", c1, shared, onlyOne);
+        image(a, "two", c2, shared, onlyTwo);
+        image(a, null, c3, danglingLayer, shared); // never tagged: dangling at once (grace 0)
+        image(b, "latest", cb, shared, onlyB);
+        image(secret, "latest", cs, onlyB); // the stranger's private image holds one of b's layers
+
+        long logicalA = (c1.length + 3000 + 5000) + (c2.length + 3000 + 4000) + (c3.length + 7000 + 3000);
+        long storedA = c1.length + c2.length + c3.length + 3000 + 5000 + 4000 + 7000;
+        JsonPath asAdmin = storage(Map.of("repository", a), Platform.ADMIN, platform.adminPassword);
+        assertFigures(asAdmin, "total", 2, 2, 3, 1, 7, logicalA, storedA, storedA - 3000, c3.length + 7000);
+        assertEquals(asAdmin.getLong("total.reclaimableBytes"),
+                prune(Map.of("repository", a, "dryRun", true)).then().statusCode(200).extract().jsonPath().getLong("bytesFreed"),
+                "reclaimable is what a prune would free");
+
+        // b as the admin sees it: the shared layer is a's too, its own layer the stranger's too
+        long storedB = cb.length + 3000 + 2000;
+        assertFigures(storage(Map.of("repository", b), Platform.ADMIN, platform.adminPassword), "total",
+                1, 1, 1, 0, 3, storedB, storedB, cb.length, 0);
+        // as its owner: nothing told of the stranger's private repository
+        assertFigures(storage(Map.of("repository", b), owner, PASSWORD), "total",
+                1, 1, 1, 0, 3, storedB, storedB, cb.length + 2000, 0);
+
+        // the namespace: each blob once, the shared layer unique to it for its owner
+        JsonPath namespace = storage(Map.of("namespace", owner, "verbose", true), owner, PASSWORD);
+        assertFigures(namespace, "total", 3, 3, 4, 1, 9, logicalA + storedB, storedA + cb.length + 2000,
+                storedA + cb.length + 2000, c3.length + 7000);
+        assertEquals(List.of(a, b), namespace.getList("repositories.repository"));
+        assertFigures(namespace, "repositories[0].usage", 2, 2, 3, 1, 7, logicalA, storedA, storedA - 3000, c3.length + 7000);
+        assertFigures(namespace, "repositories[1].usage", 1, 1, 1, 0, 3, storedB, storedB, cb.length + 2000, 0);
+
+        // who may look: a public repository anyone, a private one only who may read it, the platform only admins
+        RestAssured.given().baseUri(base()).queryParam("repository", a).get("/api/v1/storage").then().statusCode(200);
+        for (String spelling : List.of(secret, secret + "/", " " + secret, stranger + "/Secret")) {
+            int status = RestAssured.given().baseUri(base()).auth().preemptive().basic(owner, PASSWORD)
+                    .queryParam("repository", spelling).get("/api/v1/storage").statusCode();
+            assertTrue(status == 404 || status == 400, spelling + " answered " + status);
+        }
+        for (String spelling : List.of(stranger + "/../" + secret, stranger + "//secret", secret + "\u0000")) {
+            RestAssured.given().baseUri(base()).auth().preemptive().basic(owner, PASSWORD)
+                    .queryParam("repository", spelling).get("/api/v1/storage").then().statusCode(400);
+        }
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(owner, PASSWORD)
+                .queryParam("namespace", stranger).get("/api/v1/storage").then().statusCode(404);
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(owner, PASSWORD).get("/api/v1/storage")
+                .then().statusCode(403);
+        RestAssured.given().baseUri(base()).get("/api/v1/storage").then().statusCode(403);
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(owner, PASSWORD)
+                .queryParam("repository", a).queryParam("namespace", owner).get("/api/v1/storage").then().statusCode(400);
+
+        // the whole platform, as docker system df prints it
+        String text = RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .accept("text/plain").queryParam("verbose", true).get("/api/v1/storage").then().statusCode(200).extract().asString();
+        assertTrue(text.startsWith("TYPE"), text);
+        assertTrue(text.contains("Unreferenced blobs"), text);
+        assertTrue(text.lines().anyMatch(line -> line.startsWith(a + " ")), text);
+        JsonPath platformWide = storage(Map.of(), Platform.ADMIN, platform.adminPassword);
+        // each blob once: the shared layer is a's and b's, b's own layer the secret's too
+        assertTrue(platformWide.getLong("total.storedBytes") >= storedA + storedB - 3000 + cs.length, platformWide.prettify());
+        assertTrue(platformWide.getLong("unreferenced.blobs") >= 0);
+    }
+
+    /** The portal in Chromium: a repository's storage panel, a prune previewed then confirmed, a stranger refused (e2e/storage.mjs). */
+    @Test
+    @Order(6)
+    void thePortalShowsStorageAndPrunesAfterAPreview(@TempDir Path dir) throws Exception {
+        OciLayoutWriter first = new OciLayoutWriter(dir.resolve("first"));
+        first.tag("v1", first.image("amd64", 2, 20_000));
+        OciLayoutWriter second = new OciLayoutWriter(dir.resolve("second"));
+        second.tag("v1", second.image("amd64", 2, 30_000));
+        String firstDigest = OciImages.manifestDigest(first.path(), "v1");
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
+        Commands.Result run = Commands.attempt(Path.of("e2e").toAbsolutePath(), "node", "storage.mjs",
+                "http://127.0.0.1:" + platform.portalPort, screenshots.toString(), platform.registry(),
+                first.path().toString(), second.path().toString(), firstDigest, suffix);
+        assertEquals(0, run.exitCode(), run.output());
+        String repo = "pruner" + suffix + "/app";
+        bearer = platform.adminBearer(repo);
+        manifest(repo, firstDigest).then().statusCode(404);
+        manifest(repo, "v1").then().statusCode(200);
+        assertEveryTagWhole(repo);
+        for (String shot : List.of("storage.png", "prune-preview.png", "pruned.png", "prune-refused.png")) {
+            assertTrue(Files.size(screenshots.resolve(shot)) > 1000, shot);
+        }
+    }
+
+    /**
+     * Retention rules (ECR lifecycle style): keep the two newest v* tags, remove pr-* tags older than
+     * two seconds, never touch release-*; a dry run lists exactly what a real run removes, and a
+     * namespace's "not pulled for" rule is applied by the schedule (every 2 s here) on its own.
+     */
+    @Test
+    @Order(7)
+    void retentionRulesRemoveTagsOnDemandAndOnSchedule() throws Exception {
+        String owner = "keeper" + UUID.randomUUID().toString().substring(0, 6);
+        String stranger = "peeker" + UUID.randomUUID().toString().substring(0, 6);
+        for (String user : List.of(owner, stranger)) {
+            RestAssured.given().baseUri(base()).contentType("application/json")
+                    .body(Map.of("username", user, "password", PASSWORD)).post("/api/v1/users").then().statusCode(201);
+        }
+        String repo = owner + "/app";
+        String idle = owner + "/idle";
+        bearer = platform.adminBearer(repo, idle);
+        Map<String, String> digests = new LinkedHashMap<>();
+        for (String tag : List.of("v1", "v2", "v3", "v4", "v5", "release-1", "pr-1")) {
+            digests.put(tag, image(repo, tag, config(tag), random(500)));
+        }
+        putManifest(repo, "latest", OCI_MANIFEST, manifest(repo, "v5").asByteArray()).then().statusCode(201);
+        Thread.sleep(2500);
+        digests.put("pr-2", image(repo, "pr-2", config("pr-2"), random(500)));
+
+        Supplier<RequestSpecification> asOwner = () -> RestAssured.given().baseUri(base()).auth()
+                .preemptive().basic(owner, PASSWORD).contentType("application/json");
+        Map<String, Object> rules = Map.of("repository", repo,
+                "rules", List.of(Map.of("tags", "v*", "keepLast", 2), Map.of("tags", "pr-*", "olderThan", "2s")),
+                "protect", List.of("release-*"));
+        asOwner.get().body(rules).put("/api/v1/retention").then().statusCode(200).body("policy.protect", equalTo(List.of("release-*")));
+        asOwner.get().queryParam("repository", repo).get("/api/v1/retention").then().statusCode(200)
+                .body("policy.rules[0].keepLast", equalTo(2)).body("updatedBy", equalTo(owner));
+
+        Set<String> doomedTags = Set.of("v1", "v2", "v3", "pr-1");
+        Set<String> doomedManifests = Set.of(digests.get("v1"), digests.get("v2"), digests.get("v3"), digests.get("pr-1"));
+        JsonPath preview = asOwner.get().body(Map.of("repository", repo, "all", true, "dryRun", true)).post("/api/v1/prune")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(doomedTags, new HashSet<>(preview.getList("tags.tag")));
+        assertEquals(doomedManifests, new HashSet<>(preview.getList("manifests.digest")));
+        manifest(repo, "v1").then().statusCode(200); // the dry run rolled back
+        JsonPath done = asOwner.get().body(Map.of("repository", repo, "all", true)).post("/api/v1/prune")
+                .then().statusCode(200).extract().jsonPath();
+        assertEquals(doomedTags, new HashSet<>(done.getList("tags.tag")));
+        assertEquals(doomedManifests, new HashSet<>(done.getList("manifests.digest")));
+        assertEquals(Set.of("v4", "v5", "latest", "release-1", "pr-2"), new HashSet<>(RestAssured.given().baseUri(base())
+                .header("Authorization", bearer).get("/v2/" + repo + "/tags/list").then().statusCode(200).extract()
+                .jsonPath().getList("tags")));
+        for (String gone : doomedManifests) {
+            manifest(repo, gone).then().statusCode(404);
+        }
+        assertEveryTagWhole(repo);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertTrue(
+                new HashSet<>(audit(repo, "tag.deleted").getList("items.data.tag")).containsAll(doomedTags)));
+        assertTrue(audit(repo, "retention.changed").getList("items").size() >= 1);
+
+        // rules that do not parse, and callers who do not administer the repository or the namespace
+        asOwner.get().body(Map.of("repository", repo, "rules", List.of(Map.of("tags", "*", "keepLast", 1, "olderThan", "3d"))))
+                .put("/api/v1/retention").then().statusCode(400).body("field", equalTo("rules"));
+        asOwner.get().body(Map.of("repository", repo, "rules", List.of(Map.of("olderThan", "a month"))))
+                .put("/api/v1/retention").then().statusCode(400).body("detail", containsString("30d"));
+        Supplier<RequestSpecification> asStranger = () -> RestAssured.given().baseUri(base()).auth()
+                .preemptive().basic(stranger, PASSWORD).contentType("application/json");
+        asStranger.get().body(rules).put("/api/v1/retention").then().statusCode(404);
+        asStranger.get().queryParam("repository", repo).get("/api/v1/retention").then().statusCode(404);
+        asStranger.get().body(Map.of("namespace", owner, "rules", List.of(Map.of("keepLast", 0)))).put("/api/v1/retention")
+                .then().statusCode(404);
+        asStranger.get().body(Map.of("repository", repo, "all", true)).post("/api/v1/prune").then().statusCode(404);
+        RestAssured.given().baseUri(base()).contentType("application/json").body(rules).put("/api/v1/retention")
+                .then().statusCode(401);
+        asOwner.get().queryParam("repository", repo).delete("/api/v1/retention").then().statusCode(204);
+        asOwner.get().queryParam("repository", repo).get("/api/v1/retention").then().statusCode(404);
+
+        // the namespace's rule, applied by the schedule alone: "b" is not pulled and goes, "a" is, "keep" is protected
+        for (String tag : List.of("a", "b", "keep")) {
+            image(idle, tag, config("idle " + tag), random(300));
+        }
+        asOwner.get().body(Map.of("namespace", owner, "rules", List.of(Map.of("notPulledFor", "4s")), "protect", List.of("keep")))
+                .put("/api/v1/retention").then().statusCode(200);
+        Instant until = Instant.now().plusSeconds(40);
+        boolean bGone = false;
+        while (!bGone && Instant.now().isBefore(until)) {
+            manifest(idle, "a").then().statusCode(200); // a pull; the tag list below is not
+            Thread.sleep(500);
+            bGone = !RestAssured.given().baseUri(base()).header("Authorization", bearer).get("/v2/" + idle + "/tags/list")
+                    .then().statusCode(200).extract().jsonPath().getList("tags").contains("b");
+        }
+        assertTrue(bGone, "the schedule did not remove the tag nobody pulled");
+        manifest(idle, "a").then().statusCode(200);
+        manifest(idle, "keep").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals("system",
+                audit(idle, "tag.deleted").getString("items.find { it.data.tag == 'b' }.actor")));
+        asOwner.get().queryParam("namespace", owner).delete("/api/v1/retention").then().statusCode(204);
+    }
+
+    private static JsonPath storage(Map<String, Object> query, String user, String password) {
+        return RestAssured.given().baseUri(base()).auth().preemptive().basic(user, password).queryParams(query)
+                .get("/api/v1/storage").then().statusCode(200).extract().jsonPath();
+    }
+
+    private static void assertFigures(JsonPath report, String at, long tags, long images, long manifests, long dangling,
+                                      long blobs, long logical, long stored, long unique, long reclaimable) {
+        String where = report.prettify();
+        assertEquals(tags, report.getLong(at + ".tags"), where);
+        assertEquals(images, report.getLong(at + ".images"), where);
+        assertEquals(manifests, report.getLong(at + ".manifests"), where);
+        assertEquals(dangling, report.getLong(at + ".danglingManifests"), where);
+        assertEquals(blobs, report.getLong(at + ".blobs"), where);
+        assertEquals(logical, report.getLong(at + ".logicalBytes"), where);
+        assertEquals(stored, report.getLong(at + ".storedBytes"), where);
+        assertEquals(unique, report.getLong(at + ".uniqueBytes"), where);
+        assertEquals(stored - unique, report.getLong(at + ".sharedBytes"), where);
+        assertEquals(reclaimable, report.getLong(at + ".reclaimableBytes"), where);
+    }
+
     private static void racePush(String repo, String baseRepo, byte[] base, String tag, int i, List<String> mine,
                                  Map<String, String> acknowledged, AtomicInteger refused, AtomicReference<String> serverError) {
         Response put;

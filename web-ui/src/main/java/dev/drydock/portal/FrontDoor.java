@@ -1,6 +1,7 @@
 package dev.drydock.portal;
 
 import dev.drydock.portal.session.VisitorCredentials;
+import io.quarkus.qute.TemplateData;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Encoded;
@@ -112,6 +113,43 @@ public interface FrontDoor {
 
     record RepositoryChange(String visibility, String description, String readme) {
     }
+
+    /** What a repository or a namespace stores ({@code docker system df}); see registry-api's {@code StorageUsage}. */
+    @TemplateData // also read in included templates, whose expressions are not type-checked
+    record StorageFigures(long tags, long images, long manifests, long danglingManifests, long blobs, long logicalBytes,
+                          long storedBytes, long uniqueBytes, long sharedBytes, long reclaimableBytes) {
+    }
+
+    @TemplateData
+    record RepositoryUsage(String repository, StorageFigures usage) {
+    }
+
+    @TemplateData
+    record StorageReport(String scope, StorageFigures total, List<RepositoryUsage> repositories) {
+    }
+
+    record PruneRequest(String repository, String namespace, String until, Boolean dryRun) {
+    }
+
+    @TemplateData
+    record PrunedManifest(String repository, String digest, String mediaType, Instant pushedAt) {
+        public String shortDigest() {
+            return digest.length() > 19 ? digest.substring(0, 19) : digest;
+        }
+    }
+
+    @TemplateData
+    record PruneReport(String scope, boolean dryRun, List<PrunedManifest> manifests, long bytesFreed) {
+    }
+
+    @GET
+    @Path("/storage")
+    StorageReport storage(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
+                          @QueryParam("verbose") boolean verbose);
+
+    @POST
+    @Path("/prune")
+    PruneReport prune(PruneRequest request);
 
     @GET
     @Path("/repositories")

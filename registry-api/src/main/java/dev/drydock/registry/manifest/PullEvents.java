@@ -12,11 +12,14 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,9 +99,17 @@ public class PullEvents {
     private volatile long stopBy = Long.MAX_VALUE;
     private Thread writer;
 
-    PullEvents(AgroalDataSource dataSource, RegistryConfig config) {
+    /**
+     * How stale a manifest's {@code pulled_at} may get: a tenth of the grace period, so that a busy
+     * image is not rewritten on every batch. The "not pulled for" retention rule reads it.
+     */
+    private final Duration pulledAtStaleness;
+
+    PullEvents(AgroalDataSource dataSource, RegistryConfig config,
+               @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
         this.dataSource = dataSource;
         this.mode = config.pullEvents();
+        this.pulledAtStaleness = grace.dividedBy(10);
     }
 
     void start(@Observes StartupEvent startup) {
@@ -230,6 +241,32 @@ public class PullEvents {
         return events;
     }
 
+    /**
+     * Notes when the pulled manifests were last pulled. Rows another transaction holds (a push, a
+     * prune) are skipped rather than waited for: the next pull notes them.
+     */
+    private void markPulled(Connection c, List<Event> events) throws SQLException {
+        List<String> repositories = new ArrayList<>();
+        List<String> digests = new ArrayList<>();
+        for (Event event : events) {
+            RegistryEvents.ImagePulled pulled = (RegistryEvents.ImagePulled) event.data();
+            repositories.add(pulled.repository());
+            digests.add(pulled.digest());
+        }
+        try (PreparedStatement update = c.prepareStatement("""
+                UPDATE manifest SET pulled_at = now()
+                WHERE (repository_id, digest) IN (
+                    SELECT m.repository_id, m.digest FROM manifest m JOIN repository r ON r.id = m.repository_id
+                    WHERE (r.name, m.digest) IN (SELECT * FROM unnest(?::text[], ?::text[]))
+                      AND (m.pulled_at IS NULL OR m.pulled_at < now() - make_interval(secs => ?))
+                    FOR NO KEY UPDATE OF m SKIP LOCKED)""")) {
+            update.setArray(1, c.createArrayOf("text", repositories.toArray()));
+            update.setArray(2, c.createArrayOf("text", digests.toArray()));
+            update.setDouble(3, pulledAtStaleness.toMillis() / 1000.0);
+            update.executeUpdate();
+        }
+    }
+
     /** @return whether the events are committed (a failure is logged, and the caller tries again) */
     private boolean commit(List<Event> events) {
         try (Connection c = dataSource.getConnection()) {
@@ -239,6 +276,7 @@ public class PullEvents {
                     unflushed.execute("SET LOCAL synchronous_commit TO OFF");
                 }
                 Outbox.appendAll(c, events);
+                markPulled(c, events);
                 c.commit();
                 return true;
             } catch (SQLException e) {

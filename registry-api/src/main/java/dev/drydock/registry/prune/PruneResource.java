@@ -13,18 +13,23 @@ import dev.drydock.registry.identity.IdentityException;
 import dev.drydock.registry.repository.Repositories;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 
+import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * {@code POST /api/v1/prune}: removes dangling manifests of a repository, of a namespace, or of
@@ -44,9 +49,11 @@ public class PruneResource {
     private final Callers callers;
     private final Permissions permissions;
     private final Repositories repositories;
+    private final StorageUsage usage;
 
     PruneResource(Pruner pruner, StorageCollector collector, Callers callers, Permissions permissions,
-                  Repositories repositories) {
+                  Repositories repositories, StorageUsage usage) {
+        this.usage = usage;
         this.pruner = pruner;
         this.collector = collector;
         this.callers = callers;
@@ -56,9 +63,10 @@ public class PruneResource {
 
     /**
      * What to prune: a repository, a namespace, or neither (everything); {@code until} as docker's
-     * filter takes it (a duration such as {@code 24h}, or an instant).
+     * filter takes it (a duration such as {@code 24h}, or an instant); {@code all}: apply the
+     * retention rules first (docker's {@code --all}: tags the rules remove go, then what no tag reaches).
      */
-    public record PruneRequest(String repository, String namespace, String until, Boolean dryRun) {
+    public record PruneRequest(String repository, String namespace, String until, Boolean dryRun, Boolean all) {
     }
 
     /** {@code pause}: an ISO-8601 wait between the collection's phases (at most a minute), for race tests. */
@@ -69,7 +77,7 @@ public class PruneResource {
     @Path("/prune")
     public Pruner.Report prune(PruneRequest request, @Context HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, true);
-        PruneRequest asked = request == null ? new PruneRequest(null, null, null, null) : request;
+        PruneRequest asked = request == null ? new PruneRequest(null, null, null, null, null) : request;
         if (asked.repository() != null && asked.namespace() != null) {
             throw new IdentityException(400, "Name a repository or a namespace, not both.", "repository");
         }
@@ -101,9 +109,9 @@ public class PruneResource {
             scope = "*";
             names = repositories.all();
         }
-        boolean platformAdmin = !caller.isAnonymous() && caller.account().admin();
-        return pruner.prune(scope, names, until, Boolean.TRUE.equals(asked.dryRun()), platformAdmin,
-                Actors.of(http, caller.username(), caller.tokenId() == null ? null : caller.tokenId().toString()));
+        return pruner.prune(scope, names, until, Boolean.TRUE.equals(asked.dryRun()), others(caller),
+                Actors.of(http, caller.username(), caller.tokenId() == null ? null : caller.tokenId().toString()),
+                Boolean.TRUE.equals(asked.all()));
     }
 
     /** The same prune, answered as {@code docker image prune} prints it (for the launcher). */
@@ -113,6 +121,12 @@ public class PruneResource {
     public String pruneAsText(PruneRequest request, @Context HttpServerRequest http) throws SQLException {
         Pruner.Report report = prune(request, http);
         StringBuilder text = new StringBuilder();
+        if (!report.tags().isEmpty()) {
+            text.append(report.dryRun() ? "Would untag:\n" : "Untagged:\n");
+            report.tags().forEach(t -> text.append(report.dryRun() ? "would untag: " : "untagged: ")
+                    .append(t.repository()).append(':').append(t.tag()).append('\n'));
+            text.append('\n');
+        }
         if (!report.manifests().isEmpty()) {
             text.append(report.dryRun() ? "Would delete manifests:\n" : "Deleted manifests:\n");
             report.manifests().forEach(m -> text.append(report.dryRun() ? "would delete: " : "deleted: ")
@@ -153,6 +167,129 @@ public class PruneResource {
                 .append(report.path("uploads").asInt() + report.path("strayFiles").asInt()).append('\n');
         return text.append(dryRun ? "Total reclaimable space: " : "Total reclaimed space: ")
                 .append(Sizes.human(report.path("bytesFreed").asLong())).append('\n').toString();
+    }
+
+    /**
+     * Blobs that no manifest references, which garbage collection removes (in a platform-wide
+     * report only, from layer-store's dry run); null when a collection is running or layer-store
+     * is down.
+     */
+    public record Unreferenced(long blobs, long bytes) {
+    }
+
+    public record StorageReport(String scope, StorageUsage.Figures total, List<StorageUsage.RepositoryUsage> repositories,
+                                Unreferenced unreferenced) {
+    }
+
+    /**
+     * {@code GET /api/v1/storage}: {@code docker system df} for a repository or a namespace (what
+     * the caller may read of it), or for the whole platform (platform admins), with each
+     * repository's figures when {@code verbose}.
+     */
+    @GET
+    @Path("/storage")
+    public StorageReport storage(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
+                                 @QueryParam("verbose") boolean verbose, @Context HttpServerRequest http) throws SQLException {
+        Principal caller = callers.resolve(http);
+        if (repository != null && namespace != null) {
+            throw new IdentityException(400, "Name a repository or a namespace, not both.", "repository");
+        }
+        String scope;
+        List<RepositoryName> names;
+        if (repository != null) {
+            RepositoryName name = repositoryName(repository);
+            if (!permissions.granted(caller, name).contains(Action.PULL) || repositories.visibility(name).isEmpty()) {
+                throw new IdentityException(404, "There is no repository " + name + " you may read.", "repository");
+            }
+            scope = name.value();
+            names = List.of(name);
+        } else if (namespace != null) {
+            scope = namespace.strip();
+            names = new ArrayList<>();
+            for (RepositoryName name : repositories.inNamespace(scope)) {
+                if (permissions.granted(caller, name).contains(Action.PULL)) {
+                    names.add(name);
+                }
+            }
+            if (names.isEmpty()) {
+                throw new IdentityException(404, "There is no namespace " + scope + " with repositories you may read.",
+                        "namespace");
+            }
+        } else {
+            requirePlatformAdmin(caller, "Only platform admins may see the whole platform's storage; name a repository or a namespace.");
+            scope = "*";
+            names = repositories.all();
+        }
+        StorageUsage.Report report = usage.measure(scope, names, others(caller), verbose);
+        Unreferenced unreferenced = null;
+        if (scope.equals("*")) {
+            try {
+                JsonNode collection = JSON.readTree(collector.collect(true, null, caller.username()));
+                unreferenced = new Unreferenced(collection.path("blobs").asLong(), collection.path("bytesFreed").asLong());
+            } catch (IdentityException | OciException notNow) {
+                // a collection holds the lease, or layer-store is down: the report says it could not ask
+            } catch (IOException e) {
+                throw new IllegalStateException("layer-store's dry run did not read as JSON", e);
+            }
+        }
+        return new StorageReport(report.scope(), report.total(), report.repositories(), unreferenced);
+    }
+
+    /** The same report, as {@code docker system df [-v]} prints it (for the launcher). */
+    @GET
+    @Path("/storage")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String storageAsText(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
+                                @QueryParam("verbose") boolean verbose, @Context HttpServerRequest http) throws SQLException {
+        StorageReport report = storage(repository, namespace, verbose, http);
+        StorageUsage.Figures total = report.total();
+        StringBuilder text = new StringBuilder();
+        String row = "%-20s %-10s %-10s %-10s %s%n";
+        text.append(String.format(Locale.ROOT, row, "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"));
+        text.append(String.format(Locale.ROOT, row, "Images", total.manifests(), total.manifests() - total.danglingManifests(),
+                Sizes.human(total.storedBytes()), reclaimable(total.reclaimableBytes(), total.storedBytes())));
+        text.append(String.format(Locale.ROOT, row, "Tags", total.tags(), total.tags(), "-", "-"));
+        if (report.scope().equals("*")) {
+            Unreferenced unreferenced = report.unreferenced();
+            text.append(unreferenced == null
+                    ? String.format(Locale.ROOT, row, "Unreferenced blobs", "?", "0", "?", "? (not known: a collection is running or layer-store is down)")
+                    : String.format(Locale.ROOT, row, "Unreferenced blobs", unreferenced.blobs(), 0,
+                            Sizes.human(unreferenced.bytes()), reclaimable(unreferenced.bytes(), unreferenced.bytes())));
+        }
+        if (report.repositories() != null) {
+            String wide = "%-40s %-6s %-10s %-9s %-13s %-10s %-12s %-12s %s%n";
+            text.append("\nRepositories space usage:\n\n");
+            text.append(String.format(Locale.ROOT, wide, "REPOSITORY", "TAGS", "MANIFESTS", "DANGLING", "PULLED SIZE",
+                    "SIZE", "SHARED SIZE", "UNIQUE SIZE", "RECLAIMABLE"));
+            for (StorageUsage.RepositoryUsage r : report.repositories()) {
+                StorageUsage.Figures f = r.usage();
+                text.append(String.format(Locale.ROOT, wide, r.repository(), f.tags(), f.manifests(), f.danglingManifests(),
+                        Sizes.human(f.logicalBytes()), Sizes.human(f.storedBytes()), Sizes.human(f.sharedBytes()),
+                        Sizes.human(f.uniqueBytes()), Sizes.human(f.reclaimableBytes())));
+            }
+        }
+        return text.toString();
+    }
+
+    private static String reclaimable(long bytes, long of) {
+        return Sizes.human(bytes) + " (" + (of == 0 ? 0 : Math.round(100.0 * bytes / of)) + "%)";
+    }
+
+    /**
+     * The repositories whose content counts as "elsewhere" when the caller asks what is shared or
+     * freed: null (all of them) for a platform admin, otherwise the ones the caller may read.
+     */
+    private long[] others(Principal caller) throws SQLException {
+        if (!caller.isAnonymous() && caller.account().admin()) {
+            return null;
+        }
+        List<Long> readable = new ArrayList<>();
+        for (Repositories.Listed listed : repositories.listed()) {
+            if (permissions.granted(caller, listed.name(), Optional.of(listed.visibility())).contains(Action.PULL)) {
+                readable.add(listed.id());
+            }
+        }
+        return readable.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** At most a minute, in ISO-8601 ({@code PT2S}); refused here rather than passed on to layer-store. */

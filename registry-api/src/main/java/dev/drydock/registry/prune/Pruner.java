@@ -10,6 +10,7 @@ import dev.drydock.registry.manifest.ManifestCache;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.narayana.jta.QuarkusTransactionException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -25,6 +26,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.LongStream;
 
 /**
  * Removes dangling manifests, as {@code docker image prune} removes dangling images: those that no
@@ -64,16 +67,18 @@ public class Pruner {
                 WHERE kind = 'blob' AND repository_id = ? AND manifest_digest = ANY (?)
             ) r
             WHERE NOT EXISTS (SELECT 1 FROM manifest_reference o WHERE o.kind = 'blob' AND o.referenced = r.referenced
-                              AND (? OR o.repository_id = ?)
+                              AND (?::bigint[] IS NULL OR o.repository_id = ANY (?::bigint[]))
                               AND NOT (o.repository_id = ? AND o.manifest_digest = ANY (?)))""";
 
     private final AgroalDataSource dataSource;
     private final Repositories repositories;
     private final ManifestCache cache;
     private final Duration grace;
+    private final Retention retention;
 
-    Pruner(AgroalDataSource dataSource, Repositories repositories, ManifestCache cache,
+    Pruner(AgroalDataSource dataSource, Repositories repositories, ManifestCache cache, Retention retention,
            @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
+        this.retention = retention;
         this.dataSource = dataSource;
         this.repositories = repositories;
         this.cache = cache;
@@ -87,52 +92,91 @@ public class Pruner {
      * @param scope      what the caller asked to prune: a repository, a namespace, or {@code *}
      * @param bytesFreed see {@link RegistryEvents.PruneCompleted#bytesFreed()} and {@link #prune}
      */
-    public record Report(String scope, boolean dryRun, Instant until, List<Removed> manifests, long bytesFreed) {
+    public record Report(String scope, boolean dryRun, Instant until, List<Retention.RemovedTag> tags,
+                         List<Removed> manifests, long bytesFreed) {
     }
 
     /**
      * Prunes each repository in its own transaction; a dry run reads the same candidates and
-     * changes nothing. A real run publishes {@code prune.started}, a {@code manifest.deleted} for
-     * each manifest, and {@code prune.completed}.
+     * changes nothing. A real run publishes {@code prune.started}, a {@code tag.deleted} for each
+     * tag the retention rules remove, a {@code manifest.deleted} for each manifest, and
+     * {@code prune.completed}.
      *
      * @param until        only manifests last pushed before this instant (docker's {@code --filter until=}); null for all
-     * @param platformWide whether the caller sees every repository (a platform admin): then a blob
-     *                     counts as freed only if no manifest of any repository references it;
-     *                     otherwise only the repository's own manifests are looked at, so that the
-     *                     figure tells nothing of repositories the caller may not see
+     * @param others       the repositories whose manifests keep a blob from counting as freed: null
+     *                     for every repository (a platform admin); otherwise those the caller may
+     *                     read, so that the figure tells nothing of repositories the caller may not see
+     * @param withRetention whether each repository's retention rules remove tags first (docker's
+     *                     {@code --all}); a dry run of that runs the same transaction and rolls it back
      */
-    public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, boolean platformWide,
-                        Actor actor)
+    public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, long[] others,
+                        Actor actor, boolean withRetention)
             throws SQLException {
         String untilText = until == null ? null : until.toString();
+        String rules = withRetention ? "retention,dangling" : "dangling";
         if (!dryRun) {
-            emitAlone(actor, new RegistryEvents.PruneStarted(scope, "dangling", untilText));
+            emitAlone(actor, new RegistryEvents.PruneStarted(scope, rules, untilText));
         }
+        List<Retention.RemovedTag> untagged = new ArrayList<>();
         List<Removed> removed = new ArrayList<>();
         long freed = 0;
         for (RepositoryName name : names) {
-            RepositoryResult result = dryRun ? preview(name, until, platformWide)
-                    : QuarkusTransaction.requiringNew().call(() -> remove(name, until, platformWide, actor));
+            RepositoryResult result;
+            if (dryRun && !withRetention) {
+                result = preview(name, until, others);
+            } else if (dryRun) {
+                result = rolledBack(() -> remove(name, until, others, actor, true));
+            } else {
+                result = QuarkusTransaction.requiringNew().call(() -> remove(name, until, others, actor, withRetention));
+            }
+            untagged.addAll(result.tags());
             removed.addAll(result.removed());
             freed += result.bytesFreed();
         }
         if (!dryRun) {
-            emitAlone(actor, new RegistryEvents.PruneCompleted(scope, "dangling", untilText, removed.size(), freed));
+            emitAlone(actor, new RegistryEvents.PruneCompleted(scope, rules, untilText, removed.size(), freed));
         }
-        return new Report(scope, dryRun, until, removed, freed);
+        return new Report(scope, dryRun, until, untagged, removed, freed);
     }
 
-    private record RepositoryResult(List<Removed> removed, long bytesFreed) {
+    /** Carries a dry run's result out of the transaction it rolls back. */
+    private static final class RolledBack extends RuntimeException {
+        private final transient RepositoryResult result;
+
+        RolledBack(RepositoryResult result) {
+            super("a dry run, rolled back", null, false, false);
+            this.result = result;
+        }
     }
 
-    private RepositoryResult preview(RepositoryName name, Instant until, boolean platformWide) throws SQLException {
+    /** Runs a real prune in a transaction that is then rolled back: exactly what it would do, and nothing done. */
+    private static RepositoryResult rolledBack(Callable<RepositoryResult> prune) {
+        try {
+            QuarkusTransaction.requiringNew().call(() -> {
+                throw new RolledBack(prune.call());
+            });
+        } catch (RolledBack dryRun) {
+            return dryRun.result;
+        } catch (QuarkusTransactionException e) {
+            if (e.getCause() instanceof RolledBack dryRun) {
+                return dryRun.result;
+            }
+            throw e;
+        }
+        throw new IllegalStateException("a dry run's transaction ended without its result");
+    }
+
+    private record RepositoryResult(List<Retention.RemovedTag> tags, List<Removed> removed, long bytesFreed) {
+    }
+
+    private RepositoryResult preview(RepositoryName name, Instant until, long[] others) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             var id = repositories.find(c, name);
             if (id.isEmpty()) {
-                return new RepositoryResult(List.of(), 0);
+                return new RepositoryResult(List.of(), List.of(), 0);
             }
             List<Removed> candidates = dangling(c, name, id.getAsLong(), until);
-            return new RepositoryResult(candidates, freed(c, id.getAsLong(), digests(candidates), platformWide));
+            return new RepositoryResult(List.of(), candidates, freed(c, id.getAsLong(), digests(candidates), others));
         }
     }
 
@@ -141,16 +185,24 @@ public class Pruner {
      * of them), then reads the dangling manifests again: what a push committed meanwhile is seen
      * by this second reading, and only manifests dangling in both are removed.
      */
-    private RepositoryResult remove(RepositoryName name, Instant until, boolean platformWide, Actor actor) throws SQLException {
+    private RepositoryResult remove(RepositoryName name, Instant until, long[] others, Actor actor, boolean withRetention)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             var id = repositories.find(c, name);
             if (id.isEmpty()) {
-                return new RepositoryResult(List.of(), 0);
+                return new RepositoryResult(List.of(), List.of(), 0);
             }
             long repository = id.getAsLong();
+            List<Retention.RemovedTag> untagged = List.of();
+            if (withRetention) {
+                var policy = retention.policyFor(c, name);
+                if (policy.isPresent()) {
+                    untagged = retention.apply(c, name, repository, policy.get(), actor);
+                }
+            }
             List<Removed> first = dangling(c, name, repository, until);
             if (first.isEmpty()) {
-                return new RepositoryResult(List.of(), 0);
+                return new RepositoryResult(untagged, List.of(), 0);
             }
             Set<String> locked = new LinkedHashSet<>();
             try (PreparedStatement lock = c.prepareStatement(
@@ -166,11 +218,11 @@ public class Pruner {
             List<Removed> going = dangling(c, name, repository, until).stream()
                     .filter(candidate -> locked.contains(candidate.digest())).toList();
             if (going.isEmpty()) {
-                return new RepositoryResult(List.of(), 0);
+                return new RepositoryResult(untagged, List.of(), 0);
             }
             cache.changing(repository);
             List<String> digests = digests(going);
-            long freed = freed(c, repository, digests, platformWide);
+            long freed = freed(c, repository, digests, others);
             try (PreparedStatement delete = c.prepareStatement(
                     "DELETE FROM manifest WHERE repository_id = ? AND digest = ANY (?)")) {
                 delete.setLong(1, repository);
@@ -181,11 +233,11 @@ public class Pruner {
                 Outbox.append(c, Event.of(Repositories.SOURCE, actor,
                         new RegistryEvents.ManifestDeleted(name.value(), manifest.digest())));
             }
-            return new RepositoryResult(going, freed);
+            return new RepositoryResult(untagged, going, freed);
         }
     }
 
-    private List<Removed> dangling(Connection c, RepositoryName name, long repository, Instant until) throws SQLException {
+    List<Removed> dangling(Connection c, RepositoryName name, long repository, Instant until) throws SQLException {
         List<Removed> found = new ArrayList<>();
         try (PreparedStatement select = c.prepareStatement(DANGLING)) {
             select.setLong(1, repository);
@@ -206,7 +258,7 @@ public class Pruner {
         return found;
     }
 
-    private static long freed(Connection c, long repository, List<String> digests, boolean platformWide) throws SQLException {
+    private static long freed(Connection c, long repository, List<String> digests, long[] others) throws SQLException {
         if (digests.isEmpty()) {
             return 0;
         }
@@ -214,8 +266,9 @@ public class Pruner {
             Array array = c.createArrayOf("text", digests.toArray());
             select.setLong(1, repository);
             select.setArray(2, array);
-            select.setBoolean(3, platformWide);
-            select.setLong(4, repository);
+            Array othersArray = others == null ? null : c.createArrayOf("bigint", LongStream.of(others).boxed().toArray());
+            select.setArray(3, othersArray);
+            select.setArray(4, othersArray);
             select.setLong(5, repository);
             select.setArray(6, array);
             try (ResultSet rs = select.executeQuery()) {

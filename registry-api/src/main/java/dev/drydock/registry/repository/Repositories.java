@@ -207,6 +207,22 @@ public class Repositories {
                 new OciException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry", name.value()));
     }
 
+    public record Listed(long id, RepositoryName name, String visibility) {
+    }
+
+    /** Every repository with its id and visibility. */
+    public List<Listed> listed() throws SQLException {
+        List<Listed> listed = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT id, name, visibility FROM repository");
+             ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+                listed.add(new Listed(rs.getLong(1), RepositoryName.parse(rs.getString(2)), rs.getString(3)));
+            }
+        }
+        return listed;
+    }
+
     /** Every repository whose namespace is exactly {@code namespace}, by name. */
     public List<RepositoryName> inNamespace(String namespace) throws SQLException {
         return names("SELECT name FROM repository WHERE split_part(name, '/', 1) = ? ORDER BY name COLLATE \"C\"", namespace);

@@ -12,6 +12,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -34,13 +35,14 @@ public class OrganizationPages {
 
     /** What the organisation page shows: members and teams only to members. */
     public record Organization(String name, List<FrontDoor.RepositorySummary> repositories, boolean member,
-                               boolean admin, List<FrontDoor.Member> members, List<FrontDoor.Team> teams) {
+                               boolean admin, List<FrontDoor.Member> members, List<FrontDoor.Team> teams,
+                               FrontDoor.StorageReport storage) {
     }
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance namespace(String name, List<FrontDoor.RepositorySummary> repositories,
-                                                 FrontDoor.Me me);
+                                                 FrontDoor.Me me, FrontDoor.StorageReport storage);
 
         static native TemplateInstance organization(Organization organization, Problem problem);
 
@@ -59,7 +61,7 @@ public class OrganizationPages {
     @Path("u/{name}")
     public TemplateInstance namespace(@PathParam("name") String name) {
         FrontDoor.Me me = visitor.username().equals(name) ? visitor.me(frontDoor::me) : null;
-        return Templates.namespace(name, frontDoor.repositories(name, 200), me);
+        return Templates.namespace(name, frontDoor.repositories(name, 200), me, storage(name));
     }
 
     @GET
@@ -146,10 +148,19 @@ public class OrganizationPages {
         boolean member = me != null && (me.admin()
                 || me.organizations().stream().anyMatch(m -> m.organization().equals(name)));
         if (!member) {
-            return new Organization(name, repositories, false, false, List.of(), List.of());
+            return new Organization(name, repositories, false, false, List.of(), List.of(), storage(name));
         }
         return new Organization(name, repositories, true, me.administers(name), frontDoor.members(name),
-                frontDoor.teams(name));
+                frontDoor.teams(name), storage(name));
+    }
+
+    /** What the namespace's repositories that the visitor may read store; null when there are none or it cannot be had now. */
+    private FrontDoor.StorageReport storage(String namespace) {
+        try {
+            return frontDoor.storage(null, namespace, true);
+        } catch (WebApplicationException | ProcessingException e) {
+            return null;
+        }
     }
 
     private static List<String> words(String value) {

@@ -16,6 +16,7 @@ import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
@@ -45,7 +46,7 @@ public class RepositoryPage {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance repository(FrontDoor.RepositorySummary repository, String readme,
-                                                  boolean administers);
+                                                  boolean administers, FrontDoor.StorageReport storage);
 
         static native TemplateInstance image(FrontDoor.RepositorySummary repository, String tag, Image image,
                                              Map<String, FrontDoor.Sharing> sharing);
@@ -53,7 +54,8 @@ public class RepositoryPage {
         static native TemplateInstance tagHistory(FrontDoor.RepositorySummary repository, String tag,
                                                   List<FrontDoor.TagChange> changes, boolean writer);
 
-        static native TemplateInstance settings(FrontDoor.RepositorySummary repository, Problem problem);
+        static native TemplateInstance settings(FrontDoor.RepositorySummary repository, Problem problem,
+                                                FrontDoor.StorageReport storage, FrontDoor.PruneReport prune);
 
         static native TemplateInstance notFound(String name);
     }
@@ -90,10 +92,11 @@ public class RepositoryPage {
             }
             if (settings.matches()) {
                 FrontDoor.RepositorySummary repository = summary(settings.group(1));
-                return ok(Templates.settings(repository, null));
+                return ok(settingsPage(repository, null, null));
             }
             FrontDoor.RepositorySummary repository = summary(path);
-            return ok(Templates.repository(repository, Markdown.toHtml(repository.readme()), administers(repository)));
+            return ok(Templates.repository(repository, Markdown.toHtml(repository.readme()), administers(repository),
+                    storage(repository.name())));
         } catch (NotFoundException e) {
             return notFound(path);
         } catch (WebApplicationException e) {
@@ -132,7 +135,7 @@ public class RepositoryPage {
                 } catch (WebApplicationException e) {
                     Problem problem = Problem.of(e);
                     if (problem.status() == 400) {
-                        return Response.status(400).entity(Templates.settings(summary(name), problem)).build();
+                        return Response.status(400).entity(settingsPage(summary(name), problem, null)).build();
                     }
                     throw e;
                 }
@@ -148,8 +151,8 @@ public class RepositoryPage {
                 FrontDoor.RepositorySummary repository = summary(settings.group(1));
                 if (confirm == null || !(confirm.strip().equals(repository.name())
                         || confirm.strip().equals(repository.displayName()))) {
-                    return Response.status(400).entity(Templates.settings(repository, new Problem(400,
-                            "Type " + repository.displayName() + " to confirm the deletion.", "confirm"))).build();
+                    return Response.status(400).entity(settingsPage(repository, new Problem(400,
+                            "Type " + repository.displayName() + " to confirm the deletion.", "confirm"), null)).build();
                 }
                 frontDoor.deleteRepository(repository.name());
                 Projections.awaitShown(() -> {
@@ -164,6 +167,23 @@ public class RepositoryPage {
                 boolean organization = me.organizations().stream()
                         .anyMatch(m -> m.organization().equals(repository.namespace()));
                 return Response.seeOther(URI.create((organization ? "/orgs/" : "/u/") + repository.namespace())).build();
+            }
+            if (("prune-preview".equals(action) || "prune".equals(action)) && settings.matches()) {
+                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                boolean dryRun = "prune-preview".equals(action);
+                FrontDoor.PruneReport report;
+                try {
+                    report = frontDoor.prune(new FrontDoor.PruneRequest(repository.name(), null, null, dryRun));
+                } catch (WebApplicationException e) {
+                    Problem problem = Problem.of(e);
+                    if (problem.status() == 404 || problem.status() == 403) {
+                        return Response.status(403).entity(settingsPage(repository, new Problem(403,
+                                "Only those who administer " + repository.displayName() + " may prune it.", "prune"), null))
+                                .build();
+                    }
+                    throw e;
+                }
+                return ok(settingsPage(repository, null, report));
             }
             if ("star".equals(action) || "unstar".equals(action)) {
                 String name = full(path);
@@ -189,6 +209,20 @@ public class RepositoryPage {
         Map<String, FrontDoor.Sharing> sharing = image.layers().isEmpty() ? Map.of()
                 : frontDoor.sharing(repository.name(), image.digest());
         return ok(Templates.image(repository, tag, image, sharing));
+    }
+
+    private TemplateInstance settingsPage(FrontDoor.RepositorySummary repository, Problem problem,
+                                          FrontDoor.PruneReport prune) {
+        return Templates.settings(repository, problem, storage(repository.name()), prune);
+    }
+
+    /** The repository's storage figures, or null when the visitor may not see them or they cannot be had now. */
+    private FrontDoor.StorageReport storage(String name) {
+        try {
+            return frontDoor.storage(name, null, false);
+        } catch (WebApplicationException | ProcessingException e) {
+            return null;
+        }
     }
 
     private FrontDoor.RepositorySummary summary(String name) {

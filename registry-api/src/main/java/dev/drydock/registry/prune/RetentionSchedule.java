@@ -1,0 +1,70 @@
+package dev.drydock.registry.prune;
+
+import dev.drydock.events.Actor;
+import dev.drydock.oci.RepositoryName;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * Applies every repository's retention rules on a schedule ({@code drydock.retention.interval},
+ * default hourly; {@code off} stops it), then prunes what no tag reaches any more: as a prune with {@code all} of the
+ * repositories that have rules, by the platform itself (actor {@code system}). One instance at a
+ * time across the platform: a PostgreSQL advisory lock held for the run.
+ */
+@ApplicationScoped
+public class RetentionSchedule {
+
+    private static final Logger LOG = Logger.getLogger(RetentionSchedule.class);
+    /** The run's advisory lock key ("drydock-retention", folded into a long). */
+    private static final long LEASE = 0x64727964_72657461L;
+
+    private final AgroalDataSource dataSource;
+    private final Retention retention;
+    private final Pruner pruner;
+
+    RetentionSchedule(AgroalDataSource dataSource, Retention retention, Pruner pruner) {
+        this.dataSource = dataSource;
+        this.retention = retention;
+        this.pruner = pruner;
+    }
+
+    @Scheduled(every = "${drydock.retention.interval:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void run() {
+        try (Connection lease = dataSource.getConnection()) {
+            if (!locked(lease, "SELECT pg_try_advisory_lock(?)")) {
+                return; // another instance is applying the rules
+            }
+            try {
+                List<RepositoryName> governed = retention.governed();
+                if (!governed.isEmpty()) {
+                    Pruner.Report report = pruner.prune("retention", governed, null, false, null, Actor.SYSTEM, true);
+                    if (!report.tags().isEmpty() || !report.manifests().isEmpty()) {
+                        LOG.infof("retention rules removed %d tags and %d manifests in %d repositories",
+                                report.tags().size(), report.manifests().size(), governed.size());
+                    }
+                }
+            } finally {
+                locked(lease, "SELECT pg_advisory_unlock(?)");
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("the scheduled retention run failed, the next one tries again: %s", e.toString());
+        }
+    }
+
+    private static boolean locked(Connection c, String sql) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement(sql)) {
+            lock.setLong(1, LEASE);
+            try (ResultSet rs = lock.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+}
