@@ -1,6 +1,9 @@
 -- When a manifest was last pulled, kept to within the grace period's tenth (pulls are recorded in
--- batches): the "not pulled for" retention rule reads it. Null: never pulled since this column came.
-ALTER TABLE manifest ADD COLUMN pulled_at TIMESTAMPTZ;
+-- batches): the "not pulled for" retention rule reads it. Null: never pulled. The manifests stored
+-- before this column came count as pulled now: nobody knows when they last were, and a rule must
+-- not take "unknown" for "long ago".
+ALTER TABLE manifest ADD COLUMN pulled_at TIMESTAMPTZ DEFAULT now();
+ALTER TABLE manifest ALTER COLUMN pulled_at DROP DEFAULT;
 
 -- Retention rules (AWS ECR lifecycle policies, for tags): of a repository, or of every repository of
 -- a namespace that has none of its own. The policy is JSON as the API takes it, validated there.

@@ -374,8 +374,10 @@ class PruneIT {
         assertFigures(namespace, "repositories[0].usage", 2, 2, 3, 1, 7, logicalA, storedA, storedA - 3000, c3.length + 7000);
         assertFigures(namespace, "repositories[1].usage", 1, 1, 1, 0, 3, storedB, storedB, cb.length + 2000, 0);
 
-        // who may look: a public repository anyone, a private one only who may read it, the platform only admins
-        RestAssured.given().baseUri(base()).queryParam("repository", a).get("/api/v1/storage").then().statusCode(200);
+        // who may look: a public repository anyone signed in, a private one only who may read it, the platform only admins
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(stranger, PASSWORD).queryParam("repository", a)
+                .get("/api/v1/storage").then().statusCode(200);
+        RestAssured.given().baseUri(base()).queryParam("repository", a).get("/api/v1/storage").then().statusCode(401);
         for (String spelling : List.of(secret, secret + "/", " " + secret, stranger + "/Secret")) {
             int status = RestAssured.given().baseUri(base()).auth().preemptive().basic(owner, PASSWORD)
                     .queryParam("repository", spelling).get("/api/v1/storage").statusCode();
@@ -389,7 +391,7 @@ class PruneIT {
                 .queryParam("namespace", stranger).get("/api/v1/storage").then().statusCode(404);
         RestAssured.given().baseUri(base()).auth().preemptive().basic(owner, PASSWORD).get("/api/v1/storage")
                 .then().statusCode(403);
-        RestAssured.given().baseUri(base()).get("/api/v1/storage").then().statusCode(403);
+        RestAssured.given().baseUri(base()).get("/api/v1/storage").then().statusCode(401);
         RestAssured.given().baseUri(base()).auth().preemptive().basic(owner, PASSWORD)
                 .queryParam("repository", a).queryParam("namespace", owner).get("/api/v1/storage").then().statusCode(400);
 
@@ -502,6 +504,20 @@ class PruneIT {
                 .then().statusCode(401);
         asOwner.get().queryParam("repository", repo).delete("/api/v1/retention").then().statusCode(204);
         asOwner.get().queryParam("repository", repo).get("/api/v1/retention").then().statusCode(404);
+        for (String spelling : List.of(owner + "\u0000", owner + "/", owner.toUpperCase(), "")) {
+            asOwner.get().body(Map.of("namespace", spelling, "rules", List.of(Map.of("keepLast", 1)))).put("/api/v1/retention")
+                    .then().statusCode(400);
+        }
+        asOwner.get().queryParam("namespace", owner + "\u0000").get("/api/v1/storage").then().statusCode(400);
+        // a deleted repository's rules go with it: made again under the name, it has none
+        String doomed = owner + "/doomed";
+        bearer = platform.adminBearer(repo, idle, doomed);
+        image(doomed, "v1", config("doomed"), random(100));
+        asOwner.get().body(Map.of("repository", doomed, "rules", List.of(Map.of("keepLast", 0)))).put("/api/v1/retention")
+                .then().statusCode(200);
+        asOwner.get().delete("/api/v1/repositories/" + doomed).then().statusCode(204);
+        image(doomed, "v1", config("doomed again"), random(100));
+        asOwner.get().queryParam("repository", doomed).get("/api/v1/retention").then().statusCode(404);
 
         // the namespace's rule, applied by the schedule alone: "b" is not pulled and goes, "a" is, "keep" is protected
         for (String tag : List.of("a", "b", "keep")) {

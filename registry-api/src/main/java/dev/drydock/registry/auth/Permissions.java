@@ -63,4 +63,16 @@ public class Permissions {
         granted.retainAll(principal.cap());
         return granted;
     }
+
+    /**
+     * Whether the caller administers a namespace as a whole: platform admins, the user it is, an
+     * organisation's admins; a personal access token only with the {@code read-write-delete} scope.
+     */
+    public boolean administersNamespace(Principal principal, String namespace) throws SQLException {
+        if (principal.isAnonymous() || !principal.cap().contains(Action.DELETE)) {
+            return false;
+        }
+        return principal.account().admin() || namespace.equals(principal.username())
+                || organizations.roleOf(namespace, principal.account().id()).filter("admin"::equals).isPresent();
+    }
 }

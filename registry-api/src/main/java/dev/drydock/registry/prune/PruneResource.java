@@ -10,6 +10,7 @@ import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
 import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.IdentityException;
+import dev.drydock.registry.identity.Organizations;
 import dev.drydock.registry.repository.Repositories;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -27,9 +28,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code POST /api/v1/prune}: removes dangling manifests of a repository, of a namespace, or of
@@ -50,10 +52,12 @@ public class PruneResource {
     private final Permissions permissions;
     private final Repositories repositories;
     private final StorageUsage usage;
+    private final Organizations organizations;
 
     PruneResource(Pruner pruner, StorageCollector collector, Callers callers, Permissions permissions,
-                  Repositories repositories, StorageUsage usage) {
+                  Repositories repositories, StorageUsage usage, Organizations organizations) {
         this.usage = usage;
+        this.organizations = organizations;
         this.pruner = pruner;
         this.collector = collector;
         this.callers = callers;
@@ -92,7 +96,7 @@ public class PruneResource {
             scope = name.value();
             names = List.of(name);
         } else if (asked.namespace() != null) {
-            String namespace = asked.namespace().strip();
+            String namespace = Namespaces.parse(asked.namespace());
             names = new ArrayList<>();
             for (RepositoryName name : repositories.inNamespace(namespace)) {
                 if (mayPrune(caller, name)) {
@@ -184,13 +188,13 @@ public class PruneResource {
     /**
      * {@code GET /api/v1/storage}: {@code docker system df} for a repository or a namespace (what
      * the caller may read of it), or for the whole platform (platform admins), with each
-     * repository's figures when {@code verbose}.
+     * repository's figures when {@code verbose}. For signed-in callers, as every account route.
      */
     @GET
     @Path("/storage")
     public StorageReport storage(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
                                  @QueryParam("verbose") boolean verbose, @Context HttpServerRequest http) throws SQLException {
-        Principal caller = callers.resolve(http);
+        Principal caller = callers.require(http, true);
         if (repository != null && namespace != null) {
             throw new IdentityException(400, "Name a repository or a namespace, not both.", "repository");
         }
@@ -204,7 +208,7 @@ public class PruneResource {
             scope = name.value();
             names = List.of(name);
         } else if (namespace != null) {
-            scope = namespace.strip();
+            scope = Namespaces.parse(namespace);
             names = new ArrayList<>();
             for (RepositoryName name : repositories.inNamespace(scope)) {
                 if (permissions.granted(caller, name).contains(Action.PULL)) {
@@ -283,9 +287,25 @@ public class PruneResource {
         if (!caller.isAnonymous() && caller.account().admin()) {
             return null;
         }
+        // what Permissions grants pull on, decided for every repository from two queries
+        Set<String> wholeOrganizations = new HashSet<>();
+        Set<String> chosenRepositories = new HashSet<>();
+        if (!caller.isAnonymous() && caller.cap().contains(Action.PULL)) {
+            for (Organizations.ReadScope scope : organizations.readScopes(caller.account().id())) {
+                if (scope.repositories() == null) {
+                    wholeOrganizations.add(scope.organization());
+                } else {
+                    chosenRepositories.addAll(scope.repositories());
+                }
+            }
+        }
         List<Long> readable = new ArrayList<>();
         for (Repositories.Listed listed : repositories.listed()) {
-            if (permissions.granted(caller, listed.name(), Optional.of(listed.visibility())).contains(Action.PULL)) {
+            String namespace = listed.name().namespace();
+            boolean mine = !caller.isAnonymous() && caller.cap().contains(Action.PULL)
+                    && (namespace.equals(caller.username()) || wholeOrganizations.contains(namespace)
+                    || chosenRepositories.contains(listed.name().value()));
+            if (mine || listed.visibility().equals("public")) {
                 readable.add(listed.id());
             }
         }

@@ -107,7 +107,8 @@ public class Pruner {
      *                     for every repository (a platform admin); otherwise those the caller may
      *                     read, so that the figure tells nothing of repositories the caller may not see
      * @param withRetention whether each repository's retention rules remove tags first (docker's
-     *                     {@code --all}); a dry run of that runs the same transaction and rolls it back
+     *                     {@code --all}); a dry run removes them in a transaction it rolls back, and
+     *                     reads what would then dangle in it
      */
     public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, long[] others,
                         Actor actor, boolean withRetention)
@@ -122,12 +123,17 @@ public class Pruner {
         long freed = 0;
         for (RepositoryName name : names) {
             RepositoryResult result;
-            if (dryRun && !withRetention) {
-                result = preview(name, until, others);
-            } else if (dryRun) {
-                result = rolledBack(() -> remove(name, until, others, actor, true));
+            if (dryRun) {
+                result = withRetention ? rolledBack(() -> previewWithRetention(name, until, others, actor))
+                        : preview(name, until, others);
             } else {
-                result = QuarkusTransaction.requiringNew().call(() -> remove(name, until, others, actor, withRetention));
+                // the rules' tags go in a transaction of their own, committed before prune locks any
+                // manifest: a push locks a manifest, then its tag, so one transaction holding tags
+                // while waiting for manifests could deadlock with it
+                List<Retention.RemovedTag> tags = withRetention
+                        ? QuarkusTransaction.requiringNew().call(() -> applyRetention(name, actor)) : List.of();
+                RepositoryResult pruned = QuarkusTransaction.requiringNew().call(() -> remove(name, until, others, actor));
+                result = new RepositoryResult(tags, pruned.removed(), pruned.bytesFreed());
             }
             untagged.addAll(result.tags());
             removed.addAll(result.removed());
@@ -169,6 +175,33 @@ public class Pruner {
     private record RepositoryResult(List<Retention.RemovedTag> tags, List<Removed> removed, long bytesFreed) {
     }
 
+    private List<Retention.RemovedTag> applyRetention(RepositoryName name, Actor actor) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            var id = repositories.find(c, name);
+            var policy = retention.policyFor(c, name);
+            if (id.isEmpty() || policy.isEmpty()) {
+                return List.of();
+            }
+            return retention.apply(c, name, id.getAsLong(), policy.get(), actor);
+        }
+    }
+
+    /** In one transaction (which the caller rolls back): the rules' tags go, then what would dangle is read, unlocked. */
+    private RepositoryResult previewWithRetention(RepositoryName name, Instant until, long[] others, Actor actor)
+            throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            var id = repositories.find(c, name);
+            if (id.isEmpty()) {
+                return new RepositoryResult(List.of(), List.of(), 0);
+            }
+            var policy = retention.policyFor(c, name);
+            List<Retention.RemovedTag> tags = policy.isEmpty() ? List.of()
+                    : retention.apply(c, name, id.getAsLong(), policy.get(), actor);
+            List<Removed> candidates = dangling(c, name, id.getAsLong(), until);
+            return new RepositoryResult(tags, candidates, freed(c, id.getAsLong(), digests(candidates), others));
+        }
+    }
+
     private RepositoryResult preview(RepositoryName name, Instant until, long[] others) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             var id = repositories.find(c, name);
@@ -185,24 +218,16 @@ public class Pruner {
      * of them), then reads the dangling manifests again: what a push committed meanwhile is seen
      * by this second reading, and only manifests dangling in both are removed.
      */
-    private RepositoryResult remove(RepositoryName name, Instant until, long[] others, Actor actor, boolean withRetention)
-            throws SQLException {
+    private RepositoryResult remove(RepositoryName name, Instant until, long[] others, Actor actor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             var id = repositories.find(c, name);
             if (id.isEmpty()) {
                 return new RepositoryResult(List.of(), List.of(), 0);
             }
             long repository = id.getAsLong();
-            List<Retention.RemovedTag> untagged = List.of();
-            if (withRetention) {
-                var policy = retention.policyFor(c, name);
-                if (policy.isPresent()) {
-                    untagged = retention.apply(c, name, repository, policy.get(), actor);
-                }
-            }
             List<Removed> first = dangling(c, name, repository, until);
             if (first.isEmpty()) {
-                return new RepositoryResult(untagged, List.of(), 0);
+                return new RepositoryResult(List.of(), List.of(), 0);
             }
             Set<String> locked = new LinkedHashSet<>();
             try (PreparedStatement lock = c.prepareStatement(
@@ -218,7 +243,7 @@ public class Pruner {
             List<Removed> going = dangling(c, name, repository, until).stream()
                     .filter(candidate -> locked.contains(candidate.digest())).toList();
             if (going.isEmpty()) {
-                return new RepositoryResult(untagged, List.of(), 0);
+                return new RepositoryResult(List.of(), List.of(), 0);
             }
             cache.changing(repository);
             List<String> digests = digests(going);
@@ -233,7 +258,7 @@ public class Pruner {
                 Outbox.append(c, Event.of(Repositories.SOURCE, actor,
                         new RegistryEvents.ManifestDeleted(name.value(), manifest.digest())));
             }
-            return new RepositoryResult(untagged, going, freed);
+            return new RepositoryResult(List.of(), going, freed);
         }
     }
 

@@ -86,8 +86,7 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
         List<TagState> candidates = tags.stream().filter(tag -> !isProtected(tag.name())).toList();
         Set<String> removed = new LinkedHashSet<>();
         for (Rule rule : rules) {
-            Pattern pattern = regex(rule.tags());
-            List<TagState> matching = candidates.stream().filter(tag -> pattern.matcher(tag.name()).matches()).toList();
+            List<TagState> matching = candidates.stream().filter(tag -> matches(rule.tags(), tag.name())).toList();
             if (rule.keepLast() != null) {
                 matching.stream()
                         .sorted(Comparator.comparing(TagState::pointedAt).reversed().thenComparing(TagState::name))
@@ -106,7 +105,7 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
     }
 
     boolean isProtected(String tag) {
-        return protect.stream().anyMatch(pattern -> regex(pattern).matcher(tag).matches());
+        return protect.stream().anyMatch(pattern -> matches(pattern, tag));
     }
 
     static Duration age(String text) {
@@ -135,16 +134,34 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
         return pattern;
     }
 
-    private static Pattern regex(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (char c : glob.toCharArray()) {
-            switch (c) {
-                case '*' -> regex.append(".*");
-                case '?' -> regex.append('.');
-                default -> regex.append(Pattern.quote(String.valueOf(c)));
+    /**
+     * Whether the glob matches the whole tag: {@code *} any run of characters, {@code ?} one. Greedy
+     * with a single backtrack point (the last star), so at most length × length steps: a pattern of
+     * many stars cannot make a regular expression engine backtrack for hours.
+     */
+    static boolean matches(String glob, String tag) {
+        int g = 0;
+        int t = 0;
+        int star = -1;
+        int resume = 0;
+        while (t < tag.length()) {
+            if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) == tag.charAt(t))) {
+                g++;
+                t++;
+            } else if (g < glob.length() && glob.charAt(g) == '*') {
+                star = g++;
+                resume = t;
+            } else if (star >= 0) {
+                g = star + 1;
+                t = ++resume;
+            } else {
+                return false;
             }
         }
-        return Pattern.compile(regex.toString());
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
     }
 
     private static long number(String digits) {

@@ -7,9 +7,10 @@ import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Callers;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
+import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.IdentityException;
-import dev.drydock.registry.identity.Organizations;
+import dev.drydock.registry.manifest.PullEvents;
 import dev.drydock.registry.repository.Repositories;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -45,15 +46,15 @@ public class RetentionResource {
     private final Callers callers;
     private final Permissions permissions;
     private final Repositories repositories;
-    private final Organizations organizations;
+    private final PullEvents.Mode pullEvents;
 
     RetentionResource(Retention retention, Callers callers, Permissions permissions, Repositories repositories,
-                      Organizations organizations) {
+                      RegistryConfig config) {
         this.retention = retention;
         this.callers = callers;
         this.permissions = permissions;
         this.repositories = repositories;
-        this.organizations = organizations;
+        this.pullEvents = config.pullEvents();
     }
 
     @GET
@@ -72,6 +73,10 @@ public class RetentionResource {
         Principal caller = callers.require(http, true);
         Target target = target(caller, request.repository(), request.namespace());
         RetentionPolicy policy = RetentionPolicy.validated(new RetentionPolicy(request.rules(), request.protect()));
+        if (pullEvents == PullEvents.Mode.OFF && policy.rules().stream().anyMatch(rule -> rule.notPulledFor() != null)) {
+            throw new IdentityException(400, "This platform records no pulls (drydock.registry.pull-events=off), so a "
+                    + "notPulledFor rule would remove every tag; use olderThan or keepLast.", "rules");
+        }
         return retention.put(target.kind(), target.name(), policy, actor(http, caller));
     }
 
@@ -106,11 +111,8 @@ public class RetentionResource {
             }
             return new Target(Retention.Kind.REPOSITORY, name.value(), "repository");
         }
-        String name = namespace.strip();
-        boolean administers = caller.cap().contains(Action.DELETE) && (caller.account().admin()
-                || name.equals(caller.username())
-                || organizations.roleOf(name, caller.account().id()).filter("admin"::equals).isPresent());
-        if (!administers) {
+        String name = Namespaces.parse(namespace);
+        if (!permissions.administersNamespace(caller, name)) {
             throw new IdentityException(404, "There is no namespace " + name + " you administer.", "namespace");
         }
         return new Target(Retention.Kind.NAMESPACE, name, "namespace");

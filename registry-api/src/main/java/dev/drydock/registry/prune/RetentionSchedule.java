@@ -15,9 +15,10 @@ import java.util.List;
 
 /**
  * Applies every repository's retention rules on a schedule ({@code drydock.retention.interval},
- * default hourly; {@code off} stops it), then prunes what no tag reaches any more: as a prune with {@code all} of the
- * repositories that have rules, by the platform itself (actor {@code system}). One instance at a
- * time across the platform: a PostgreSQL advisory lock held for the run.
+ * default hourly; {@code off} stops it), then prunes what no tag reaches any more: a prune with
+ * {@code all} of each repository that has rules and something to remove, by the platform itself
+ * (actor {@code system}). One instance at a time across the platform: a PostgreSQL advisory lock
+ * held for the run.
  */
 @ApplicationScoped
 public class RetentionSchedule {
@@ -43,19 +44,35 @@ public class RetentionSchedule {
                 return; // another instance is applying the rules
             }
             try {
-                List<RepositoryName> governed = retention.governed();
-                if (!governed.isEmpty()) {
-                    Pruner.Report report = pruner.prune("retention", governed, null, false, null, Actor.SYSTEM, true);
-                    if (!report.tags().isEmpty() || !report.manifests().isEmpty()) {
-                        LOG.infof("retention rules removed %d tags and %d manifests in %d repositories",
-                                report.tags().size(), report.manifests().size(), governed.size());
-                    }
+                for (RepositoryName repository : retention.governed()) {
+                    applyTo(repository);
                 }
             } finally {
                 locked(lease, "SELECT pg_advisory_unlock(?)");
             }
         } catch (SQLException | RuntimeException e) {
             LOG.warnf("the scheduled retention run failed, the next one tries again: %s", e.toString());
+        }
+    }
+
+    /**
+     * One repository's run, its events about that repository alone (whoever may read it sees
+     * them, nobody else); a failure is logged and the next repository's run goes on.
+     */
+    private void applyTo(RepositoryName repository) {
+        try {
+            // a dry run first, so that a repository with nothing to remove adds no events every hour
+            Pruner.Report preview = pruner.prune(repository.value(), List.of(repository), null, true, null, Actor.SYSTEM, true);
+            if (preview.tags().isEmpty() && preview.manifests().isEmpty()) {
+                return;
+            }
+            Pruner.Report report = pruner.prune(repository.value(), List.of(repository), null, false, null, Actor.SYSTEM, true);
+            if (!report.tags().isEmpty() || !report.manifests().isEmpty()) {
+                LOG.infof("retention rules of %s removed %d tags and %d manifests", repository, report.tags().size(),
+                        report.manifests().size());
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("the retention rules of %s could not be applied, the next run tries again: %s", repository, e.toString());
         }
     }
 

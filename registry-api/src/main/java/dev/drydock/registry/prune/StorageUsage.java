@@ -112,74 +112,90 @@ public class StorageUsage {
      */
     public Report measure(String scope, List<RepositoryName> names, long[] others, boolean verbose) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            Map<Long, String> repositoryNames = new LinkedHashMap<>();
-            Map<Long, long[]> counts = new LinkedHashMap<>();
-            try (PreparedStatement select = c.prepareStatement(COUNTS)) {
-                select.setArray(1, c.createArrayOf("text", names.stream().map(RepositoryName::value).toArray()));
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        repositoryNames.put(rs.getLong(1), rs.getString(2));
-                        counts.put(rs.getLong(1), new long[] {rs.getLong(3), rs.getLong(4), rs.getLong(5), 0});
-                    }
-                }
+            // every figure from one snapshot, whatever pushes and prunes commit meanwhile
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            try {
+                return measure(c, scope, names, others, verbose);
+            } finally {
+                c.rollback();
+                c.setReadOnly(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                c.setAutoCommit(true);
             }
-            List<Long> danglingRepositories = new ArrayList<>();
-            List<String> danglingDigests = new ArrayList<>();
-            for (var repository : repositoryNames.entrySet()) {
-                for (Pruner.Removed manifest : pruner.dangling(c, RepositoryName.parse(repository.getValue()), repository.getKey(), null)) {
-                    danglingRepositories.add(repository.getKey());
-                    danglingDigests.add(manifest.digest());
-                    counts.get(repository.getKey())[3]++;
-                }
-            }
-            Array ids = c.createArrayOf("bigint", repositoryNames.keySet().toArray());
-            Array othersArray = others == null ? null : c.createArrayOf("bigint", LongStream.of(others).boxed().toArray());
-            Array dr = c.createArrayOf("bigint", danglingRepositories.toArray());
-            Array dm = c.createArrayOf("text", danglingDigests.toArray());
-
-            long[] sum = new long[4];
-            counts.values().forEach(n -> {
-                for (int i = 0; i < 4; i++) {
-                    sum[i] += n[i];
-                }
-            });
-            Figures total;
-            try (PreparedStatement select = c.prepareStatement(TOTAL)) {
-                select.setArray(1, dr);
-                select.setArray(2, dm);
-                select.setArray(3, ids);
-                select.setArray(4, ids);
-                select.setArray(5, othersArray);
-                select.setArray(6, othersArray);
-                try (ResultSet rs = select.executeQuery()) {
-                    rs.next();
-                    total = figures(sum, rs.getLong(2), rs.getLong(1), rs.getLong(3), rs.getLong(4), rs.getLong(5));
-                }
-            }
-            if (!verbose) {
-                return new Report(scope, total, null);
-            }
-            Map<Long, long[]> bytes = new LinkedHashMap<>();
-            try (PreparedStatement select = c.prepareStatement(PER_REPOSITORY)) {
-                select.setArray(1, dr);
-                select.setArray(2, dm);
-                select.setArray(3, ids);
-                select.setArray(4, othersArray);
-                select.setArray(5, othersArray);
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        bytes.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)});
-                    }
-                }
-            }
-            List<RepositoryUsage> repositories = new ArrayList<>();
-            for (var repository : repositoryNames.entrySet()) {
-                long[] b = bytes.getOrDefault(repository.getKey(), new long[5]);
-                repositories.add(new RepositoryUsage(repository.getValue(),
-                        figures(counts.get(repository.getKey()), b[1], b[0], b[2], b[3], b[4])));
-            }
-            return new Report(scope, total, repositories);
         }
+    }
+
+    private Report measure(Connection c, String scope, List<RepositoryName> names, long[] others, boolean verbose)
+            throws SQLException {
+        Map<Long, String> repositoryNames = new LinkedHashMap<>();
+        Map<Long, long[]> counts = new LinkedHashMap<>();
+        try (PreparedStatement select = c.prepareStatement(COUNTS)) {
+            select.setArray(1, c.createArrayOf("text", names.stream().map(RepositoryName::value).toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    repositoryNames.put(rs.getLong(1), rs.getString(2));
+                    counts.put(rs.getLong(1), new long[] {rs.getLong(3), rs.getLong(4), rs.getLong(5), 0});
+                }
+            }
+        }
+        List<Long> danglingRepositories = new ArrayList<>();
+        List<String> danglingDigests = new ArrayList<>();
+        for (var repository : repositoryNames.entrySet()) {
+            for (Pruner.Removed manifest : pruner.dangling(c, RepositoryName.parse(repository.getValue()), repository.getKey(), null)) {
+                danglingRepositories.add(repository.getKey());
+                danglingDigests.add(manifest.digest());
+                counts.get(repository.getKey())[3]++;
+            }
+        }
+        Array ids = c.createArrayOf("bigint", repositoryNames.keySet().toArray());
+        Array othersArray = others == null ? null : c.createArrayOf("bigint", LongStream.of(others).boxed().toArray());
+        Array dr = c.createArrayOf("bigint", danglingRepositories.toArray());
+        Array dm = c.createArrayOf("text", danglingDigests.toArray());
+
+        long[] sum = new long[4];
+        counts.values().forEach(n -> {
+            for (int i = 0; i < 4; i++) {
+                sum[i] += n[i];
+            }
+        });
+        Figures total;
+        try (PreparedStatement select = c.prepareStatement(TOTAL)) {
+            select.setArray(1, dr);
+            select.setArray(2, dm);
+            select.setArray(3, ids);
+            select.setArray(4, ids);
+            select.setArray(5, othersArray);
+            select.setArray(6, othersArray);
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                total = figures(sum, rs.getLong(2), rs.getLong(1), rs.getLong(3), rs.getLong(4), rs.getLong(5));
+            }
+        }
+        if (!verbose) {
+            return new Report(scope, total, null);
+        }
+        Map<Long, long[]> bytes = new LinkedHashMap<>();
+        try (PreparedStatement select = c.prepareStatement(PER_REPOSITORY)) {
+            select.setArray(1, dr);
+            select.setArray(2, dm);
+            select.setArray(3, ids);
+            select.setArray(4, othersArray);
+            select.setArray(5, othersArray);
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    bytes.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)});
+                }
+            }
+        }
+        List<RepositoryUsage> repositories = new ArrayList<>();
+        for (var repository : repositoryNames.entrySet()) {
+            long[] b = bytes.getOrDefault(repository.getKey(), new long[5]);
+            repositories.add(new RepositoryUsage(repository.getValue(),
+                    figures(counts.get(repository.getKey()), b[1], b[0], b[2], b[3], b[4])));
+        }
+        return new Report(scope, total, repositories);
     }
 
     private static Figures figures(long[] counts, long blobs, long logical, long stored, long unique, long reclaimable) {

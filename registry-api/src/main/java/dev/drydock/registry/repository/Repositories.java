@@ -138,8 +138,8 @@ public class Repositories {
     }
 
     /**
-     * Deletes the repository with its tags, manifests and stars, emitting a deletion for each tag
-     * and manifest and then the repository's; false when there is no such repository. Blob links in
+     * Deletes the repository with its tags, manifests, stars and retention rules, emitting a deletion
+     * for each tag and manifest and then the repository's; false when there is no such repository. Blob links in
      * layer-store stay until a prune removes them.
      */
     public boolean delete(Connection c, RepositoryName name, Actor actor) throws SQLException {
@@ -165,6 +165,14 @@ public class Repositories {
                 while (rs.next()) {
                     Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.ManifestDeleted(name.value(), rs.getString(1))));
                 }
+            }
+        }
+        // its retention rules go with it: a repository made again under the name starts without them
+        try (PreparedStatement rules = c.prepareStatement(
+                "DELETE FROM retention_policy WHERE kind = 'repository' AND name = ?")) {
+            rules.setString(1, name.value());
+            if (rules.executeUpdate() > 0) {
+                Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.RetentionChanged(name.value(), null)));
             }
         }
         try (PreparedStatement repository = c.prepareStatement("DELETE FROM repository WHERE id = ?")) {

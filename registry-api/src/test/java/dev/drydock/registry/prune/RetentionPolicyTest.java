@@ -76,4 +76,19 @@ class RetentionPolicyTest {
         assertEquals("*", defaulted.rules().get(0).tags());
         assertTrue(defaulted.protect().isEmpty());
     }
+
+    @Test
+    void globsMatchWholeTagsAndManyStarsCostLittle() {
+        assertTrue(RetentionPolicy.matches("v*", "v1.2"));
+        assertTrue(RetentionPolicy.matches("*-release", "v0-release"));
+        assertTrue(RetentionPolicy.matches("pr-?", "pr-7"));
+        assertTrue(RetentionPolicy.matches("*", ""));
+        assertTrue(RetentionPolicy.matches("a*b*c", "aXXbYYc"));
+        assertTrue(!RetentionPolicy.matches("pr-?", "pr-17"));
+        assertTrue(!RetentionPolicy.matches("v*", "latest-v1"));
+        assertTrue(!RetentionPolicy.matches("a.c", "abc"), "a dot is a dot, not any character");
+        // a regular expression made of this backtracks for longer than the suite runs; the wildcard
+        // matcher answers in at most 128 × 122 steps
+        assertTrue(!RetentionPolicy.matches("*a".repeat(60) + "*b", "a".repeat(128)));
+    }
 }
