@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Garbage collection of a large store while pushes and pulls go on (issue 18's benchmark). Fills a
- * running Drydock with {@code blobs} small blobs, half referenced by tagged manifests (50 layers
+ * running Drydock with {@code blobs} small blobs (200 bytes; 32 uploads at a time), half referenced by tagged manifests (50 layers
  * each) and half by nothing, then measures a push/pull load (8 threads: a pull is a manifest GET
  * and a blob GET of a kept image, a push a new blob and a manifest referencing it) for
  * {@code seconds} without a collection, and again while {@code POST /api/v1/system/gc} runs.
@@ -37,6 +37,8 @@ public class GcBench {
     private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     private static final int LAYERS_PER_IMAGE = 50;
     private static final int WORKERS = 8;
+    /** Filling waits mostly on fsync (each upload and each commit is durable): more at once, more per flush. */
+    private static final int FILL_WORKERS = 32;
 
     private static String base;
     private static String adminPassword;
@@ -65,11 +67,16 @@ public class GcBench {
         Thread gc = new Thread(() -> {
             long start = System.nanoTime();
             try {
+                int collections = collections();
                 HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/system/gc"))
                         .header("Authorization", basic()).header("Content-Type", "application/json")
                         .timeout(Duration.ofMinutes(60)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 report[0] = answer.statusCode() + " " + answer.body().replaceAll("\"links\":\\[[^]]*]", "\"links\":[…]");
+                // 202: still running after registry-api's wait; it ends with its storage.garbage_collected event
+                while (answer.statusCode() == 202 && collections() == collections) {
+                    Thread.sleep(500);
+                }
             } catch (Exception e) {
                 report[0] = "failed: " + e;
             } finally {
@@ -92,9 +99,17 @@ public class GcBench {
                 warmUp.rate(), warmUp.p99(), during.ops(), during.seconds(), checked, report[0]);
     }
 
+    /** How many collections the audit log records so far. */
+    private static int collections() throws Exception {
+        HttpResponse<String> audit = HTTP.send(HttpRequest.newBuilder(URI.create(base
+                        + "/api/v1/audit?repository=layer-store&type=dev.drydock.storage.garbage_collected&limit=500"))
+                .header("Authorization", basic()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return audit.body().split("\"type\":").length - 1;
+    }
+
     /** The manifest digests of the kept images, each referencing 50 blobs; as many blobs again are left unreferenced. */
     private static List<String> fill(int blobs) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(WORKERS);
+        ExecutorService pool = Executors.newFixedThreadPool(FILL_WORKERS);
         List<Future<String>> images = new ArrayList<>();
         AtomicInteger done = new AtomicInteger();
         int imagesWanted = blobs / 2 / LAYERS_PER_IMAGE;

@@ -21,6 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import java.io.IOException;
 import java.sql.SQLException;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -141,22 +143,33 @@ public class PruneResource {
                 .append(Sizes.human(report.bytesFreed())).append('\n').toString();
     }
 
+    /** What a collection still running answers (202): its report comes as the {@code storage.garbage_collected} event. */
+    private static final String STILL_RUNNING = "{\"running\":true,\"detail\":\"The collection goes on in layer-store; "
+            + "its report arrives in the audit log as storage.garbage_collected.\"}";
+
     @POST
     @Path("/system/gc")
-    public String collect(GcRequest request, @Context HttpServerRequest http) throws SQLException {
+    public Response collect(GcRequest request, @Context HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, true);
         requirePlatformAdmin(caller, "Only platform admins may collect the storage's garbage.");
         GcRequest asked = request == null ? new GcRequest(null, null) : request;
         requireShortPause(asked.pause());
-        return collector.collect(Boolean.TRUE.equals(asked.dryRun()), asked.pause(), caller.username());
+        return collector.collect(Boolean.TRUE.equals(asked.dryRun()), asked.pause(), caller.username())
+                .map(report -> Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build())
+                .orElseGet(() -> Response.accepted(STILL_RUNNING).type(MediaType.APPLICATION_JSON_TYPE).build());
     }
 
     /** The same collection, answered as {@code docker system prune} prints it (for the launcher). */
     @POST
     @Path("/system/gc")
     @Produces(MediaType.TEXT_PLAIN)
-    public String collectAsText(GcRequest request, @Context HttpServerRequest http) throws Exception {
-        JsonNode report = JSON.readTree(collect(request, http));
+    public Response collectAsText(GcRequest request, @Context HttpServerRequest http) throws Exception {
+        Response answer = collect(request, http);
+        if (answer.getStatus() == 202) {
+            return Response.accepted("Garbage collection is still running; its report will be in the audit log "
+                    + "(storage.garbage_collected).\n").type(MediaType.TEXT_PLAIN_TYPE).build();
+        }
+        JsonNode report = JSON.readTree((String) answer.getEntity());
         boolean dryRun = report.path("dryRun").asBoolean();
         StringBuilder text = new StringBuilder();
         JsonNode links = report.path("links");
@@ -169,14 +182,15 @@ public class PruneResource {
         text.append(dryRun ? "Blobs that would be removed: " : "Blobs removed: ").append(report.path("blobs").asInt()).append('\n');
         text.append(dryRun ? "Abandoned uploads that would be removed: " : "Abandoned uploads removed: ")
                 .append(report.path("uploads").asInt() + report.path("strayFiles").asInt()).append('\n');
-        return text.append(dryRun ? "Total reclaimable space: " : "Total reclaimed space: ")
-                .append(Sizes.human(report.path("bytesFreed").asLong())).append('\n').toString();
+        return Response.ok(text.append(dryRun ? "Total reclaimable space: " : "Total reclaimed space: ")
+                .append(Sizes.human(report.path("bytesFreed").asLong())).append('\n').toString(), MediaType.TEXT_PLAIN_TYPE)
+                .build();
     }
 
     /**
      * Blobs that no manifest references, which garbage collection removes (in a platform-wide
-     * report only, from layer-store's dry run); null when a collection is running or layer-store
-     * is down.
+     * report only, from layer-store's dry run); null when a collection is running, layer-store
+     * is down, or its dry run takes longer than registry-api waits.
      */
     public record Unreferenced(long blobs, long bytes) {
     }
@@ -228,8 +242,11 @@ public class PruneResource {
         Unreferenced unreferenced = null;
         if (scope.equals("*")) {
             try {
-                JsonNode collection = JSON.readTree(collector.collect(true, null, caller.username()));
-                unreferenced = new Unreferenced(collection.path("blobs").asLong(), collection.path("bytesFreed").asLong());
+                Optional<String> dryRun = collector.collect(true, null, caller.username());
+                if (dryRun.isPresent()) {
+                    JsonNode collection = JSON.readTree(dryRun.get());
+                    unreferenced = new Unreferenced(collection.path("blobs").asLong(), collection.path("bytesFreed").asLong());
+                }
             } catch (IdentityException | OciException notNow) {
                 // a collection holds the lease, or layer-store is down: the report says it could not ask
             } catch (IOException e) {

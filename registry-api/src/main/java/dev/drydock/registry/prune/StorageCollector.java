@@ -7,8 +7,8 @@ import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.auth.RegistryTokens;
 import dev.drydock.registry.identity.IdentityException;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,6 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Asks layer-store to collect its garbage, with a short-lived token of a purpose no other route
@@ -33,38 +37,50 @@ public class StorageCollector {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final RegistryTokens tokens;
+    private final Duration answerWithin;
 
-    StorageCollector(RegistryConfig config, RegistryTokens tokens) {
+    StorageCollector(RegistryConfig config, RegistryTokens tokens,
+                     @ConfigProperty(name = "drydock.gc.answer-within", defaultValue = "PT90S") Duration answerWithin) {
         this.base = config.layerStoreUrl();
         this.tokens = tokens;
+        this.answerWithin = answerWithin;
     }
 
-    /** layer-store's report, as JSON. */
-    public String collect(boolean dryRun, String pause, String admin) {
+    /**
+     * layer-store's report, as JSON; empty when the collection is still running after
+     * {@code drydock.gc.answer-within} (default 90 s, under the two minutes after which an idle
+     * HTTP connection is closed). It then goes on in layer-store, and its report arrives as the
+     * {@code storage.garbage_collected} event.
+     */
+    public Optional<String> collect(boolean dryRun, String pause, String admin) {
         String token = tokens.issue(RegistryToken.Purpose.STORAGE_ADMIN, admin, null, List.of(),
                 Instant.now().plus(TOKEN_LIFETIME));
         String query = "?dryRun=" + dryRun + (pause == null ? "" : "&pause=" + URLEncoder.encode(pause.strip(), StandardCharsets.UTF_8));
         HttpRequest post = HttpRequest.newBuilder(base.resolve("/internal/gc" + query))
                 .header("Authorization", "Bearer " + token).timeout(RUN_LIMIT)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> response;
         try {
-            HttpResponse<String> response = http.send(post, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 400) {
-                throw new IdentityException(400, "pause must be an ISO-8601 duration of at most a minute, such as PT2S.", "pause");
-            }
-            if (response.statusCode() == 409) {
-                throw new IdentityException(409, "A garbage collection is running already; try again when it has finished.");
-            }
-            if (response.statusCode() != 200) {
-                throw new OciException(ErrorCode.UNAVAILABLE, "layer-store answered " + response.statusCode()
-                        + " to the garbage collection");
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store is unavailable: " + e.getMessage());
+            response = http.sendAsync(post, HttpResponse.BodyHandlers.ofString())
+                    .get(answerWithin.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException stillRunning) {
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store is unavailable: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OciException(ErrorCode.UNAVAILABLE, "interrupted while layer-store collected garbage");
         }
+        if (response.statusCode() == 400) {
+            throw new IdentityException(400, "pause must be an ISO-8601 duration of at most a minute, such as PT2S.", "pause");
+        }
+        if (response.statusCode() == 409) {
+            throw new IdentityException(409, "A garbage collection is running already; try again when it has finished.");
+        }
+        if (response.statusCode() != 200) {
+            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store answered " + response.statusCode()
+                    + " to the garbage collection");
+        }
+        return Optional.of(response.body());
     }
 }
