@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, launch } from './browser.mjs';
+import { expect, launch, signUp } from './browser.mjs';
 
 const [portal, shots, registry, layout, suffix] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
@@ -16,13 +16,6 @@ const organization = 'org' + suffix;
 const repository = `${organization}/vault`;
 const password = 'a long enough password';
 
-async function signUp(page, username) {
-  await page.goto(portal + '/signup');
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL(new RegExp('/u/' + username)), page.click('form.form button[type=submit]')]);
-  expect((await page.textContent('a.me')).trim() === username, `not signed in as ${username} after sign-up`);
-}
 
 async function submit(page, urlPattern) {
   await Promise.all([page.waitForURL(urlPattern), page.click('form.form button[type=submit]')]);
@@ -42,7 +35,7 @@ try {
   await page.click('form.form button[type=submit]');
   expect(await page.locator('#username-error').count() === 1, 'an invalid username is not explained beside the field');
   await page.screenshot({ path: join(shots, 'signup-error.png'), fullPage: true });
-  await signUp(page, owner);
+  await signUp(page, portal, owner, password);
   const cookies = await ownerBrowser.cookies(portal);
   const session = cookies.find(c => c.name === 'drydock_session');
   expect(session && session.httpOnly && session.sameSite === 'Lax', 'the session cookie is not HttpOnly and SameSite=Lax');
@@ -137,7 +130,7 @@ try {
 
   // a second user can neither find nor open it
   const other = await strangerBrowser.newPage();
-  await signUp(other, stranger);
+  await signUp(other, portal, stranger, password);
   await other.goto(portal + '/search?q=gold');
   expect(await other.locator(`li.result[data-repository="${repository}"]`).count() === 0, 'a stranger finds the private repository');
   for (const path of [`/r/${repository}`, `/r/${repository}/tags/v1`, `/r/${repository}/tags/v1/history`, `/orgs/${organization}`]) {

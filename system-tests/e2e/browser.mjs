@@ -20,3 +20,12 @@ export async function launch() {
       '--disable-component-update', '--disable-sync'],
   });
 }
+
+/** Signs up through the portal's form and checks that the page that follows is the new user's, signed in. */
+export async function signUp(page, portal, username, password) {
+  await page.goto(portal + '/signup');
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL(new RegExp('/u/' + username)), page.click('form.form button[type=submit]')]);
+  expect((await page.textContent('a.me')).trim() === username, `not signed in as ${username} after sign-up`);
+}

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, launch } from './browser.mjs';
+import { expect, launch, signUp } from './browser.mjs';
 
 const [portal, shots, registry, firstLayout, secondLayout, firstDigest, suffix] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
@@ -15,12 +15,6 @@ const stranger = 'onlooker' + suffix;
 const repository = `${owner}/app`;
 const password = 'a long enough password';
 
-async function signUp(page, username) {
-  await page.goto(portal + '/signup');
-  await page.fill('#username', username);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL(new RegExp('/u/' + username)), page.click('form.form button[type=submit]')]);
-}
 
 /** The storage panel's figure of a field ("manifests", "stored", ...), reloading until the repository is shown. */
 async function panel(page, path, field) {
@@ -38,7 +32,7 @@ const ownerBrowser = await launch();
 const strangerBrowser = await launch();
 try {
   const page = await ownerBrowser.newPage();
-  await signUp(page, owner);
+  await signUp(page, portal, owner, password);
   for (const layout of [firstLayout, secondLayout]) { // the second push moves v1 away from the first image
     execFileSync('skopeo', ['copy', '--dest-tls-verify=false', '--dest-creds', `${owner}:${password}`,
       `oci:${layout}:v1`, `docker://${registry}/${repository}:v1`], { stdio: 'pipe' });
@@ -79,7 +73,7 @@ try {
 
   // someone else sees the public repository's storage, but may not prune it
   const other = await strangerBrowser.newPage();
-  await signUp(other, stranger);
+  await signUp(other, portal, stranger, password);
   expect(await panel(other, `/r/${repository}`, 'manifests') === '1 (0 untagged)', 'a reader does not see the storage');
   await other.goto(portal + `/r/${repository}/settings`);
   await other.click('form.prune-form button[type=submit]');
