@@ -77,6 +77,9 @@ public class GcBench {
                 while (answer.statusCode() == 202 && collections() == collections) {
                     Thread.sleep(500);
                 }
+                if (answer.statusCode() == 202) {
+                    report[0] += "; then the audit log: " + lastCollection();
+                }
             } catch (Exception e) {
                 report[0] = "failed: " + e;
             } finally {
@@ -105,6 +108,16 @@ public class GcBench {
                         + "/api/v1/audit?repository=layer-store&type=dev.drydock.storage.garbage_collected&limit=500"))
                 .header("Authorization", basic()).GET().build(), HttpResponse.BodyHandlers.ofString());
         return audit.body().split("\"type\":").length - 1;
+    }
+
+    /** The newest collection's report, as the audit log holds it. */
+    private static String lastCollection() throws Exception {
+        HttpResponse<String> audit = HTTP.send(HttpRequest.newBuilder(URI.create(base
+                        + "/api/v1/audit?repository=layer-store&type=dev.drydock.storage.garbage_collected&limit=1"))
+                .header("Authorization", basic()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        String body = audit.body();
+        int data = body.indexOf("\"data\":");
+        return data < 0 ? body : body.substring(data, body.indexOf('}', data) + 1);
     }
 
     /** The manifest digests of the kept images, each referencing 50 blobs; as many blobs again are left unreferenced. */
