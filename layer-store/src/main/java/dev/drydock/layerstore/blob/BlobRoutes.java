@@ -116,8 +116,18 @@ public class BlobRoutes {
         if (ctx.request().method() == HttpMethod.HEAD) {
             response.putHeader("Content-Length", Long.toString(length)).end();
         } else {
-            response.sendFile(store.blobPath(digest).toString(), offset, length)
-                    .onFailure(failure -> HttpExchange.fail(ctx, failure));
+            response.sendFile(store.blobPath(digest).toString(), offset, length).onFailure(failure -> {
+                if (!response.headWritten() && !store.contains(digest)) {
+                    // garbage collection removed it between the link's check and the file's opening
+                    response.setStatusCode(404);
+                    response.headers().remove("Docker-Content-Digest").remove("ETag").remove("Accept-Ranges")
+                            .remove("Content-Range");
+                    HttpExchange.fail(ctx, new OciException(ErrorCode.BLOB_UNKNOWN, "blob unknown to this repository",
+                            digest.toString()));
+                } else {
+                    HttpExchange.fail(ctx, failure);
+                }
+            });
         }
     }
 }
