@@ -10,7 +10,6 @@ import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
 import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.IdentityException;
-import dev.drydock.registry.identity.Organizations;
 import dev.drydock.registry.repository.Repositories;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -29,11 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code POST /api/v1/prune}: removes dangling manifests of a repository, of a namespace, or of
@@ -54,12 +51,10 @@ public class PruneResource {
     private final Permissions permissions;
     private final Repositories repositories;
     private final StorageUsage usage;
-    private final Organizations organizations;
 
     PruneResource(Pruner pruner, StorageCollector collector, Callers callers, Permissions permissions,
-                  Repositories repositories, StorageUsage usage, Organizations organizations) {
+                  Repositories repositories, StorageUsage usage) {
         this.usage = usage;
-        this.organizations = organizations;
         this.pruner = pruner;
         this.collector = collector;
         this.callers = callers;
@@ -301,32 +296,7 @@ public class PruneResource {
      * freed: null (all of them) for a platform admin, otherwise the ones the caller may read.
      */
     private long[] others(Principal caller) throws SQLException {
-        if (!caller.isAnonymous() && caller.account().admin()) {
-            return null;
-        }
-        // what Permissions grants pull on, decided for every repository from two queries
-        Set<String> wholeOrganizations = new HashSet<>();
-        Set<String> chosenRepositories = new HashSet<>();
-        if (!caller.isAnonymous() && caller.cap().contains(Action.PULL)) {
-            for (Organizations.ReadScope scope : organizations.readScopes(caller.account().id())) {
-                if (scope.repositories() == null) {
-                    wholeOrganizations.add(scope.organization());
-                } else {
-                    chosenRepositories.addAll(scope.repositories());
-                }
-            }
-        }
-        List<Long> readable = new ArrayList<>();
-        for (Repositories.Listed listed : repositories.listed()) {
-            String namespace = listed.name().namespace();
-            boolean mine = !caller.isAnonymous() && caller.cap().contains(Action.PULL)
-                    && (namespace.equals(caller.username()) || wholeOrganizations.contains(namespace)
-                    || chosenRepositories.contains(listed.name().value()));
-            if (mine || listed.visibility().equals("public")) {
-                readable.add(listed.id());
-            }
-        }
-        return readable.stream().mapToLong(Long::longValue).toArray();
+        return permissions.readableRepositories(caller, repositories.listed());
     }
 
     /** At most a minute, in ISO-8601 ({@code PT2S}); refused here rather than passed on to layer-store. */
