@@ -79,7 +79,8 @@ public final class Platform {
         return isolated(kafka, TestInfra.Database.shared(), settings, true);
     }
 
-    private static Platform isolated(TestInfra.Kafka kafka, TestInfra.Database dbServer, Map<String, String> settings) {
+    /** As {@link #isolated(TestInfra.Kafka, TestInfra.Database)}, with these environment variables set for every service. */
+    static Platform isolated(TestInfra.Kafka kafka, TestInfra.Database dbServer, Map<String, String> settings) {
         return isolated(kafka, dbServer, settings, false);
     }
 

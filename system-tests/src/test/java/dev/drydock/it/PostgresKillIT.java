@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +37,7 @@ class PostgresKillIT {
         TestInfra.Kafka kafka = TestInfra.Kafka.shared();
         int pgPort = Ports.free();
         Path data = work.resolve("infra");
-        Process infra = startInfrastructure(data, pgPort, kafka);
+        Process infra = TestInfra.launchPostgres(data, pgPort, kafka);
         Platform platform = null;
         try {
             platform = Platform.isolated(kafka, TestInfra.launchedDatabase(data));
@@ -68,15 +67,11 @@ class PostgresKillIT {
                 });
                 pusher.start();
                 Platform.sleep(2500);
-                long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(0).strip());
-                ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
-                infra.destroyForcibly();
-                infra.waitFor();
-                Platform.sleep(1500); // pushes meet the dead database
+                TestInfra.killPostgres(data, infra);
+                Platform.sleep(500); // pushes meet the dead database
                 pushing.set(false);
                 pusher.join();
                 refused += failures[0];
-                awaitGone(postmaster);
                 // readiness tells the truth at once: no service can do its job without the database
                 for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
                     Platform.Readiness readiness = Platform.readiness(port);
@@ -85,7 +80,7 @@ class PostgresKillIT {
                     assertTrue(readiness.millis() < 1000,
                             "readiness of port " + port + " took " + readiness.millis() + " ms with the database dead");
                 }
-                infra = startInfrastructure(data, pgPort, kafka);
+                infra = TestInfra.launchPostgres(data, pgPort, kafka);
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                         .until(() -> push(target, bearer, "after-" + r).statusCode() == 201);
             }
@@ -96,7 +91,7 @@ class PostgresKillIT {
             // a database that hangs (every PostgreSQL process frozen) rather than dies: readiness still
             // answers within a second, and says DOWN once the last answer is too old
             List<Long> frozen = new ArrayList<>();
-            long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(0).strip());
+            long postmaster = TestInfra.postmaster(data);
             frozen.add(postmaster);
             ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(child -> frozen.add(child.pid())));
             signal("STOP", frozen);
@@ -142,18 +137,5 @@ class PostgresKillIT {
                 + "\"annotations\":{\"drydock.test/push\":\"" + tag + "\"}}";
         return RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
                 .contentType(INDEX).body(manifest).put("/v2/" + REPOSITORY + "/manifests/" + tag);
-    }
-
-    /** The launcher of {@code ./drydock up}, for PostgreSQL only (Kafka is the tests' own). */
-    private static Process startInfrastructure(Path data, int pgPort, TestInfra.Kafka kafka) throws IOException {
-        return TestInfra.launch(data, Map.of("DRYDOCK_PG_PORT", Integer.toString(pgPort),
-                "DRYDOCK_KAFKA_BOOTSTRAP", kafka.bootstrap(),
-                "DRYDOCK_KAFKA_USERNAME", kafka.login().signsIn() ? kafka.login().username() : "",
-                "DRYDOCK_KAFKA_PASSWORD", kafka.login().password()));
-    }
-
-    private static void awaitGone(long pid) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
-        Platform.sleep(1000); // its backends notice the postmaster's death and exit
     }
 }

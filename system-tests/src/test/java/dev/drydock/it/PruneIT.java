@@ -75,7 +75,8 @@ class PruneIT {
     @BeforeAll
     static void startPlatform() {
         platform = Platform.isolatedWithPortal(TestInfra.Kafka.shared(),
-                Map.of("DRYDOCK_GC_GRACE", "PT0S", "DRYDOCK_RETENTION_INTERVAL", "2s", "DRYDOCK_GC_ANSWER_WITHIN", "PT10S"));
+                Map.of("DRYDOCK_GC_GRACE", "PT0S", "DRYDOCK_RETENTION_INTERVAL", "2s", "DRYDOCK_GC_ANSWER_WITHIN", "PT10S",
+                        "DRYDOCK_GC_INTERVAL", "off")); // its collections are the tests' own (CollectionFaultsIT tests the schedule)
         renewBearer();
     }
 
@@ -185,6 +186,8 @@ class PruneIT {
         asMallory.body(Map.of("namespace", "admin", "dryRun", true)).post("/api/v1/prune").then().statusCode(404);
         asMallory.body(Map.of("dryRun", true)).post("/api/v1/prune").then().statusCode(403);
         asMallory.body(Map.of("dryRun", true)).post("/api/v1/system/gc").then().statusCode(403);
+        asMallory.get("/api/v1/system/gc").then().statusCode(403); // what a collection removes is the platform's
+        RestAssured.given().baseUri(base()).get("/api/v1/system/gc").then().statusCode(401);
         RestAssured.given().baseUri(base()).contentType("application/json").body(Map.of("dryRun", true))
                 .post("/api/v1/prune").then().statusCode(401);
 
@@ -587,8 +590,21 @@ class PruneIT {
         RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
                 .contentType("application/json").body(Map.of("dryRun", true)).post("/api/v1/system/gc")
                 .then().statusCode(409);
+        // meanwhile its progress can be read, as ./drydock system prune prints it on long runs
+        JsonPath running = latestCollection().jsonPath();
+        assertTrue(running.getBoolean("run.running"), running.prettify());
+        assertEquals(Platform.ADMIN, running.getString("run.actor"));
+        assertTrue(running.getInt("run.phaseNumber") >= 1 && running.getInt("run.phaseNumber") <= 4, running.prettify());
+        String line = RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .accept("text/plain").get("/api/v1/system/gc").then().statusCode(200).extract().asString();
+        assertTrue(line.startsWith("Garbage collection running (by admin), phase "), line);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
                 assertEquals(before + 1, audit("layer-store", "storage.garbage_collected").getList("items").size()));
+        JsonPath finished = latestCollection().jsonPath();
+        assertFalse(finished.getBoolean("run.running"), finished.prettify());
+        assertEquals("completed", finished.getString("run.outcome"));
+        assertTrue(Duration.between(Instant.parse(finished.getString("run.startedAt")),
+                Instant.parse(finished.getString("run.finishedAt"))).toSeconds() >= 14, finished.prettify());
         assertTrue(Duration.between(started, Instant.now()).toSeconds() >= 14, "three pauses of 5 s");
         gc(true, null); // the lease is free again
     }
@@ -861,6 +877,11 @@ class PruneIT {
         return RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
                 .contentType("application/json").body(body).post("/api/v1/system/gc")
                 .then().statusCode(200).extract().jsonPath();
+    }
+
+    private static Response latestCollection() {
+        return RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .get("/api/v1/system/gc").then().statusCode(200).extract().response();
     }
 
     private static JsonPath audit(String subject, String type) {

@@ -2,6 +2,8 @@ package dev.drydock.it;
 
 import dev.drydock.events.KafkaLogin;
 
+import org.awaitility.Awaitility;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -101,5 +103,35 @@ final class TestInfra {
     static Database launchedDatabase(Path dataDir) throws IOException {
         Map<String, String> settings = launched(dataDir);
         return new Database(settings.get("DB_JDBC_URL"), settings.get("DB_PASSWORD"));
+    }
+
+    /**
+     * The launcher of {@code ./drydock up} for PostgreSQL only, on {@code dataDir} at {@code pgPort}
+     * (Kafka is the tests' own), for tests that kill the database.
+     */
+    static Process launchPostgres(Path dataDir, int pgPort, Kafka kafka) throws IOException {
+        return launch(dataDir, Map.of("DRYDOCK_PG_PORT", Integer.toString(pgPort),
+                "DRYDOCK_KAFKA_BOOTSTRAP", kafka.bootstrap(),
+                "DRYDOCK_KAFKA_USERNAME", kafka.login().signsIn() ? kafka.login().username() : "",
+                "DRYDOCK_KAFKA_PASSWORD", kafka.login().password()));
+    }
+
+    /** The process id of the postmaster the launcher on {@code dataDir} started. */
+    static long postmaster(Path dataDir) throws IOException {
+        return Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0).strip());
+    }
+
+    /** SIGKILL of the postmaster and of its launcher, then waits until it is gone and its backends have noticed. */
+    static void killPostgres(Path dataDir, Process launcher) throws IOException, InterruptedException {
+        long postmaster = postmaster(dataDir);
+        ProcessHandle.of(postmaster).ifPresent(ProcessHandle::destroyForcibly);
+        launcher.destroyForcibly();
+        launcher.waitFor();
+        awaitGone(postmaster);
+    }
+
+    static void awaitGone(long pid) {
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        Platform.sleep(1000); // its backends notice the postmaster's death and exit
     }
 }

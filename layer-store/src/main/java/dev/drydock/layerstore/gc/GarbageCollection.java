@@ -1,6 +1,7 @@
 package dev.drydock.layerstore.gc;
 
 import dev.drydock.oci.Digest;
+import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -9,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The garbage collector's settings and the lock on a blob's file, which an upload holds from
@@ -24,9 +26,11 @@ public class GarbageCollection {
 
     private final Duration grace;
     private final String registrySchema;
+    private final Optional<Duration> interval;
 
     GarbageCollection(@ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace,
-                      @ConfigProperty(name = "drydock.gc.registry-schema", defaultValue = "registry") String registrySchema) {
+                      @ConfigProperty(name = "drydock.gc.registry-schema", defaultValue = "registry") String registrySchema,
+                      @ConfigProperty(name = "drydock.gc.interval", defaultValue = "24h") String interval) {
         if (grace.isNegative()) {
             throw new IllegalArgumentException("drydock.gc.grace must not be negative: " + grace);
         }
@@ -35,6 +39,30 @@ public class GarbageCollection {
         }
         this.grace = grace;
         this.registrySchema = registrySchema;
+        this.interval = scheduleInterval(interval);
+    }
+
+    /** {@code off} (or {@code disabled}) stops the schedule; otherwise a positive duration such as {@code 24h} or {@code PT6H}. */
+    static Optional<Duration> scheduleInterval(String setting) {
+        String value = setting.strip();
+        if (value.equalsIgnoreCase("off") || value.equalsIgnoreCase("disabled")) {
+            return Optional.empty();
+        }
+        Duration interval;
+        try {
+            interval = DurationConverter.parseDuration(value);
+        } catch (IllegalArgumentException e) {
+            interval = null;
+        }
+        if (interval == null || interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("drydock.gc.interval must be a positive duration such as 24h, or off: " + setting);
+        }
+        return Optional.of(interval);
+    }
+
+    /** How often a collection runs by itself (a real one completed within it: none); empty when off. */
+    public Optional<Duration> interval() {
+        return interval;
     }
 
     /** How long a link or blob a client was told of is left alone; a manifest push fits in it. */

@@ -11,6 +11,7 @@ import dev.drydock.outbox.BlobReferenceLock;
 import dev.drydock.outbox.Outbox;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -21,6 +22,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Online garbage collection of the blob storage, in four phases, while pushes and pulls go on:
@@ -42,10 +44,12 @@ public class GarbageCollector {
     private final GarbageCollection settings;
     private final FilesystemBlobStore store;
     private final UploadRoutes uploads;
+    private final CollectionRuns runs;
 
     GarbageCollector(AgroalDataSource dataSource, GarbageCollection settings, FilesystemBlobStore store,
-                     UploadRoutes uploads) {
+                     UploadRoutes uploads, CollectionRuns runs) {
         this.dataSource = dataSource;
+        this.runs = runs;
         this.settings = settings;
         this.store = store;
         this.uploads = uploads;
@@ -79,13 +83,50 @@ public class GarbageCollector {
                 throw new Busy();
             }
             try {
-                return run(dryRun, actor, pause);
+                long run = runs.start(dryRun, actor.user());
+                CollectionRuns.Tally tally = new CollectionRuns.Tally();
+                try {
+                    Report report = run(dryRun, actor, pause, run, tally);
+                    runs.finish(run, tally, "completed");
+                    return report;
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        runs.finish(run, tally, "failed: " + e.getMessage());
+                    } catch (SQLException | RuntimeException unrecorded) {
+                        e.addSuppressed(unrecorded); // the database is gone: the next run marks this one interrupted
+                    }
+                    throw e;
+                }
             } finally {
                 try (PreparedStatement unlock = lease.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                     unlock.setLong(1, LEASE);
                     unlock.executeQuery().close();
                 }
             }
+        }
+    }
+
+    /**
+     * The scheduled collection ({@code drydock.gc.interval}, default daily; {@code off} stops it):
+     * checked every {@code drydock.gc.check-interval} (a minute), it runs when no real collection
+     * has completed within the interval, by any instance, started by anyone. An instance that finds
+     * the lease taken leaves the run to its holder.
+     */
+    @Scheduled(every = "${drydock.gc.check-interval:1m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        Optional<Duration> interval = settings.interval();
+        if (interval.isEmpty()) {
+            return;
+        }
+        try {
+            if (!runs.due(interval.get())) {
+                return;
+            }
+            collect(false, Actor.SYSTEM, Duration.ZERO);
+        } catch (Busy running) {
+            // another instance, or an admin, is collecting now
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("the scheduled garbage collection failed, the next check tries again: %s", e.toString());
         }
     }
 
@@ -99,45 +140,61 @@ public class GarbageCollector {
         }
     }
 
-    private Report run(boolean dryRun, Actor actor, Duration pause) throws SQLException {
-        int abandoned = dryRun ? uploads.countAbandonedUploads() : uploads.removeAbandonedUploads();
+    /** Whether some session of this database holds the lease (a bigint key is classid, objid and objsubid 1). */
+    static boolean leaseHeld(Connection c) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                + " AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                + " AND classid = ?::oid AND objid = ?::oid AND objsubid = 1)")) {
+            select.setLong(1, LEASE >>> 32);
+            select.setLong(2, LEASE & 0xFFFF_FFFFL);
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private Report run(boolean dryRun, Actor actor, Duration pause, long run, CollectionRuns.Tally tally)
+            throws SQLException {
+        tally.uploads = dryRun ? uploads.countAbandonedUploads() : uploads.removeAbandonedUploads();
+        runs.progress(run, CollectionRuns.Phase.LINKS, tally);
         pause(pause);
         List<Link> links = new ArrayList<>();
         for (List<Link> batch : batches(unreferencedLinks())) {
             links.addAll(dryRun ? batch : QuarkusTransaction.requiringNew().call(() -> unlink(batch, actor)));
+            tally.links = links.size();
+            runs.progress(run, CollectionRuns.Phase.LINKS, tally);
         }
+        runs.progress(run, CollectionRuns.Phase.BLOBS, tally);
         pause(pause);
-        int blobs = 0;
-        long bytes = 0;
         for (List<String> batch : batches(unlinkedBlobs(dryRun))) {
             long[] removed = dryRun ? sizes(batch) : QuarkusTransaction.requiringNew().call(() -> removeBlobs(batch));
-            blobs += (int) removed[0];
-            bytes += removed[1];
+            tally.blobs += (int) removed[0];
+            tally.bytes += removed[1];
+            runs.progress(run, CollectionRuns.Phase.BLOBS, tally);
         }
+        runs.progress(run, CollectionRuns.Phase.STRAY_FILES, tally);
         pause(pause);
-        int stray = 0;
         for (List<String> batch : batches(store.blobsUntouchedFor(settings.grace()))) {
             for (String digest : withoutRows(batch)) {
-                stray += dryRun ? 1 : QuarkusTransaction.requiringNew().call(() -> removeStrayFile(digest));
+                tally.strayFiles += dryRun ? 1 : QuarkusTransaction.requiringNew().call(() -> removeStrayFile(digest));
             }
+            runs.progress(run, CollectionRuns.Phase.STRAY_FILES, tally);
         }
         if (!dryRun) {
-            int links0 = links.size();
-            int blobs0 = blobs;
-            long bytes0 = bytes;
-            int uploads0 = abandoned + stray;
+            RegistryEvents.GarbageCollected collected = new RegistryEvents.GarbageCollected("layer-store", tally.links,
+                    tally.blobs, tally.bytes, tally.uploads + tally.strayFiles);
             QuarkusTransaction.requiringNew().run(() -> {
                 try (Connection c = dataSource.getConnection()) {
-                    Outbox.append(c, Event.of(BlobLinks.SOURCE, actor,
-                            new RegistryEvents.GarbageCollected("layer-store", links0, blobs0, bytes0, uploads0)));
+                    Outbox.append(c, Event.of(BlobLinks.SOURCE, actor, collected));
                 } catch (SQLException e) {
                     throw new IllegalStateException("cannot record the garbage collection", e);
                 }
             });
-            LOG.infof("garbage collection: %d links, %d blobs (%d bytes), %d abandoned uploads, %d stray files removed",
-                    links0, blobs0, bytes0, abandoned, stray);
+            LOG.infof("garbage collection by %s: %d links, %d blobs (%d bytes), %d abandoned uploads, %d stray files removed",
+                    actor.user(), tally.links, tally.blobs, tally.bytes, tally.uploads, tally.strayFiles);
         }
-        return new Report(dryRun, settings.grace(), links, blobs, bytes, abandoned, stray);
+        return new Report(dryRun, settings.grace(), links, tally.blobs, tally.bytes, tally.uploads, tally.strayFiles);
     }
 
     /** Links untouched for the grace period that no manifest of their repository references (read without locks). */

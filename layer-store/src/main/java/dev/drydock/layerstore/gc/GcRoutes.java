@@ -18,7 +18,8 @@ import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
 /**
- * {@code POST /internal/gc[?dryRun=true]}: runs a garbage collection and answers what it removed.
+ * {@code POST /internal/gc[?dryRun=true]}: runs a garbage collection and answers what it removed;
+ * {@code GET /internal/gc}: the latest collection, running or ended, with what it has removed so far.
  * Only registry-api calls it, with a token it mints for a platform admin's collection
  * ({@code storage_admin}, refused by every other route); the front door has no route to it.
  * {@code pause} (an ISO-8601 duration, at most a minute) waits between the phases: a hook for
@@ -32,8 +33,10 @@ public class GcRoutes {
     private final Vertx vertx;
     private final TokenCheck tokens;
     private final GarbageCollector collector;
+    private final CollectionRuns runs;
 
-    GcRoutes(Vertx vertx, TokenCheck tokens, GarbageCollector collector) {
+    GcRoutes(Vertx vertx, TokenCheck tokens, GarbageCollector collector, CollectionRuns runs) {
+        this.runs = runs;
         this.vertx = vertx;
         this.tokens = tokens;
         this.collector = collector;
@@ -44,8 +47,12 @@ public class GcRoutes {
     }
 
     private void handle(RoutingContext ctx) {
+        if (ctx.request().method() == HttpMethod.GET) {
+            latest(ctx);
+            return;
+        }
         if (ctx.request().method() != HttpMethod.POST) {
-            problem(ctx, 405, "only POST runs a garbage collection");
+            problem(ctx, 405, "POST runs a garbage collection, GET reads the latest");
             return;
         }
         boolean dryRun = "true".equals(ctx.request().getParam("dryRun"));
@@ -88,6 +95,33 @@ public class GcRoutes {
                 HttpExchange.fail(ctx, failure);
             }
         });
+    }
+
+    /** The latest collection as recorded, running or ended: {@code {"run": null}} when there has been none. */
+    private void latest(RoutingContext ctx) {
+        vertx.executeBlocking(() -> {
+            if (tokens.storageAdmin(ctx.request()).isEmpty()) {
+                return null;
+            }
+            return Optional.ofNullable(runs.latest().map(GcRoutes::json).orElse(null));
+        }, false).onSuccess(answer -> {
+            if (answer == null) {
+                problem(ctx, 401, "reading the garbage collection needs registry-api's token for a platform admin");
+                return;
+            }
+            ctx.response().putHeader("Content-Type", "application/json")
+                    .end(new JsonObject().put("run", answer.orElse(null)).encode());
+        }).onFailure(failure -> HttpExchange.fail(ctx, failure));
+    }
+
+    private static JsonObject json(CollectionRuns.Run run) {
+        return new JsonObject().put("startedAt", run.startedAt().toString())
+                .put("finishedAt", run.finishedAt() == null ? null : run.finishedAt().toString())
+                .put("running", run.running()).put("dryRun", run.dryRun()).put("actor", run.actor())
+                .put("phase", run.phase()).put("phaseNumber", run.phaseNumber())
+                .put("phases", CollectionRuns.Phase.values().length - 1).put("links", run.links())
+                .put("blobs", run.blobs()).put("bytesFreed", run.bytesFreed()).put("uploads", run.uploads())
+                .put("strayFiles", run.strayFiles()).put("outcome", run.outcome());
     }
 
     private static void problem(RoutingContext ctx, int status, String detail) {

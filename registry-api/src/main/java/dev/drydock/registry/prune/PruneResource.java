@@ -183,6 +183,45 @@ public class PruneResource {
     }
 
     /**
+     * {@code GET /api/v1/system/gc}: the latest garbage collection, running or ended (by an admin
+     * or the schedule), with what it has removed so far; {@code {"run": null}} before the first.
+     */
+    @GET
+    @Path("/system/gc")
+    public String latestCollection(@Context HttpServerRequest http) throws SQLException {
+        Principal caller = callers.require(http, true);
+        requirePlatformAdmin(caller, "Only platform admins may read the storage's garbage collection.");
+        return collector.latest(caller.username());
+    }
+
+    /** The same, as one line for the launcher's progress: phase, what is removed so far, the time taken. */
+    @GET
+    @Path("/system/gc")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String latestCollectionAsText(@Context HttpServerRequest http) throws IOException, SQLException {
+        JsonNode run = JSON.readTree(latestCollection(http)).path("run");
+        if (run.isMissingNode() || run.isNull()) {
+            return "No garbage collection has run yet.\n";
+        }
+        Instant started = Instant.parse(run.path("startedAt").asText());
+        Instant ended = run.path("finishedAt").isTextual() ? Instant.parse(run.path("finishedAt").asText()) : Instant.now();
+        String removed = (run.path("dryRun").asBoolean() ? "would remove " : "removed ")
+                + run.path("links").asInt() + " blob links, " + run.path("blobs").asInt() + " blobs ("
+                + Sizes.human(run.path("bytesFreed").asLong()) + "), " + (run.path("uploads").asInt()
+                + run.path("strayFiles").asInt()) + " abandoned uploads";
+        String took = Duration.between(started, ended).toSeconds() + " s";
+        String by = " (by " + run.path("actor").asText() + (run.path("dryRun").asBoolean() ? ", a dry run)" : ")");
+        if (run.path("running").asBoolean()) {
+            return "Garbage collection running" + by + ", phase " + run.path("phaseNumber").asInt() + " of "
+                    + run.path("phases").asInt() + " (" + run.path("phase").asText() + "): " + removed + " so far, " + took + "\n";
+        }
+        if (!run.path("finishedAt").isTextual()) { // its process died; the next run records it as interrupted
+            return "Garbage collection interrupted" + by + ", started at " + started + ": " + removed + " before it stopped\n";
+        }
+        return "Garbage collection " + run.path("outcome").asText() + by + " at " + ended + ": " + removed + ", in " + took + "\n";
+    }
+
+    /**
      * Blobs that no manifest references, which garbage collection removes (in a platform-wide
      * report only, from layer-store's dry run); null when a collection is running, layer-store
      * is down, or its dry run takes longer than registry-api waits.

@@ -9,6 +9,7 @@ import dev.drydock.registry.identity.IdentityException;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -82,5 +83,27 @@ public class StorageCollector {
                     + " to the garbage collection");
         }
         return Optional.of(response.body());
+    }
+
+    /** layer-store's record of the latest collection, as JSON ({@code {"run": null}} before the first). */
+    public String latest(String admin) {
+        String token = tokens.issue(RegistryToken.Purpose.STORAGE_ADMIN, admin, null, List.of(),
+                Instant.now().plus(TOKEN_LIFETIME));
+        HttpRequest get = HttpRequest.newBuilder(base.resolve("/internal/gc"))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(get, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store is unavailable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OciException(ErrorCode.UNAVAILABLE, "interrupted while asking layer-store");
+        }
+        if (response.statusCode() != 200) {
+            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store answered " + response.statusCode()
+                    + " when asked for the garbage collection");
+        }
+        return response.body();
     }
 }
