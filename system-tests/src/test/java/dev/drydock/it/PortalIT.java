@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 import static org.awaitility.Awaitility.await;
@@ -60,6 +61,34 @@ class PortalIT {
                 "search-signed-in.png", "audit.png", "stranger-not-found.png"}) {
             assertTrue(Files.size(screenshots.resolve(shot)) > 1000, shot);
         }
+    }
+
+    /**
+     * A repository's retention rules edited in Chromium (a refused rule, a saved one), previewed,
+     * applied and removed, and refused to a stranger (e2e/retention.mjs); then the registry's tags
+     * say the same: the rules removed the tag {@code old} and nothing else.
+     */
+    @Test
+    void retentionRulesAreEditedPreviewedAndAppliedInTheBrowser() throws Exception {
+        Platform platform = Platform.get();
+        OciLayoutWriter first = new OciLayoutWriter(work.resolve("retention-first"));
+        first.tag("v1", first.image("amd64", 1, 10_000));
+        OciLayoutWriter second = new OciLayoutWriter(work.resolve("retention-second"));
+        second.tag("v1", second.image("amd64", 1, 12_000));
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
+        Commands.Result run = Commands.attempt(Path.of("e2e").toAbsolutePath(), "node", "retention.mjs",
+                "http://127.0.0.1:" + platform.portalPort, screenshots.toString(), platform.registry(),
+                first.path().toString(), second.path().toString(), suffix);
+        assertEquals(0, run.exitCode(), run.output());
+        for (String shot : new String[]{"retention-refused.png", "retention.png", "retention-preview.png"}) {
+            assertTrue(Files.size(screenshots.resolve(shot)) > 1000, shot);
+        }
+        String repository = "keeper" + suffix + "/app";
+        List<String> tags = RestAssured.given().baseUri("http://" + platform.registry())
+                .header("Authorization", platform.bearer("keeper" + suffix, "a long enough password", repository))
+                .get("/v2/" + repository + "/tags/list").then().statusCode(200).extract().jsonPath().getList("tags");
+        assertEquals(List.of("new", "v1"), tags.stream().sorted().toList());
     }
 
     @Test

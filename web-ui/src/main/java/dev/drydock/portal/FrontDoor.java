@@ -128,7 +128,15 @@ public interface FrontDoor {
     record StorageReport(String scope, StorageFigures total, List<RepositoryUsage> repositories) {
     }
 
-    record PruneRequest(String repository, String namespace, String until, Boolean dryRun) {
+    /** {@code all}: apply the retention rules first (their tags go), then prune what no tag reaches. */
+    record PruneRequest(String repository, String namespace, String until, Boolean dryRun, Boolean all) {
+    }
+
+    @TemplateData
+    record PrunedTag(String repository, String tag, String digest) {
+        public String shortDigest() {
+            return digest.length() > 19 ? digest.substring(0, 19) : digest;
+        }
     }
 
     @TemplateData
@@ -139,7 +147,27 @@ public interface FrontDoor {
     }
 
     @TemplateData
-    record PruneReport(String scope, boolean dryRun, List<PrunedManifest> manifests, long bytesFreed) {
+    record PruneReport(String scope, boolean dryRun, List<PrunedTag> tags, List<PrunedManifest> manifests, long bytesFreed) {
+    }
+
+    /**
+     * One retention rule, as registry-api's {@code RetentionPolicy.Rule}: the tags it looks at (a
+     * pattern with {@code *}) and one of keep the last N, remove older than, remove not pulled for.
+     */
+    @TemplateData
+    record RetentionRule(String tags, Integer keepLast, String olderThan, String notPulledFor) {
+    }
+
+    @TemplateData
+    record RetentionPolicy(List<RetentionRule> rules, List<String> protect) {
+    }
+
+    /** The rules stored for a repository or a namespace, and who last changed them. */
+    @TemplateData
+    record StoredRetention(String kind, String name, RetentionPolicy policy, String updatedBy, Instant updatedAt) {
+    }
+
+    record RetentionRequest(String repository, String namespace, List<RetentionRule> rules, List<String> protect) {
     }
 
     @GET
@@ -150,6 +178,19 @@ public interface FrontDoor {
     @POST
     @Path("/prune")
     PruneReport prune(PruneRequest request);
+
+    /** @throws jakarta.ws.rs.NotFoundException when there are none, or the visitor does not administer them */
+    @GET
+    @Path("/retention")
+    StoredRetention retention(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace);
+
+    @PUT
+    @Path("/retention")
+    StoredRetention putRetention(RetentionRequest request);
+
+    @DELETE
+    @Path("/retention")
+    void deleteRetention(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace);
 
     @GET
     @Path("/repositories")

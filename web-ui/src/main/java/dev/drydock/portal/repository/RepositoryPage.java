@@ -55,7 +55,8 @@ public class RepositoryPage {
                                                   List<FrontDoor.TagChange> changes, boolean writer);
 
         static native TemplateInstance settings(FrontDoor.RepositorySummary repository, Problem problem,
-                                                FrontDoor.StorageReport storage, FrontDoor.PruneReport prune);
+                                                FrontDoor.StorageReport storage, FrontDoor.PruneReport prune,
+                                                RetentionForm retention);
 
         static native TemplateInstance notFound(String name);
     }
@@ -113,7 +114,10 @@ public class RepositoryPage {
     public Response change(@PathParam("path") String path, @FormParam("csrf") String csrf,
                            @FormParam("action") String action, @FormParam("digest") String digest,
                            @FormParam("visibility") String visibility, @FormParam("description") String description,
-                           @FormParam("readme") String readme, @FormParam("confirm") String confirm) {
+                           @FormParam("readme") String readme, @FormParam("confirm") String confirm,
+                           @FormParam("all") String all, @FormParam("ruleTags") List<String> ruleTags,
+                           @FormParam("ruleKind") List<String> ruleKinds, @FormParam("ruleValue") List<String> ruleValues,
+                           @FormParam("protect") String protect) {
         visitor.checkCsrf(csrf);
         if (!visitor.signedIn()) {
             return AccountPages.signInFirst("/r/" + path);
@@ -173,7 +177,8 @@ public class RepositoryPage {
                 boolean dryRun = "prune-preview".equals(action);
                 FrontDoor.PruneReport report;
                 try {
-                    report = frontDoor.prune(new FrontDoor.PruneRequest(repository.name(), null, null, dryRun));
+                    report = frontDoor.prune(new FrontDoor.PruneRequest(repository.name(), null, null, dryRun,
+                            "true".equals(all)));
                 } catch (WebApplicationException e) {
                     Problem problem = Problem.of(e);
                     if (problem.status() == 404 || problem.status() == 403) {
@@ -184,6 +189,42 @@ public class RepositoryPage {
                     throw e;
                 }
                 return ok(settingsPage(repository, null, report));
+            }
+            if ("retention".equals(action) && settings.matches()) {
+                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                RetentionForm form = RetentionForm.submitted(storedRetention(repository.name()), ruleTags, ruleKinds,
+                        ruleValues, protect);
+                try {
+                    frontDoor.putRetention(new FrontDoor.RetentionRequest(repository.name(), null, form.rules(),
+                            form.protectPatterns()));
+                } catch (RetentionForm.Invalid e) {
+                    return Response.status(400).entity(settingsPage(repository, new Problem(400, e.getMessage(), "rules"),
+                            null, form)).build();
+                } catch (WebApplicationException e) {
+                    Problem problem = Problem.of(e);
+                    if (problem.status() == 400) {
+                        Problem shown = problem.about("protect") ? problem : new Problem(400, problem.detail(), "rules");
+                        return Response.status(400).entity(settingsPage(repository, shown, null, form)).build();
+                    }
+                    if (problem.status() == 404 || problem.status() == 403) {
+                        return Response.status(403).entity(settingsPage(repository, new Problem(403, "Only those who "
+                                + "administer " + repository.displayName() + " may change its retention rules.", "rules"),
+                                null, form)).build();
+                    }
+                    throw e;
+                }
+                return Response.seeOther(URI.create("/r/" + repository.name() + "/settings#retention")).build();
+            }
+            if ("retention-remove".equals(action) && settings.matches()) {
+                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                try {
+                    frontDoor.deleteRetention(repository.name(), null);
+                } catch (WebApplicationException e) {
+                    if (e.getResponse().getStatus() != 404) { // none left is what was asked
+                        throw e;
+                    }
+                }
+                return Response.seeOther(URI.create("/r/" + repository.name() + "/settings#retention")).build();
             }
             if ("star".equals(action) || "unstar".equals(action)) {
                 String name = full(path);
@@ -213,7 +254,21 @@ public class RepositoryPage {
 
     private TemplateInstance settingsPage(FrontDoor.RepositorySummary repository, Problem problem,
                                           FrontDoor.PruneReport prune) {
-        return Templates.settings(repository, problem, storage(repository.name()), prune);
+        return settingsPage(repository, problem, prune, RetentionForm.of(storedRetention(repository.name())));
+    }
+
+    private TemplateInstance settingsPage(FrontDoor.RepositorySummary repository, Problem problem,
+                                          FrontDoor.PruneReport prune, RetentionForm retention) {
+        return Templates.settings(repository, problem, storage(repository.name()), prune, retention);
+    }
+
+    /** The repository's own retention rules, or null when it has none or the visitor does not administer it. */
+    private FrontDoor.StoredRetention storedRetention(String name) {
+        try {
+            return frontDoor.retention(name, null);
+        } catch (WebApplicationException | ProcessingException e) {
+            return null;
+        }
     }
 
     /** The repository's storage figures, or null when the visitor may not see them or they cannot be had now. */

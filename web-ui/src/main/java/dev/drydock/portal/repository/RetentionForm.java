@@ -1,0 +1,103 @@
+package dev.drydock.portal.repository;
+
+import dev.drydock.portal.FrontDoor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The retention rules' form: a row per rule (the tags it looks at, what it does, its number or
+ * age) and two blank rows for new ones, and the protected tag patterns one per line. Whether the
+ * rules make sense is registry-api's to say; this only turns rows into rules and back.
+ *
+ * @param stored the rules as stored, or null when there are none
+ */
+public record RetentionForm(FrontDoor.StoredRetention stored, List<Row> rows, String protect) {
+
+    private static final int BLANK_ROWS = 2;
+
+    /** One rule's row; {@code kind} is {@code keepLast}, {@code olderThan} or {@code notPulledFor}. */
+    public record Row(String tags, String kind, String value) {
+    }
+
+    /** A row the visitor filled in wrongly, with what to say about it. */
+    static final class Invalid extends RuntimeException {
+        Invalid(String message) {
+            super(message);
+        }
+    }
+
+    static RetentionForm of(FrontDoor.StoredRetention stored) {
+        List<Row> rows = new ArrayList<>();
+        String protect = "";
+        if (stored != null && stored.policy() != null) {
+            for (FrontDoor.RetentionRule rule : stored.policy().rules() == null ? List.<FrontDoor.RetentionRule>of()
+                    : stored.policy().rules()) {
+                rows.add(rule.keepLast() != null ? new Row(rule.tags(), "keepLast", rule.keepLast().toString())
+                        : rule.olderThan() != null ? new Row(rule.tags(), "olderThan", rule.olderThan())
+                        : new Row(rule.tags(), "notPulledFor", rule.notPulledFor()));
+            }
+            if (stored.policy().protect() != null) {
+                protect = String.join("\n", stored.policy().protect());
+            }
+        }
+        return withBlankRows(stored, rows, protect);
+    }
+
+    /** The form as submitted (to show it again, with the problem, when it is refused). */
+    static RetentionForm submitted(FrontDoor.StoredRetention stored, List<String> tags, List<String> kinds,
+                                   List<String> values, String protect) {
+        List<Row> rows = new ArrayList<>();
+        int count = Math.max(size(tags), Math.max(size(kinds), size(values)));
+        for (int i = 0; i < count; i++) {
+            Row row = new Row(at(tags, i), at(kinds, i), at(values, i));
+            if (!row.tags().isEmpty() || !row.value().isEmpty()) {
+                rows.add(row);
+            }
+        }
+        return withBlankRows(stored, rows, protect == null ? "" : protect);
+    }
+
+    /** The rules the filled rows describe. */
+    List<FrontDoor.RetentionRule> rules() {
+        List<FrontDoor.RetentionRule> rules = new ArrayList<>();
+        for (Row row : rows) {
+            if (row.tags().isEmpty() && row.value().isEmpty()) {
+                continue;
+            }
+            String tags = row.tags().isEmpty() ? "*" : row.tags();
+            switch (row.kind()) {
+                case "keepLast" -> {
+                    try {
+                        rules.add(new FrontDoor.RetentionRule(tags, Integer.valueOf(row.value()), null, null));
+                    } catch (NumberFormatException e) {
+                        throw new Invalid("\"Keep the last\" needs a whole number of tags, not \"" + row.value() + "\".");
+                    }
+                }
+                case "olderThan" -> rules.add(new FrontDoor.RetentionRule(tags, null, row.value(), null));
+                case "notPulledFor" -> rules.add(new FrontDoor.RetentionRule(tags, null, null, row.value()));
+                default -> throw new Invalid("Choose what the rule for " + tags + " does.");
+            }
+        }
+        return rules;
+    }
+
+    List<String> protectPatterns() {
+        return protect.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    }
+
+    private static RetentionForm withBlankRows(FrontDoor.StoredRetention stored, List<Row> rows, String protect) {
+        for (int i = 0; i < BLANK_ROWS; i++) {
+            rows.add(new Row("", "keepLast", ""));
+        }
+        return new RetentionForm(stored, List.copyOf(rows), protect);
+    }
+
+    private static int size(List<String> values) {
+        return values == null ? 0 : values.size();
+    }
+
+    private static String at(List<String> values, int i) {
+        return values == null || i >= values.size() || values.get(i) == null ? "" : values.get(i).strip();
+    }
+}
