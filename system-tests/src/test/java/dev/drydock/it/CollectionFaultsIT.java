@@ -14,16 +14,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
@@ -93,15 +96,19 @@ class CollectionFaultsIT {
             List<Thread> litter = List.of(new Thread(littering), new Thread(littering), new Thread(littering));
             pusher.start();
             litter.forEach(Thread::start);
-            int killedMidRun = 0;
+            List<Long> killed = new ArrayList<>();
             for (int round = 1; round <= 3; round++) {
-                // a collection that is past its first phase and has removed something: kill its database now
+                // a collection newer than the last one killed, past its first phase and having removed
+                // something: kill its database now
+                long after = killed.isEmpty() ? 0 : killed.get(killed.size() - 1);
                 try (Connection db = platform.connectDatabase()) {
                     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> count(db,
-                            "SELECT count(*) FROM layers.gc_run WHERE finished_at IS NULL AND links > 0 AND phase <> 'FINISHED'") > 0);
+                            "SELECT coalesce(max(id), 0) FROM layers.gc_run WHERE finished_at IS NULL AND links > 0"
+                                    + " AND phase <> 'FINISHED' AND id > " + after) > 0);
+                    long running = count(db, "SELECT max(id) FROM layers.gc_run WHERE finished_at IS NULL AND id > " + after);
                     TestInfra.killPostgres(data, infra);
+                    killed.add(running);
                 }
-                killedMidRun++;
                 infra = TestInfra.launchPostgres(data, pgPort, kafka);
                 for (int port : new int[] {platform.registryPort, platform.layerStorePort}) {
                     String ready = "http://127.0.0.1:" + port + "/q/health/ready";
@@ -126,13 +133,16 @@ class CollectionFaultsIT {
                             + " (SELECT 1 FROM layers.repository_blob l WHERE l.digest = b.digest)"), "blobs nothing links");
                     assertEquals(rows(db), files(target), "blob rows and files in the store");
                 });
-                long interrupted = count(db, "SELECT count(*) FROM layers.gc_run WHERE outcome = 'interrupted' OR outcome LIKE 'failed%'");
+                String ids = killed.stream().map(String::valueOf).collect(Collectors.joining(","));
+                long interrupted = count(db, "SELECT count(*) FROM layers.gc_run WHERE id IN (" + ids + ")"
+                        + " AND (outcome = 'interrupted' OR outcome LIKE 'failed%')");
                 long completed = count(db, "SELECT count(*) FROM layers.gc_run WHERE outcome = 'completed' AND actor = 'system'"
                         + " AND NOT dry_run AND blobs > 0");
                 System.out.printf("CollectionFaultsIT: %d images and %d garbage blobs answered 201, %d refused or failed;"
-                        + " %d kills in a collection, %d collections interrupted, %d scheduled collections removed blobs%n",
-                        acknowledged.size(), garbage.get(), failures.get(), killedMidRun, interrupted, completed);
-                assertTrue(interrupted >= 1, "no collection was cut by a kill: the test proved nothing; runs by outcome: "
+                        + " %d kills in a collection, %d of them cut it, %d scheduled collections removed blobs%n",
+                        acknowledged.size(), garbage.get(), failures.get(), killed.size(), interrupted, completed);
+                // a kill may rarely land just after a run's last write; most must cut one
+                assertTrue(interrupted >= 2, "kills did not cut collections: the test proved little; runs by outcome: "
                         + outcomes(db));
                 assertTrue(completed >= 2, "the schedule did not collect: " + completed);
             }
@@ -151,13 +161,6 @@ class CollectionFaultsIT {
                     assertEquals(digest, sha256(blob.asByteArray()), image.getKey() + ": the bytes of " + digest);
                 }
             }
-            // the scheduled runs are events like any other collection, by the platform itself
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertTrue(RestAssured.given()
-                    .baseUri("http://" + target.registry()).auth().preemptive().basic(Platform.ADMIN, target.adminPassword)
-                    .queryParam("repository", "layer-store").queryParam("type", "dev.drydock.storage.garbage_collected")
-                    .queryParam("limit", 500)
-                    .get("/api/v1/audit").then().statusCode(200).extract().jsonPath().getList("items.actor")
-                    .contains("system")));
         } finally {
             if (platform != null) {
                 platform.stop();
@@ -203,7 +206,7 @@ class CollectionFaultsIT {
     }
 
     private static Map<String, Long> outcomes(Connection db) throws SQLException {
-        Map<String, Long> outcomes = new java.util.TreeMap<>();
+        Map<String, Long> outcomes = new TreeMap<>();
         try (Statement statement = db.createStatement(); ResultSet rs = statement.executeQuery(
                 "SELECT coalesce(outcome, 'open') || ' ' || phase, count(*) FROM layers.gc_run GROUP BY 1")) {
             while (rs.next()) {

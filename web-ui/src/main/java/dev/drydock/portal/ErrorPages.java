@@ -58,6 +58,10 @@ public class ErrorPages {
     /** Anything else is the portal's own fault: logged, and a page like every other (with the site's security headers). */
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
+        if (e.getClass() == RuntimeException.class && String.valueOf(e.getMessage()).startsWith("Param limit of")) {
+            // RESTEasy Reactive's form parser refuses a form of over 1,000 fields with a bare RuntimeException
+            return page(413, "Too much at once", "That form had more fields than the portal takes. Send less at a time.");
+        }
         LOG.error("a portal request failed", e);
         return page(500, "Something went wrong", "The portal could not show this page. Try again in a moment.");
     }

@@ -1,5 +1,6 @@
 package dev.drydock.portal;
 
+import io.quarkus.qute.TemplateData;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -9,6 +10,7 @@ import java.util.Map;
  * Why the platform refused a call, as its RFC 9457 problem body says: the message and, when the
  * problem is with one input, that field's name, so a form can show the message beside it.
  */
+@TemplateData // also read in included templates (retentionForm)
 public record Problem(int status, String detail, String field) {
 
     @SuppressWarnings("unchecked")

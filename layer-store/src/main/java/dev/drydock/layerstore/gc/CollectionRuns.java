@@ -20,6 +20,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class CollectionRuns {
 
+    /** How soon a scheduled collection that failed or was interrupted is tried again (at most). */
+    private static final Duration RETRY_PAUSE = Duration.ofMinutes(15);
     /** Runs kept for reading beyond those of the last 30 days; older ones are deleted when a run starts. */
     private static final int KEPT = 100;
 
@@ -118,11 +120,30 @@ public class CollectionRuns {
         }
     }
 
-    /** The newest run; one whose process died reads as interrupted once the lease is free. */
-    public Optional<Run> latest() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id, started_at, finished_at, dry_run, actor, phase,"
-                     + " links, blobs, bytes_freed, uploads, stray_files, outcome FROM gc_run ORDER BY id DESC LIMIT 1")) {
+    /**
+     * The collection running now, if one is; otherwise the newest real one (or with {@code dryRun},
+     * the newest dry run: the storage report's dry runs do not hide the last real collection). A
+     * run whose process died reads as interrupted once the lease is free.
+     */
+    public Optional<Run> latest(boolean dryRun) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean held = GarbageCollector.leaseHeld(c);
+            if (held) {
+                Optional<Run> running = read(c, "WHERE finished_at IS NULL", null, true);
+                if (running.isPresent()) {
+                    return running;
+                }
+            }
+            return read(c, "WHERE dry_run = ?", dryRun, held);
+        }
+    }
+
+    private static Optional<Run> read(Connection c, String where, Boolean dryRun, boolean leaseHeld) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement("SELECT id, started_at, finished_at, dry_run, actor, phase,"
+                + " links, blobs, bytes_freed, uploads, stray_files, outcome FROM gc_run " + where + " ORDER BY id DESC LIMIT 1")) {
+            if (dryRun != null) {
+                select.setBoolean(1, dryRun);
+            }
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
@@ -130,7 +151,7 @@ public class CollectionRuns {
                 Timestamp finished = rs.getTimestamp(3);
                 Phase phase = Phase.valueOf(rs.getString(6));
                 String outcome = rs.getString(12);
-                if (finished == null && !GarbageCollector.leaseHeld(c)) {
+                if (finished == null && !leaseHeld) {
                     outcome = "interrupted";
                 }
                 return Optional.of(new Run(rs.getLong(1), rs.getTimestamp(2).toInstant(),
@@ -141,12 +162,19 @@ public class CollectionRuns {
         }
     }
 
-    /** Whether no real run has finished within the interval (or none ever has). */
+    /**
+     * Whether a collection is due: no real run has completed within the interval (or none ever
+     * has), and none has started within the retry pause ({@link #RETRY_PAUSE}, or the interval if
+     * shorter), so that one that keeps failing is not run again at every check.
+     */
     boolean due(Duration interval) throws SQLException {
+        Duration retry = interval.compareTo(RETRY_PAUSE) < 0 ? interval : RETRY_PAUSE;
         try (Connection c = dataSource.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT NOT EXISTS (SELECT 1 FROM gc_run WHERE NOT dry_run"
-                     + " AND outcome = 'completed' AND finished_at > now() - make_interval(secs => ?))")) {
+                     + " AND outcome = 'completed' AND finished_at > now() - make_interval(secs => ?))"
+                     + " AND NOT EXISTS (SELECT 1 FROM gc_run WHERE NOT dry_run AND started_at > now() - make_interval(secs => ?))")) {
             select.setDouble(1, interval.toMillis() / 1000.0);
+            select.setDouble(2, retry.toMillis() / 1000.0);
             try (ResultSet rs = select.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);

@@ -78,29 +78,40 @@ public class GarbageCollector {
      * @throws Busy when another collection is running
      */
     public Report collect(boolean dryRun, Actor actor, Duration pause) throws SQLException {
+        return collect(dryRun, actor, pause, null);
+    }
+
+    /** With {@code dueAfter}, runs only if, under the lease, a collection is still due (null: always). */
+    private Report collect(boolean dryRun, Actor actor, Duration pause, Duration dueAfter) throws SQLException {
         try (Connection lease = dataSource.getConnection()) {
             if (!leased(lease)) {
                 throw new Busy();
             }
             try {
+                if (dueAfter != null && !runs.due(dueAfter)) {
+                    return null; // another instance finished one while this one waited for the lease
+                }
                 long run = runs.start(dryRun, actor.user());
                 CollectionRuns.Tally tally = new CollectionRuns.Tally();
+                Report report;
                 try {
-                    Report report = run(dryRun, actor, pause, run, tally);
-                    runs.finish(run, tally, "completed");
-                    return report;
+                    report = run(dryRun, actor, pause, run, tally);
                 } catch (SQLException | RuntimeException e) {
                     try {
-                        runs.finish(run, tally, "failed: " + e.getMessage());
+                        runs.finish(run, tally, "failed: " + firstLine(e));
                     } catch (SQLException | RuntimeException unrecorded) {
                         e.addSuppressed(unrecorded); // the database is gone: the next run marks this one interrupted
                     }
                     throw e;
                 }
+                runs.finish(run, tally, "completed");
+                return report;
             } finally {
                 try (PreparedStatement unlock = lease.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                     unlock.setLong(1, LEASE);
                     unlock.executeQuery().close();
+                } catch (SQLException gone) {
+                    // the session died, and its advisory lock with it
                 }
             }
         }
@@ -109,8 +120,9 @@ public class GarbageCollector {
     /**
      * The scheduled collection ({@code drydock.gc.interval}, default daily; {@code off} stops it):
      * checked every {@code drydock.gc.check-interval} (a minute), it runs when no real collection
-     * has completed within the interval, by any instance, started by anyone. An instance that finds
-     * the lease taken leaves the run to its holder.
+     * has completed within the interval, by any instance, started by anyone, and none has started
+     * within the retry pause (a failing collection is tried again after that, not at every check).
+     * An instance that finds the lease taken leaves the run to its holder.
      */
     @Scheduled(every = "${drydock.gc.check-interval:1m}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
@@ -119,15 +131,35 @@ public class GarbageCollector {
             return;
         }
         try {
-            if (!runs.due(interval.get())) {
-                return;
+            if (!registryMigrated()) {
+                return; // a fresh install: registry-api has not created what the collector reads yet
             }
-            collect(false, Actor.SYSTEM, Duration.ZERO);
+            if (runs.due(interval.get())) {
+                collect(false, Actor.SYSTEM, Duration.ZERO, interval.get());
+            }
         } catch (Busy running) {
             // another instance, or an admin, is collecting now
         } catch (SQLException | RuntimeException e) {
-            LOG.warnf("the scheduled garbage collection failed, the next check tries again: %s", e.toString());
+            LOG.warnf("the scheduled garbage collection failed, it is tried again later: %s", firstLine(e));
         }
+    }
+
+    /** Whether registry-api's {@code blob_reference} view exists (it is migrated by registry-api, which may start later). */
+    private boolean registryMigrated() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement select = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            select.setString(1, settings.registrySchema() + ".blob_reference");
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** An exception's message as one line of at most 200 characters (PostgreSQL's run over several). */
+    private static String firstLine(Exception e) {
+        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+        return message.length() > 200 ? message.substring(0, 200) + "…" : message;
     }
 
     private static boolean leased(Connection lease) throws SQLException {

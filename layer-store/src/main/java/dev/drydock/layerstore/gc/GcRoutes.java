@@ -19,7 +19,8 @@ import java.util.Optional;
 
 /**
  * {@code POST /internal/gc[?dryRun=true]}: runs a garbage collection and answers what it removed;
- * {@code GET /internal/gc}: the latest collection, running or ended, with what it has removed so far.
+ * {@code GET /internal/gc[?dryRun=true]}: the collection running now, or else the latest real (or dry)
+ * one, with what it has removed so far.
  * Only registry-api calls it, with a token it mints for a platform admin's collection
  * ({@code storage_admin}, refused by every other route); the front door has no route to it.
  * {@code pause} (an ISO-8601 duration, at most a minute) waits between the phases: a hook for
@@ -97,13 +98,14 @@ public class GcRoutes {
         });
     }
 
-    /** The latest collection as recorded, running or ended: {@code {"run": null}} when there has been none. */
+    /** The running collection or the latest as recorded: {@code {"run": null}} when there has been none. */
     private void latest(RoutingContext ctx) {
         vertx.executeBlocking(() -> {
             if (tokens.storageAdmin(ctx.request()).isEmpty()) {
                 return null;
             }
-            return Optional.ofNullable(runs.latest().map(GcRoutes::json).orElse(null));
+            boolean dryRun = "true".equals(ctx.request().getParam("dryRun"));
+            return Optional.ofNullable(runs.latest(dryRun).map(GcRoutes::json).orElse(null));
         }, false).onSuccess(answer -> {
             if (answer == null) {
                 problem(ctx, 401, "reading the garbage collection needs registry-api's token for a platform admin");

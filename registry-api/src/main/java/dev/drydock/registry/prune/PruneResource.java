@@ -183,23 +183,26 @@ public class PruneResource {
     }
 
     /**
-     * {@code GET /api/v1/system/gc}: the latest garbage collection, running or ended (by an admin
-     * or the schedule), with what it has removed so far; {@code {"run": null}} before the first.
+     * {@code GET /api/v1/system/gc[?dryRun=true]}: the garbage collection running now (by an admin
+     * or the schedule), or else the latest real one (with {@code dryRun}, the latest dry run), with
+     * what it has removed so far; {@code {"run": null}} before the first.
      */
     @GET
     @Path("/system/gc")
-    public String latestCollection(@Context HttpServerRequest http) throws SQLException {
+    public String latestCollection(@QueryParam("dryRun") boolean dryRun, @Context HttpServerRequest http)
+            throws SQLException {
         Principal caller = callers.require(http, true);
         requirePlatformAdmin(caller, "Only platform admins may read the storage's garbage collection.");
-        return collector.latest(caller.username());
+        return collector.latest(caller.username(), dryRun);
     }
 
     /** The same, as one line for the launcher's progress: phase, what is removed so far, the time taken. */
     @GET
     @Path("/system/gc")
     @Produces(MediaType.TEXT_PLAIN)
-    public String latestCollectionAsText(@Context HttpServerRequest http) throws IOException, SQLException {
-        JsonNode run = JSON.readTree(latestCollection(http)).path("run");
+    public String latestCollectionAsText(@QueryParam("dryRun") boolean dryRun, @Context HttpServerRequest http)
+            throws IOException, SQLException {
+        JsonNode run = JSON.readTree(latestCollection(dryRun, http)).path("run");
         if (run.isMissingNode() || run.isNull()) {
             return "No garbage collection has run yet.\n";
         }

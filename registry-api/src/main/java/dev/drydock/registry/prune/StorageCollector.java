@@ -33,7 +33,8 @@ public class StorageCollector {
 
     /** A collection of a large store takes minutes; the token only has to reach layer-store. */
     private static final Duration RUN_LIMIT = Duration.ofMinutes(30);
-    private static final Duration TOKEN_LIFETIME = Duration.ofMinutes(2);
+    /** The token is sent at once, to layer-store on this machine's network: it need not outlive that. */
+    private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(30);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
@@ -85,11 +86,14 @@ public class StorageCollector {
         return Optional.of(response.body());
     }
 
-    /** layer-store's record of the latest collection, as JSON ({@code {"run": null}} before the first). */
-    public String latest(String admin) {
+    /**
+     * layer-store's record of the collection running now, or else of the latest real one (with
+     * {@code dryRun}, the latest dry run), as JSON ({@code {"run": null}} before the first).
+     */
+    public String latest(String admin, boolean dryRun) {
         String token = tokens.issue(RegistryToken.Purpose.STORAGE_ADMIN, admin, null, List.of(),
                 Instant.now().plus(TOKEN_LIFETIME));
-        HttpRequest get = HttpRequest.newBuilder(base.resolve("/internal/gc"))
+        HttpRequest get = HttpRequest.newBuilder(base.resolve("/internal/gc?dryRun=" + dryRun))
                 .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
         HttpResponse<String> response;
         try {

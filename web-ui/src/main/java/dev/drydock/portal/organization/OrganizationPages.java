@@ -2,6 +2,7 @@ package dev.drydock.portal.organization;
 
 import dev.drydock.portal.FrontDoor;
 import dev.drydock.portal.Problem;
+import dev.drydock.portal.repository.RetentionForm;
 import dev.drydock.portal.session.AccountPages;
 import dev.drydock.portal.session.Visitor;
 import io.quarkus.qute.CheckedTemplate;
@@ -36,13 +37,14 @@ public class OrganizationPages {
     /** What the organisation page shows: members and teams only to members. */
     public record Organization(String name, List<FrontDoor.RepositorySummary> repositories, boolean member,
                                boolean admin, List<FrontDoor.Member> members, List<FrontDoor.Team> teams,
-                               FrontDoor.StorageReport storage) {
+                               FrontDoor.StorageReport storage, RetentionForm retention) {
     }
 
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance namespace(String name, List<FrontDoor.RepositorySummary> repositories,
-                                                 FrontDoor.Me me, FrontDoor.StorageReport storage);
+                                                 FrontDoor.Me me, FrontDoor.StorageReport storage,
+                                                 RetentionForm retention, Problem problem);
 
         static native TemplateInstance organization(Organization organization, Problem problem);
 
@@ -60,8 +62,102 @@ public class OrganizationPages {
     @GET
     @Path("u/{name}")
     public TemplateInstance namespace(@PathParam("name") String name) {
+        return namespacePage(name, null, null);
+    }
+
+    /** The user's page; their own shows their organisations and their namespace's retention rules. */
+    private TemplateInstance namespacePage(String name, RetentionForm submitted, Problem problem) {
         FrontDoor.Me me = visitor.username().equals(name) ? visitor.me(frontDoor::me) : null;
-        return Templates.namespace(name, frontDoor.repositories(name, 200), me, storage(name));
+        RetentionForm retention = me == null ? null : submitted != null ? submitted : retentionForm("u", name);
+        return Templates.namespace(name, frontDoor.repositories(name, 200), me, storage(name), retention, problem);
+    }
+
+    /**
+     * A namespace's retention rules, saved ({@code action=retention}) or removed
+     * ({@code retention-remove}): the user's own ({@code /u/<name>/retention}) or an organisation's
+     * ({@code /orgs/<name>/retention}); whether the visitor administers it is the platform's to say.
+     */
+    @POST
+    @Path("{kind: u|orgs}/{name}/retention")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response retention(@PathParam("kind") String kind, @PathParam("name") String name,
+                              @FormParam("csrf") String csrf, @FormParam("action") String action,
+                              @FormParam("ruleTags") List<String> ruleTags, @FormParam("ruleKind") List<String> ruleKinds,
+                              @FormParam("ruleValue") List<String> ruleValues, @FormParam("protect") String protect) {
+        visitor.checkCsrf(csrf);
+        String page = "/" + kind + "/" + name;
+        if (!visitor.signedIn()) {
+            return AccountPages.signInFirst(page);
+        }
+        if ("retention-remove".equals(action)) {
+            try {
+                frontDoor.deleteRetention(null, name);
+                return Response.seeOther(URI.create(page + "#retention")).build();
+            } catch (WebApplicationException e) {
+                if (e.getResponse().getStatus() != 404) {
+                    throw e;
+                }
+                if (retentionForm(kind, name) != null) { // for its admins, none left is what was asked
+                    return Response.seeOther(URI.create(page + "#retention")).build();
+                }
+            }
+            Problem refused = new Problem(403, "Only the admins of " + name + " may change its retention rules.", null);
+            return Response.status(403).entity("u".equals(kind) ? namespacePage(name, null, refused)
+                    : Templates.organization(load(name), refused)).build();
+        }
+        RetentionForm form = RetentionForm.submitted(retentionUrl(kind, name), storedRetention(name), ruleTags, ruleKinds,
+                ruleValues, protect);
+        Problem problem;
+        try {
+            frontDoor.putRetention(new FrontDoor.RetentionRequest(null, name, form.rules(), form.protectPatterns()));
+            return Response.seeOther(URI.create(page + "#retention")).build();
+        } catch (RetentionForm.Invalid e) {
+            problem = new Problem(400, e.getMessage(), "rules");
+        } catch (WebApplicationException e) {
+            Problem refused = Problem.of(e);
+            problem = refused.status() == 400 ? new Problem(400, refused.detail(), refused.about("protect") ? "protect" : "rules")
+                    : refused.status() == 404 || refused.status() == 403
+                    ? new Problem(403, "Only the admins of " + name + " may change its retention rules.", null)
+                    : null;
+            if (problem == null) {
+                throw e;
+            }
+        }
+        TemplateInstance shown = "u".equals(kind) ? namespacePage(name, form, problem)
+                : Templates.organization(load(name, form), problem);
+        return Response.status(problem.status()).entity(shown).build();
+    }
+
+    private static String retentionUrl(String kind, String name) {
+        return "/" + kind + "/" + name + "/retention";
+    }
+
+    /**
+     * The namespace's retention form when the visitor administers it (the rules read, or none: a
+     * 404 for the namespace's admin); null otherwise, or when the rules cannot be read now, so that
+     * a blank form never replaces rules it failed to show.
+     */
+    private RetentionForm retentionForm(String kind, String name) {
+        FrontDoor.Me me = visitor.me(frontDoor::me);
+        if (me == null || !("u".equals(kind) ? me.username().equals(name) || me.admin() : me.administers(name))) {
+            return null;
+        }
+        try {
+            return RetentionForm.of(retentionUrl(kind, name), frontDoor.retention(null, name));
+        } catch (WebApplicationException e) {
+            return e.getResponse().getStatus() == 404 ? RetentionForm.of(retentionUrl(kind, name), null) : null;
+        } catch (ProcessingException e) {
+            return null;
+        }
+    }
+
+    /** The namespace's retention rules, or null when it has none or the visitor does not administer it. */
+    private FrontDoor.StoredRetention storedRetention(String namespace) {
+        try {
+            return frontDoor.retention(null, namespace);
+        } catch (WebApplicationException | ProcessingException e) {
+            return null;
+        }
     }
 
     @GET
@@ -143,15 +239,22 @@ public class OrganizationPages {
     }
 
     private Organization load(String name) {
+        return load(name, null);
+    }
+
+    /** The organisation as the visitor may see it; its retention form for its admins (the one submitted, if given). */
+    private Organization load(String name, RetentionForm submitted) {
         List<FrontDoor.RepositorySummary> repositories = frontDoor.repositories(name, 200);
         FrontDoor.Me me = visitor.me(frontDoor::me);
         boolean member = me != null && (me.admin()
                 || me.organizations().stream().anyMatch(m -> m.organization().equals(name)));
         if (!member) {
-            return new Organization(name, repositories, false, false, List.of(), List.of(), storage(name));
+            return new Organization(name, repositories, false, false, List.of(), List.of(), storage(name), null);
         }
-        return new Organization(name, repositories, true, me.administers(name), frontDoor.members(name),
-                frontDoor.teams(name), storage(name));
+        boolean admin = me.administers(name);
+        RetentionForm retention = !admin ? null : submitted != null ? submitted : retentionForm("orgs", name);
+        return new Organization(name, repositories, true, admin, frontDoor.members(name), frontDoor.teams(name),
+                storage(name), retention);
     }
 
     /** What the namespace's repositories that the visitor may read store; null when there are none or it cannot be had now. */

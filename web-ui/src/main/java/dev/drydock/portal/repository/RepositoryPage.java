@@ -192,8 +192,8 @@ public class RepositoryPage {
             }
             if ("retention".equals(action) && settings.matches()) {
                 FrontDoor.RepositorySummary repository = summary(settings.group(1));
-                RetentionForm form = RetentionForm.submitted(storedRetention(repository.name()), ruleTags, ruleKinds,
-                        ruleValues, protect);
+                RetentionForm form = RetentionForm.submitted(settingsUrl(repository), storedRetention(repository.name()),
+                        ruleTags, ruleKinds, ruleValues, protect);
                 try {
                     frontDoor.putRetention(new FrontDoor.RetentionRequest(repository.name(), null, form.rules(),
                             form.protectPatterns()));
@@ -220,8 +220,13 @@ public class RepositoryPage {
                 try {
                     frontDoor.deleteRetention(repository.name(), null);
                 } catch (WebApplicationException e) {
-                    if (e.getResponse().getStatus() != 404) { // none left is what was asked
+                    if (e.getResponse().getStatus() != 404) {
                         throw e;
+                    }
+                    if (!administers(repository)) { // for its admins, none left is what was asked
+                        return Response.status(403).entity(settingsPage(repository, new Problem(403, "Only those who "
+                                + "administer " + repository.displayName() + " may change its retention rules.", null),
+                                null)).build();
                     }
                 }
                 return Response.seeOther(URI.create("/r/" + repository.name() + "/settings#retention")).build();
@@ -254,12 +259,34 @@ public class RepositoryPage {
 
     private TemplateInstance settingsPage(FrontDoor.RepositorySummary repository, Problem problem,
                                           FrontDoor.PruneReport prune) {
-        return settingsPage(repository, problem, prune, RetentionForm.of(storedRetention(repository.name())));
+        return settingsPage(repository, problem, prune, retentionForm(repository));
+    }
+
+    /**
+     * The retention form for those who administer the repository's namespace (others, team admins
+     * among them, use the REST API); none when the rules cannot be read now, so that a blank form
+     * never replaces rules it failed to show.
+     */
+    private RetentionForm retentionForm(FrontDoor.RepositorySummary repository) {
+        if (!administers(repository)) {
+            return null;
+        }
+        try {
+            return RetentionForm.of(settingsUrl(repository), frontDoor.retention(repository.name(), null));
+        } catch (WebApplicationException e) {
+            return e.getResponse().getStatus() == 404 ? RetentionForm.of(settingsUrl(repository), null) : null;
+        } catch (ProcessingException e) {
+            return null;
+        }
     }
 
     private TemplateInstance settingsPage(FrontDoor.RepositorySummary repository, Problem problem,
                                           FrontDoor.PruneReport prune, RetentionForm retention) {
         return Templates.settings(repository, problem, storage(repository.name()), prune, retention);
+    }
+
+    private static String settingsUrl(FrontDoor.RepositorySummary repository) {
+        return "/r/" + repository.name() + "/settings";
     }
 
     /** The repository's own retention rules, or null when it has none or the visitor does not administer it. */

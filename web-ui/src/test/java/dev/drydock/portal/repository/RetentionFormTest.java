@@ -19,7 +19,7 @@ class RetentionFormTest {
                 new FrontDoor.RetentionRule("pr-*", null, "14d", null), new FrontDoor.RetentionRule("*", null, null, "90d"));
         FrontDoor.StoredRetention stored = new FrontDoor.StoredRetention("REPOSITORY", "acme/app",
                 new FrontDoor.RetentionPolicy(rules, List.of("latest", "release-*")), "alice", Instant.now());
-        RetentionForm form = RetentionForm.of(stored);
+        RetentionForm form = RetentionForm.of("/r/acme/app/settings", stored);
         assertEquals(5, form.rows().size(), "three rules and two blank rows");
         assertEquals(new RetentionForm.Row("v*", "keepLast", "10"), form.rows().get(0));
         assertEquals(new RetentionForm.Row("pr-*", "olderThan", "14d"), form.rows().get(1));
@@ -31,7 +31,7 @@ class RetentionFormTest {
 
     @Test
     void aSubmittedFormKeepsItsFilledRowsAndSkipsBlankOnes() {
-        RetentionForm form = RetentionForm.submitted(null, Arrays.asList(" v* ", "", "", null),
+        RetentionForm form = RetentionForm.submitted("/u/alice/retention", null, Arrays.asList(" v* ", "", "", null),
                 List.of("keepLast", "keepLast", "olderThan"), List.of("3", "", "30d"), "latest\n\n  v1  \n");
         assertEquals(List.of(new FrontDoor.RetentionRule("v*", 3, null, null),
                 new FrontDoor.RetentionRule("*", null, "30d", null)), form.rules(), "a rule without tags looks at all of them");
@@ -41,10 +41,15 @@ class RetentionFormTest {
 
     @Test
     void aRuleWithoutItsNumberOrWithAnUnknownKindIsNamed() {
-        RetentionForm noNumber = RetentionForm.submitted(null, List.of("*"), List.of("keepLast"), List.of("ten"), "");
+        RetentionForm noNumber = RetentionForm.submitted("/u/alice/retention", null, List.of("*"), List.of("keepLast"), List.of("ten"), "");
         assertTrue(assertThrows(RetentionForm.Invalid.class, noNumber::rules).getMessage().contains("whole number"));
-        RetentionForm unknown = RetentionForm.submitted(null, List.of("*"), List.of("sometimes"), List.of("1"), "");
+        for (String number : new String[] {"+5", "\u0663", "1e3", "-1", "99999999999"}) {
+            RetentionForm odd = RetentionForm.submitted("/u/alice/retention", null, List.of("*"), List.of("keepLast"),
+                    List.of(number), "");
+            assertThrows(RetentionForm.Invalid.class, odd::rules, number);
+        }
+        RetentionForm unknown = RetentionForm.submitted("/u/alice/retention", null, List.of("*"), List.of("sometimes"), List.of("1"), "");
         assertTrue(assertThrows(RetentionForm.Invalid.class, unknown::rules).getMessage().contains("Choose"));
-        assertEquals(List.of(), RetentionForm.submitted(null, null, null, null, null).rules());
+        assertEquals(List.of(), RetentionForm.submitted("/u/alice/retention", null, null, null, null, null).rules());
     }
 }
