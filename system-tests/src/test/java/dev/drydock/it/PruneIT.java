@@ -43,6 +43,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -130,6 +131,18 @@ class PruneIT {
         assertEquals(new HashSet<>(preview.getList("manifests.digest")), new HashSet<>(done.getList("manifests.digest")),
                 "the real run removes what the dry run listed");
         assertEquals(expectedBytes, done.getLong("bytesFreed"));
+        // the caller's latest prune, as ./drydock image prune follows it while it runs
+        JsonPath latest = RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .get("/api/v1/prune").then().statusCode(200).extract().jsonPath();
+        assertEquals(repo, latest.getString("run.scope"), latest.prettify());
+        assertEquals("completed", latest.getString("run.outcome"));
+        assertEquals(1, latest.getInt("run.done"));
+        assertEquals(done.getList("manifests").size(), latest.getInt("run.manifests"));
+        assertEquals(expectedBytes, latest.getLong("run.bytesFreed"));
+        String line = RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .accept("text/plain").get("/api/v1/prune").then().statusCode(200).extract().asString();
+        assertTrue(line.startsWith("Prune of " + repo + " completed: 1 of 1 repositories, removed 0 tags and "
+                + done.getList("manifests").size() + " manifests"), line);
         for (String gone : List.of(a, d, signatureA)) {
             manifest(repo, gone).then().statusCode(404).body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
         }
@@ -187,6 +200,8 @@ class PruneIT {
         asMallory.body(Map.of("dryRun", true)).post("/api/v1/prune").then().statusCode(403);
         asMallory.body(Map.of("dryRun", true)).post("/api/v1/system/gc").then().statusCode(403);
         asMallory.get("/api/v1/system/gc").then().statusCode(403); // what a collection removes is the platform's
+        asMallory.get("/api/v1/prune").then().statusCode(200).body("run", nullValue()); // not the admin's prunes
+        RestAssured.given().baseUri(base()).get("/api/v1/prune").then().statusCode(401);
         RestAssured.given().baseUri(base()).get("/api/v1/system/gc").then().statusCode(401);
         RestAssured.given().baseUri(base()).contentType("application/json").body(Map.of("dryRun", true))
                 .post("/api/v1/prune").then().statusCode(401);

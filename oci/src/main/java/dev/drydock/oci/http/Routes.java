@@ -84,7 +84,7 @@ public final class Routes {
             Route.of("repositories.star", "PUT,DELETE", "^/api/v1/repositories/.+/star$", Owner.REGISTRY_API, Need.ACCOUNT, null),
             Route.of("repositories.tag", "PUT", "^/api/v1/repositories/.+/tags/" + SEGMENT + "$", Owner.REGISTRY_API, Need.ACCOUNT, null),
             Route.of("repositories.change", "PATCH,DELETE", "^/api/v1/repositories/.+$", Owner.REGISTRY_API, Need.ACCOUNT, null),
-            Route.of("prune", "POST", "^/api/v1/prune$", Owner.REGISTRY_API, Need.ACCOUNT, null),
+            Route.of("prune", "GET,POST", "^/api/v1/prune$", Owner.REGISTRY_API, Need.ACCOUNT, null),
             Route.of("system.gc", "GET,POST", "^/api/v1/system/gc$", Owner.REGISTRY_API, Need.ACCOUNT, null),
             Route.of("storage", "GET", "^/api/v1/storage$", Owner.REGISTRY_API, Need.ACCOUNT, null),
             Route.of("retention", "GET,PUT,DELETE", "^/api/v1/retention$", Owner.REGISTRY_API, Need.ACCOUNT, null),

@@ -28,8 +28,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -51,10 +53,12 @@ public class PruneResource {
     private final Permissions permissions;
     private final Repositories repositories;
     private final StorageUsage usage;
+    private final PruneProgress progress;
 
     PruneResource(Pruner pruner, StorageCollector collector, Callers callers, Permissions permissions,
-                  Repositories repositories, StorageUsage usage) {
+                  Repositories repositories, StorageUsage usage, PruneProgress progress) {
         this.usage = usage;
+        this.progress = progress;
         this.pruner = pruner;
         this.collector = collector;
         this.callers = callers;
@@ -110,9 +114,40 @@ public class PruneResource {
             scope = "*";
             names = repositories.all();
         }
-        return pruner.prune(scope, names, until, Boolean.TRUE.equals(asked.dryRun()), others(caller),
-                Actors.of(http, caller.username(), caller.tokenId() == null ? null : caller.tokenId().toString()),
-                Boolean.TRUE.equals(asked.all()));
+        boolean dryRun = Boolean.TRUE.equals(asked.dryRun());
+        PruneProgress.Run run = progress.start(caller.username(), scope, dryRun, names.size());
+        try {
+            Pruner.Report report = pruner.prune(scope, names, until, dryRun, others(caller),
+                    Actors.of(http, caller.username(), caller.tokenId() == null ? null : caller.tokenId().toString()),
+                    Boolean.TRUE.equals(asked.all()), run);
+            run.finish("completed");
+            return report;
+        } catch (SQLException | RuntimeException e) {
+            run.finish("failed");
+            throw e;
+        }
+    }
+
+    /**
+     * {@code GET /api/v1/prune}: the caller's latest prune on this registry-api, running or ended,
+     * with how many of its repositories are done and what they removed ({@code {"run": null}}
+     * when there is none); one line with {@code Accept: text/plain}, the launcher's progress.
+     */
+    @GET
+    @Path("/prune")
+    public Map<String, Object> latestPrune(@Context HttpServerRequest http) throws SQLException {
+        Principal caller = callers.require(http, true);
+        Map<String, Object> answer = new HashMap<>();
+        answer.put("run", progress.latest(caller.username()).map(PruneProgress.Run::view).orElse(null));
+        return answer;
+    }
+
+    @GET
+    @Path("/prune")
+    @Produces(MediaType.TEXT_PLAIN)
+    public String latestPruneAsText(@Context HttpServerRequest http) throws SQLException {
+        Principal caller = callers.require(http, true);
+        return progress.latest(caller.username()).map(PruneProgress.Run::line).orElse("No prune has run here yet.") + "\n";
     }
 
     /** The same prune, answered as {@code docker image prune} prints it (for the launcher). */

@@ -113,6 +113,21 @@ public class Pruner {
     public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, long[] others,
                         Actor actor, boolean withRetention)
             throws SQLException {
+        return prune(scope, names, until, dryRun, others, actor, withRetention, Progress.NONE);
+    }
+
+    /** Told after each repository of a prune what it removed (or would remove). */
+    public interface Progress {
+        Progress NONE = (tags, manifests, bytes) -> {
+        };
+
+        void repositoryDone(int tags, int manifests, long bytes);
+    }
+
+    /** As {@link #prune(String, List, Instant, boolean, long[], Actor, boolean)}, telling {@code progress} as it goes. */
+    public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, long[] others,
+                        Actor actor, boolean withRetention, Progress progress)
+            throws SQLException {
         String untilText = until == null ? null : until.toString();
         String rules = withRetention ? "retention,dangling" : "dangling";
         if (!dryRun) {
@@ -138,6 +153,7 @@ public class Pruner {
             untagged.addAll(result.tags());
             removed.addAll(result.removed());
             freed += result.bytesFreed();
+            progress.repositoryDone(result.tags().size(), result.removed().size(), result.bytesFreed());
         }
         if (!dryRun) {
             emitAlone(actor, new RegistryEvents.PruneCompleted(scope, rules, untilText, removed.size(), freed));
