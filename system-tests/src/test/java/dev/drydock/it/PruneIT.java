@@ -67,7 +67,7 @@ class PruneIT {
     private static final String PASSWORD = "prune-test-password";
 
     /** 1,000 as the issue asks (about six minutes here) with -Ddrydock.prune.iterations=1000; fewer in the suite. */
-    private static final int ITERATIONS = Integer.getInteger("drydock.prune.iterations", 60);
+    private static final int ITERATIONS = Integer.getInteger("drydock.prune.iterations", 40);
 
     private static Platform platform;
     /** A registry token of the admin for the repositories of these tests; renewed before it expires. */
@@ -84,6 +84,10 @@ class PruneIT {
     @BeforeEach
     void freshToken() {
         renewBearer();
+    }
+
+    private static void renewBearerFor(String repo) {
+        bearer = platform.adminBearer(repo);
     }
 
     private static void renewBearer() {
@@ -594,6 +598,78 @@ class PruneIT {
      * connections close after two minutes) is answered 202 and goes on; its report arrives as the
      * storage.garbage_collected event, and a second collection meanwhile is refused with 409.
      */
+    /**
+     * registry-api SIGKILLed in the middle of a 60-repository namespace's prune: each repository's prune is a
+     * transaction of its own, so what it pruned is gone, what it had not reached is still there for
+     * the next prune, and every tag is whole throughout.
+     */
+    @Test
+    @Order(10)
+    void aPruneKilledMidwayLeavesEveryTagWholeAndTheNextPruneFinishes() throws Exception {
+        String namespace = "killprune" + UUID.randomUUID().toString().substring(0, 6); // only these repositories
+        RestAssured.given().baseUri(base()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
+                .contentType("application/json").body(Map.of("name", namespace)).post("/api/v1/organizations")
+                .then().statusCode(201);
+        List<String> repos = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            String repo = namespace + "/app-" + i;
+            repos.add(repo);
+            String own = platform.adminBearer(repo);
+            byte[] layer = random(300);
+            byte[] config = config("killed prune " + i);
+            for (byte[] blob : List.of(layer, config)) {
+                RestAssured.given().baseUri(base()).header("Authorization", own).contentType("application/octet-stream")
+                        .queryParam("digest", sha256(blob)).body(blob).post("/v2/" + repo + "/blobs/uploads/")
+                        .then().statusCode(201);
+            }
+            // an index first, then the image over the same tag: the index dangles
+            RestAssured.given().baseUri(base()).header("Authorization", own).contentType(OCI_INDEX)
+                    .body(indexBytes(List.of())).put("/v2/" + repo + "/manifests/latest").then().statusCode(201);
+            RestAssured.given().baseUri(base()).header("Authorization", own).contentType(OCI_MANIFEST)
+                    .body(imageBytes(config, layer)).put("/v2/" + repo + "/manifests/latest").then().statusCode(201);
+        }
+        Supplier<RequestSpecification> admin = () -> RestAssured.given().baseUri(base()).auth().preemptive()
+                .basic(Platform.ADMIN, platform.adminPassword).contentType("application/json");
+        Thread prune = new Thread(() -> {
+            try {
+                admin.get().body(Map.of("namespace", namespace)).post("/api/v1/prune");
+            } catch (Exception expected) {
+                // registry-api dies under it
+            }
+        });
+        prune.start();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            JsonPath run = admin.get().get("/api/v1/prune").jsonPath();
+            return run.get("run") != null && run.getInt("run.done") >= 5;
+        });
+        platform.kill("registry-api");
+        prune.join();
+        platform.restart("registry-api", platform.registryPort);
+
+        Set<String> left = new HashSet<>();
+        for (Object item : admin.get().body(Map.of("namespace", namespace, "dryRun", true)).post("/api/v1/prune")
+                .then().statusCode(200).extract().jsonPath().getList("manifests.repository")) {
+            left.add((String) item);
+        }
+        long pending = repos.stream().filter(left::contains).count();
+        System.out.printf("PruneIT: registry-api killed with %d of %d repositories still to prune%n", pending, repos.size());
+        assertTrue(pending > 0 && pending < repos.size(), "the kill did not land in the middle: " + pending + " left");
+        for (String repo : repos) {
+            String own = platform.adminBearer(repo);
+            RestAssured.given().baseUri(base()).header("Authorization", own).accept(OCI_MANIFEST)
+                    .get("/v2/" + repo + "/manifests/latest").then().statusCode(200);
+        }
+        admin.get().body(Map.of("namespace", namespace)).post("/api/v1/prune").then().statusCode(200);
+        assertTrue(admin.get().body(Map.of("namespace", namespace, "dryRun", true)).post("/api/v1/prune")
+                .then().statusCode(200).extract().jsonPath().getList("manifests.repository").stream()
+                .noneMatch(repos::contains), "the next prune finished the work");
+        for (String repo : repos.subList(0, 10)) {
+            renewBearerFor(repo);
+            assertEveryTagWhole(repo);
+        }
+        renewBearer();
+    }
+
     @Test
     @Order(9)
     void aLongCollectionIsAnswered202AndFinishesOnItsOwn() {
