@@ -87,6 +87,11 @@ public interface FrontDoor {
             return admin || organizations.stream().anyMatch(m -> m.organization().equals(organization)
                     && m.role().equals("admin"));
         }
+
+        /** A namespace is administered by the user it is, an organisation's admins, and platform admins. */
+        public boolean administersNamespace(String namespace) {
+            return username.equals(namespace) || administers(namespace);
+        }
     }
 
     record TokenInfo(UUID id, String name, String scope, Instant createdAt, Instant expiresAt, Instant lastUsedAt,

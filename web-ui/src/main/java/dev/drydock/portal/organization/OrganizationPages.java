@@ -132,23 +132,13 @@ public class OrganizationPages {
         return "/" + kind + "/" + name + "/retention";
     }
 
-    /**
-     * The namespace's retention form when the visitor administers it (the rules read, or none: a
-     * 404 for the namespace's admin); null otherwise, or when the rules cannot be read now, so that
-     * a blank form never replaces rules it failed to show.
-     */
+    /** The namespace's retention form when the visitor administers it ({@link RetentionForm#read}); null otherwise. */
     private RetentionForm retentionForm(String kind, String name) {
         FrontDoor.Me me = visitor.me(frontDoor::me);
-        if (me == null || !("u".equals(kind) ? me.username().equals(name) || me.admin() : me.administers(name))) {
+        if (me == null || !me.administersNamespace(name)) {
             return null;
         }
-        try {
-            return RetentionForm.of(retentionUrl(kind, name), frontDoor.retention(null, name));
-        } catch (WebApplicationException e) {
-            return e.getResponse().getStatus() == 404 ? RetentionForm.of(retentionUrl(kind, name), null) : null;
-        } catch (ProcessingException e) {
-            return null;
-        }
+        return RetentionForm.read(retentionUrl(kind, name), () -> frontDoor.retention(null, name));
     }
 
     /** The namespace's retention rules, or null when it has none or the visitor does not administer it. */

@@ -264,20 +264,13 @@ public class RepositoryPage {
 
     /**
      * The retention form for those who administer the repository's namespace (others, team admins
-     * among them, use the REST API); none when the rules cannot be read now, so that a blank form
-     * never replaces rules it failed to show.
+     * among them, use the REST API).
      */
     private RetentionForm retentionForm(FrontDoor.RepositorySummary repository) {
         if (!administers(repository)) {
             return null;
         }
-        try {
-            return RetentionForm.of(settingsUrl(repository), frontDoor.retention(repository.name(), null));
-        } catch (WebApplicationException e) {
-            return e.getResponse().getStatus() == 404 ? RetentionForm.of(settingsUrl(repository), null) : null;
-        } catch (ProcessingException e) {
-            return null;
-        }
+        return RetentionForm.read(settingsUrl(repository), () -> frontDoor.retention(repository.name(), null));
     }
 
     private TemplateInstance settingsPage(FrontDoor.RepositorySummary repository, Problem problem,
@@ -322,7 +315,7 @@ public class RepositoryPage {
     /** Whether to offer the settings: the platform decides for real when they are saved. */
     private boolean administers(FrontDoor.RepositorySummary repository) {
         FrontDoor.Me me = visitor.me(frontDoor::me);
-        return me != null && (me.username().equals(repository.namespace()) || me.administers(repository.namespace()));
+        return me != null && me.administersNamespace(repository.namespace());
     }
 
     private boolean writes(FrontDoor.RepositorySummary repository) {

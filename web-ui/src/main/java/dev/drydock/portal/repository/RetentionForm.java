@@ -2,9 +2,12 @@ package dev.drydock.portal.repository;
 
 import dev.drydock.portal.FrontDoor;
 import io.quarkus.qute.TemplateData;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -48,6 +51,20 @@ public record RetentionForm(String action, FrontDoor.StoredRetention stored, Lis
             }
         }
         return withBlankRows(action, stored, rows, protect);
+    }
+
+    /**
+     * The form with the rules {@code read} answers: empty on a 404 (there are none), null on any
+     * other failure, so that a blank form never replaces rules it failed to show.
+     */
+    public static RetentionForm read(String action, Supplier<FrontDoor.StoredRetention> read) {
+        try {
+            return of(action, read.get());
+        } catch (WebApplicationException e) {
+            return e.getResponse().getStatus() == 404 ? of(action, null) : null;
+        } catch (ProcessingException e) {
+            return null;
+        }
     }
 
     /** The form as submitted (to show it again, with the problem, when it is refused). */
