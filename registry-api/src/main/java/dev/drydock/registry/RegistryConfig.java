@@ -5,6 +5,9 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "drydock.registry")
 public interface RegistryConfig {
@@ -22,15 +25,23 @@ public interface RegistryConfig {
     URI auditUrl();
 
     /**
-     * How blob GETs reach clients: {@code proxy} streams them through this service;
-     * {@code redirect} answers 307 to a short-lived signed layer-store URL, as Docker Hub does
-     * with its CDN ({@code DRYDOCK_REGISTRY_BLOB_READS}).
+     * How blob GETs reach clients ({@code DRYDOCK_REGISTRY_BLOB_READS}): {@code proxy} streams them
+     * from layer-store through this service; {@code local} sends the file from the store directory
+     * this service shares with layer-store ({@link #storeDir()}), once layer-store confirms the
+     * read; {@code redirect} answers 307 to a short-lived signed layer-store URL, as Docker Hub does
+     * with its CDN.
      */
     @WithDefault("proxy")
     BlobReads blobReads();
 
+    /**
+     * layer-store's storage directory, as this service reads it, for {@code local} blob reads
+     * ({@code DRYDOCK_REGISTRY_STORE_DIR}).
+     */
+    Optional<Path> storeDir();
+
     /** layer-store as clients reach it, for redirects; by default {@link #layerStoreUrl()}. */
-    java.util.Optional<URI> layerStorePublicUrl();
+    Optional<URI> layerStorePublicUrl();
 
     /** How a manifest GET's {@code image.pulled} event is written (see {@link PullEvents.Mode}). */
     @WithDefault("queued")
@@ -38,9 +49,9 @@ public interface RegistryConfig {
 
     /** How long a redirect URL to a blob stays valid. */
     @WithDefault("60s")
-    java.time.Duration blobRedirectLifetime();
+    Duration blobRedirectLifetime();
 
-    enum BlobReads { PROXY, REDIRECT }
+    enum BlobReads { PROXY, LOCAL, REDIRECT }
 
     /** Visibility of repositories created by a first push. */
     DefaultVisibility defaultVisibility();
@@ -53,15 +64,15 @@ public interface RegistryConfig {
      * The token endpoint clients are sent to in {@code WWW-Authenticate}; empty means the front
      * door's own {@code /token} as the client addressed it.
      */
-    java.util.Optional<String> tokenRealm();
+    Optional<String> tokenRealm();
 
     /** How long a registry token is valid. */
     @WithDefault("5m")
-    java.time.Duration tokenLifetime();
+    Duration tokenLifetime();
 
     /** How long a refresh token (docker login, portal session) is valid. */
     @WithDefault("30d")
-    java.time.Duration refreshTokenLifetime();
+    Duration refreshTokenLifetime();
 
     interface DefaultVisibility {
         /** For repositories in a user's own namespace (and official ones). */

@@ -140,6 +140,12 @@ class AccessIT {
                 "referrers of a private repository answered " + referrersOfSecret.statusCode());
         assertEquals(referrersOfNothing.asString().replace("nothing", "secret"), referrersOfSecret.asString());
 
+        // nor its blobs, which the front door would otherwise send from the store itself
+        int blobOfSecret = RestAssured.given().baseUri("http://" + platform.registry())
+                .header("Authorization", platform.bearer(dave, PASSWORD, carol + "/secret"))
+                .get("/v2/" + carol + "/secret/blobs/" + blobs.get(1)).statusCode();
+        assertTrue(blobOfSecret == 401 || blobOfSecret == 404, "a blob of a private repository answered " + blobOfSecret);
+
         // dave's own public repository does not link carol's layer: asking for it there finds nothing
         Commands.Result own = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", dave + ":" + PASSWORD,
                 "oci:" + new OciLayoutWriter(work.resolve("dave")).tag("v1", new OciLayoutWriter(work.resolve("dave"))

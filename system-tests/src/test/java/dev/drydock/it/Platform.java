@@ -162,6 +162,9 @@ public final class Platform {
         common.put("DRYDOCK_KAFKA_USERNAME", kafka.login().signsIn() ? kafka.login().username() : "");
         common.put("DRYDOCK_KAFKA_PASSWORD", kafka.login().password());
         common.put("DRYDOCK_LAYER_STORE_STORAGE_DIR", dataDir.resolve("blobs").toString());
+        // as ./drydock up runs it: the front door sends blob GETs from the store it shares with layer-store
+        common.put("DRYDOCK_REGISTRY_BLOB_READS", "local");
+        common.put("DRYDOCK_REGISTRY_STORE_DIR", dataDir.resolve("blobs").toString());
         // the tests' blobs are small: a machine with less than the default 1 GiB free still runs them
         common.put("DRYDOCK_LAYER_STORE_FREE_SPACE_RESERVE", "64M");
         common.put("DRYDOCK_REGISTRY_LAYER_STORE_URL", "http://127.0.0.1:" + layerStorePort);

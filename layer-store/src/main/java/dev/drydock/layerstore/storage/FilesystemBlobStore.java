@@ -1,6 +1,7 @@
 package dev.drydock.layerstore.storage;
 
 import dev.drydock.layerstore.LayerStoreConfig;
+import dev.drydock.oci.BlobLayout;
 import dev.drydock.oci.Digest;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -34,7 +35,7 @@ public class FilesystemBlobStore {
 
     FilesystemBlobStore(LayerStoreConfig config) throws IOException {
         this.root = config.storageDir().toAbsolutePath();
-        this.blobs = Files.createDirectories(root.resolve("blobs"));
+        this.blobs = Files.createDirectories(BlobLayout.blobs(root));
         this.uploads = Files.createDirectories(root.resolve("uploads"));
     }
 
@@ -44,7 +45,7 @@ public class FilesystemBlobStore {
     }
 
     public Path blobPath(Digest digest) {
-        return blobs.resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+        return BlobLayout.file(blobs, digest);
     }
 
     public boolean contains(Digest digest) {

@@ -27,6 +27,7 @@ import dev.drydock.oci.http.Routes;
 import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.Challenge;
+import dev.drydock.registry.auth.AccessFilter;
 import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.auth.ReadAccess;
 import dev.drydock.registry.auth.RegistryTokens;
@@ -166,7 +167,27 @@ public class ForwardingProxy {
             return;
         }
         in.pause();
-        String uri = ctx.get(dev.drydock.registry.auth.AccessFilter.FORWARD_URI, in.uri());
+        RequestOptions options = forwarded(ctx, owner, target);
+        send(options, ctx).onSuccess(response -> relay(ctx, response)).onFailure(failure -> {
+            LOG.warnf("%s %s could not be forwarded to %s: %s", in.method(), in.path(), target, failure.getMessage());
+            HttpServerResponse out = ctx.response();
+            if (!out.headWritten()) {
+                OciException e = new OciException(ErrorCode.UNAVAILABLE, "a service behind the front door is unavailable");
+                out.setStatusCode(e.status()).putHeader("Content-Type", OciException.CONTENT_TYPE).end(e.body());
+            } else {
+                out.reset();
+            }
+        });
+    }
+
+    /**
+     * The request as it goes on to {@code target}: the caller's method, URI and end-to-end headers,
+     * with the forwarding headers this service vouches for (and, to audit-service, the viewer token
+     * in place of the caller's credentials).
+     */
+    RequestOptions forwarded(RoutingContext ctx, Routes.Owner owner, URI target) {
+        HttpServerRequest in = ctx.request();
+        String uri = ctx.get(AccessFilter.FORWARD_URI, in.uri());
         RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(target.getHost())
                 .setPort(target.getPort()).setURI(uri).setHeaders(MultiMap.caseInsensitiveMultiMap());
         copyHeaders(in.headers(), options.getHeaders());
@@ -186,16 +207,12 @@ public class ForwardingProxy {
                 in.getHeader("X-Forwarded-Host"), in.scheme(), in.authority() == null ? null : in.authority().toString());
         options.putHeader("X-Forwarded-Proto", origin.substring(0, origin.indexOf(':')));
         options.putHeader("X-Forwarded-Host", origin.substring(origin.indexOf("://") + 3));
-        send(options, ctx).onSuccess(response -> relay(ctx, response)).onFailure(failure -> {
-            LOG.warnf("%s %s could not be forwarded to %s: %s", in.method(), in.path(), target, failure.getMessage());
-            HttpServerResponse out = ctx.response();
-            if (!out.headWritten()) {
-                OciException e = new OciException(ErrorCode.UNAVAILABLE, "a service behind the front door is unavailable");
-                out.setStatusCode(e.status()).putHeader("Content-Type", OciException.CONTENT_TYPE).end(e.body());
-            } else {
-                out.reset();
-            }
-        });
+        return options;
+    }
+
+    /** This event loop's client (its connections stay on the loop of the requests using them). */
+    HttpClient client() {
+        return clients.get();
     }
 
     private Future<HttpClientResponse> send(RequestOptions options, RoutingContext ctx) {
@@ -259,7 +276,7 @@ public class ForwardingProxy {
         response.pipeTo(out);
     }
 
-    private static void copyHeaders(MultiMap from, MultiMap to) {
+    static void copyHeaders(MultiMap from, MultiMap to) {
         from.forEach(header -> {
             if (!HOP_BY_HOP.contains(header.getKey().toLowerCase())) {
                 to.add(header.getKey(), header.getValue());
