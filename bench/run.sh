@@ -21,6 +21,7 @@ done
 
 cleanup() {
   [[ -n "${REDIRECT_PID:-}" ]] && kill "$REDIRECT_PID" 2>/dev/null || true
+  [[ -n "${PROXY_PID:-}" ]] && kill "$PROXY_PID" 2>/dev/null || true
   "$ROOT/drydock" down >/dev/null 2>&1 || true
   [[ -n "${REF_PID:-}" ]] && kill "$REF_PID" 2>/dev/null || true
   [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
@@ -30,18 +31,25 @@ trap cleanup EXIT
 
 echo "starting Drydock (data in $WORK)..."
 "$ROOT/drydock" up >/dev/null
-# A second front door in redirect mode (blob GETs answered with a 307 to layer-store), on the same
-# database and layer-store: what DRYDOCK_REGISTRY_BLOB_READS=redirect gives.
-REDIRECT_PORT=25001
+# Two more front doors on the same database and layer-store, for the blob GETs of the other modes:
+# redirect (DRYDOCK_REGISTRY_BLOB_READS=redirect: a 307 to layer-store) and proxy (every byte relayed
+# from layer-store, as a front door that does not share layer-store's disk does).
+REDIRECT_PORT=25001 PROXY_PORT=25002
 # shellcheck disable=SC1091
 source "$DRYDOCK_DATA_DIR/run/infra.env"
-QUARKUS_HTTP_PORT=$REDIRECT_PORT QUARKUS_DATASOURCE_JDBC_URL="$DB_JDBC_URL" QUARKUS_DATASOURCE_USERNAME="$DB_USER" \
-  QUARKUS_DATASOURCE_PASSWORD="$DB_PASSWORD" DRYDOCK_KAFKA_BOOTSTRAP="$KAFKA_BOOTSTRAP" \
-  DRYDOCK_KAFKA_USERNAME="$KAFKA_USERNAME" DRYDOCK_KAFKA_PASSWORD="$KAFKA_PASSWORD" \
-  DRYDOCK_REGISTRY_LAYER_STORE_URL=http://127.0.0.1:25100 DRYDOCK_REGISTRY_AUDIT_URL=http://127.0.0.1:25200 \
-  DRYDOCK_REGISTRY_BLOB_READS=redirect java -Xmx512m -jar "$ROOT/registry-api/target/quarkus-app/quarkus-run.jar" \
-  > "$WORK/redirect.log" 2>&1 &
+front_door() { # port mode
+  QUARKUS_HTTP_PORT=$1 QUARKUS_DATASOURCE_JDBC_URL="$DB_JDBC_URL" QUARKUS_DATASOURCE_USERNAME="$DB_USER" \
+    QUARKUS_DATASOURCE_PASSWORD="$DB_PASSWORD" DRYDOCK_KAFKA_BOOTSTRAP="$KAFKA_BOOTSTRAP" \
+    DRYDOCK_KAFKA_USERNAME="$KAFKA_USERNAME" DRYDOCK_KAFKA_PASSWORD="$KAFKA_PASSWORD" \
+    DRYDOCK_REGISTRY_LAYER_STORE_URL=http://127.0.0.1:25100 DRYDOCK_REGISTRY_AUDIT_URL=http://127.0.0.1:25200 \
+    DRYDOCK_REGISTRY_BLOB_READS="$2" java -Xmx512m -jar "$ROOT/registry-api/target/quarkus-app/quarkus-run.jar" \
+    > "$WORK/$2.log" 2>&1 &
+}
+front_door $REDIRECT_PORT redirect
 REDIRECT_PID=$!
+front_door $PROXY_PORT proxy
+PROXY_PID=$!
+until curl -fsS "http://127.0.0.1:$PROXY_PORT/q/health/ready" >/dev/null 2>&1; do sleep 0.5; done
 until curl -fsS "http://127.0.0.1:$REDIRECT_PORT/q/health/ready" >/dev/null 2>&1; do sleep 0.5; done
 mkdir -p "$WORK/ref"
 cat > "$WORK/ref/config.yml" <<YAML
@@ -91,7 +99,12 @@ auth() { # curl arguments for a registry: the token measure() fetched, untimed, 
 # drydock-ingress: the same, through that nginx ingress (whose CPU is not counted)
 port() { case "$1" in drydock) echo $DD_PORT ;; drydock-cluster) echo 25100 ;; drydock-ingress) echo $INGRESS_PORT ;; *) echo $REF_PORT ;; esac; }
 pids() { # the processes whose CPU time a registry's work costs
-  if [[ "$1" == drydock* ]]; then cat "$DRYDOCK_DATA_DIR/run/registry-api.pid" "$DRYDOCK_DATA_DIR/run/layer-store.pid"; else echo "$REF_PID"; fi
+  case "$1" in
+    drydock-proxy) echo "$PROXY_PID"; cat "$DRYDOCK_DATA_DIR/run/layer-store.pid" ;;
+    drydock-redirect) echo "$REDIRECT_PID"; cat "$DRYDOCK_DATA_DIR/run/layer-store.pid" ;;
+    drydock*) cat "$DRYDOCK_DATA_DIR/run/registry-api.pid" "$DRYDOCK_DATA_DIR/run/layer-store.pid" ;;
+    *) echo "$REF_PID" ;;
+  esac
 }
 cpu() { # user+system seconds of the registry's processes so far
   local total=0
@@ -155,6 +168,11 @@ download_redirect() { # repository: through the redirect-mode front door, follow
   curl --fail-with-body -sS -L -o /dev/null "${a[@]}" "http://127.0.0.1:$REDIRECT_PORT/v2/$1/blobs/${REPO_DIGEST[drydock/$1]}"
 }
 
+download_proxy() { # repository: through the proxy-mode front door
+  local a; mapfile -t a < <(auth drydock "$1")
+  curl --fail-with-body -sS -o /dev/null "${a[@]}" "http://127.0.0.1:$PROXY_PORT/v2/$1/blobs/${REPO_DIGEST[drydock/$1]}"
+}
+
 heap_used_mib() { # pid: heap in use after a full collection, in MiB
   jcmd "$1" GC.run >/dev/null 2>&1
   jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); print int(v / 1024); exit } }'
@@ -174,12 +192,13 @@ manifest_pushes() { # registry repository -> "pushes/s p99-ms CPU-seconds": 400 
     "$(pids "$1" | paste -sd,)" "$(getconf CLK_TCK)"
 }
 
-manifest_gets() { # registry repository [warm-up] -> "requests/s p99 requests" (nothing after a warm-up)
+manifest_gets() { # registry repository [warm-up|cold] -> "requests/s p99 requests" (nothing after a warm-up)
   local p; p=$(port "$1"); local a; mapfile -t a < <(auth "$1" "$2")
   local header=(); [[ ${#a[@]} -gt 0 ]] && header=(-H "${a[1]}")
   [[ ${3:-} == warm-up ]] && { wrk -t2 -c32 -d60s "${header[@]}" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
     "http://127.0.0.1:$p/v2/$2/manifests/v1" > /dev/null; return; }
-  wrk -t2 -c32 -d15s --latency "${header[@]}" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+  local duration=15s; [[ ${3:-} == cold ]] && duration=10s
+  wrk -t2 -c32 -d$duration --latency "${header[@]}" -H "Accept: application/vnd.oci.image.manifest.v1+json" \
     "http://127.0.0.1:$p/v2/$2/manifests/v1" > "$WORK/wrk.txt"
   if grep -q "Non-2xx" "$WORK/wrk.txt"; then echo "some manifest GETs failed:" >&2; cat "$WORK/wrk.txt" >&2; exit 1; fi
   local rps p99
@@ -204,6 +223,17 @@ measure() { # name registry command... : records seconds and CPU seconds
   t1=$(now); c1=$(cpu "$registry")
   RESULT["$name,$registry"]+="$(elapsed "$t0" "$t1"):$(elapsed "$c0" "$c1") "
 }
+
+# Cold: the first manifest GETs of a fresh ./drydock up, before its JIT compilers have warmed (the
+# services had only started and taken one skopeo push, which reads no manifest by tag); the reference
+# (compiled ahead of time) for comparison.
+echo "cold start: manifest GETs in the first 10 s"
+for registry in drydock reference; do
+  creds=(); [[ $registry == drydock ]] && creds=(--dest-creds "admin:$DRYDOCK_ADMIN_PASSWORD")
+  skopeo copy -q --dest-tls-verify=false "${creds[@]}" "oci:$WORK/img:v1" "docker://127.0.0.1:$(port $registry)/bench/cold:v1"
+  read -r rps p99 count < <(manifest_gets "$registry" bench/cold cold)
+  RESULT["cold,$registry"]+="$rps:$p99 "
+done
 
 declare -A HEAP
 for service in registry-api layer-store; do HEAP["$service,before"]=$(heap_used_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
@@ -235,6 +265,7 @@ done
 warm=(); for i in $(seq 300); do warm+=(-o /dev/null "http://127.0.0.1:$REDIRECT_PORT/v2/bench/r1/blobs/${REPO_DIGEST[drydock/bench/r1]}"); done
 mapfile -t a < <(auth drydock bench/r1)
 curl --fail-with-body -sS "${a[@]}" "${warm[@]}"
+curl --fail-with-body -sS "${a[@]}" -o /dev/null "http://127.0.0.1:$PROXY_PORT/v2/bench/r1/blobs/${REPO_DIGEST[drydock/bench/r1]}"
 for round in $(seq 1 "$ROUNDS"); do
   echo "blob GETs: round $round of $ROUNDS"
   # each blob is read once untimed first: every server then reads it from the page cache, as
@@ -244,7 +275,8 @@ for round in $(seq 1 "$ROUNDS"); do
   # a GET of 1 GiB from the page cache takes ~0.6 s and single ones vary by 20 %: five of each per round
   for _ in 1 2 3 4 5; do
     measure download drydock download drydock "bench/r$round"
-    measure redirect drydock download_redirect "bench/r$round"
+    measure redirect drydock-redirect download_redirect "bench/r$round"
+    measure proxy drydock-proxy download_proxy "bench/r$round"
     t0=$(now); curl --fail-with-body -sS -o /dev/null "http://127.0.0.1:$NGINX_PORT/big.bin"; t1=$(now)
     RESULT["download,nginx"]+="$(elapsed "$t0" "$t1"):0 "
     measure download reference download reference "bench/r$round"
@@ -282,6 +314,11 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
+rss_mib() { awk '/^VmRSS/ { print int($2 / 1024) }' "/proc/$1/status"; }
+declare -A RSS
+for service in registry-api layer-store audit-service web-ui; do RSS[$service]=$(rss_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
+RSS[reference]=$(rss_mib "$REF_PID")
+
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 field() { tr ' ' '\n' | grep -v '^$' | cut -d: -f"$1" | tr '\n' ' '; }
 m() { echo "${RESULT[$1]}" | field "$2" | median; }
@@ -295,8 +332,8 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   echo
   echo "Measured by \`bench/run.sh $ROUNDS\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB), Drydock and the"
   echo "reference (Debian's docker-registry $(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null), filesystem storage) interleaved round by round,"
-  echo "medians of $ROUNDS rounds, in phases (uploads, blob GETs, small uploads, image pushes, manifest GETs); every 1 GiB upload is of a blob new to the registry. Drydock runs as \`./drydock up\` (proxy mode: blobs stream through registry-api to"
-  echo "layer-store); CPU is user+system time of registry-api and layer-store (Drydock) or of the registry process."
+  echo "medians of $ROUNDS rounds, in phases (uploads, blob GETs, small uploads, image pushes, manifest GETs); every 1 GiB upload is of a blob new to the registry. Drydock runs as \`./drydock up\` (its default: the front door sends"
+  echo "blob files from the store itself, once layer-store confirms each read); CPU is user+system time of the front door and layer-store (Drydock) or of the registry process."
   echo
   echo "| measure | Drydock | reference | ratio (Drydock / reference) | target |"
   echo "|---|---|---|---|---|"
@@ -311,21 +348,31 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
     echo "| 1 GiB upload, $label, cluster routing through the nginx ingress of deploy/ingress | $(rate "$c") MB/s ($c s, CPU $(m "$op,drydock-ingress" 2) s, nginx's not counted) | $(rate "$r") MB/s | $(ratio "$r" "$c")× the rate | ≥ 3× |"
   done
   d=$(m download,drydock 1); n=$(m download,nginx 1); r=$(m download,reference 1)
-  x=$(m redirect,drydock 1)
-  echo "| 1 GiB blob GET, redirect mode (307 to layer-store, followed) | $(awk -v s="$x" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m redirect,drydock 2) s) | nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$x")× nginx's rate | ≥ 0.95× nginx |"
-  echo "| 1 GiB blob GET, proxy mode | $(awk -v s="$d" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,drydock 2) s) | $(awk -v s="$r" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') (CPU $(m download,reference 2) s); nginx $(awk -v s="$n" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}') | $(ratio "$n" "$d")× nginx's rate | ≥ 0.95× nginx |"
+  x=$(m redirect,drydock-redirect 1); y=$(m proxy,drydock-proxy 1)
+  mbs() { awk -v s="$1" -v g=$GIB 'BEGIN{printf "%.0f MB/s", g/s/1e6}'; }
+  echo "| 1 GiB blob GET, the default (\`./drydock up\`: the front door sends the file from the store) | $(mbs "$d") (CPU $(m download,drydock 2) s) | $(mbs "$r") (CPU $(m download,reference 2) s); nginx $(mbs "$n") | $(ratio "$n" "$d")× nginx's rate | ≥ 0.95× nginx |"
+  echo "| 1 GiB blob GET, redirect mode (307 to layer-store, followed) | $(mbs "$x") (CPU $(m redirect,drydock-redirect 2) s) | nginx $(mbs "$n") | $(ratio "$n" "$x")× nginx's rate | ≥ 0.95× nginx |"
+  echo "| 1 GiB blob GET, proxy mode (a front door without layer-store's disk) | $(mbs "$y") (CPU $(m proxy,drydock-proxy 2) s) | nginx $(mbs "$n") | $(ratio "$n" "$y")× nginx's rate | (none) |"
   d=$(m small,drydock 1); r=$(m small,reference 1)
   echo "| 1,000 × 4 KiB blob uploads (POST, then PUT with the bytes), 8 at a time | $d s (CPU $(m small,drydock 2) s) | $r s (CPU $(m small,reference 2) s) | $(ratio "$d" "$r")× the time | ≤ 0.8× |"
   d=$(m pushes,drydock 1); r=$(m pushes,reference 1)
   echo "| 400 small image pushes (layer and config: HEAD, POST, PUT each; then the manifest PUT), 8 pushers | $d pushes/s, p99 $(m pushes,drydock 2) ms, CPU $(m pushes,drydock 3) s | $r pushes/s, p99 $(m pushes,reference 2) ms, CPU $(m pushes,reference 3) s | $(ratio "$d" "$r")× the rate | ≥ 1.25× (≤ 0.8× the time) |"
   d=$(m manifest,drydock 1); r=$(m manifest,reference 1)
   echo "| manifest GET by tag, 32 connections | $d req/s, p99 $(m manifest,drydock 2), CPU $(m manifest,drydock 3) ms/req | $r req/s, p99 $(m manifest,reference 2), CPU $(m manifest,reference 3) ms/req | $(ratio "$d" "$r")× | ≥ 5×, p99 ≤ 10 ms |"
+  d=$(m cold,drydock 1); r=$(m cold,reference 1)
+  echo "| manifest GET by tag, 32 connections, the first 10 s after a fresh start (cold) | $d req/s, p99 $(m cold,drydock 2) | $r req/s, p99 $(m cold,reference 2) | $(ratio "$d" "$r")× | p99 < 20 ms |"
   echo
   echo "Heap in use after a full collection, before the first 1 GiB push and after all of them and the 1 GiB"
-  echo "pulls ($(( 6 * (ROUNDS + 2) )) pushes, monolithic and chunked, and $(( 11 * ROUNDS )) pulls, proxy and redirect) — target: growth ≤ 64 MiB:"
+  echo "pulls ($(( 6 * (ROUNDS + 2) )) pushes, monolithic and chunked, and $(( 16 * ROUNDS )) pulls, from the store, through redirects and through the proxy) — target: growth ≤ 64 MiB:"
   for service in registry-api layer-store; do
     echo "- $service: ${HEAP[$service,before]} MiB before, ${HEAP[$service,after]} MiB after ($(( ${HEAP[$service,after]} - ${HEAP[$service,before]} )) MiB)"
   done
+  echo
+  echo "Resident memory (RSS) after the whole run:"
+  for service in registry-api layer-store audit-service web-ui; do
+    echo "- $service: ${RSS[$service]} MiB"
+  done
+  echo "- the reference registry: ${RSS[reference]} MiB"
   echo
   echo "Raw values per round (seconds:CPU seconds, or req/s:p99:CPU ms per request):"
   echo
@@ -339,7 +386,9 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   echo "small uploads with \`bench/SmallUploads.java\` (one process, 8 threads, keep-alive; two untimed rounds of"
   echo "1,000 other blobs first; CPU of the measured round only), image pushes with \`bench/ManifestPushes.java\` (one"
   echo "process, 8 threads, keep-alive, 100 untimed pushes first; every image new), manifest GETs with"
-  echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`."
+  echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`;"
+  echo "the cold manifest GETs with \`wrk -t2 -c32 -d10s --latency\` before any other measure, after one skopeo push of the image."
+  echo "The redirect and proxy rows are of two more front doors (registry-api) on the same database and layer-store, configured so."
 } > "$OUT"
 cat "$OUT"
 if [[ -n "$OTHERS" ]]; then printf '\n%s\n' "$OTHERS" >> "$OUT"; fi
