@@ -5,6 +5,9 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
+import java.net.URI;
+import java.util.Optional;
+
 @ConfigMapping(prefix = "drydock.audit")
 public interface AuditConfig {
 
@@ -17,7 +20,7 @@ public interface AuditConfig {
      * id takes its partitions back at once instead of waiting for the old session to time out.
      * Empty means {@code <host>-<http port>}.
      */
-    java.util.Optional<String> instanceId();
+    Optional<String> instanceId();
 
     /** Kafka bootstrap servers ({@code DRYDOCK_AUDIT_KAFKA_BOOTSTRAP}, else {@code DRYDOCK_KAFKA_BOOTSTRAP}). */
     @WithDefault("${drydock.kafka.bootstrap:127.0.0.1:9092}")
@@ -26,12 +29,12 @@ public interface AuditConfig {
     /** The SASL/SCRAM user ({@code DRYDOCK_KAFKA_USERNAME}); none means a plain connection. */
     @WithName("kafka-username")
     @WithDefault("${drydock.kafka.username:}")
-    java.util.Optional<String> kafkaUsername();
+    Optional<String> kafkaUsername();
 
     /** Its password ({@code DRYDOCK_KAFKA_PASSWORD}). */
     @WithName("kafka-password")
     @WithDefault("${drydock.kafka.password:}")
-    java.util.Optional<String> kafkaPassword();
+    Optional<String> kafkaPassword();
 
     default KafkaLogin kafkaLogin() {
         return KafkaLogin.of(kafkaUsername(), kafkaPassword());
@@ -39,7 +42,7 @@ public interface AuditConfig {
 
     /** Where registry-api publishes the public keys of the viewer tokens it sends with each request. */
     @WithDefault("http://127.0.0.1:5000/.well-known/jwks.json")
-    java.net.URI jwksUrl();
+    URI jwksUrl();
 
     /** The {@code service} registry tokens are issued for. */
     @WithDefault("drydock")

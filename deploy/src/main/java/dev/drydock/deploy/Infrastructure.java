@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -315,7 +316,7 @@ public final class Infrastructure {
     }
 
     private static void checkConnection(DatabaseUrl db) throws SQLException {
-        try (Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
             c.isValid(5);
         }
     }

@@ -9,6 +9,8 @@ import org.apache.kafka.clients.admin.UserScramCredentialDeletion;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -154,7 +156,7 @@ final class KafkaBroker {
             int exit = kafka.tools.StorageTool.execute(new String[] {"format", "-t", CLUSTER_ID, "-c", properties.toString(),
                     "--standalone", "--ignore-formatted",
                     "--add-scram", KafkaLogin.MECHANISM + "=[name=" + USER + ",password=" + login.password() + "]"},
-                    new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                    new PrintStream(OutputStream.nullOutputStream()));
             if (exit != 0) {
                 throw new IllegalStateException("formatting Kafka storage failed (exit " + exit + ")");
             }

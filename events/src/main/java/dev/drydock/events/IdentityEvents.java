@@ -1,6 +1,7 @@
 package dev.drydock.events;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * Events about accounts, sign-ins, tokens and organisations, keyed by the user (or the
@@ -74,8 +75,8 @@ public final class IdentityEvents {
      *
      * @param repositories the repositories the role holds on; empty means all of the organisation's
      */
-    public record TeamChanged(String organization, String team, String role, java.util.List<String> repositories,
-                              java.util.List<String> members) implements EventData {
+    public record TeamChanged(String organization, String team, String role, List<String> repositories,
+                              List<String> members) implements EventData {
         public String subject() {
             return organization;
         }

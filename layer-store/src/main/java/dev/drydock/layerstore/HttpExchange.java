@@ -1,11 +1,13 @@
 package dev.drydock.layerstore;
 
+import dev.drydock.oci.http.InternalHeaders;
 import dev.drydock.events.Actor;
 import dev.drydock.layerstore.storage.StorageFailure;
 import dev.drydock.layerstore.storage.StorageSpace;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.http.ClientAddress;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -36,7 +38,7 @@ public final class HttpExchange {
         String address = request.remoteAddress() == null ? null
                 : CLIENTS.of(request.remoteAddress().hostAddress(), request.getHeader("X-Forwarded-For"));
         // set by the token check from the verified registry token, never taken from the client
-        return new Actor(request.getHeader("X-Drydock-User"), request.getHeader("X-Drydock-Token"), address,
+        return new Actor(request.getHeader(InternalHeaders.USER), request.getHeader(InternalHeaders.TOKEN), address,
                 request.getHeader(HttpHeaders.USER_AGENT));
     }
 
@@ -46,7 +48,7 @@ public final class HttpExchange {
      */
     public static void fail(RoutingContext ctx, Throwable failure) {
         HttpServerResponse response = ctx.response();
-        if (failure instanceof io.vertx.core.http.HttpClosedException) {
+        if (failure instanceof HttpClosedException) {
             LOG.infof("%s %s: the client closed the connection before the body ended; nothing of it counts",
                     ctx.request().method(), ctx.request().path());
             return;

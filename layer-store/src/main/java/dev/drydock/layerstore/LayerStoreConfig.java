@@ -4,8 +4,10 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "drydock.layer-store")
 public interface LayerStoreConfig {
@@ -36,7 +38,7 @@ public interface LayerStoreConfig {
      * request must carry a token (header or {@code ?token=}) granting what it does.
      */
     @WithDefault("http://127.0.0.1:5000/.well-known/jwks.json")
-    java.net.URI jwksUrl();
+    URI jwksUrl();
 
     /** The {@code service} registry tokens are issued for. */
     @WithDefault("drydock")
@@ -47,7 +49,7 @@ public interface LayerStoreConfig {
      * empty means {@code /token} at the address the client used (as {@code X-Forwarded-Host} and
      * {@code -Proto} give it, else this request's own), which an ingress routes to registry-api.
      */
-    java.util.Optional<String> tokenRealm();
+    Optional<String> tokenRealm();
 
     /** Whether requests need a registry token; only tests of this service alone turn it off. */
     @WithDefault("true")

@@ -1,5 +1,7 @@
 package dev.drydock.oci;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -37,7 +39,7 @@ public record Digest(String algorithm, String hex) {
     /** Parses a digest as it stands in a URL path, where clients may write {@code :} as {@code %3A}. */
     public static Digest parsePathSegment(String segment) {
         try {
-            return parse(java.net.URLDecoder.decode(segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
+            return parse(URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new OciException(ErrorCode.DIGEST_INVALID, "not a digest: " + segment);
         }

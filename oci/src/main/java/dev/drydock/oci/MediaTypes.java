@@ -21,6 +21,11 @@ public final class MediaTypes {
     private MediaTypes() {
     }
 
+    /** Whether {@code mediaType} is an image index (OCI) or manifest list (Docker); false for null. */
+    public static boolean isIndex(String mediaType) {
+        return mediaType != null && INDEXES.contains(mediaType);
+    }
+
     public static boolean isManifest(String mediaType) {
         return mediaType != null && (IMAGE_MANIFESTS.contains(mediaType) || INDEXES.contains(mediaType));
     }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
+import javax.sql.DataSource;
 
 /**
  * Appends events to the {@code outbox} table of the calling service, on the caller's
@@ -20,7 +21,7 @@ public final class Outbox {
     }
 
     /** Appends an event that stands alone (no other state changes with it), on a connection of its own. */
-    public static void append(javax.sql.DataSource dataSource, Event event) throws SQLException {
+    public static void append(DataSource dataSource, Event event) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             append(connection, event);
         }

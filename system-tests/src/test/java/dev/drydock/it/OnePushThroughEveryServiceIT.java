@@ -6,16 +6,14 @@ import dev.drydock.events.EventType;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.events.Topic;
 import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -39,14 +37,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The foundation's thin slice: one image pushed and pulled with skopeo through the front door,
- * stored once by layer-store, announced on Kafka as CloudEvents, projected into the audit log and
- * shown by the portal.
+ * One image pushed with skopeo through the front door reaches every service: pulled back
+ * identical, stored once by layer-store, announced on Kafka as CloudEvents, projected into the
+ * audit log and shown by the portal. The push happens once, before the tests, in a repository of
+ * this class's own; each test only reads, so they run in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ThinSliceIT {
+class OnePushThroughEveryServiceIT {
 
-    private static final String REPOSITORY = "acme/hello";
+    private static final String REPOSITORY = "acme/hello-" + UUID.randomUUID().toString().substring(0, 8);
     private static Platform platform;
     private static Path layout;
     private static String manifestDigest;
@@ -55,28 +53,29 @@ class ThinSliceIT {
     static Path work;
 
     /** The REST API takes the admin's password (or a session), not a registry token. */
-    private static io.restassured.specification.RequestSpecification account() {
-        return RestAssured.given().auth().preemptive().basic(Platform.ADMIN, platform.adminPassword);
+    private static RequestSpecification anonymous() {
+        return RestAssured.given().baseUri("http://" + platform.registry());
     }
 
-    private static io.restassured.specification.RequestSpecification given() {
-        return RestAssured.given().header("Authorization", platform.adminBearer(REPOSITORY, "nobody/nothing"));
+    private static RequestSpecification account() {
+        return anonymous().auth().preemptive().basic(Platform.ADMIN, platform.adminPassword);
+    }
+
+    private static RequestSpecification given() {
+        return anonymous().header("Authorization", platform.adminBearer(REPOSITORY, "nobody/nothing"));
     }
 
     @BeforeAll
-    static void startPlatformAndBuildImage() {
+    static void pushAnImageWithSkopeo() {
         platform = Platform.get();
-        RestAssured.baseURI = "http://" + platform.registry();
         layout = OciImages.build(work, "v1", 3, 200_000);
         manifestDigest = OciImages.manifestDigest(layout, "v1");
+        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
+                "oci:" + layout + ":v1", "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
     }
 
     @Test
-    @Order(1)
-    void skopeoPushesAnImageAndPullsBackTheSameDigests() throws Exception {
-        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
-                "oci:" + layout + ":v1", "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
-
+    void skopeoPullsBackTheSameDigestsStoredOnceByLayerStore() throws Exception {
         Path pulled = work.resolve("pulled");
         // a public repository: pulled without credentials
         Commands.run(work, "skopeo", "copy", "--src-tls-verify=false",
@@ -95,7 +94,6 @@ class ThinSliceIT {
     }
 
     @Test
-    @Order(2)
     void theRegistryAnswersTagsAndTheManifestByDigest() {
         given().get("/v2/" + REPOSITORY + "/tags/list").then().statusCode(200)
                 .body("name", equalTo(REPOSITORY)).body("tags", equalTo(List.of("v1")));
@@ -107,10 +105,9 @@ class ThinSliceIT {
     }
 
     @Test
-    @Order(3)
     void thePushIsOnKafkaAsCloudEventsFromTheOutbox() {
         Map<String, Object> config = platform.kafka.clientSettings();
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, "thin-slice-" + UUID.randomUUID());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, "one-push-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<Event> seen = new ArrayList<>();
         List<String> rawJson = new ArrayList<>();
@@ -145,7 +142,6 @@ class ThinSliceIT {
     }
 
     @Test
-    @Order(4)
     void theAuditLogThroughTheFrontDoorShowsThePushWithinSeconds() {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 account().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(200)
@@ -153,11 +149,10 @@ class ThinSliceIT {
                                 "dev.drydock.blob.uploaded", "dev.drydock.repository.created")));
         account().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
         // the audit log is not for everyone
-        RestAssured.given().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(401);
+        anonymous().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(401);
     }
 
     @Test
-    @Order(5)
     void thePortalHomePageListsTheRepositoryWithItsTag() {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             String html = RestAssured.given().baseUri(platform.portalUrl("/").toString()).get().then().statusCode(200)
@@ -169,7 +164,6 @@ class ThinSliceIT {
     }
 
     @Test
-    @Order(6)
     void unknownRepositoriesAndTagsAre404WithTheOciErrorBody() {
         given().get("/v2/nobody/nothing/manifests/v1").then().statusCode(404)
                 .contentType("application/json").body("errors[0].code", equalTo("NAME_UNKNOWN"));
@@ -180,7 +174,6 @@ class ThinSliceIT {
     }
 
     @Test
-    @Order(7)
     void anUploadWhoseBytesDoNotMatchItsDigestIsRefusedAndStoresNothing() throws Exception {
         byte[] bytes = new byte[50_000];
         new Random().nextBytes(bytes);
@@ -198,20 +191,19 @@ class ThinSliceIT {
     }
 
     @Test
-    @Order(8)
     void clientMistakesNeverAnswer5xx() {
         String[][] requests = {
                 {"GET", "/v2/UPPER/case/manifests/v1"},
-                {"GET", "/v2/acme/hello/manifests/sha256:nothex"},
-                {"GET", "/v2/acme/hello/blobs/sha256:nothex"},
-                {"GET", "/v2/acme/hello/blobs/uploads/not-a-uuid"},
-                {"PUT", "/v2/acme/hello/manifests/bad%20tag"},
-                {"PUT", "/v2/acme/hello/manifests/v2"},
+                {"GET", "/v2/" + REPOSITORY + "/manifests/sha256:nothex"},
+                {"GET", "/v2/" + REPOSITORY + "/blobs/sha256:nothex"},
+                {"GET", "/v2/" + REPOSITORY + "/blobs/uploads/not-a-uuid"},
+                {"PUT", "/v2/" + REPOSITORY + "/manifests/bad%20tag"},
+                {"PUT", "/v2/" + REPOSITORY + "/manifests/v2"},
                 {"GET", "/v2/acme/..%2F..%2Fetc/manifests/v1"},
-                {"DELETE", "/v2/acme/hello/blobs/uploads/"},
+                {"DELETE", "/v2/" + REPOSITORY + "/blobs/uploads/"},
         };
         for (String[] request : requests) {
-            int status = RestAssured.given().header("Authorization", platform.adminBearer(REPOSITORY, "upper/case"))
+            int status = anonymous().header("Authorization", platform.adminBearer(REPOSITORY, "upper/case"))
                     .urlEncodingEnabled(false).contentType("application/vnd.oci.image.manifest.v1+json").body("{not json")
                     .request(request[0], request[1]).then().extract().statusCode();
             assertTrue(status >= 400 && status < 500, request[0] + " " + request[1] + " answered " + status);

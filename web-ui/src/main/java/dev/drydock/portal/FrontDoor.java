@@ -1,5 +1,6 @@
 package dev.drydock.portal;
 
+import dev.drydock.oci.MediaTypes;
 import dev.drydock.portal.session.VisitorCredentials;
 import io.quarkus.qute.TemplateData;
 import jakarta.ws.rs.Consumes;
@@ -39,7 +40,7 @@ public interface FrontDoor {
         }
 
         public boolean index() {
-            return mediaType != null && (mediaType.contains("index") || mediaType.contains("manifest.list"));
+            return MediaTypes.isIndex(mediaType);
         }
     }
 

@@ -3,6 +3,8 @@ package dev.drydock.portal;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.time.Duration;
+
 @ConfigMapping(prefix = "drydock.portal")
 public interface PortalConfig {
 
@@ -16,5 +18,5 @@ public interface PortalConfig {
 
     /** How long a portal sign-in lasts at most (the platform's refresh token may end it sooner). */
     @WithDefault("12h")
-    java.time.Duration sessionLifetime();
+    Duration sessionLifetime();
 }

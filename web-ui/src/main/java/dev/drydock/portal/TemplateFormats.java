@@ -5,6 +5,7 @@ import io.quarkus.qute.TemplateExtension;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 
 /** How pages write values: times as {@code 2026-11-27 08:57 UTC}, sizes as {@code 2.4 MB}. */
 @TemplateExtension
@@ -31,6 +32,6 @@ public final class TemplateFormats {
             value /= 1000;
             unit++;
         }
-        return unit == 0 ? size.longValue() + " B" : String.format(java.util.Locale.ROOT, "%.1f %s", value, units[unit]);
+        return unit == 0 ? size.longValue() + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 }

@@ -1,5 +1,6 @@
 package dev.drydock.audit.access;
 
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.audit.AuditConfig;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.Revocations;
@@ -31,10 +32,9 @@ public class Viewers {
     }
 
     public Viewer of(String authorization) {
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new NotAuthorizedException("the read API is reached through the front door", "Bearer");
-        }
-        return verifier.verify(authorization.substring(7).trim())
+        String bearer = Bearer.token(authorization).orElseThrow(
+                () -> new NotAuthorizedException("the read API is reached through the front door", "Bearer"));
+        return verifier.verify(bearer)
                 .filter(token -> token.purpose() == RegistryToken.Purpose.VIEWER && revocations.allows(token))
                 .map(Viewer::of)
                 .orElseThrow(() -> new NotAuthorizedException("the viewer token is invalid, expired or revoked", "Bearer"));

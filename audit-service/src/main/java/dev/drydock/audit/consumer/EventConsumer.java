@@ -30,13 +30,18 @@ import dev.drydock.audit.AuditConfig;
 import dev.drydock.audit.log.AuditLog;
 import org.jboss.logging.Logger;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -61,8 +66,8 @@ public class EventConsumer {
     private final AtomicLong deadLettered = new AtomicLong();
     private volatile boolean running;
     /** Set by {@link #whilePaused}; the consumer thread pauses its partitions and counts the latch down. */
-    private volatile java.util.concurrent.CountDownLatch pauseRequest;
-    private volatile java.util.concurrent.CountDownLatch resumeRequest;
+    private volatile CountDownLatch pauseRequest;
+    private volatile CountDownLatch resumeRequest;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private final MeterRegistry meters;
     /** The Kafka client's own metrics of the current consumer, lag per partition among them. */
@@ -87,8 +92,8 @@ public class EventConsumer {
 
     private static String hostName() {
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             return "localhost";
         }
     }
@@ -239,9 +244,9 @@ public class EventConsumer {
      * Kafka first, so the group's committed offsets are exactly what the projections hold. Events go
      * on arriving in Kafka and are applied afterwards; nothing is lost.
      */
-    public synchronized <T> T whilePaused(java.util.concurrent.Callable<T> work) throws Exception {
-        java.util.concurrent.CountDownLatch paused = new java.util.concurrent.CountDownLatch(1);
-        resumeRequest = new java.util.concurrent.CountDownLatch(1);
+    public synchronized <T> T whilePaused(Callable<T> work) throws Exception {
+        CountDownLatch paused = new CountDownLatch(1);
+        resumeRequest = new CountDownLatch(1);
         pauseRequest = paused;
         try {
             if (!paused.await(60, TimeUnit.SECONDS)) {
@@ -257,7 +262,7 @@ public class EventConsumer {
     /** On the consumer thread: stop fetching, keep the group membership alive by polling, until resumed. */
     private void pauseHere() {
         consumer.pause(consumer.assignment());
-        java.util.concurrent.CountDownLatch paused = pauseRequest;
+        CountDownLatch paused = pauseRequest;
         if (paused != null) {
             paused.countDown();
         }
@@ -302,8 +307,8 @@ public class EventConsumer {
 
     /** Applies one poll's events in one transaction; what cannot be read goes to the dead-letter topic. */
     private void handle(ConsumerRecords<String, byte[]> records) {
-        List<AuditLog.LoggedEvent> events = new java.util.ArrayList<>(records.count());
-        List<AuditLog.Position> unreadable = new java.util.ArrayList<>();
+        List<AuditLog.LoggedEvent> events = new ArrayList<>(records.count());
+        List<AuditLog.Position> unreadable = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             AuditLog.Position position = new AuditLog.Position(record.topic(), record.partition(), record.offset());
             try {

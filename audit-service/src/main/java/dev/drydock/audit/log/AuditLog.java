@@ -86,7 +86,7 @@ public class AuditLog {
      * does not ask the database for what it has just written. Valid only as long as the transaction.
      */
     public static final class Heads {
-        private final java.util.Map<String, String> byPartition = new java.util.HashMap<>();
+        private final Map<String, String> byPartition = new HashMap<>();
 
         String known(Position position) {
             return byPartition.get(position.topic() + "-" + position.partition());

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code /api/v1/repositories}: the repositories the viewer may see with their tags, most recently
@@ -59,7 +60,7 @@ public class RepositoryResource {
     /** Which of an image's blobs other images use too (each is stored once). */
     @GET
     @Path("{name: .+}/manifests/{digest}/sharing")
-    public java.util.Map<String, RepositorySummaries.Sharing> sharing(
+    public Map<String, RepositorySummaries.Sharing> sharing(
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("name") String name,
             @PathParam("digest") String digest) throws SQLException {
         return summaries.sharing(viewers.of(authorization), name, digest).orElseThrow(() -> missing(name));

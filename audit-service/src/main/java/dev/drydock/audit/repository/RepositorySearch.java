@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -342,8 +343,8 @@ public class RepositorySearch {
     private static int bindFilters(Connection c, PreparedStatement statement, int index, Viewer viewer, Query query)
             throws SQLException {
         int i = viewer.bind(c, statement, index);
-        statement.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
-        statement.setObject(i++, query.official(), java.sql.Types.BOOLEAN);
+        statement.setObject(i++, query.official(), Types.BOOLEAN);
+        statement.setObject(i++, query.official(), Types.BOOLEAN);
         statement.setString(i++, query.organization());
         statement.setString(i++, query.organization());
         statement.setString(i++, query.platform());

@@ -1,5 +1,6 @@
 package dev.drydock.audit.repository;
 
+import dev.drydock.oci.http.PageViews;
 import dev.drydock.audit.access.Viewer;
 import dev.drydock.events.Event;
 import dev.drydock.events.EventCodec;
@@ -8,6 +9,7 @@ import dev.drydock.events.Topic;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,9 +17,11 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** The portal's view of repositories and their current tags, projected from registry events. */
 @ApplicationScoped
@@ -46,7 +50,7 @@ public class RepositorySummaries {
 
     /**
      * Applies events, in order, on the caller's transaction, in one call to the database
-     * ({@code apply_registry_events}, migration V10, holds what each event changes); events of
+     * ({@code apply_registry_events}, in R__projection_functions.sql, holds what each event changes); events of
      * other kinds change nothing here.
      */
     public void applyAll(Connection c, List<Event> events) throws SQLException {
@@ -117,11 +121,11 @@ public class RepositorySummaries {
      * For each blob the manifest references, the other images that reference it too, counting only
      * repositories the viewer may see; empty when the viewer may not see this repository.
      */
-    public java.util.Optional<Map<String, Sharing>> sharing(Viewer viewer, String repository, String manifest)
+    public Optional<Map<String, Sharing>> sharing(Viewer viewer, String repository, String manifest)
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (!visible(c, viewer, repository)) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             Map<String, Sharing> sharing = new LinkedHashMap<>();
             try (PreparedStatement select = c.prepareStatement("SELECT mine.blob,"
@@ -140,7 +144,7 @@ public class RepositorySummaries {
                     }
                 }
             }
-            return java.util.Optional.of(sharing);
+            return Optional.of(sharing);
         }
     }
 
@@ -148,7 +152,7 @@ public class RepositorySummaries {
     }
 
     /** Pull counts of a repository the viewer may see; empty for any other. */
-    public java.util.Optional<PullStats> pulls(Viewer viewer, String repository) throws SQLException {
+    public Optional<PullStats> pulls(Viewer viewer, String repository) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long total;
             try (PreparedStatement select = c.prepareStatement(
@@ -157,7 +161,7 @@ public class RepositorySummaries {
                 viewer.bind(c, select, 2);
                 try (ResultSet rs = select.executeQuery()) {
                     if (!rs.next()) {
-                        return java.util.Optional.empty();
+                        return Optional.empty();
                     }
                     total = rs.getLong(1);
                 }
@@ -177,12 +181,12 @@ public class RepositorySummaries {
                     }
                 }
             }
-            return java.util.Optional.of(new PullStats(repository, total, byReference, byDay));
+            return Optional.of(new PullStats(repository, total, byReference, byDay));
         }
     }
 
     /** One repository the viewer may see, with its README and all its tags; empty for any other. */
-    public java.util.Optional<Summary> find(Viewer viewer, String repository) throws SQLException {
+    public Optional<Summary> find(Viewer viewer, String repository) throws SQLException {
         Map<String, Summary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + ", readme FROM repository_summary"
@@ -199,7 +203,7 @@ public class RepositorySummaries {
 
     /** The named repositories (which the caller has found visible to the viewer), in the order named. */
     List<Summary> named(Connection c, Viewer viewer, List<String> names) throws SQLException {
-        Map<String, Summary> found = new java.util.HashMap<>();
+        Map<String, Summary> found = new HashMap<>();
         try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary"
                 + " WHERE name = ANY (?)")) {
             select.setString(1, viewer.username());
@@ -225,7 +229,7 @@ public class RepositorySummaries {
                 while (rs.next()) {
                     long size = rs.getLong(5);
                     Long known = rs.wasNull() ? null : size;
-                    java.sql.Array platforms = rs.getArray(8);
+                    Array platforms = rs.getArray(8);
                     summaries.get(rs.getString(1)).tags().add(new TagView(rs.getString(2), rs.getString(3),
                             rs.getString(4), known, platforms == null ? List.of() : List.of((String[]) platforms.getArray()),
                             rs.getTimestamp(6).toInstant(), rs.getString(7)));
@@ -257,11 +261,11 @@ public class RepositorySummaries {
     }
 
     /** A tag's changes, newest first, in a repository the viewer may see; empty for any other. */
-    public java.util.Optional<List<TagChange>> tagHistory(Viewer viewer, String repository, String tag)
+    public Optional<List<TagChange>> tagHistory(Viewer viewer, String repository, String tag)
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (!visible(c, viewer, repository)) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             List<TagChange> changes = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement("SELECT change, digest, previous_digest, changed_at, changed_by"
@@ -275,20 +279,12 @@ public class RepositorySummaries {
                     }
                 }
             }
-            return java.util.Optional.of(changes);
+            return Optional.of(changes);
         }
     }
 
-    /**
-     * The portal reads manifests to show an image's page; a page view is not a download, so it is
-     * in the audit log but not in pull counts. (A client that says it is the portal only lowers
-     * its own repository's counts.)
-     */
+    /** The portal reading manifests to show an image's page: in the audit log, not in pull counts. */
     private static boolean browsedInThePortal(Event event) {
-        String agent = event.actor().userAgent();
-        return agent != null && agent.startsWith(PORTAL_USER_AGENT);
+        return PageViews.isPageView(event.actor().userAgent());
     }
-
-    /** How the portal introduces itself when it reads manifests and configs. */
-    public static final String PORTAL_USER_AGENT = "drydock-portal/";
 }

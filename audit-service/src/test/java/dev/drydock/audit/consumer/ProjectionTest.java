@@ -1,6 +1,7 @@
 package dev.drydock.audit.consumer;
 
 import dev.drydock.audit.AuditConfig;
+import dev.drydock.audit.RegistryTopic;
 import dev.drydock.audit.access.ViewerTokens;
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
@@ -10,10 +11,6 @@ import dev.drydock.events.Topic;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,17 +39,16 @@ class ProjectionTest {
     @Inject
     AgroalDataSource dataSource;
 
-    private KafkaProducer<String, byte[]> producer;
+    private RegistryTopic topic;
 
     @BeforeEach
     void connect() {
-        producer = new KafkaProducer<>(config.kafkaLogin().clientSettings(config.kafkaBootstrap()), new StringSerializer(),
-                new ByteArraySerializer());
+        topic = new RegistryTopic(config);
     }
 
     @AfterEach
     void close() {
-        producer.close();
+        topic.close();
     }
 
     private static io.restassured.specification.RequestSpecification asAdmin() {
@@ -60,7 +56,7 @@ class ProjectionTest {
     }
 
     private void send(String key, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(Topic.REGISTRY.topicName(), key, value)).get();
+        topic.send(key, value);
     }
 
     @Test

@@ -1,21 +1,13 @@
 package dev.drydock.audit.repository;
 
 import dev.drydock.audit.AuditConfig;
+import dev.drydock.audit.RegistryTopic;
 import dev.drydock.audit.access.ViewerTokens;
-import dev.drydock.events.Actor;
-import dev.drydock.events.Event;
-import dev.drydock.events.EventCodec;
 import dev.drydock.events.EventData;
-import dev.drydock.events.EventType;
 import dev.drydock.events.RegistryEvents;
-import dev.drydock.events.Topic;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,22 +50,20 @@ class SearchRankingTest {
     @Inject
     AgroalDataSource dataSource;
 
-    private KafkaProducer<String, byte[]> producer;
+    private RegistryTopic topic;
 
     @BeforeEach
     void connect() {
-        producer = new KafkaProducer<>(config.kafkaLogin().clientSettings(config.kafkaBootstrap()), new StringSerializer(),
-                new ByteArraySerializer());
+        topic = new RegistryTopic(config);
     }
 
     @AfterEach
     void close() {
-        producer.close();
+        topic.close();
     }
 
     private void send(String repository, EventData data, Instant at) {
-        Event event = new Event(UUID.randomUUID(), EventType.of(data), "/test", at, Actor.SYSTEM, data);
-        producer.send(new ProducerRecord<>(Topic.REGISTRY.topicName(), repository, EventCodec.encode(event)));
+        topic.append(repository, data, at);
     }
 
     /** A generated repository and what the ranking rule needs of it. */
@@ -109,7 +99,7 @@ class SearchRankingTest {
                     new HashSet<>(List.of("the", "and", describedA, describedB)),
                     readme.isEmpty() ? Set.of() : Set.of(readme), pulls));
         }
-        producer.flush();
+        topic.flush();
         long expectedPulls = generated.stream().mapToLong(Generated::recentPulls).sum();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertEquals(List.of((long) generated.size(),
                 (long) generated.size(), expectedPulls), projected("rank" + suffix)));
@@ -187,7 +177,7 @@ class SearchRankingTest {
                 now.minus(40, ChronoUnit.DAYS));
         send(lately, new RegistryEvents.ImagePulled(lately, "v1", digest, mediaType, true, 3), now.minus(2, ChronoUnit.DAYS));
         send(lately, new RegistryEvents.ImagePulled(lately, "v1", digest, mediaType, true, 2), now);
-        producer.flush();
+        topic.flush();
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 given().header("Authorization", ViewerTokens.anonymous()).get("/api/v1/repositories/" + longAgo)
@@ -225,14 +215,14 @@ class SearchRankingTest {
         send(pulled, new RegistryEvents.RepositoryCreated(pulled, "public"), now);
         send(pulled, new RegistryEvents.ImagePulled(pulled, "v1", "sha256:" + "d".repeat(64),
                 "application/vnd.oci.image.manifest.v1+json", true, 7), now.minus(25, ChronoUnit.DAYS));
-        producer.flush();
+        topic.flush();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 given().header("Authorization", ViewerTokens.anonymous()).get("/api/v1/repositories/" + pulled)
                         .then().statusCode(200).body("pulls", equalTo(7)).body("recentPulls", equalTo(7)));
 
         // any event of a later day moves the window on: 25 days ago is then 35 days before its end
         send(later, new RegistryEvents.RepositoryCreated(later, "public"), now.plus(10, ChronoUnit.DAYS));
-        producer.flush();
+        topic.flush();
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 given().header("Authorization", ViewerTokens.anonymous()).get("/api/v1/repositories/" + pulled)
                         .then().statusCode(200).body("pulls", equalTo(7)).body("recentPulls", equalTo(0)));

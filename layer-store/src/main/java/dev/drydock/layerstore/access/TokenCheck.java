@@ -1,5 +1,7 @@
 package dev.drydock.layerstore.access;
 
+import dev.drydock.oci.http.InternalHeaders;
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.layerstore.HttpExchange;
 import dev.drydock.layerstore.LayerStoreConfig;
 import dev.drydock.oci.ErrorCode;
@@ -57,8 +59,8 @@ public class TokenCheck {
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        request.headers().remove("X-Drydock-User");
-        request.headers().remove("X-Drydock-Token");
+        request.headers().remove(InternalHeaders.USER);
+        request.headers().remove(InternalHeaders.TOKEN);
         String path = RequestPath.of(request.uri());
         Optional<String> problem = RequestPath.problem(path);
         if (problem.isPresent()) {
@@ -143,10 +145,10 @@ public class TokenCheck {
             ctx.put(MOUNT_DENIED, true);
         }
         if (!usable.get().subject().isEmpty()) {
-            request.headers().set("X-Drydock-User", usable.get().subject());
+            request.headers().set(InternalHeaders.USER, usable.get().subject());
         }
         if (usable.get().tokenId() != null) {
-            request.headers().set("X-Drydock-Token", usable.get().tokenId().toString());
+            request.headers().set(InternalHeaders.TOKEN, usable.get().tokenId().toString());
         }
         ctx.next();
     }
@@ -188,20 +190,12 @@ public class TokenCheck {
      * may fetch the JWKS.
      */
     public Optional<RegistryToken> storageAdmin(HttpServerRequest request) {
-        String authorization = request.getHeader("Authorization");
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
-        }
-        return verifier.verify(authorization.substring(7).trim())
+        return Bearer.token(request.getHeader("Authorization")).flatMap(verifier::verify)
                 .filter(t -> t.purpose() == RegistryToken.Purpose.STORAGE_ADMIN && !t.subject().isEmpty())
                 .filter(t -> !revocations.isRevoked(t));
     }
 
     private static Optional<String> token(HttpServerRequest request) {
-        String authorization = request.getHeader("Authorization");
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.of(authorization.substring(7).trim());
-        }
-        return Optional.ofNullable(request.getParam("token"));
+        return Bearer.token(request.getHeader("Authorization")).or(() -> Optional.ofNullable(request.getParam("token")));
     }
 }

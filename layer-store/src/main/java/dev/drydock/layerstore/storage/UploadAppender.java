@@ -1,5 +1,6 @@
 package dev.drydock.layerstore.storage;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -122,7 +123,7 @@ public class UploadAppender {
 
     private static FileChannel openDirect(Path file) {
         try {
-            return FileChannel.open(file, StandardOpenOption.WRITE, com.sun.nio.file.ExtendedOpenOption.DIRECT);
+            return FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
         } catch (IOException | UnsupportedOperationException notSupported) {
             return null; // tmpfs, for one: the page cache it is
         }

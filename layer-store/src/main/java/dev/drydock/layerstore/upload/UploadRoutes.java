@@ -28,6 +28,7 @@ import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -288,7 +289,7 @@ public class UploadRoutes {
         return "0-" + Math.max(0, received - 1);
     }
 
-    private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
+    private <T> Future<T> blocking(Callable<T> work) {
         return vertx.executeBlocking(work, false);
     }
 }

@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
@@ -47,7 +49,7 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
         STORAGE_ADMIN;
 
         public String claim() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         static Purpose of(String claim) {
@@ -76,8 +78,8 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
     public static final class Cache {
 
         private static final int MAX_ENTRIES = 10_000;
-        private final java.util.concurrent.ConcurrentHashMap<String, RegistryToken> verified =
-                new java.util.concurrent.ConcurrentHashMap<>();
+        private final ConcurrentHashMap<String, RegistryToken> verified =
+                new ConcurrentHashMap<>();
 
         public Optional<RegistryToken> verify(String token, String service, Function<String, Optional<ECKey>> keys) {
             RegistryToken known = verified.get(token);

@@ -1,5 +1,6 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.token.RegistryToken;
 
 import dev.drydock.oci.token.Action;
@@ -107,11 +108,7 @@ public class AccessFilter {
     }
 
     private static Optional<String> bearer(HttpServerRequest request) {
-        String authorization = request.getHeader("Authorization");
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return Optional.empty();
-        }
-        return Optional.of(authorization.substring(7).trim());
+        return Bearer.token(request.getHeader("Authorization"));
     }
 
     private void challenge(RoutingContext ctx, String repository, Action action, String error) {

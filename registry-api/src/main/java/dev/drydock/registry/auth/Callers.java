@@ -1,5 +1,6 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.token.RegistryToken;
 
 import dev.drydock.registry.frontdoor.Actors;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.SQLException;
+import java.util.Optional;
 
 /**
  * The caller of the REST API: {@code Authorization: Bearer} with a session token (from
@@ -43,8 +45,9 @@ public class Callers {
         if (authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             return signIn.basic(authorization, Actors.of(request));
         }
-        if (authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            RegistryToken token = tokens.verify(authorization.substring(7).trim())
+        Optional<String> bearer = Bearer.token(authorization);
+        if (bearer.isPresent()) {
+            RegistryToken token = tokens.verify(bearer.get())
                     .filter(t -> t.purpose() == RegistryToken.Purpose.SESSION && !t.subject().isEmpty())
                     .filter(t -> !revoked.ended(t))
                     .orElseThrow(() -> new AuthenticationFailed(

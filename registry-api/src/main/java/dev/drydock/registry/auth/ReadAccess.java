@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The read API (audit-service) learns who is asking only from a short-lived viewer token minted
@@ -48,7 +50,7 @@ public class ReadAccess {
     private final Permissions permissions;
     private final Organizations organizations;
     private final RegistryTokens tokens;
-    private final java.util.Map<String, Minted> minted = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Minted> minted = new ConcurrentHashMap<>();
 
     private record Minted(String token, Instant expiresAt) {
     }

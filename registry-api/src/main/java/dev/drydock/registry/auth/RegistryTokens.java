@@ -1,5 +1,6 @@
 package dev.drydock.registry.auth;
 
+import com.nimbusds.jose.jwk.JWK;
 import dev.drydock.oci.token.RegistryToken;
 
 import com.nimbusds.jose.JOSEException;
@@ -147,6 +148,6 @@ public class RegistryTokens {
     }
 
     public JWKSet publicKeys() {
-        return new JWKSet(keys.values().stream().map(key -> (com.nimbusds.jose.jwk.JWK) key.toPublicJWK()).toList());
+        return new JWKSet(keys.values().stream().map(key -> (JWK) key.toPublicJWK()).toList());
     }
 }

@@ -1,5 +1,6 @@
 package dev.drydock.registry.frontdoor;
 
+import dev.drydock.oci.http.InternalHeaders;
 import dev.drydock.events.Actor;
 import dev.drydock.oci.http.ClientAddress;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,8 +18,8 @@ import java.util.List;
 @ApplicationScoped
 public class Actors {
 
-    public static final String USER = "X-Drydock-User";
-    public static final String TOKEN = "X-Drydock-Token";
+    public static final String USER = InternalHeaders.USER;
+    public static final String TOKEN = InternalHeaders.TOKEN;
     private static final ClientAddress CLIENTS = new ClientAddress(ConfigProvider.getConfig()
             .getOptionalValues("drydock.trusted-proxies", String.class).orElse(List.of()));
 

@@ -2,6 +2,7 @@ package dev.drydock.registry.frontdoor;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.registry.RegistryConfig;
@@ -144,7 +145,7 @@ public class ForwardingProxy {
                 Instant.now().plus(config.blobRedirectLifetime())));
         URI target = config.layerStoreUrl();
         RequestOptions head = new RequestOptions().setMethod(HttpMethod.HEAD).setHost(target.getHost())
-                .setPort(target.getPort()).setURI(ctx.request().path()).putHeader("Authorization", "Bearer " + token);
+                .setPort(target.getPort()).setURI(ctx.request().path()).putHeader("Authorization", Bearer.header(token));
         clients.get().request(head).compose(HttpClientRequest::send).onComplete(result -> {
             if (result.failed() || result.result().statusCode() != 200) {
                 ctx.next(); // let the proxy answer exactly what layer-store says
@@ -196,7 +197,7 @@ public class ForwardingProxy {
             String viewer = ctx.get(ReadAccess.VIEWER_TOKEN);
             options.getHeaders().remove("Authorization");
             if (viewer != null) {
-                options.putHeader("Authorization", "Bearer " + viewer);
+                options.putHeader("Authorization", Bearer.header(viewer));
             }
         }
         // The client as this service's rule found it, and nothing a client wrote itself.

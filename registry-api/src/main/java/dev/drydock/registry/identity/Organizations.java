@@ -12,6 +12,7 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -184,7 +185,7 @@ public class Organizations {
             select.setString(1, organization);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    java.sql.Array repositories = rs.getArray(3);
+                    Array repositories = rs.getArray(3);
                     teams.add(new Team(rs.getString(1), rs.getString(2),
                             repositories == null ? List.of() : List.of((String[]) repositories.getArray()),
                             List.of((String[]) rs.getArray(4).getArray())));
@@ -264,7 +265,7 @@ public class Organizations {
             select.setLong(2, accountId);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    java.sql.Array repositories = rs.getArray(2);
+                    Array repositories = rs.getArray(2);
                     scopes.add(new ReadScope(rs.getString(1),
                             repositories == null ? null : List.of((String[]) repositories.getArray())));
                 }

@@ -1,5 +1,7 @@
 package dev.drydock.registry.manifest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
@@ -8,6 +10,7 @@ import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.auth.RegistryTokens;
 
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +21,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What registry-api asks layer-store synchronously: does a repository link a blob, and what
@@ -43,38 +47,38 @@ public class LayerStoreClient {
 
     /** Image configs are a few kilobytes; a larger one is not read for its platform. */
     private static final int MAX_CONFIG = 64 * 1024;
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * The {@code os/architecture[/variant]} an image config names; empty when it cannot be read or
      * names none. A platform is shown and searched, never needed: a push does not fail for it.
      */
-    public java.util.Optional<String> platformOf(RepositoryName repository, Digest config, String token) {
+    public Optional<String> platformOf(RepositoryName repository, Digest config, String token) {
         HttpRequest get = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + config))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
+                .header("Authorization", Bearer.header(token)).timeout(Duration.ofSeconds(10)).GET().build();
         try {
-            HttpResponse<java.io.InputStream> response = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
-            try (java.io.InputStream body = response.body()) {
+            HttpResponse<InputStream> response = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
-                    return java.util.Optional.empty();
+                    return Optional.empty();
                 }
                 byte[] bytes = body.readNBytes(MAX_CONFIG + 1);
                 if (bytes.length > MAX_CONFIG) {
-                    return java.util.Optional.empty();
+                    return Optional.empty();
                 }
                 return ManifestParser.platform(JSON.readTree(bytes));
             }
         } catch (IOException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
     public boolean isLinked(RepositoryName repository, Digest digest, String token) {
         HttpRequest head = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + digest))
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", Bearer.header(token))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
         try {
             int status = http.send(head, HttpResponse.BodyHandlers.discarding()).statusCode();

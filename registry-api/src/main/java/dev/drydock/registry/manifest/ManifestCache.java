@@ -23,7 +23,7 @@ import java.sql.Statement;
  * not cost a PostgreSQL round trip each time (most of a manifest GET's cost when it does).
  *
  * <p>Kept right across instances: every change to a row of {@code manifest} or {@code tag}
- * notifies the repository's id on {@value #CHANNEL} (migration V6), and each instance listens on a
+ * notifies the repository's id on {@value #CHANNEL} (R__manifest_change_notifications.sql), and each instance listens on a
  * connection of its own and drops what it holds of that repository; while it is not listening it
  * neither keeps nor answers anything. This instance's own changes drop the repository's entries
  * synchronously, once their transaction ends, so a client sees its push in its next pull. A lookup

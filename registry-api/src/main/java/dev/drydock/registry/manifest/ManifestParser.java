@@ -12,6 +12,7 @@ import dev.drydock.oci.http.TextInput;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Reads a pushed manifest: its media type, what it references, and whether it is well formed. */
 public final class ManifestParser {
@@ -117,14 +118,14 @@ public final class ManifestParser {
      * {@code os/architecture[/variant]} of an index entry's or an image config's platform; none for
      * {@code unknown/unknown} (what buildx calls its attestation manifests).
      */
-    public static java.util.Optional<String> platform(JsonNode platform) {
+    public static Optional<String> platform(JsonNode platform) {
         String os = text(platform, "os");
         String architecture = text(platform, "architecture");
         if (os == null || architecture == null || os.equals("unknown")) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         String variant = text(platform, "variant");
-        return java.util.Optional.of(os + "/" + architecture + (variant == null ? "" : "/" + variant));
+        return Optional.of(os + "/" + architecture + (variant == null ? "" : "/" + variant));
     }
 
     private static Digest descriptorDigest(JsonNode descriptor) {

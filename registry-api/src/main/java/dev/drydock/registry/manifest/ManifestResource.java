@@ -33,6 +33,7 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** {@code /v2/<name>/manifests/<reference>}: push and pull manifests by tag or digest. */
@@ -97,7 +98,7 @@ public class ManifestResource {
     private static StoredManifest acceptable(StoredManifest manifest, HttpHeaders request, String reference) {
         List<String> accepted = request.getRequestHeader(HttpHeaders.ACCEPT) == null ? List.of()
                 : request.getRequestHeader(HttpHeaders.ACCEPT).stream()
-                .flatMap(header -> java.util.Arrays.stream(header.split(",")))
+                .flatMap(header -> Arrays.stream(header.split(",")))
                 .map(type -> type.split(";")[0].trim()).filter(type -> !type.isEmpty()).toList();
         if (accepted.isEmpty() || accepted.contains(manifest.mediaType())
                 || accepted.stream().anyMatch(type -> type.equals("*/*") || type.equals("application/*"))) {

@@ -1,5 +1,6 @@
 package dev.drydock.registry.prune;
 
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.token.RegistryToken;
@@ -59,7 +60,7 @@ public class StorageCollector {
                 Instant.now().plus(TOKEN_LIFETIME));
         String query = "?dryRun=" + dryRun + (pause == null ? "" : "&pause=" + URLEncoder.encode(pause.strip(), StandardCharsets.UTF_8));
         HttpRequest post = HttpRequest.newBuilder(base.resolve("/internal/gc" + query))
-                .header("Authorization", "Bearer " + token).timeout(RUN_LIMIT)
+                .header("Authorization", Bearer.header(token)).timeout(RUN_LIMIT)
                 .POST(HttpRequest.BodyPublishers.noBody()).build();
         HttpResponse<String> response;
         try {
@@ -94,7 +95,7 @@ public class StorageCollector {
         String token = tokens.issue(RegistryToken.Purpose.STORAGE_ADMIN, admin, null, List.of(),
                 Instant.now().plus(TOKEN_LIFETIME));
         HttpRequest get = HttpRequest.newBuilder(base.resolve("/internal/gc?dryRun=" + dryRun))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).GET().build();
+                .header("Authorization", Bearer.header(token)).timeout(Duration.ofSeconds(10)).GET().build();
         HttpResponse<String> response;
         try {
             response = http.send(get, HttpResponse.BodyHandlers.ofString());

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * {@code /audit}: the audit log of an organisation or repository the visitor administers (all of it
@@ -71,7 +72,7 @@ public class AuditPage {
                 throw e;
             }
             return Response.status(problem.status()).entity(Templates.audit(filter,
-                    new FrontDoor.AuditPage(java.util.List.of(), null), problem)).build();
+                    new FrontDoor.AuditPage(List.of(), null), problem)).build();
         }
     }
 

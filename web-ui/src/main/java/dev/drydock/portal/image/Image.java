@@ -1,5 +1,6 @@
 package dev.drydock.portal.image;
 
+import dev.drydock.oci.MediaTypes;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ public record Image(String repository, String reference, String digest, String m
     }
 
     public boolean index() {
-        return !platforms.isEmpty() || mediaType.contains("index") || mediaType.contains("manifest.list");
+        return !platforms.isEmpty() || MediaTypes.isIndex(mediaType);
     }
 
     /** Compressed size: the layers and the config, as a pull transfers them. */

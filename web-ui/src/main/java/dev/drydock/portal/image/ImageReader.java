@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.drydock.oci.http.PageViews;
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.portal.PortalConfig;
 import dev.drydock.portal.session.Visitor;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 
@@ -90,7 +93,7 @@ public class ImageReader {
             history.add(new Image.HistoryEntry(text(step, "created"), text(step, "created_by"), size, empty,
                     text(step, "comment")));
         }
-        java.util.Collections.reverse(history); // newest first, as docker image history prints it
+        Collections.reverse(history); // newest first, as docker image history prints it
         return new Image.Config(configDigest, config.path("os").asText(""), config.path("architecture").asText(""),
                 text(config, "created"), history, pretty(inspect(config, configDigest, repository, reference,
                         manifestDigest, layers)));
@@ -125,8 +128,8 @@ public class ImageReader {
 
     private HttpResponse<InputStream> get(String path, String token, String accept) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(config.frontDoorUrl() + path))
-                .timeout(Duration.ofSeconds(20)).header("Accept", accept).header("Authorization", "Bearer " + token)
-                .header("User-Agent", "drydock-portal/1 (page view, not a pull)").build();
+                .timeout(Duration.ofSeconds(20)).header("Accept", accept).header("Authorization", Bearer.header(token))
+                .header("User-Agent", PageViews.USER_AGENT).build();
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.sql.SQLException;
 import java.util.Map;
 
@@ -132,7 +133,7 @@ public class AccountPages {
         try {
             URI uri = new URI(next);
             return uri.getScheme() == null && uri.getRawAuthority() == null ? next : "/";
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return "/";
         }
     }

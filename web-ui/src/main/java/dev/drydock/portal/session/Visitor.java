@@ -7,6 +7,7 @@ import jakarta.ws.rs.ForbiddenException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -71,7 +72,7 @@ public class Visitor {
             if (sessionCookie != null) {
                 try {
                     session = sessions.find(sessionCookie).orElse(null);
-                } catch (java.sql.SQLException e) {
+                } catch (SQLException e) {
                     throw new IllegalStateException("cannot read the session", e);
                 }
                 clearSessionCookie = session == null;

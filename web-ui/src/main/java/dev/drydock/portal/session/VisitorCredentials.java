@@ -1,5 +1,6 @@
 package dev.drydock.portal.session;
 
+import dev.drydock.oci.http.Bearer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -19,7 +20,7 @@ public class VisitorCredentials implements ClientHeadersFactory {
     public MultivaluedMap<String, String> update(MultivaluedMap<String, String> incoming,
                                                  MultivaluedMap<String, String> outgoing) {
         MultivaluedMap<String, String> headers = address.update(incoming, outgoing);
-        visitor.accessToken().ifPresent(token -> headers.putSingle("Authorization", "Bearer " + token));
+        visitor.accessToken().ifPresent(token -> headers.putSingle("Authorization", Bearer.header(token)));
         return headers;
     }
 }
