@@ -4,7 +4,6 @@ import dev.drydock.events.KafkaLogin;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-
 import java.net.URI;
 import java.util.Optional;
 

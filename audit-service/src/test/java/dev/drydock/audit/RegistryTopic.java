@@ -6,14 +6,13 @@ import dev.drydock.events.EventCodec;
 import dev.drydock.events.EventData;
 import dev.drydock.events.EventType;
 import dev.drydock.events.Topic;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-
-import java.time.Instant;
-import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The registry topic of the tests' real broker, written as registry-api's outbox writes it (keyed
@@ -24,13 +23,16 @@ public final class RegistryTopic implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
 
     public RegistryTopic(AuditConfig config) {
-        this.producer = new KafkaProducer<>(config.kafkaLogin().clientSettings(config.kafkaBootstrap()),
-                new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(
+                config.kafkaLogin().clientSettings(config.kafkaBootstrap()),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     /** Appends a record and waits until the broker has it. */
     public void send(String key, byte[] value) throws InterruptedException, ExecutionException {
-        producer.send(new ProducerRecord<>(Topic.REGISTRY.topicName(), key, value)).get();
+        producer.send(new ProducerRecord<>(Topic.REGISTRY.topicName(), key, value))
+                .get();
     }
 
     /** Appends an event of the system, as happened at {@code at}, without waiting (the order per key holds). */

@@ -20,7 +20,8 @@ record DatabaseUrl(String jdbcUrl, String user, String password) {
             rest = "postgresql://" + rest.substring("postgres://".length());
         }
         if (!rest.startsWith("postgresql://")) {
-            throw new IllegalArgumentException("DRYDOCK_DB_URL must be jdbc:postgresql://… or postgresql://…, not " + text);
+            throw new IllegalArgumentException(
+                    "DRYDOCK_DB_URL must be jdbc:postgresql://… or postgresql://…, not " + text);
         }
         URI uri = URI.create(rest);
         String user = fallbackUser;

@@ -3,16 +3,6 @@ package dev.drydock.deploy;
 import dev.drydock.events.KafkaDurability;
 import dev.drydock.events.KafkaLogin;
 import dev.drydock.events.Topic;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,6 +15,15 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the event log topics explicitly (partitions, retention, {@link KafkaDurability}'s
@@ -34,8 +33,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class EventTopics {
 
-    private EventTopics() {
-    }
+    private EventTopics() {}
 
     static void ensure(String bootstrap, KafkaLogin login) throws InterruptedException, ExecutionException {
         Map<String, Object> settings = login.clientSettings(bootstrap);
@@ -54,10 +52,13 @@ final class EventTopics {
                     configs.put("retention.bytes", "-1");
                 }
                 try {
-                    admin.createTopics(List.of(new NewTopic(topic.topicName(), topic.partitions(), replication)
-                            .configs(configs))).all().get();
-                    Infrastructure.log("created topic " + topic.topicName() + " (" + topic.partitions() + " partitions, "
-                            + replication + " replicas, " + KafkaDurability.topicSettings(replication) + ")");
+                    admin.createTopics(List.of(
+                                    new NewTopic(topic.topicName(), topic.partitions(), replication).configs(configs)))
+                            .all()
+                            .get();
+                    Infrastructure.log(
+                            "created topic " + topic.topicName() + " (" + topic.partitions() + " partitions, "
+                                    + replication + " replicas, " + KafkaDurability.topicSettings(replication) + ")");
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -93,18 +94,28 @@ final class EventTopics {
             names.add(topic.topicName());
         }
         Map<String, Integer> replicas = new HashMap<>();
-        List<ConfigResource> resources = names.stream().map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+        List<ConfigResource> resources = names.stream()
+                .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name))
+                .toList();
         Map<ConfigResource, Config> current;
         Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
         while (true) {
             try {
-                admin.describeTopics(names).allTopicNames().get().forEach((name, description) ->
-                        replicas.put(name, description.partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(1)));
+                admin.describeTopics(names)
+                        .allTopicNames()
+                        .get()
+                        .forEach((name, description) -> replicas.put(
+                                name,
+                                description.partitions().stream()
+                                        .mapToInt(p -> p.replicas().size())
+                                        .min()
+                                        .orElse(1)));
                 current = admin.describeConfigs(resources).all().get();
                 break;
             } catch (ExecutionException e) {
                 // a topic created a moment ago is not yet known to every part of the cluster
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || Instant.now().isAfter(deadline)) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || Instant.now().isAfter(deadline)) {
                     throw e;
                 }
                 Thread.sleep(200);
@@ -118,8 +129,11 @@ final class EventTopics {
                 ConfigEntry entry = current.get(resource).get(setting.getKey());
                 // the effective value, wherever it comes from (the topic, the broker's default):
                 // a cluster that is safe already is not asked to change, and a stricter value stays
-                if (entry == null || entry.value() == null || shortOf(setting.getKey(), entry.value(), setting.getValue())) {
-                    ops.add(new AlterConfigOp(new ConfigEntry(setting.getKey(), setting.getValue()), AlterConfigOp.OpType.SET));
+                if (entry == null
+                        || entry.value() == null
+                        || shortOf(setting.getKey(), entry.value(), setting.getValue())) {
+                    ops.add(new AlterConfigOp(
+                            new ConfigEntry(setting.getKey(), setting.getValue()), AlterConfigOp.OpType.SET));
                     Infrastructure.log("topic " + resource.name() + ": " + setting.getKey() + " was "
                             + (entry == null ? "unknown" : entry.value()) + ", set to " + setting.getValue());
                 }
@@ -132,15 +146,18 @@ final class EventTopics {
             try {
                 admin.incrementalAlterConfigs(changes).all().get();
             } catch (ExecutionException e) {
-                throw new IllegalStateException("the event topics lack their durability settings and Kafka refused to set them ("
-                        + e.getCause().getMessage() + "); set " + changes + " on the cluster, then start again", e);
+                throw new IllegalStateException(
+                        "the event topics lack their durability settings and Kafka refused to set them ("
+                                + e.getCause().getMessage() + "); set " + changes + " on the cluster, then start again",
+                        e);
             }
         }
         report(admin, resources);
     }
 
     /** Logs the settings as Kafka now reports them; {@code ./drydock status} shows this line. */
-    private static void report(Admin admin, List<ConfigResource> topics) throws InterruptedException, ExecutionException {
+    private static void report(Admin admin, List<ConfigResource> topics)
+            throws InterruptedException, ExecutionException {
         Map<ConfigResource, Config> now = admin.describeConfigs(topics).all().get();
         Set<String> minInsync = new TreeSet<>();
         Set<String> unclean = new TreeSet<>();
@@ -150,9 +167,11 @@ final class EventTopics {
             unclean.add(config.get(KafkaDurability.UNCLEAN_LEADER_ELECTION).value());
             flush.add(config.get("flush.messages").value());
         }
-        Infrastructure.log("Kafka durability: producers acks=all and idempotent; topics min.insync.replicas=" + String.join("/", minInsync)
+        Infrastructure.log("Kafka durability: producers acks=all and idempotent; topics min.insync.replicas="
+                + String.join("/", minInsync)
                 + ", unclean.leader.election.enable=" + String.join("/", unclean)
-                + ", flush.messages=" + String.join("/", flush).replace(Long.toString(Long.MAX_VALUE), "never (replication only)"));
+                + ", flush.messages="
+                + String.join("/", flush).replace(Long.toString(Long.MAX_VALUE), "never (replication only)"));
     }
 
     /** Whether a topic's {@code current} value of {@code name} is less safe than {@code wanted}. */

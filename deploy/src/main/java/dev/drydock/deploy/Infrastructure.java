@@ -2,8 +2,6 @@ package dev.drydock.deploy;
 
 import dev.drydock.events.KafkaLogin;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.postgresql.PGConnection;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,13 +14,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.postgresql.PGConnection;
 
 /**
  * The single-machine default's stateful half: a real PostgreSQL (embedded binaries from Maven
@@ -47,8 +46,7 @@ public final class Infrastructure {
     static final String DATABASE = "drydock";
     static final String ROLE = "drydock";
 
-    private Infrastructure() {
-    }
+    private Infrastructure() {}
 
     public static void main(String[] args) throws Exception {
         Path dataDir = Path.of(env("DRYDOCK_DATA_DIR", ".drydock")).toAbsolutePath();
@@ -65,26 +63,30 @@ public final class Infrastructure {
         AtomicReference<KafkaBroker> kafka = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stopping.set(true);
-            synchronized (stopping) { // not while the watch below restarts one of them
-                log("stopping");
-            }
-            if (kafka.get() != null) {
-                kafka.get().stop();
-            }
-            if (pg.get() != null) {
-                try {
-                    pg.get().close();
-                } catch (IOException e) {
-                    log("PostgreSQL did not stop cleanly: " + e.getMessage());
-                }
-            }
-            stopped.countDown();
-        }, "drydock-infra-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stopping.set(true);
+                            synchronized (stopping) { // not while the watch below restarts one of them
+                                log("stopping");
+                            }
+                            if (kafka.get() != null) {
+                                kafka.get().stop();
+                            }
+                            if (pg.get() != null) {
+                                try {
+                                    pg.get().close();
+                                } catch (IOException e) {
+                                    log("PostgreSQL did not stop cleanly: " + e.getMessage());
+                                }
+                            }
+                            stopped.countDown();
+                        },
+                        "drydock-infra-stop"));
         String externalDb = System.getenv("DRYDOCK_DB_URL");
         if (externalDb != null && !externalDb.isBlank()) {
-            DatabaseUrl db = DatabaseUrl.parse(externalDb, env("DRYDOCK_DB_USER", ROLE), env("DRYDOCK_DB_PASSWORD", ""));
+            DatabaseUrl db =
+                    DatabaseUrl.parse(externalDb, env("DRYDOCK_DB_USER", ROLE), env("DRYDOCK_DB_PASSWORD", ""));
             checkConnection(db);
             ready.put("DB_JDBC_URL", db.jdbcUrl());
             ready.put("DB_USER", db.user());
@@ -103,7 +105,8 @@ public final class Infrastructure {
         KafkaLogin kafkaLogin;
         if (bootstrap == null || bootstrap.isBlank()) {
             int port = Integer.parseInt(env("DRYDOCK_KAFKA_PORT", "9092"));
-            KafkaBroker broker = new KafkaBroker(dataDir.resolve("kafka"), dataDir.resolve("logs"), runDir, port, port + 1, secrets);
+            KafkaBroker broker =
+                    new KafkaBroker(dataDir.resolve("kafka"), dataDir.resolve("logs"), runDir, port, port + 1, secrets);
             kafka.set(broker);
             broker.start();
             bootstrap = broker.bootstrap();
@@ -123,8 +126,13 @@ public final class Infrastructure {
         StringBuilder env = new StringBuilder();
         ready.forEach((k, v) -> env.append(k).append('=').append(shellQuoted(v)).append('\n'));
         Secrets.writePrivate(readyFile, env.toString());
-        log("READY " + String.join(" ", ready.entrySet().stream()
-                .filter(e -> !e.getKey().endsWith("_PASSWORD")).map(Map.Entry::toString).toList()));
+        log("READY "
+                + String.join(
+                        " ",
+                        ready.entrySet().stream()
+                                .filter(e -> !e.getKey().endsWith("_PASSWORD"))
+                                .map(Map.Entry::toString)
+                                .toList()));
         if (pg.get() == null && kafka.get() == null) {
             return;
         }
@@ -166,11 +174,12 @@ public final class Infrastructure {
         try {
             List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"));
             // alive, and a postmaster of this data directory: not another process given its PID since
-            return !lines.isEmpty() && ProcessHandle.of(Long.parseLong(lines.get(0).trim()))
-                    .filter(ProcessHandle::isAlive)
-                    .flatMap(process -> process.info().commandLine())
-                    .map(command -> command.contains(dataDir.toString()))
-                    .orElse(false);
+            return !lines.isEmpty()
+                    && ProcessHandle.of(Long.parseLong(lines.get(0).trim()))
+                            .filter(ProcessHandle::isAlive)
+                            .flatMap(process -> process.info().commandLine())
+                            .map(command -> command.contains(dataDir.toString()))
+                            .orElse(false);
         } catch (IOException | NumberFormatException e) {
             return false; // no lock file: PostgreSQL is not running
         }
@@ -207,7 +216,8 @@ public final class Infrastructure {
                 backoff = Duration.ofSeconds(1);
                 next = Instant.EPOCH;
             } catch (Exception e) {
-                log(component + " did not start: " + e.getMessage() + "; next attempt in " + backoff.toSeconds() + " s");
+                log(component + " did not start: " + e.getMessage() + "; next attempt in " + backoff.toSeconds()
+                        + " s");
                 next = Instant.now().plus(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
@@ -231,7 +241,8 @@ public final class Infrastructure {
         Files.createDirectories(dir);
         log("starting PostgreSQL on 127.0.0.1:" + port + ", data in " + dir);
         boolean fresh = !Files.exists(dir.resolve("PG_VERSION"));
-        boolean superPasswordKnown = fresh || (secrets.has("postgres-password") && Files.exists(dir.resolve(PASSWORD_SET)));
+        boolean superPasswordKnown =
+                fresh || (secrets.has("postgres-password") && Files.exists(dir.resolve(PASSWORD_SET)));
         String superPassword = secrets.get("postgres-password");
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
@@ -251,7 +262,8 @@ public final class Infrastructure {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("full_page_writes", "on")
                 .start();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             PGConnection pg = c.unwrap(PGConnection.class);
             if (!superPasswordKnown) {
                 pg.alterUserPassword("postgres", superPassword.toCharArray(), "scram-sha-256");
@@ -301,7 +313,8 @@ public final class Infrastructure {
 
     /** Refuses to go on with a PostgreSQL that would acknowledge commits it can lose in a crash. */
     private static void requireDurable(EmbeddedPostgres postgres) throws SQLException {
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = postgres.getPostgresDatabase().getConnection();
+                Statement s = c.createStatement()) {
             for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
                 try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
                     rs.next();

@@ -1,13 +1,6 @@
 package dev.drydock.deploy;
 
 import dev.drydock.events.KafkaLogin;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
-import org.apache.kafka.clients.admin.UserScramCredentialDeletion;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -22,6 +15,12 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialAlteration;
+import org.apache.kafka.clients.admin.UserScramCredentialDeletion;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 
 /**
  * One Kafka broker in KRaft mode (broker and controller in one process), run as a child process
@@ -38,6 +37,7 @@ final class KafkaBroker {
 
     /** A fixed cluster id: the log directory belongs to this one-node cluster only. */
     private static final String CLUSTER_ID = "ZHJ5ZG9jay1kZWZhdWx0MQ";
+
     static final String USER = "drydock";
     private static final String CONTROLLER_USER = "controller";
 
@@ -59,7 +59,8 @@ final class KafkaBroker {
         this.secrets = secrets;
         // The password is kept only once the storage holds the user: a start that fails halfway
         // leaves no password the broker does not know, and the next start tries again.
-        this.login = new KafkaLogin(USER, secrets.has("kafka-password") ? secrets.get("kafka-password") : Secrets.generate());
+        this.login = new KafkaLogin(
+                USER, secrets.has("kafka-password") ? secrets.get("kafka-password") : Secrets.generate());
     }
 
     private boolean formatted() {
@@ -90,11 +91,15 @@ final class KafkaBroker {
     void removeOtherUsers() throws Exception {
         try (Admin admin = Admin.create(login.clientSettings(bootstrap()))) {
             List<String> others = admin.describeUserScramCredentials().users().get(60, TimeUnit.SECONDS).stream()
-                    .filter(user -> !user.equals(USER)).toList();
+                    .filter(user -> !user.equals(USER))
+                    .toList();
             if (!others.isEmpty()) {
-                admin.alterUserScramCredentials(others.stream().<UserScramCredentialAlteration>map(
-                        user -> new UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_256))
-                        .toList()).all().get(60, TimeUnit.SECONDS);
+                admin.alterUserScramCredentials(others.stream()
+                                .<UserScramCredentialAlteration>map(
+                                        user -> new UserScramCredentialDeletion(user, ScramMechanism.SCRAM_SHA_256))
+                                .toList())
+                        .all()
+                        .get(60, TimeUnit.SECONDS);
                 Infrastructure.log("removed Kafka users that Drydock did not create: " + others);
             }
         }
@@ -109,53 +114,70 @@ final class KafkaBroker {
                 + CONTROLLER_USER + "\" password=\"" + controllerPassword + "\" user_" + CONTROLLER_USER + "=\""
                 + controllerPassword + "\";";
         String listeners = secured
-                ? String.join("\n",
+                ? String.join(
+                        "\n",
                         "listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                        "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:"
+                                + controllerPort,
                         "inter.broker.listener.name=SASL_PLAINTEXT",
                         "listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
                         "sasl.enabled.mechanisms=" + KafkaLogin.MECHANISM,
                         "sasl.mechanism.inter.broker.protocol=" + KafkaLogin.MECHANISM,
-                        "listener.name.sasl_plaintext." + KafkaLogin.MECHANISM.toLowerCase() + ".sasl.jaas.config=" + login.jaasConfig(),
+                        "listener.name.sasl_plaintext." + KafkaLogin.MECHANISM.toLowerCase() + ".sasl.jaas.config="
+                                + login.jaasConfig(),
                         "sasl.mechanism.controller.protocol=PLAIN",
                         "listener.name.controller.sasl.enabled.mechanisms=PLAIN",
                         "listener.name.controller.plain.sasl.jaas.config=" + controllerLogin)
-                : String.join("\n", // only to write the SCRAM user into storage formatted without one
+                : String.join(
+                        "\n", // only to write the SCRAM user into storage formatted without one
                         "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:"
+                                + controllerPort,
                         "inter.broker.listener.name=PLAINTEXT",
                         "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
         // it holds passwords: readable by this user only
-        Secrets.writePrivate(properties, String.join("\n",
-                "process.roles=broker,controller",
-                "node.id=1",
-                "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
-                listeners,
-                "controller.listener.names=CONTROLLER",
-                "log.dirs=" + dir.resolve("log"),
-                "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
-                "group.initial.rebalance.delay.ms=0",
-                // durability (see KafkaDurability): one broker, so an acknowledged record survives a
-                // crash of the machine only if it is on disk before the acknowledgement, as
-                // PostgreSQL's commits are. Kafka checks this after appending each batch to a
-                // partition, before answering: one flush per partition and batch, not per record
-                "log.flush.interval.messages=1",
-                "min.insync.replicas=1",
-                "unclean.leader.election.enable=false",
-                ""));
+        Secrets.writePrivate(
+                properties,
+                String.join(
+                        "\n",
+                        "process.roles=broker,controller",
+                        "node.id=1",
+                        "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
+                        listeners,
+                        "controller.listener.names=CONTROLLER",
+                        "log.dirs=" + dir.resolve("log"),
+                        "auto.create.topics.enable=false",
+                        "offsets.topic.replication.factor=1",
+                        "transaction.state.log.replication.factor=1",
+                        "transaction.state.log.min.isr=1",
+                        "share.coordinator.state.topic.replication.factor=1",
+                        "share.coordinator.state.topic.min.isr=1",
+                        "group.initial.rebalance.delay.ms=0",
+                        // durability (see KafkaDurability): one broker, so an acknowledged record survives a
+                        // crash of the machine only if it is on disk before the acknowledgement, as
+                        // PostgreSQL's commits are. Kafka checks this after appending each batch to a
+                        // partition, before answering: one flush per partition and batch, not per record
+                        "log.flush.interval.messages=1",
+                        "min.insync.replicas=1",
+                        "unclean.leader.election.enable=false",
+                        ""));
         Path logFile = logs.resolve("kafka.log");
         if (!formatted()) {
             Infrastructure.log("formatting Kafka storage in " + dir.resolve("log"));
             // in this process, so that the user's password never stands on a command line; what the
             // tool prints (the credential's salted keys among it) is not kept
-            int exit = kafka.tools.StorageTool.execute(new String[] {"format", "-t", CLUSTER_ID, "-c", properties.toString(),
-                    "--standalone", "--ignore-formatted",
-                    "--add-scram", KafkaLogin.MECHANISM + "=[name=" + USER + ",password=" + login.password() + "]"},
+            int exit = kafka.tools.StorageTool.execute(
+                    new String[] {
+                        "format",
+                        "-t",
+                        CLUSTER_ID,
+                        "-c",
+                        properties.toString(),
+                        "--standalone",
+                        "--ignore-formatted",
+                        "--add-scram",
+                        KafkaLogin.MECHANISM + "=[name=" + USER + ",password=" + login.password() + "]"
+                    },
                     new PrintStream(OutputStream.nullOutputStream()));
             if (exit != 0) {
                 throw new IllegalStateException("formatting Kafka storage failed (exit " + exit + ")");
@@ -165,7 +187,8 @@ final class KafkaBroker {
         Infrastructure.log("starting Kafka on " + bootstrap() + ", log in " + dir.resolve("log"));
         process = java("kafka.Kafka", properties.toString())
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         Files.writeString(runDir.resolve("kafka.pid"), Long.toString(process.pid()));
         Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
         while (!listening()) {
@@ -173,7 +196,8 @@ final class KafkaBroker {
                 throw new IllegalStateException("Kafka exited with " + process.exitValue() + "; see " + logFile);
             }
             if (Instant.now().isAfter(deadline)) {
-                throw new IllegalStateException("Kafka did not listen on " + bootstrap() + " within 90 s; see " + logFile);
+                throw new IllegalStateException(
+                        "Kafka did not listen on " + bootstrap() + " within 90 s; see " + logFile);
             }
             Thread.sleep(200);
         }
@@ -185,9 +209,10 @@ final class KafkaBroker {
         try {
             start(false);
             try (Admin admin = Admin.create(KafkaLogin.none().clientSettings(bootstrap()))) {
-                admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(USER,
-                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 8192), login.password())))
-                        .all().get(60, TimeUnit.SECONDS);
+                admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(
+                                USER, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 8192), login.password())))
+                        .all()
+                        .get(60, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -229,8 +254,8 @@ final class KafkaBroker {
 
     private static ProcessBuilder java(String mainClass, String... args) {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-Xms128m", "-Xmx384m",
-                "-cp", System.getProperty("java.class.path"), mainClass));
+        List<String> command = new ArrayList<>(List.of(
+                javaBin.toString(), "-Xms128m", "-Xmx384m", "-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(List.of(args));
         return new ProcessBuilder(command);
     }

@@ -10,7 +10,6 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.format.EventDeserializationException;
 import io.cloudevents.jackson.JsonFormat;
-
 import java.io.IOException;
 import java.net.URI;
 import java.time.ZoneOffset;
@@ -30,8 +29,7 @@ public final class EventCodec {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final JsonFormat FORMAT = new JsonFormat();
 
-    private EventCodec() {
-    }
+    private EventCodec() {}
 
     public static byte[] encode(Event event) {
         try {
@@ -69,7 +67,9 @@ public final class EventCodec {
         }
         EventType type = EventType.ofCloudEventType(cloudEvent.getType())
                 .orElseThrow(() -> new MalformedEventException("unknown event type " + cloudEvent.getType()));
-        String schema = cloudEvent.getDataSchema() == null ? null : cloudEvent.getDataSchema().toString();
+        String schema = cloudEvent.getDataSchema() == null
+                ? null
+                : cloudEvent.getDataSchema().toString();
         int version = type.readableVersion(schema)
                 .orElseThrow(() -> new MalformedEventException("unsupported schema " + schema + " for " + type));
         if (cloudEvent.getData() == null || cloudEvent.getTime() == null) {
@@ -81,10 +81,18 @@ public final class EventCodec {
                 throw new MalformedEventException("payload of " + type + " is not a JSON object");
             }
             EventData data = MAPPER.treeToValue(upgrade(type, version, object), type.payloadType());
-            Actor actor = new Actor(text(cloudEvent, "actor"), text(cloudEvent, "actortoken"),
-                    text(cloudEvent, "clientaddress"), text(cloudEvent, "useragent"));
-            return new Event(UUID.fromString(cloudEvent.getId()), type, cloudEvent.getSource().toString(),
-                    cloudEvent.getTime().toInstant(), actor, data);
+            Actor actor = new Actor(
+                    text(cloudEvent, "actor"),
+                    text(cloudEvent, "actortoken"),
+                    text(cloudEvent, "clientaddress"),
+                    text(cloudEvent, "useragent"));
+            return new Event(
+                    UUID.fromString(cloudEvent.getId()),
+                    type,
+                    cloudEvent.getSource().toString(),
+                    cloudEvent.getTime().toInstant(),
+                    actor,
+                    data);
         } catch (IOException | IllegalArgumentException e) {
             throw new MalformedEventException("payload of " + type + " is malformed: " + e.getMessage(), e);
         }

@@ -41,10 +41,10 @@ public enum EventType {
     private static final String TYPE_PREFIX = "dev.drydock.";
     private static final String SCHEMA_PREFIX = "urn:drydock:schema:";
 
-    private static final Map<String, EventType> BY_CLOUD_EVENT_TYPE = Arrays.stream(values())
-            .collect(Collectors.toMap(EventType::cloudEventType, Function.identity()));
-    private static final Map<Class<? extends EventData>, EventType> BY_PAYLOAD = Arrays.stream(values())
-            .collect(Collectors.toMap(EventType::payloadType, Function.identity()));
+    private static final Map<String, EventType> BY_CLOUD_EVENT_TYPE =
+            Arrays.stream(values()).collect(Collectors.toMap(EventType::cloudEventType, Function.identity()));
+    private static final Map<Class<? extends EventData>, EventType> BY_PAYLOAD =
+            Arrays.stream(values()).collect(Collectors.toMap(EventType::payloadType, Function.identity()));
 
     private final String name;
     private final Class<? extends EventData> payloadType;

@@ -9,8 +9,7 @@ import java.util.List;
  */
 public final class IdentityEvents {
 
-    private IdentityEvents() {
-    }
+    private IdentityEvents() {}
 
     public record UserRegistered(String username) implements EventData {
         public String subject() {
@@ -75,8 +74,9 @@ public final class IdentityEvents {
      *
      * @param repositories the repositories the role holds on; empty means all of the organisation's
      */
-    public record TeamChanged(String organization, String team, String role, List<String> repositories,
-                              List<String> members) implements EventData {
+    public record TeamChanged(
+            String organization, String team, String role, List<String> repositories, List<String> members)
+            implements EventData {
         public String subject() {
             return organization;
         }

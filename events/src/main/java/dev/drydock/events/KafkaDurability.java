@@ -17,8 +17,7 @@ public final class KafkaDurability {
     /** Topic setting: how many replicas must hold a record before an {@code acks=all} send is acknowledged. */
     public static final String MIN_INSYNC_REPLICAS = "min.insync.replicas";
 
-    private KafkaDurability() {
-    }
+    private KafkaDurability() {}
 
     /** Producer settings on top of the login's: acknowledged by all in-sync replicas, written once. */
     public static Map<String, Object> producerSettings() {

@@ -5,8 +5,7 @@ import java.util.List;
 /** Events about repositories and their content, keyed by repository name. */
 public final class RegistryEvents {
 
-    private RegistryEvents() {
-    }
+    private RegistryEvents() {}
 
     public record RepositoryCreated(String repository, String visibility) implements EventData {
         public String subject() {
@@ -43,8 +42,9 @@ public final class RegistryEvents {
      * @param count     how many pulls of this manifest, by this reference and actor, were recorded
      *                  together (schema version 2; a version 1 event is one pull)
      */
-    public record ImagePulled(String repository, String reference, String digest, String mediaType, boolean byTag,
-                              int count) implements EventData {
+    public record ImagePulled(
+            String repository, String reference, String digest, String mediaType, boolean byTag, int count)
+            implements EventData {
         public ImagePulled {
             if (count < 1) {
                 throw new IllegalArgumentException("a pull event counts at least one pull, not " + count);
@@ -74,8 +74,7 @@ public final class RegistryEvents {
         }
     }
 
-    public record BlobMounted(String repository, String digest, long size, String fromRepository)
-            implements EventData {
+    public record BlobMounted(String repository, String digest, long size, String fromRepository) implements EventData {
         public String subject() {
             return repository;
         }
@@ -96,9 +95,17 @@ public final class RegistryEvents {
      *                  platform of an index; empty for artifacts and when unknown (absent in events
      *                  written before it existed)
      */
-    public record ManifestPushed(String repository, String digest, String mediaType, long size,
-                                 String artifactType, String subjectDigest, List<String> blobs,
-                                 long totalSize, List<String> platforms) implements EventData {
+    public record ManifestPushed(
+            String repository,
+            String digest,
+            String mediaType,
+            long size,
+            String artifactType,
+            String subjectDigest,
+            List<String> blobs,
+            long totalSize,
+            List<String> platforms)
+            implements EventData {
         public String subject() {
             return repository;
         }
@@ -116,8 +123,7 @@ public final class RegistryEvents {
         }
     }
 
-    public record TagMoved(String repository, String tag, String digest, String previousDigest)
-            implements EventData {
+    public record TagMoved(String repository, String tag, String digest, String previousDigest) implements EventData {
         public String subject() {
             return repository;
         }

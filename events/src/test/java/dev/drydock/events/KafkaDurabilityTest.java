@@ -1,11 +1,10 @@
 package dev.drydock.events;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.Map;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class KafkaDurabilityTest {
 
@@ -19,7 +18,9 @@ class KafkaDurabilityTest {
 
     @Test
     void aTopicNeedsTwoReplicasOfThreeAndNeverElectsALaggingLeader() {
-        assertEquals(Map.of("min.insync.replicas", "1", "unclean.leader.election.enable", "false"), KafkaDurability.topicSettings(1));
+        assertEquals(
+                Map.of("min.insync.replicas", "1", "unclean.leader.election.enable", "false"),
+                KafkaDurability.topicSettings(1));
         assertEquals("1", KafkaDurability.topicSettings(2).get("min.insync.replicas"));
         assertEquals("2", KafkaDurability.topicSettings(3).get("min.insync.replicas"));
         assertEquals("2", KafkaDurability.topicSettings(5).get("min.insync.replicas"));

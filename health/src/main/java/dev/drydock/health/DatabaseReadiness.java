@@ -4,12 +4,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.health.HealthCheck;
-import org.eclipse.microprofile.health.HealthCheckResponse;
-import org.eclipse.microprofile.health.Readiness;
-import org.jboss.logging.Logger;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -17,6 +11,11 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
 
 /**
  * Whether the service's database answers, for readiness: no service of the platform can do its
@@ -50,6 +49,7 @@ public class DatabaseReadiness implements HealthCheck {
     });
     /** When the database last answered ({@link System#nanoTime()}), 0 when never. */
     private volatile long answeredAt;
+
     private volatile String problem = NOT_PROBED;
 
     DatabaseReadiness(DataSource dataSource) {

@@ -3,7 +3,6 @@ package dev.drydock.layerstore;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,8 +9,7 @@ import java.nio.file.Path;
  */
 public final class BlobLayout {
 
-    private BlobLayout() {
-    }
+    private BlobLayout() {}
 
     /** The directory of blob files under a store directory. */
     public static Path blobs(Path storeDir) {
@@ -19,6 +18,8 @@ public final class BlobLayout {
 
     /** The file of {@code digest} under the blob directory {@code blobs}. */
     public static Path file(Path blobs, Digest digest) {
-        return blobs.resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+        return blobs.resolve(digest.algorithm())
+                .resolve(digest.hex().substring(0, 2))
+                .resolve(digest.hex());
     }
 }

@@ -18,8 +18,7 @@ public final class MediaTypes {
     public static final Set<String> IMAGE_MANIFESTS = Set.of(OCI_MANIFEST, DOCKER_MANIFEST);
     public static final Set<String> INDEXES = Set.of(OCI_INDEX, DOCKER_MANIFEST_LIST);
 
-    private MediaTypes() {
-    }
+    private MediaTypes() {}
 
     /** Whether {@code mediaType} is an image index (OCI) or manifest list (Docker); false for null. */
     public static boolean isIndex(String mediaType) {

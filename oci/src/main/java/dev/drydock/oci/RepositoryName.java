@@ -10,14 +10,18 @@ import java.util.regex.Pattern;
 public record RepositoryName(String value) {
 
     public static final int MAX_LENGTH = 255;
-    private static final Pattern GRAMMAR = Pattern.compile(
-            "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
+    private static final Pattern GRAMMAR =
+            Pattern.compile("[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
 
     public RepositoryName {
-        if (value == null || value.length() > MAX_LENGTH || !GRAMMAR.matcher(value).matches()) {
-            throw new OciException(ErrorCode.NAME_INVALID, "invalid repository name: " + value
-                    + " (lowercase letters, digits and separators . _ __ - in components joined by /, at most "
-                    + MAX_LENGTH + " characters)");
+        if (value == null
+                || value.length() > MAX_LENGTH
+                || !GRAMMAR.matcher(value).matches()) {
+            throw new OciException(
+                    ErrorCode.NAME_INVALID,
+                    "invalid repository name: " + value
+                            + " (lowercase letters, digits and separators . _ __ - in components joined by /, at most "
+                            + MAX_LENGTH + " characters)");
         }
     }
 

@@ -9,8 +9,10 @@ public record Tag(String value) {
 
     public Tag {
         if (!isValid(value)) {
-            throw new OciException(ErrorCode.TAG_INVALID, "invalid tag: " + value
-                    + " (letters, digits, _ . -, not starting with . or -, at most 128 characters)");
+            throw new OciException(
+                    ErrorCode.TAG_INVALID,
+                    "invalid tag: " + value
+                            + " (letters, digits, _ . -, not starting with . or -, at most 128 characters)");
         }
     }
 

@@ -23,10 +23,10 @@ public final class BlobReferenceLock {
 
     /** Separates this family of advisory locks from any other the database sees. */
     private static final int SEED = 7101;
+
     private static final String KEY = "hashtextextended(? || '@' || ?, " + SEED + ")";
 
-    private BlobReferenceLock() {
-    }
+    private BlobReferenceLock() {}
 
     /** Shared locks on each pair, in one order (sorted digests) so that pushes never deadlock each other. */
     public static void share(Connection c, String repository, Collection<String> digests) throws SQLException {

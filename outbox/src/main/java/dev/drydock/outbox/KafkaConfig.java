@@ -3,7 +3,6 @@ package dev.drydock.outbox;
 import dev.drydock.events.KafkaLogin;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.util.Optional;
 
 /** Where the event log is. */

@@ -2,7 +2,6 @@ package dev.drydock.outbox;
 
 import dev.drydock.events.Event;
 import dev.drydock.events.EventCodec;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -17,8 +16,7 @@ import javax.sql.DataSource;
  */
 public final class Outbox {
 
-    private Outbox() {
-    }
+    private Outbox() {}
 
     /** Appends an event that stands alone (no other state changes with it), on a connection of its own. */
     public static void append(DataSource dataSource, Event event) throws SQLException {

@@ -2,7 +2,6 @@ package dev.drydock.outbox;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 
 /** How a service relays its outbox to Kafka. */

@@ -2,6 +2,19 @@ package dev.drydock.outbox;
 
 import dev.drydock.events.KafkaDurability;
 import dev.drydock.events.KafkaLogin;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.sql.DataSource;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -10,20 +23,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
-
-import java.time.Duration;
-import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Moves committed outbox rows to Kafka, oldest first, and deletes them once the broker has
@@ -44,7 +43,8 @@ public final class OutboxRelay implements AutoCloseable {
     private final long advisoryLockKey;
     private final int batchSize;
 
-    public OutboxRelay(DataSource dataSource, String bootstrapServers, KafkaLogin login, String clientId, int batchSize) {
+    public OutboxRelay(
+            DataSource dataSource, String bootstrapServers, KafkaLogin login, String clientId, int batchSize) {
         this.dataSource = dataSource;
         Map<String, Object> settings = login.clientSettings(bootstrapServers);
         settings.putAll(KafkaDurability.producerSettings());
@@ -90,8 +90,8 @@ public final class OutboxRelay implements AutoCloseable {
         }
         List<Long> sequence = new ArrayList<>();
         List<Future<RecordMetadata>> acks = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT seq, topic, event_key, payload FROM outbox ORDER BY seq LIMIT ?")) {
+        try (PreparedStatement select =
+                connection.prepareStatement("SELECT seq, topic, event_key, payload FROM outbox ORDER BY seq LIMIT ?")) {
             select.setInt(1, batchSize);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -108,7 +108,8 @@ public final class OutboxRelay implements AutoCloseable {
             try {
                 ack.get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException e) {
-                LOG.warnf("Kafka did not acknowledge %d outbox events; they stay for the next try: %s",
+                LOG.warnf(
+                        "Kafka did not acknowledge %d outbox events; they stay for the next try: %s",
                         sequence.size(), e.getMessage());
                 connection.rollback();
                 return 0;

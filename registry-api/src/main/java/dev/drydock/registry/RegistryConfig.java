@@ -3,7 +3,6 @@ package dev.drydock.registry;
 import dev.drydock.registry.manifest.PullEvents;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,7 +50,11 @@ public interface RegistryConfig {
     @WithDefault("60s")
     Duration blobRedirectLifetime();
 
-    enum BlobReads { PROXY, LOCAL, REDIRECT }
+    enum BlobReads {
+        PROXY,
+        LOCAL,
+        REDIRECT
+    }
 
     /** Visibility of repositories created by a first push. */
     DefaultVisibility defaultVisibility();

@@ -1,19 +1,18 @@
 package dev.drydock.it;
 
-import io.restassured.RestAssured;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.restassured.RestAssured;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Logins of real clients, personal access tokens, and private repositories as other users see them. */
 class AccessIT {
@@ -28,21 +27,36 @@ class AccessIT {
     @BeforeAll
     static void start() {
         platform = Platform.get();
-        image = new OciLayoutWriter(work.resolve("image")).tag("v1", new OciLayoutWriter(work.resolve("image"))
-                .image("amd64", 2, 30_000)).path();
+        image = new OciLayoutWriter(work.resolve("image"))
+                .tag("v1", new OciLayoutWriter(work.resolve("image")).image("amd64", 2, 30_000))
+                .path();
     }
 
     private static String signUp() {
         String name = "user" + UUID.randomUUID().toString().substring(0, 8);
-        RestAssured.given().baseUri("http://" + platform.registry()).contentType("application/json")
-                .body(Map.of("username", name, "password", PASSWORD)).post("/api/v1/users").then().statusCode(201);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .contentType("application/json")
+                .body(Map.of("username", name, "password", PASSWORD))
+                .post("/api/v1/users")
+                .then()
+                .statusCode(201);
         return name;
     }
 
     private static String personalToken(String user, String scope) {
-        return RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(user, PASSWORD)
-                .contentType("application/json").body(Map.of("name", "laptop", "scope", scope))
-                .post("/api/v1/tokens").then().statusCode(201).extract().path("token");
+        return RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(user, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("name", "laptop", "scope", scope))
+                .post("/api/v1/tokens")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("token");
     }
 
     private static String docker(String reference) {
@@ -60,21 +74,46 @@ class AccessIT {
     void skopeoLogsInWithAPasswordPushesToItsNamespaceAndAnonymousPullsThePublicImage() {
         String alice = signUp();
         Path auth = work.resolve(alice + "-auth.json");
-        Commands.Result login = skopeo("login", "--tls-verify=false", "--authfile", auth.toString(),
-                "-u", alice, "-p", PASSWORD, platform.registry());
+        Commands.Result login = skopeo(
+                "login",
+                "--tls-verify=false",
+                "--authfile",
+                auth.toString(),
+                "-u",
+                alice,
+                "-p",
+                PASSWORD,
+                platform.registry());
         assertEquals(0, login.exitCode(), login.output());
-        Commands.Result push = skopeo("copy", "--dest-tls-verify=false", "--authfile", auth.toString(),
-                "oci:" + image + ":v1", docker(alice + "/app:v1"));
+        Commands.Result push = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--authfile",
+                auth.toString(),
+                "oci:" + image + ":v1",
+                docker(alice + "/app:v1"));
         assertEquals(0, push.exitCode(), push.output());
 
         Commands.Result anonymous = skopeo("inspect", "--tls-verify=false", "--no-creds", docker(alice + "/app:v1"));
         assertEquals(0, anonymous.exitCode(), anonymous.output());
 
-        Commands.Result wrongPassword = skopeo("login", "--tls-verify=false", "--authfile", auth.toString(),
-                "-u", alice, "-p", "not-the-password", platform.registry());
+        Commands.Result wrongPassword = skopeo(
+                "login",
+                "--tls-verify=false",
+                "--authfile",
+                auth.toString(),
+                "-u",
+                alice,
+                "-p",
+                "not-the-password",
+                platform.registry());
         assertNotEquals(0, wrongPassword.exitCode());
-        Commands.Result anonymousPush = skopeo("copy", "--dest-tls-verify=false", "--dest-no-creds",
-                "oci:" + image + ":v1", docker(alice + "/app:v2"));
+        Commands.Result anonymousPush = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-no-creds",
+                "oci:" + image + ":v1",
+                docker(alice + "/app:v2"));
         assertNotEquals(0, anonymousPush.exitCode(), anonymousPush.output());
     }
 
@@ -83,17 +122,38 @@ class AccessIT {
         String bob = signUp();
         String readWrite = personalToken(bob, "read-write");
         Path auth = work.resolve(bob + "-podman-auth.json");
-        Commands.run(work, "podman", "login", "--tls-verify=false", "--authfile", auth.toString(),
-                "-u", bob, "-p", readWrite, platform.registry());
-        Commands.Result push = skopeo("copy", "--dest-tls-verify=false", "--authfile", auth.toString(),
-                "oci:" + image + ":v1", docker(bob + "/tool:v1"));
+        Commands.run(
+                work,
+                "podman",
+                "login",
+                "--tls-verify=false",
+                "--authfile",
+                auth.toString(),
+                "-u",
+                bob,
+                "-p",
+                readWrite,
+                platform.registry());
+        Commands.Result push = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--authfile",
+                auth.toString(),
+                "oci:" + image + ":v1",
+                docker(bob + "/tool:v1"));
         assertEquals(0, push.exitCode(), push.output());
 
         String readOnly = personalToken(bob, "read");
-        Commands.Result pull = skopeo("inspect", "--tls-verify=false", "--creds", bob + ":" + readOnly, docker(bob + "/tool:v1"));
+        Commands.Result pull =
+                skopeo("inspect", "--tls-verify=false", "--creds", bob + ":" + readOnly, docker(bob + "/tool:v1"));
         assertEquals(0, pull.exitCode(), pull.output());
-        Commands.Result denied = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", bob + ":" + readOnly,
-                "oci:" + image + ":v1", docker(bob + "/tool:v2"));
+        Commands.Result denied = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                bob + ":" + readOnly,
+                "oci:" + image + ":v1",
+                docker(bob + "/tool:v2"));
         assertNotEquals(0, denied.exitCode());
         assertTrue(denied.output().contains("denied") || denied.output().contains("unauthorized"), denied.output());
     }
@@ -101,79 +161,151 @@ class AccessIT {
     @Test
     void layerStoreTrustsNoCallerWithoutARegistryToken() {
         String layerStore = "http://127.0.0.1:" + platform.layerStorePort;
-        RestAssured.given().baseUri(layerStore).post("/v2/acme/direct/blobs/uploads/").then().statusCode(401)
+        RestAssured.given()
+                .baseUri(layerStore)
+                .post("/v2/acme/direct/blobs/uploads/")
+                .then()
+                .statusCode(401)
                 .body("errors[0].code", equalTo("UNAUTHORIZED"));
-        RestAssured.given().baseUri(layerStore).header("Authorization", platform.adminBearer("acme/other"))
-                .post("/v2/acme/direct/blobs/uploads/").then().statusCode(401);
-        RestAssured.given().baseUri(layerStore).header("Authorization", platform.adminBearer("acme/direct"))
-                .post("/v2/acme/direct/blobs/uploads/").then().statusCode(202);
+        RestAssured.given()
+                .baseUri(layerStore)
+                .header("Authorization", platform.adminBearer("acme/other"))
+                .post("/v2/acme/direct/blobs/uploads/")
+                .then()
+                .statusCode(401);
+        RestAssured.given()
+                .baseUri(layerStore)
+                .header("Authorization", platform.adminBearer("acme/direct"))
+                .post("/v2/acme/direct/blobs/uploads/")
+                .then()
+                .statusCode(202);
     }
 
     @Test
     void aPrivateRepositoryDoesNotExistForOthersAndItsBlobsStayInIt() {
         String carol = signUp();
-        RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(carol, PASSWORD)
-                .contentType("application/json").body(Map.of("name", carol + "/secret", "visibility", "private"))
-                .post("/api/v1/repositories").then().statusCode(201);
-        Commands.Result push = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", carol + ":" + PASSWORD,
-                "oci:" + image + ":v1", docker(carol + "/secret:v1"));
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(carol, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("name", carol + "/secret", "visibility", "private"))
+                .post("/api/v1/repositories")
+                .then()
+                .statusCode(201);
+        Commands.Result push = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                carol + ":" + PASSWORD,
+                "oci:" + image + ":v1",
+                docker(carol + "/secret:v1"));
         assertEquals(0, push.exitCode(), push.output());
         List<String> blobs = OciImages.blobDigests(image, OciImages.manifestDigest(image, "v1"));
 
         String dave = signUp();
-        Commands.Result secret = skopeo("inspect", "--tls-verify=false", "--creds", dave + ":" + PASSWORD, docker(carol + "/secret:v1"));
-        Commands.Result missing = skopeo("inspect", "--tls-verify=false", "--creds", dave + ":" + PASSWORD, docker(carol + "/nothing:v1"));
+        Commands.Result secret =
+                skopeo("inspect", "--tls-verify=false", "--creds", dave + ":" + PASSWORD, docker(carol + "/secret:v1"));
+        Commands.Result missing = skopeo(
+                "inspect", "--tls-verify=false", "--creds", dave + ":" + PASSWORD, docker(carol + "/nothing:v1"));
         assertNotEquals(0, secret.exitCode());
         // the same answer, word for word (skopeo's log line starts with the time, which may differ by a second)
         assertEquals(withoutTime(missing.output()).replace("nothing", "secret"), withoutTime(secret.output()));
 
         // nor its referrers: the same answer as for a repository that does not exist
         String manifest = OciImages.manifestDigest(image, "v1");
-        var referrersOfSecret = RestAssured.given().baseUri("http://" + platform.registry())
+        var referrersOfSecret = RestAssured.given()
+                .baseUri("http://" + platform.registry())
                 .header("Authorization", platform.bearer(dave, PASSWORD, carol + "/secret"))
                 .get("/v2/" + carol + "/secret/referrers/" + manifest);
-        var referrersOfNothing = RestAssured.given().baseUri("http://" + platform.registry())
+        var referrersOfNothing = RestAssured.given()
+                .baseUri("http://" + platform.registry())
                 .header("Authorization", platform.bearer(dave, PASSWORD, carol + "/nothing"))
                 .get("/v2/" + carol + "/nothing/referrers/" + manifest);
         assertEquals(referrersOfNothing.statusCode(), referrersOfSecret.statusCode());
-        assertTrue(referrersOfSecret.statusCode() == 401 || referrersOfSecret.statusCode() == 404,
+        assertTrue(
+                referrersOfSecret.statusCode() == 401 || referrersOfSecret.statusCode() == 404,
                 "referrers of a private repository answered " + referrersOfSecret.statusCode());
         assertEquals(referrersOfNothing.asString().replace("nothing", "secret"), referrersOfSecret.asString());
 
         // nor its blobs, which the front door would otherwise send from the store itself
-        int blobOfSecret = RestAssured.given().baseUri("http://" + platform.registry())
+        int blobOfSecret = RestAssured.given()
+                .baseUri("http://" + platform.registry())
                 .header("Authorization", platform.bearer(dave, PASSWORD, carol + "/secret"))
-                .get("/v2/" + carol + "/secret/blobs/" + blobs.get(1)).statusCode();
-        assertTrue(blobOfSecret == 401 || blobOfSecret == 404, "a blob of a private repository answered " + blobOfSecret);
+                .get("/v2/" + carol + "/secret/blobs/" + blobs.get(1))
+                .statusCode();
+        assertTrue(
+                blobOfSecret == 401 || blobOfSecret == 404, "a blob of a private repository answered " + blobOfSecret);
 
         // dave's own public repository does not link carol's layer: asking for it there finds nothing
-        Commands.Result own = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", dave + ":" + PASSWORD,
-                "oci:" + new OciLayoutWriter(work.resolve("dave")).tag("v1", new OciLayoutWriter(work.resolve("dave"))
-                        .image("arm64", 1, 1000)).path() + ":v1", docker(dave + "/public:v1"));
+        Commands.Result own = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                dave + ":" + PASSWORD,
+                "oci:"
+                        + new OciLayoutWriter(work.resolve("dave"))
+                                .tag("v1", new OciLayoutWriter(work.resolve("dave")).image("arm64", 1, 1000))
+                                .path()
+                        + ":v1",
+                docker(dave + "/public:v1"));
         assertEquals(0, own.exitCode(), own.output());
-        RestAssured.given().baseUri("http://" + platform.registry())
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
                 .header("Authorization", platform.bearer(dave, PASSWORD, dave + "/public"))
-                .get("/v2/" + dave + "/public/blobs/" + blobs.get(1)).then().statusCode(404)
+                .get("/v2/" + dave + "/public/blobs/" + blobs.get(1))
+                .then()
+                .statusCode(404)
                 .body("errors[0].code", equalTo("BLOB_UNKNOWN"));
         // nor can dave mount it from carol's repository: the mount falls back to an upload session
-        RestAssured.given().baseUri("http://" + platform.registry())
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
                 .header("Authorization", platform.bearer(dave, PASSWORD, dave + "/public", carol + "/secret"))
-                .queryParam("mount", blobs.get(1)).queryParam("from", carol + "/secret")
-                .post("/v2/" + dave + "/public/blobs/uploads/").then().statusCode(202);
+                .queryParam("mount", blobs.get(1))
+                .queryParam("from", carol + "/secret")
+                .post("/v2/" + dave + "/public/blobs/uploads/")
+                .then()
+                .statusCode(202);
 
         // the owner reads the repository's audit trail; others are refused
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
-                RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(carol, PASSWORD)
-                        .queryParam("repository", carol + "/secret").get("/api/v1/audit").then().statusCode(200)
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> RestAssured.given()
+                        .baseUri("http://" + platform.registry())
+                        .auth()
+                        .preemptive()
+                        .basic(carol, PASSWORD)
+                        .queryParam("repository", carol + "/secret")
+                        .get("/api/v1/audit")
+                        .then()
+                        .statusCode(200)
                         .body("items.type", org.hamcrest.Matchers.hasItem("dev.drydock.manifest.pushed")));
-        RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(dave, PASSWORD)
-                .queryParam("repository", carol + "/secret").get("/api/v1/audit").then().statusCode(403);
-        RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(dave, PASSWORD)
-                .get("/api/v1/audit").then().statusCode(403);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(dave, PASSWORD)
+                .queryParam("repository", carol + "/secret")
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(403);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(dave, PASSWORD)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(403);
 
-        RestAssured.given().baseUri("http://" + platform.registry())
-                .header("Authorization", platform.bearer(dave, PASSWORD)).get("/v2/_catalog")
-                .then().statusCode(200).body("repositories", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(carol + "/secret")));
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", platform.bearer(dave, PASSWORD))
+                .get("/v2/_catalog")
+                .then()
+                .statusCode(200)
+                .body("repositories", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(carol + "/secret")));
     }
 
     @Test
@@ -182,55 +314,160 @@ class AccessIT {
         String frank = signUp();
         String organization = "organization" + UUID.randomUUID().toString().substring(0, 8);
         String front = "http://" + platform.registry();
-        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
-                .body(Map.of("name", organization)).post("/api/v1/organizations").then().statusCode(201);
-        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
-                .body(Map.of("name", organization + "/vault", "visibility", "private", "description", "Where the gold is"))
-                .post("/api/v1/repositories").then().statusCode(201);
-        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
-                .body(Map.of("name", organization + "/lobby", "visibility", "private")).post("/api/v1/repositories").then().statusCode(201);
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("name", organization))
+                .post("/api/v1/organizations")
+                .then()
+                .statusCode(201);
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of(
+                        "name", organization + "/vault", "visibility", "private", "description", "Where the gold is"))
+                .post("/api/v1/repositories")
+                .then()
+                .statusCode(201);
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("name", organization + "/lobby", "visibility", "private"))
+                .post("/api/v1/repositories")
+                .then()
+                .statusCode(201);
 
         // the owner finds it in search and opens it; the description is searched too
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
-                RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).queryParam("q", "gold")
-                        .queryParam("organization", organization).get("/api/v1/search").then().statusCode(200)
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> RestAssured.given()
+                        .baseUri(front)
+                        .auth()
+                        .preemptive()
+                        .basic(erin, PASSWORD)
+                        .queryParam("q", "gold")
+                        .queryParam("organization", organization)
+                        .get("/api/v1/search")
+                        .then()
+                        .statusCode(200)
                         .body("name", org.hamcrest.Matchers.contains(organization + "/vault")));
-        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD)
-                .get("/api/v1/repositories/" + organization + "/vault").then().statusCode(200)
-                .body("visibility", equalTo("private")).body("description", equalTo("Where the gold is"));
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .get("/api/v1/repositories/" + organization + "/vault")
+                .then()
+                .statusCode(200)
+                .body("visibility", equalTo("private"))
+                .body("description", equalTo("Where the gold is"));
         // a signed-in stranger and an anonymous visitor get what a missing repository gets
-        for (var caller : List.of(RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD),
+        for (var caller : List.of(
+                RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD),
                 RestAssured.given().baseUri(front))) {
             caller.get("/api/v1/repositories/" + organization + "/vault").then().statusCode(404);
         }
-        RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD).queryParam("q", "gold")
-                .queryParam("organization", organization).get("/api/v1/search").then().statusCode(200)
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(frank, PASSWORD)
+                .queryParam("q", "gold")
+                .queryParam("organization", organization)
+                .get("/api/v1/search")
+                .then()
+                .statusCode(200)
                 .body("name", org.hamcrest.Matchers.empty());
         // a team with read on one repository sees that one only (its member is a plain member of the organisation)
-        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
-                .body(Map.of("role", "member")).put("/api/v1/organizations/" + organization + "/members/" + frank)
-                .then().statusCode(204);
-        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD).contentType("application/json")
-                .body(Map.of("role", "read", "repositories", List.of(organization + "/lobby"), "members", List.of(frank)))
-                .put("/api/v1/organizations/" + organization + "/teams/visitors").then().statusCode(org.hamcrest.Matchers.lessThan(300));
-        RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD).queryParam("namespace", organization)
-                .get("/api/v1/repositories").then().statusCode(200)
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("role", "member"))
+                .put("/api/v1/organizations/" + organization + "/members/" + frank)
+                .then()
+                .statusCode(204);
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of(
+                        "role", "read", "repositories", List.of(organization + "/lobby"), "members", List.of(frank)))
+                .put("/api/v1/organizations/" + organization + "/teams/visitors")
+                .then()
+                .statusCode(org.hamcrest.Matchers.lessThan(300));
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(frank, PASSWORD)
+                .queryParam("namespace", organization)
+                .get("/api/v1/repositories")
+                .then()
+                .statusCode(200)
                 .body("name", org.hamcrest.Matchers.contains(organization + "/lobby"));
         // a reader may not delete it; its admin may, and then it is gone from the read API too
-        RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD)
-                .delete("/api/v1/repositories/" + organization + "/lobby").then().statusCode(404);
-        RestAssured.given().baseUri(front).auth().preemptive().basic(erin, PASSWORD)
-                .delete("/api/v1/repositories/" + organization + "/lobby").then().statusCode(204);
-        RestAssured.given().baseUri(front).header("Authorization", platform.bearer(erin, PASSWORD, organization + "/lobby"))
-                .get("/v2/" + organization + "/lobby/tags/list").then().statusCode(404);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(() ->
-                RestAssured.given().baseUri(front).auth().preemptive().basic(frank, PASSWORD).queryParam("namespace", organization)
-                        .get("/api/v1/repositories").then().statusCode(200).body("name", org.hamcrest.Matchers.empty()));
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(frank, PASSWORD)
+                .delete("/api/v1/repositories/" + organization + "/lobby")
+                .then()
+                .statusCode(404);
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .delete("/api/v1/repositories/" + organization + "/lobby")
+                .then()
+                .statusCode(204);
+        RestAssured.given()
+                .baseUri(front)
+                .header("Authorization", platform.bearer(erin, PASSWORD, organization + "/lobby"))
+                .get("/v2/" + organization + "/lobby/tags/list")
+                .then()
+                .statusCode(404);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> RestAssured.given()
+                        .baseUri(front)
+                        .auth()
+                        .preemptive()
+                        .basic(frank, PASSWORD)
+                        .queryParam("namespace", organization)
+                        .get("/api/v1/repositories")
+                        .then()
+                        .statusCode(200)
+                        .body("name", org.hamcrest.Matchers.empty()));
         // audit-service believes nobody who bypasses the front door
-        RestAssured.given().baseUri("http://127.0.0.1:" + platform.auditPort).get("/api/v1/repositories/" + organization + "/vault")
-                .then().statusCode(401);
-        RestAssured.given().baseUri("http://127.0.0.1:" + platform.auditPort).auth().preemptive().basic(erin, PASSWORD)
-                .get("/api/v1/audit").then().statusCode(401);
+        RestAssured.given()
+                .baseUri("http://127.0.0.1:" + platform.auditPort)
+                .get("/api/v1/repositories/" + organization + "/vault")
+                .then()
+                .statusCode(401);
+        RestAssured.given()
+                .baseUri("http://127.0.0.1:" + platform.auditPort)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(401);
     }
 
     private static String withoutTime(String skopeoOutput) {

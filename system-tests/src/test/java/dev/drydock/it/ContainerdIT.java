@@ -1,9 +1,10 @@
 package dev.drydock.it;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,12 +14,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * containerd (the puller and pusher inside Docker's containerd image store, nerdctl and BuildKit)
@@ -45,28 +44,45 @@ class ContainerdIT {
         images.put("arm64", layout.image("arm64", 2, 50_000));
         index = layout.index(images);
         layout.tag("v1", index);
-        Commands.run(work, "skopeo", "copy", "--all", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
-                "oci:" + layout.path() + ":v1", "docker://" + platform.registry() + "/containerd/multi:v1");
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--all",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                platform.adminCreds(),
+                "oci:" + layout.path() + ":v1",
+                "docker://" + platform.registry() + "/containerd/multi:v1");
 
         socket = work.resolve("containerd.sock");
         Path config = work.resolve("containerd.toml");
-        Files.writeString(config, String.join("\n",
-                "version = 2",
-                "root = \"" + work.resolve("root") + "\"",
-                "state = \"" + work.resolve("state") + "\"",
-                // no Kubernetes: the CRI plugin would want CNI; images need only the content store and a snapshotter
-                "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]",
-                "[grpc]",
-                "  address = \"" + socket + "\"",
-                "[ttrpc]",
-                "  address = \"" + socket + ".ttrpc\"",
-                "[plugins.\"io.containerd.internal.v1.opt\"]",
-                "  path = \"" + work.resolve("opt") + "\"", ""));
-        containerd = new ProcessBuilder("containerd", "--config", config.toString()).redirectErrorStream(true)
-                .redirectOutput(work.resolve("containerd.log").toFile()).start();
+        Files.writeString(
+                config,
+                String.join(
+                        "\n",
+                        "version = 2",
+                        "root = \"" + work.resolve("root") + "\"",
+                        "state = \"" + work.resolve("state") + "\"",
+                        // no Kubernetes: the CRI plugin would want CNI; images need only the content store and a
+                        // snapshotter
+                        "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]",
+                        "[grpc]",
+                        "  address = \"" + socket + "\"",
+                        "[ttrpc]",
+                        "  address = \"" + socket + ".ttrpc\"",
+                        "[plugins.\"io.containerd.internal.v1.opt\"]",
+                        "  path = \"" + work.resolve("opt") + "\"",
+                        ""));
+        containerd = new ProcessBuilder("containerd", "--config", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("containerd.log").toFile())
+                .start();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             assertTrue(containerd.isAlive(), () -> "containerd exited (it runs as root): " + log());
-            return Commands.attempt(work, "ctr", "--address", socket.toString(), "version").exitCode() == 0;
+            return Commands.attempt(work, "ctr", "--address", socket.toString(), "version")
+                            .exitCode()
+                    == 0;
         });
     }
 
@@ -99,10 +115,13 @@ class ContainerdIT {
 
         assertTrue(ctr("images", "ls").contains(index.digest()), "the image is the pushed index");
         String content = ctr("content", "ls", "-q");
-        List<String> arm = OciImages.blobDigests(work.resolve("multi"), images.get("arm64").digest());
-        List<String> amd = OciImages.blobDigests(work.resolve("multi"), images.get("amd64").digest());
+        List<String> arm =
+                OciImages.blobDigests(work.resolve("multi"), images.get("arm64").digest());
+        List<String> amd =
+                OciImages.blobDigests(work.resolve("multi"), images.get("amd64").digest());
         assertTrue(arm.stream().allMatch(content::contains), "arm64's config and layers are fetched: " + content);
-        assertFalse(amd.subList(1, amd.size()).stream().anyMatch(content::contains), "amd64's layers are not: " + content);
+        assertFalse(
+                amd.subList(1, amd.size()).stream().anyMatch(content::contains), "amd64's layers are not: " + content);
     }
 
     @Test
@@ -115,11 +134,16 @@ class ContainerdIT {
 
         String digest = given().baseUri("http://" + platform.registry())
                 .header("Authorization", platform.adminBearer("containerd/copy"))
-                .header("Accept", OciLayoutWriter.INDEX).head("/v2/containerd/copy/manifests/v1")
-                .then().statusCode(200).extract().header("Docker-Content-Digest");
+                .header("Accept", OciLayoutWriter.INDEX)
+                .head("/v2/containerd/copy/manifests/v1")
+                .then()
+                .statusCode(200)
+                .extract()
+                .header("Docker-Content-Digest");
         assertEquals(index.digest(), digest);
 
-        List<String> layers = OciImages.layerDigests(work.resolve("multi"),
+        List<String> layers = OciImages.layerDigests(
+                work.resolve("multi"),
                 images.values().stream().map(OciLayoutWriter.Descriptor::digest).toList());
         OciImages.assertMountedNotUploaded(platform, "containerd/copy", layers);
     }

@@ -1,12 +1,11 @@
 package dev.drydock.it;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /**
  * The embedded PostgreSQL that {@code ./drydock up} and {@code ./drydock test} start (the same
@@ -17,7 +16,8 @@ class DurabilityIT {
 
     @Test
     void theEmbeddedPostgresFlushesEveryCommitBeforeAnsweringIt() throws Exception {
-        try (Connection c = TestInfra.Database.shared().connect(); Statement s = c.createStatement()) {
+        try (Connection c = TestInfra.Database.shared().connect();
+                Statement s = c.createStatement()) {
             for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
                 try (ResultSet rs = s.executeQuery("SHOW " + setting)) {
                     rs.next();

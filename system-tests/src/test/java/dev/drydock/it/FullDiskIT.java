@@ -1,12 +1,14 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,12 +30,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17, finding 5: a full disk. layer-store stores blobs on a 48 MiB tmpfs and keeps 8 MiB of
@@ -62,9 +61,11 @@ class FullDiskIT {
     void mountSmallDisk() throws Exception {
         mount = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "small-disk-");
         Commands.run(mount, "mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", mount.toString());
-        platform = Platform.isolated(TestInfra.Kafka.shared(), Map.of(
-                "DRYDOCK_LAYER_STORE_STORAGE_DIR", mount.toString(),
-                "DRYDOCK_LAYER_STORE_FREE_SPACE_RESERVE", Long.toString(RESERVE)));
+        platform = Platform.isolated(
+                TestInfra.Kafka.shared(),
+                Map.of(
+                        "DRYDOCK_LAYER_STORE_STORAGE_DIR", mount.toString(),
+                        "DRYDOCK_LAYER_STORE_FREE_SPACE_RESERVE", Long.toString(RESERVE)));
         bearer = platform.adminBearer(REPOSITORY);
     }
 
@@ -98,14 +99,22 @@ class FullDiskIT {
         // would): the chunk's next write finds no space left
         String location = post("", new byte[0]).then().statusCode(202).extract().header("Location");
         byte[] whole = bytes(12 * MIB, 3);
-        patch(location, Arrays.copyOfRange(whole, 0, 8 * MIB), "0-" + (8 * MIB - 1)).then().statusCode(202)
+        patch(location, Arrays.copyOfRange(whole, 0, 8 * MIB), "0-" + (8 * MIB - 1))
+                .then()
+                .statusCode(202)
                 .header("Range", "0-" + (8 * MIB - 1));
         Path session = uploadFiles().get(0);
         CountDownLatch diskFull = new CountDownLatch(1);
-        CompletableFuture<HttpResponse<String>> filling = http.sendAsync(HttpRequest.newBuilder(URI.create(base() + location))
-                .header("Authorization", bearer).header("Content-Type", "application/octet-stream")
-                .method("PATCH", HttpRequest.BodyPublishers.ofInputStream(() -> new HeldBack(bytes(40 * MIB, 4), 6 * MIB, diskFull)))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> filling = http.sendAsync(
+                HttpRequest.newBuilder(URI.create(base() + location))
+                        .header("Authorization", bearer)
+                        .header("Content-Type", "application/octet-stream")
+                        .method(
+                                "PATCH",
+                                HttpRequest.BodyPublishers.ofInputStream(
+                                        () -> new HeldBack(bytes(40 * MIB, 4), 6 * MIB, diskFull)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         // (written in 4 MiB blocks where the file system takes O_DIRECT, as tmpfs does on newer kernels)
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.size(session) >= 12 * MIB);
         Path ballast = mount.resolve("ballast");
@@ -119,18 +128,30 @@ class FullDiskIT {
         assertTrue(storageHealth().getLong("freeBytes") > 20 * MIB, "the disk stayed full after the failed chunk");
 
         // the upload goes on from the bytes accepted before the failure, with the right digest
-        RestAssured.given().baseUri(base()).header("Authorization", bearer).get(location)
-                .then().statusCode(204).header("Range", "0-" + (8 * MIB - 1));
+        RestAssured.given()
+                .baseUri(base())
+                .header("Authorization", bearer)
+                .get(location)
+                .then()
+                .statusCode(204)
+                .header("Range", "0-" + (8 * MIB - 1));
         patch(location, Arrays.copyOfRange(whole, 8 * MIB, 12 * MIB), (8 * MIB) + "-" + (12 * MIB - 1))
-                .then().statusCode(202);
-        RestAssured.given().baseUri(base()).header("Authorization", bearer).queryParam("digest", digest(whole))
-                .put(location).then().statusCode(201);
+                .then()
+                .statusCode(202);
+        RestAssured.given()
+                .baseUri(base())
+                .header("Authorization", bearer)
+                .queryParam("digest", digest(whole))
+                .put(location)
+                .then()
+                .statusCode(201);
         assertArrayEquals(whole, pull(digest(whole)));
 
         // a single-request upload of unknown length stops at the reserve, and leaves no file behind
         long freeBeforeFlood = storageHealth().getLong("freeBytes");
         byte[] flood = bytes(40 * MIB, 5);
-        HttpResponse<String> flooded = streamed("POST", "/v2/" + REPOSITORY + "/blobs/uploads/?digest=" + digest(flood), flood);
+        HttpResponse<String> flooded =
+                streamed("POST", "/v2/" + REPOSITORY + "/blobs/uploads/?digest=" + digest(flood), flood);
         assertEquals(507, flooded.statusCode(), flooded.body());
         assertEquals(List.of(), uploadFiles());
         assertEquals(freeBeforeFlood, storageHealth().getLong("freeBytes"), MIB, "the refused upload kept space");
@@ -218,28 +239,45 @@ class FullDiskIT {
     }
 
     private Response post(String query, byte[] body) {
-        return RestAssured.given().baseUri(base()).header("Authorization", bearer)
-                .contentType("application/octet-stream").body(body)
+        return RestAssured.given()
+                .baseUri(base())
+                .header("Authorization", bearer)
+                .contentType("application/octet-stream")
+                .body(body)
                 .post("/v2/" + REPOSITORY + "/blobs/uploads/" + query);
     }
 
     private Response patch(String location, byte[] body, String range) {
-        return RestAssured.given().baseUri(base()).header("Authorization", bearer)
-                .contentType("application/octet-stream").header("Content-Range", range).body(body).patch(location);
+        return RestAssured.given()
+                .baseUri(base())
+                .header("Authorization", bearer)
+                .contentType("application/octet-stream")
+                .header("Content-Range", range)
+                .body(body)
+                .patch(location);
     }
 
     /** Sends the body without a length (chunked transfer coding), as a client streaming a layer does. */
     private HttpResponse<String> streamed(String method, String pathAndQuery, byte[] body)
             throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base() + pathAndQuery))
-                .header("Authorization", bearer).header("Content-Type", "application/octet-stream")
-                .method(method, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base() + pathAndQuery))
+                        .header("Authorization", bearer)
+                        .header("Content-Type", "application/octet-stream")
+                        .method(method, HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private byte[] pull(String digest) {
-        return RestAssured.given().baseUri(base()).header("Authorization", bearer)
-                .get("/v2/" + REPOSITORY + "/blobs/" + digest).then().statusCode(200).extract().asByteArray();
+        return RestAssured.given()
+                .baseUri(base())
+                .header("Authorization", bearer)
+                .get("/v2/" + REPOSITORY + "/blobs/" + digest)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray();
     }
 
     private List<Path> uploadFiles() throws IOException {
@@ -255,6 +293,7 @@ class FullDiskIT {
     }
 
     private static String digest(byte[] bytes) throws Exception {
-        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        return "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

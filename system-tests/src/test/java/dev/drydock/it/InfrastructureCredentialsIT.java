@@ -1,11 +1,11 @@
 package dev.drydock.it;
 
-import dev.drydock.events.KafkaLogin;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.errors.SaslAuthenticationException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.drydock.events.KafkaLogin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,11 +17,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16, finding 10: the launcher's PostgreSQL and Kafka take no one without the credentials it
@@ -49,7 +48,8 @@ class InfrastructureCredentialsIT {
         TestInfra.Kafka kafka = TestInfra.Kafka.shared();
         assertTrue(kafka.login().signsIn(), "./drydock test hands the tests a Kafka login");
         assertKafkaRefuses(kafka.bootstrap(), KafkaLogin.none());
-        Throwable wrong = assertKafkaRefuses(kafka.bootstrap(), new KafkaLogin(kafka.login().username(), "not-the-password"));
+        Throwable wrong = assertKafkaRefuses(
+                kafka.bootstrap(), new KafkaLogin(kafka.login().username(), "not-the-password"));
         assertInstanceOf(SaslAuthenticationException.class, wrong);
         assertTrue(topics(kafka.bootstrap(), kafka.login()).contains("drydock.registry.v1"));
     }
@@ -59,7 +59,8 @@ class InfrastructureCredentialsIT {
         Path data = work.resolve("infra");
         int pgPort = Ports.free();
         int kafkaPort = Ports.freePair();
-        Map<String, String> ports = Map.of("DRYDOCK_PG_PORT", Integer.toString(pgPort), "DRYDOCK_KAFKA_PORT", Integer.toString(kafkaPort));
+        Map<String, String> ports =
+                Map.of("DRYDOCK_PG_PORT", Integer.toString(pgPort), "DRYDOCK_KAFKA_PORT", Integer.toString(kafkaPort));
         Process infra = TestInfra.launch(data, ports);
         TestInfra.Database first;
         TestInfra.Kafka firstKafka;
@@ -92,7 +93,9 @@ class InfrastructureCredentialsIT {
         infra = TestInfra.launch(data, ports);
         try {
             String newSuperPassword = Files.readString(data.resolve("secrets").resolve("postgres-password"));
-            assertTrue(!newSuperPassword.isBlank() && !newSuperPassword.equals(oldSuperPassword), "no new superuser password");
+            assertTrue(
+                    !newSuperPassword.isBlank() && !newSuperPassword.equals(oldSuperPassword),
+                    "no new superuser password");
             String postgresDb = first.url().replaceFirst("/drydock$", "/postgres");
             assertRefused(postgresDb, "postgres", oldSuperPassword);
             assertRefused(postgresDb, "postgres", "");
@@ -120,7 +123,8 @@ class InfrastructureCredentialsIT {
                 assertTrue(c.isValid(5));
             }
             assertKafkaRefuses(secondKafka.bootstrap(), KafkaLogin.none());
-            assertTrue(topics(secondKafka.bootstrap(), secondKafka.login()).contains("drydock.registry.v1"),
+            assertTrue(
+                    topics(secondKafka.bootstrap(), secondKafka.login()).contains("drydock.registry.v1"),
                     "the topics of the first start are still there, now behind the new login");
         } finally {
             stop(infra);
@@ -138,9 +142,13 @@ class InfrastructureCredentialsIT {
                 }
             }
         }
-        assertTrue(secrets.size() >= 4, "expected the database, superuser, Kafka and controller secrets: " + secrets.size());
+        assertTrue(
+                secrets.size() >= 4,
+                "expected the database, superuser, Kafka and controller secrets: " + secrets.size());
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path process : processes
+                    .filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 String commandLine;
                 try {
                     commandLine = new String(Files.readAllBytes(process.resolve("cmdline")));
@@ -148,12 +156,15 @@ class InfrastructureCredentialsIT {
                     continue;
                 }
                 for (String secret : secrets) {
-                    assertTrue(!commandLine.contains(secret), "a secret stands on the command line of process " + process.getFileName());
+                    assertTrue(
+                            !commandLine.contains(secret),
+                            "a secret stands on the command line of process " + process.getFileName());
                 }
             }
         }
         try (Stream<Path> files = Files.walk(data)) {
-            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+            for (Path log : files.filter(f -> f.getFileName().toString().endsWith(".log"))
+                    .toList()) {
                 String text = Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1);
                 for (String secret : secrets) {
                     assertTrue(!text.contains(secret), "a secret is written in " + log);
@@ -163,21 +174,26 @@ class InfrastructureCredentialsIT {
     }
 
     private static void assertRefused(String url, String user, String password) {
-        SQLException refused = assertThrows(SQLException.class, () -> {
-            try (Connection c = DriverManager.getConnection(url, user, password)) {
-                c.isValid(5);
-            }
-        }, user + " signed in without the generated password");
+        SQLException refused = assertThrows(
+                SQLException.class,
+                () -> {
+                    try (Connection c = DriverManager.getConnection(url, user, password)) {
+                        c.isValid(5);
+                    }
+                },
+                user + " signed in without the generated password");
         // with no password, the driver gives up itself once the server asks for SCRAM: still a refusal by the server
-        boolean serverAskedForPassword = String.valueOf(refused.getMessage()).contains("requested SCRAM-based authentication");
-        assertTrue(serverAskedForPassword || String.valueOf(refused.getSQLState()).startsWith("28"),
+        boolean serverAskedForPassword =
+                String.valueOf(refused.getMessage()).contains("requested SCRAM-based authentication");
+        assertTrue(
+                serverAskedForPassword || String.valueOf(refused.getSQLState()).startsWith("28"),
                 "not an authentication failure: " + refused);
     }
 
     /** What stopped a client with this login (a wrong password, or a plain client timing out on the SASL listener). */
     private static Throwable assertKafkaRefuses(String bootstrap, KafkaLogin login) {
-        ExecutionException refused = assertThrows(ExecutionException.class, () -> topics(bootstrap, login),
-                "Kafka served a client with " + login);
+        ExecutionException refused = assertThrows(
+                ExecutionException.class, () -> topics(bootstrap, login), "Kafka served a client with " + login);
         return refused.getCause();
     }
 

@@ -1,17 +1,15 @@
 package dev.drydock.it;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.stream.Stream;
-
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Jib (from Maven Central) builds a Java application image and pushes it to Drydock; skopeo reads it back. */
 class JibIT {
@@ -26,16 +24,40 @@ class JibIT {
         copy(Path.of("src", "test", "resources", "jib-app"), app);
         String image = platform.registry() + "/acme/jib-app:1.0";
         // plain HTTP on loopback in tests: Jib must be told it may send credentials over it
-        Commands.run(app, "mvn", "-B", "-q", "package", "com.google.cloud.tools:jib-maven-plugin:3.5.2:build",
-                "-Djib.from=scratch", "-Djib.to.image=" + image, "-Djib.allowInsecureRegistries=true",
+        Commands.run(
+                app,
+                "mvn",
+                "-B",
+                "-q",
+                "package",
+                "com.google.cloud.tools:jib-maven-plugin:3.5.2:build",
+                "-Djib.from=scratch",
+                "-Djib.to.image=" + image,
+                "-Djib.allowInsecureRegistries=true",
                 "-DsendCredentialsOverHttp=true",
-                "-Djib.to.auth.username=" + Platform.ADMIN, "-Djib.to.auth.password=" + platform.adminPassword);
+                "-Djib.to.auth.username=" + Platform.ADMIN,
+                "-Djib.to.auth.password=" + platform.adminPassword);
 
-        JsonNode config = new ObjectMapper().readTree(Commands.run(app, "skopeo", "inspect", "--config",
-                "--tls-verify=false", "--creds", platform.adminCreds(), "docker://" + image));
+        JsonNode config = new ObjectMapper()
+                .readTree(Commands.run(
+                        app,
+                        "skopeo",
+                        "inspect",
+                        "--config",
+                        "--tls-verify=false",
+                        "--creds",
+                        platform.adminCreds(),
+                        "docker://" + image));
         assertTrue(config.path("config").path("Entrypoint").toString().contains("demo.Hello"), config.toString());
-        JsonNode inspect = new ObjectMapper().readTree(Commands.run(app, "skopeo", "inspect",
-                "--tls-verify=false", "--creds", platform.adminCreds(), "docker://" + image));
+        JsonNode inspect = new ObjectMapper()
+                .readTree(Commands.run(
+                        app,
+                        "skopeo",
+                        "inspect",
+                        "--tls-verify=false",
+                        "--creds",
+                        platform.adminCreds(),
+                        "docker://" + image));
         assertTrue(inspect.path("Layers").size() >= 1, "Jib's application layers: " + inspect);
     }
 

@@ -28,8 +28,17 @@ final class KafkaBrokerProcess implements AutoCloseable {
 
     void start() throws IOException, InterruptedException {
         TestInfra.Database database = TestInfra.Database.shared();
-        process = TestInfra.launch(dataDir, Map.of("DRYDOCK_KAFKA_PORT", Integer.toString(port),
-                "DRYDOCK_DB_URL", database.url(), "DRYDOCK_DB_USER", "drydock", "DRYDOCK_DB_PASSWORD", database.password()));
+        process = TestInfra.launch(
+                dataDir,
+                Map.of(
+                        "DRYDOCK_KAFKA_PORT",
+                        Integer.toString(port),
+                        "DRYDOCK_DB_URL",
+                        database.url(),
+                        "DRYDOCK_DB_USER",
+                        "drydock",
+                        "DRYDOCK_DB_PASSWORD",
+                        database.password()));
     }
 
     /** Starts the broker unless its launcher is running. */
@@ -41,7 +50,8 @@ final class KafkaBrokerProcess implements AutoCloseable {
 
     /** Kills the broker the hard way (SIGKILL, as a crash would), then its launcher; {@link #start()} brings both back. */
     void kill() throws IOException, InterruptedException {
-        long pid = Long.parseLong(Files.readString(dataDir.resolve("run").resolve("kafka.pid")).strip());
+        long pid = Long.parseLong(
+                Files.readString(dataDir.resolve("run").resolve("kafka.pid")).strip());
         ProcessHandle.of(pid).ifPresent(broker -> {
             broker.destroyForcibly();
             broker.onExit().join();
@@ -60,8 +70,10 @@ final class KafkaBrokerProcess implements AutoCloseable {
     }
 
     private void signal(String name) throws IOException, InterruptedException {
-        String pid = Files.readString(dataDir.resolve("run").resolve("kafka.pid")).strip();
-        int exit = new ProcessBuilder("kill", "-" + name, pid).inheritIO().start().waitFor();
+        String pid =
+                Files.readString(dataDir.resolve("run").resolve("kafka.pid")).strip();
+        int exit =
+                new ProcessBuilder("kill", "-" + name, pid).inheritIO().start().waitFor();
         if (exit != 0) {
             throw new IllegalStateException("kill -" + name + " " + pid + " exited " + exit);
         }

@@ -1,7 +1,17 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.drydock.events.Topic;
 import io.restassured.RestAssured;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
@@ -10,17 +20,6 @@ import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 17: the durability the outbox relies on when it deletes an event Kafka acknowledged is
@@ -45,15 +44,24 @@ class KafkaDurabilityIT {
         try (Admin admin = Admin.create(TestInfra.Kafka.shared().clientSettings())) {
             before = sequences(admin, partitions);
         }
-        RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer(repository))
-                .contentType(INDEX).body("{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[]}")
-                .put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", platform.adminBearer(repository))
+                .contentType(INDEX)
+                .body("{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[]}")
+                .put("/v2/" + repository + "/manifests/v1")
+                .then()
+                .statusCode(201);
         try (Admin admin = Admin.create(TestInfra.Kafka.shared().clientSettings())) {
             for (Topic topic : Topic.values()) {
                 Config config = topicConfig(admin, topic);
-                assertEquals("false", config.get("unclean.leader.election.enable").value(), topic.topicName());
+                assertEquals(
+                        "false", config.get("unclean.leader.election.enable").value(), topic.topicName());
                 assertEquals("1", config.get("min.insync.replicas").value(), topic.topicName() + " (one replica)");
-                assertEquals("1", config.get("flush.messages").value(), topic.topicName() + ": one broker flushes every write");
+                assertEquals(
+                        "1",
+                        config.get("flush.messages").value(),
+                        topic.topicName() + ": one broker flushes every write");
                 assertEquals("-1", config.get("retention.ms").value(), topic.topicName() + " keeps its records");
             }
             // the push's event reaches Kafka through the outbox; an idempotent producer keeps a
@@ -61,7 +69,8 @@ class KafkaDurabilityIT {
             // producer without idempotence leaves neither)
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 Map<String, Integer> after = sequences(admin, partitions);
-                assertTrue(after.entrySet().stream().anyMatch(p -> p.getValue() > before.getOrDefault(p.getKey(), -1)),
+                assertTrue(
+                        after.entrySet().stream().anyMatch(p -> p.getValue() > before.getOrDefault(p.getKey(), -1)),
                         "no idempotent producer wrote this push's event: before " + before + ", after " + after);
             });
         }
@@ -73,17 +82,29 @@ class KafkaDurabilityIT {
             kafka.start();
             ConfigResource registry = new ConfigResource(ConfigResource.Type.TOPIC, Topic.REGISTRY.topicName());
             try (Admin admin = Admin.create(kafka.cluster().clientSettings())) {
-                admin.incrementalAlterConfigs(Map.of(registry, List.of(
-                        new AlterConfigOp(new ConfigEntry("unclean.leader.election.enable", "true"), AlterConfigOp.OpType.SET),
-                        new AlterConfigOp(new ConfigEntry("min.insync.replicas", "1"), AlterConfigOp.OpType.DELETE))))
-                        .all().get();
-                assertEquals("true", topicConfig(admin, Topic.REGISTRY).get("unclean.leader.election.enable").value());
+                admin.incrementalAlterConfigs(Map.of(
+                                registry,
+                                List.of(
+                                        new AlterConfigOp(
+                                                new ConfigEntry("unclean.leader.election.enable", "true"),
+                                                AlterConfigOp.OpType.SET),
+                                        new AlterConfigOp(
+                                                new ConfigEntry("min.insync.replicas", "1"),
+                                                AlterConfigOp.OpType.DELETE))))
+                        .all()
+                        .get();
+                assertEquals(
+                        "true",
+                        topicConfig(admin, Topic.REGISTRY)
+                                .get("unclean.leader.election.enable")
+                                .value());
             }
             kafka.stop();
             kafka.start();
             try (Admin admin = Admin.create(kafka.cluster().clientSettings())) {
                 Config config = topicConfig(admin, Topic.REGISTRY);
-                assertEquals("false", config.get("unclean.leader.election.enable").value());
+                assertEquals(
+                        "false", config.get("unclean.leader.election.enable").value());
                 assertEquals("1", config.get("min.insync.replicas").value());
             }
         }

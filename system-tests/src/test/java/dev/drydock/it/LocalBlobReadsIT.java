@@ -1,20 +1,19 @@
 package dev.drydock.it;
 
-import io.restassured.RestAssured;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.restassured.RestAssured;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The default front door ({@code local} blob reads, as {@code ./drydock up} runs it) sends blob
@@ -38,15 +37,26 @@ class LocalBlobReadsIT {
         platform = Platform.get();
         OciLayoutWriter writer = new OciLayoutWriter(work.resolve("image"));
         image = writer.tag("v1", writer.image("amd64", 2, 300_000)).path();
-        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
-                "oci:" + image + ":v1", "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                platform.adminCreds(),
+                "oci:" + image + ":v1",
+                "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
         blobs = OciImages.blobDigests(image, OciImages.manifestDigest(image, "v1"));
     }
 
     /** The front door's count of blob GETs sent from the store ({@code store}) or through layer-store ({@code proxy}). */
     private static long served(String how) {
-        String metrics = RestAssured.given().get("http://" + platform.registry() + "/q/metrics").then().statusCode(200)
-                .extract().asString();
+        String metrics = RestAssured.given()
+                .get("http://" + platform.registry() + "/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         Matcher m = SERVED.matcher(metrics);
         while (m.find()) {
             if (m.group(1).equals(how)) {
@@ -57,18 +67,29 @@ class LocalBlobReadsIT {
     }
 
     private static io.restassured.specification.RequestSpecification asAdmin() {
-        return RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", platform.adminBearer(REPOSITORY));
+        return RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", platform.adminBearer(REPOSITORY));
     }
 
     @Test
     void skopeoPullsEveryBlobFromTheStoreAndGetsTheSameImage() throws Exception {
         long before = served("store");
         Path pulled = work.resolve("pulled");
-        Commands.run(work, "skopeo", "copy", "--src-tls-verify=false", "--src-creds", platform.adminCreds(),
-                "docker://" + platform.registry() + "/" + REPOSITORY + ":v1", "oci:" + pulled + ":v1");
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--src-tls-verify=false",
+                "--src-creds",
+                platform.adminCreds(),
+                "docker://" + platform.registry() + "/" + REPOSITORY + ":v1",
+                "oci:" + pulled + ":v1");
         OciImages.assertSameImage(image, pulled, "v1");
         // other tests share the platform and may read blobs meanwhile: at least this pull's
-        assertTrue(served("store") - before >= blobs.size(), "blob GETs sent from the store: " + (served("store") - before));
+        assertTrue(
+                served("store") - before >= blobs.size(),
+                "blob GETs sent from the store: " + (served("store") - before));
     }
 
     @Test
@@ -76,18 +97,33 @@ class LocalBlobReadsIT {
         String layer = blobs.get(1);
         byte[] whole = Files.readAllBytes(OciImages.blobPath(image, layer));
         long before = served("store");
-        byte[] part = asAdmin().header("Range", "bytes=1000-1999").get("/v2/" + REPOSITORY + "/blobs/" + layer)
-                .then().statusCode(206).header("Content-Range", "bytes 1000-1999/" + whole.length)
-                .header("Content-Length", "1000").header("Docker-Content-Digest", layer)
-                .extract().asByteArray();
+        byte[] part = asAdmin()
+                .header("Range", "bytes=1000-1999")
+                .get("/v2/" + REPOSITORY + "/blobs/" + layer)
+                .then()
+                .statusCode(206)
+                .header("Content-Range", "bytes 1000-1999/" + whole.length)
+                .header("Content-Length", "1000")
+                .header("Docker-Content-Digest", layer)
+                .extract()
+                .asByteArray();
         assertArrayEquals(Arrays.copyOfRange(whole, 1000, 2000), part);
-        byte[] tail = asAdmin().header("Range", "bytes=" + (whole.length - 10) + "-").get("/v2/" + REPOSITORY + "/blobs/" + layer)
-                .then().statusCode(206).extract().asByteArray();
+        byte[] tail = asAdmin()
+                .header("Range", "bytes=" + (whole.length - 10) + "-")
+                .get("/v2/" + REPOSITORY + "/blobs/" + layer)
+                .then()
+                .statusCode(206)
+                .extract()
+                .asByteArray();
         assertArrayEquals(Arrays.copyOfRange(whole, whole.length - 10, whole.length), tail);
         assertTrue(served("store") - before >= 2);
 
-        asAdmin().header("Range", "bytes=" + whole.length + "-").get("/v2/" + REPOSITORY + "/blobs/" + layer)
-                .then().statusCode(416).header("Content-Range", "bytes */" + whole.length)
+        asAdmin()
+                .header("Range", "bytes=" + whole.length + "-")
+                .get("/v2/" + REPOSITORY + "/blobs/" + layer)
+                .then()
+                .statusCode(416)
+                .header("Content-Range", "bytes */" + whole.length)
                 .body("errors[0].code", equalTo("RANGE_INVALID"));
     }
 
@@ -95,15 +131,28 @@ class LocalBlobReadsIT {
     void whatLayerStoreDoesNotConfirmIsAnsweredAsLayerStoreAnswersIt() {
         long before = served("proxy");
         // a blob this repository does not link, though the store holds it for another
-        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
-                "oci:" + image + ":v1", "docker://" + platform.registry() + "/acme/local-reads-other:v1");
-        RestAssured.given().baseUri("http://" + platform.registry())
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                platform.adminCreds(),
+                "oci:" + image + ":v1",
+                "docker://" + platform.registry() + "/acme/local-reads-other:v1");
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
                 .header("Authorization", platform.adminBearer("acme/local-reads-unlinked"))
-                .get("/v2/acme/local-reads-unlinked/blobs/" + blobs.get(1)).then().statusCode(404)
+                .get("/v2/acme/local-reads-unlinked/blobs/" + blobs.get(1))
+                .then()
+                .statusCode(404)
                 .body("errors[0].code", equalTo("BLOB_UNKNOWN"));
         // anonymous: refused before anything is read
-        RestAssured.given().baseUri("http://" + platform.registry()).get("/v2/" + REPOSITORY + "/blobs/" + blobs.get(1))
-                .then().statusCode(401);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .get("/v2/" + REPOSITORY + "/blobs/" + blobs.get(1))
+                .then()
+                .statusCode(401);
         assertTrue(served("proxy") - before >= 1);
     }
 
@@ -111,13 +160,24 @@ class LocalBlobReadsIT {
     void aLinkedBlobWhoseFileIsGoneIsNotFoundRatherThanBroken() throws Exception {
         OciLayoutWriter writer = new OciLayoutWriter(work.resolve("doomed"));
         Path doomed = writer.tag("v1", writer.image("arm64", 1, 50_000)).path();
-        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
-                "oci:" + doomed + ":v1", "docker://" + platform.registry() + "/acme/local-reads-doomed:v1");
-        String layer = OciImages.blobDigests(doomed, OciImages.manifestDigest(doomed, "v1")).get(1);
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                platform.adminCreds(),
+                "oci:" + doomed + ":v1",
+                "docker://" + platform.registry() + "/acme/local-reads-doomed:v1");
+        String layer = OciImages.blobDigests(doomed, OciImages.manifestDigest(doomed, "v1"))
+                .get(1);
         Files.delete(platform.blobFile(layer)); // as if collected between layer-store's check and the read
-        RestAssured.given().baseUri("http://" + platform.registry())
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
                 .header("Authorization", platform.adminBearer("acme/local-reads-doomed"))
-                .get("/v2/acme/local-reads-doomed/blobs/" + layer).then().statusCode(404)
+                .get("/v2/acme/local-reads-doomed/blobs/" + layer)
+                .then()
+                .statusCode(404)
                 .body("errors[0].code", equalTo("BLOB_UNKNOWN"));
     }
 }

@@ -1,9 +1,13 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -17,12 +21,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17: every service exports what an operator watches, in Prometheus' format at
@@ -41,18 +40,33 @@ class MetricsIT {
     void everyServiceExportsWhatAnOperatorWatches() throws Exception {
         byte[] blob = new byte[100_000];
         new Random(3).nextBytes(blob);
-        String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        String digest = "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
         String bearer = platform.adminBearer(REPOSITORY);
-        RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .contentType("application/octet-stream").queryParam("digest", digest).body(blob)
-                .post("/v2/" + REPOSITORY + "/blobs/uploads/").then().statusCode(201);
-        RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .get("/v2/" + REPOSITORY + "/manifests/absent").then().statusCode(404);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .contentType("application/octet-stream")
+                .queryParam("digest", digest)
+                .body(blob)
+                .post("/v2/" + REPOSITORY + "/blobs/uploads/")
+                .then()
+                .statusCode(201);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .get("/v2/" + REPOSITORY + "/manifests/absent")
+                .then()
+                .statusCode(404);
 
         String registry = metrics(platform.registryPort);
-        assertTrue(registry.contains("http_server_requests_seconds_count{") && registry.contains("status=\"404\"")
-                && registry.contains("uri=\"/v2/{name}/manifests/{reference}\""), registry);
-        assertTrue(registry.contains("uri=\"/v2/{name}/blobs/uploads/{id}\""), "forwarded uploads by route:\n" + registry);
+        assertTrue(
+                registry.contains("http_server_requests_seconds_count{")
+                        && registry.contains("status=\"404\"")
+                        && registry.contains("uri=\"/v2/{name}/manifests/{reference}\""),
+                registry);
+        assertTrue(
+                registry.contains("uri=\"/v2/{name}/blobs/uploads/{id}\""), "forwarded uploads by route:\n" + registry);
         assertTrue(registry.contains("drydock_proxy_in_flight "), registry);
         assertTrue(registry.contains("drydock_outbox_backlog "), registry);
         assertTrue(registry.contains("drydock_outbox_oldest_age_seconds "), registry);
@@ -68,7 +82,8 @@ class MetricsIT {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String audit = metrics(platform.auditPort);
-            assertTrue(audit.contains("drydock_events_lag{partition=\"0\",topic=\"drydock.registry.v1\"}"),
+            assertTrue(
+                    audit.contains("drydock_events_lag{partition=\"0\",topic=\"drydock.registry.v1\"}"),
                     "the consumer's lag per partition:\n" + audit);
             assertTrue(audit.contains("kafka_consumer_fetch_manager_records_lag_max{"), audit);
             assertTrue(audit.contains("drydock_events_applied "), audit);
@@ -83,9 +98,13 @@ class MetricsIT {
     /** The portal listens on every address too. */
     @Test
     void thePortalExportsItsRequestsToThisMachineOnly() {
-        RestAssured.given().get(platform.portalUrl("/search?q=metrics").toString()).then().statusCode(200);
+        RestAssured.given()
+                .get(platform.portalUrl("/search?q=metrics").toString())
+                .then()
+                .statusCode(200);
         String portal = metrics(platform.portalPort);
-        assertTrue(portal.contains("http_server_requests_seconds_count{") && portal.contains("uri=\"/search\""), portal);
+        assertTrue(
+                portal.contains("http_server_requests_seconds_count{") && portal.contains("uri=\"/search\""), portal);
         assertTrue(portal.contains("jvm_memory_used_bytes"), portal);
         servesMetricsToThisMachineOnly(platform.portalPort);
     }
@@ -95,8 +114,17 @@ class MetricsIT {
         String base = "http://" + address + ":" + port;
         // reachable from that address: the health check answers there
         assertEquals(200, RestAssured.given().get(base + "/q/health/ready").statusCode());
-        for (String path : List.of("/q/metrics", "/q/metrics/", "/q/metrics?name=x", "/q//metrics", "/q/./metrics",
-                "/q/%6Detrics", "/Q/metrics", "/q/metrics%2F", "/q/metrics/../metrics", "/%71/metrics")) {
+        for (String path : List.of(
+                "/q/metrics",
+                "/q/metrics/",
+                "/q/metrics?name=x",
+                "/q//metrics",
+                "/q/./metrics",
+                "/q/%6Detrics",
+                "/Q/metrics",
+                "/q/metrics%2F",
+                "/q/metrics/../metrics",
+                "/%71/metrics")) {
             Response response = RestAssured.given().urlEncodingEnabled(false).get(base + path);
             assertNotEquals(200, response.statusCode(), path + " served the metrics to another machine");
             assertFalse(response.asString().contains("http_server_requests"), path);
@@ -104,18 +132,25 @@ class MetricsIT {
         // absolute-form targets, which Vert.x routes by the first '/' after the authority, '?' or not
         for (String target : List.of("http://h?/q/metrics", "http://h/q/metrics", "HTTP://h:1/q/metrics")) {
             String answer = raw(address, port, target);
-            assertFalse(answer.startsWith("HTTP/1.1 200"), target + " served the metrics to another machine:\n" + answer);
+            assertFalse(
+                    answer.startsWith("HTTP/1.1 200"), target + " served the metrics to another machine:\n" + answer);
             assertFalse(answer.contains("http_server_requests"), target);
         }
-        assertEquals(200, RestAssured.given().get("http://127.0.0.1:" + port + "/q/metrics").statusCode());
+        assertEquals(
+                200,
+                RestAssured.given()
+                        .get("http://127.0.0.1:" + port + "/q/metrics")
+                        .statusCode());
     }
 
     /** One request with this exact target, as written; the answer's head and the start of its body. */
     private static String raw(String address, int port, String target) {
         try (Socket socket = new Socket(address, port)) {
             socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + address + ":" + port
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: " + address + ":" + port
+                                    + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readNBytes(4096), StandardCharsets.US_ASCII);
         } catch (IOException e) {
             throw new AssertionError(e);

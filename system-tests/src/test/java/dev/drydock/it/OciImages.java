@@ -1,8 +1,13 @@
 package dev.drydock.it;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,19 +18,12 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Random;
 
-import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** Builds small OCI images offline with umoci: each layer adds a file of random bytes. */
 public final class OciImages {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private OciImages() {
-    }
+    private OciImages() {}
 
     /** An OCI layout at {@code dir/layout} holding {@code image:tag} with the given number of layers. */
     public static Path build(Path dir, String tag, int layers, int layerBytes) {
@@ -52,7 +50,9 @@ public final class OciImages {
     /** The manifest digest a layout's index gives for a tag. */
     public static String manifestDigest(Path layout, String tag) {
         for (JsonNode manifest : read(layout.resolve("index.json")).path("manifests")) {
-            if (tag.equals(manifest.path("annotations").path("org.opencontainers.image.ref.name").asText())) {
+            if (tag.equals(manifest.path("annotations")
+                    .path("org.opencontainers.image.ref.name")
+                    .asText())) {
                 return manifest.path("digest").asText();
             }
         }
@@ -64,7 +64,8 @@ public final class OciImages {
         JsonNode manifest = read(blobPath(layout, manifestDigest));
         List<String> digests = new ArrayList<>();
         digests.add(manifest.path("config").path("digest").asText());
-        manifest.path("layers").forEach(layer -> digests.add(layer.path("digest").asText()));
+        manifest.path("layers")
+                .forEach(layer -> digests.add(layer.path("digest").asText()));
         return digests;
     }
 
@@ -80,16 +81,26 @@ public final class OciImages {
 
     /** The audit log shows every one of these layers mounted into the repository, and none uploaded to it. */
     public static void assertMountedNotUploaded(Platform platform, String repository, List<String> layers) {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertTrue(auditDigests(platform, repository, "dev.drydock.blob.mounted").containsAll(layers)));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertTrue(auditDigests(platform, repository, "dev.drydock.blob.mounted")
+                        .containsAll(layers)));
         List<String> uploaded = auditDigests(platform, repository, "dev.drydock.blob.uploaded");
         assertTrue(uploaded.stream().noneMatch(layers::contains), "layers uploaded again: " + uploaded);
     }
 
     private static List<String> auditDigests(Platform platform, String repository, String type) {
-        return given().baseUri("http://" + platform.registry()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword)
-                .queryParam("repository", repository).queryParam("type", type).get("/api/v1/audit").then().statusCode(200)
-                .extract().jsonPath().getList("items.data.digest", String.class);
+        return given().baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(Platform.ADMIN, platform.adminPassword)
+                .queryParam("repository", repository)
+                .queryParam("type", type)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items.data.digest", String.class);
     }
 
     /** Asserts that {@code pulled} holds {@code tag} with the same manifest, config and layers, byte for byte, as {@code pushed}. */
@@ -98,8 +109,8 @@ public final class OciImages {
         assertEquals(manifest, manifestDigest(pulled, tag));
         for (String blob : blobDigests(pushed, manifest)) {
             try {
-                assertArrayEquals(Files.readAllBytes(blobPath(pushed, blob)),
-                        Files.readAllBytes(blobPath(pulled, blob)), blob);
+                assertArrayEquals(
+                        Files.readAllBytes(blobPath(pushed, blob)), Files.readAllBytes(blobPath(pulled, blob)), blob);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

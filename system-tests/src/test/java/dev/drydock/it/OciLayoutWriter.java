@@ -3,7 +3,6 @@ package dev.drydock.it;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,10 +65,13 @@ public final class OciLayoutWriter {
             byte[] tar = tar(Map.of("data/" + architecture + "-layer-" + i + ".bin", content));
             diffIds.add("sha256:" + sha256(tar));
             layerDescriptors.add(blob("application/vnd.oci.image.layer.v1.tar+gzip", gzip(tar)));
-            history.addObject().put("created", "2026-11-27T00:00:0" + i + "Z")
+            history.addObject()
+                    .put("created", "2026-11-27T00:00:0" + i + "Z")
                     .put("created_by", "/bin/sh -c #(nop) ADD file:layer-" + i + ".bin in /data/");
         }
-        history.addObject().put("created", "2026-11-27T00:01:00Z").put("created_by", "/bin/sh -c #(nop) CMD [\"/app\"]")
+        history.addObject()
+                .put("created", "2026-11-27T00:01:00Z")
+                .put("created_by", "/bin/sh -c #(nop) CMD [\"/app\"]")
                 .put("empty_layer", true);
         ObjectNode config = JSON.createObjectNode();
         config.put("created", "2026-11-27T00:01:00Z");

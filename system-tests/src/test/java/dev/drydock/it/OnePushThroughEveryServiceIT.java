@@ -1,5 +1,13 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.drydock.events.Event;
 import dev.drydock.events.EventCodec;
 import dev.drydock.events.EventType;
@@ -7,15 +15,6 @@ import dev.drydock.events.RegistryEvents;
 import dev.drydock.events.Topic;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,14 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasItems;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One image pushed with skopeo through the front door reaches every service: pulled back
@@ -44,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OnePushThroughEveryServiceIT {
 
-    private static final String REPOSITORY = "acme/hello-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final String REPOSITORY =
+            "acme/hello-" + UUID.randomUUID().toString().substring(0, 8);
     private static Platform platform;
     private static Path layout;
     private static String manifestDigest;
@@ -70,16 +70,28 @@ class OnePushThroughEveryServiceIT {
         platform = Platform.get();
         layout = OciImages.build(work, "v1", 3, 200_000);
         manifestDigest = OciImages.manifestDigest(layout, "v1");
-        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
-                "oci:" + layout + ":v1", "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                platform.adminCreds(),
+                "oci:" + layout + ":v1",
+                "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
     }
 
     @Test
     void skopeoPullsBackTheSameDigestsStoredOnceByLayerStore() throws Exception {
         Path pulled = work.resolve("pulled");
         // a public repository: pulled without credentials
-        Commands.run(work, "skopeo", "copy", "--src-tls-verify=false",
-                "docker://" + platform.registry() + "/" + REPOSITORY + ":v1", "oci:" + pulled + ":v1");
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--src-tls-verify=false",
+                "docker://" + platform.registry() + "/" + REPOSITORY + ":v1",
+                "oci:" + pulled + ":v1");
 
         assertEquals(manifestDigest, OciImages.manifestDigest(pulled, "v1"));
         List<String> pushedBlobs = OciImages.blobDigests(layout, manifestDigest);
@@ -95,10 +107,15 @@ class OnePushThroughEveryServiceIT {
 
     @Test
     void theRegistryAnswersTagsAndTheManifestByDigest() {
-        given().get("/v2/" + REPOSITORY + "/tags/list").then().statusCode(200)
-                .body("name", equalTo(REPOSITORY)).body("tags", equalTo(List.of("v1")));
+        given().get("/v2/" + REPOSITORY + "/tags/list")
+                .then()
+                .statusCode(200)
+                .body("name", equalTo(REPOSITORY))
+                .body("tags", equalTo(List.of("v1")));
         given().accept("application/vnd.oci.image.manifest.v1+json")
-                .get("/v2/" + REPOSITORY + "/manifests/" + manifestDigest).then().statusCode(200)
+                .get("/v2/" + REPOSITORY + "/manifests/" + manifestDigest)
+                .then()
+                .statusCode(200)
                 .header("Docker-Content-Digest", manifestDigest)
                 .header("Content-Type", "application/vnd.oci.image.manifest.v1+json");
         given().get("/v2/").then().statusCode(200).header("Docker-Distribution-API-Version", "registry/2.0");
@@ -111,7 +128,8 @@ class OnePushThroughEveryServiceIT {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<Event> seen = new ArrayList<>();
         List<String> rawJson = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(Topic.REGISTRY.topicName()));
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
@@ -120,43 +138,77 @@ class OnePushThroughEveryServiceIT {
                         rawJson.add(new String(record.value(), StandardCharsets.UTF_8));
                     }
                 }
-                return seen.stream().anyMatch(e -> e.type() == EventType.TAG_CREATED
-                        && seen.stream().anyMatch(m -> m.type() == EventType.MANIFEST_PUSHED));
+                return seen.stream()
+                        .anyMatch(e -> e.type() == EventType.TAG_CREATED
+                                && seen.stream().anyMatch(m -> m.type() == EventType.MANIFEST_PUSHED));
             });
         }
-        RegistryEvents.ManifestPushed pushed = seen.stream().map(Event::data)
-                .filter(RegistryEvents.ManifestPushed.class::isInstance).map(RegistryEvents.ManifestPushed.class::cast)
-                .filter(m -> m.digest().equals(manifestDigest)).findFirst().orElseThrow();
+        RegistryEvents.ManifestPushed pushed = seen.stream()
+                .map(Event::data)
+                .filter(RegistryEvents.ManifestPushed.class::isInstance)
+                .map(RegistryEvents.ManifestPushed.class::cast)
+                .filter(m -> m.digest().equals(manifestDigest))
+                .findFirst()
+                .orElseThrow();
         assertEquals(OciImages.blobDigests(layout, manifestDigest), pushed.blobs());
-        RegistryEvents.TagCreated tag = seen.stream().map(Event::data)
-                .filter(RegistryEvents.TagCreated.class::isInstance).map(RegistryEvents.TagCreated.class::cast)
-                .findFirst().orElseThrow();
+        RegistryEvents.TagCreated tag = seen.stream()
+                .map(Event::data)
+                .filter(RegistryEvents.TagCreated.class::isInstance)
+                .map(RegistryEvents.TagCreated.class::cast)
+                .findFirst()
+                .orElseThrow();
         assertEquals(new RegistryEvents.TagCreated(REPOSITORY, "v1", manifestDigest), tag);
-        assertTrue(rawJson.stream().allMatch(json -> json.contains("\"specversion\":\"1.0\"")), "structured CloudEvents");
+        assertTrue(
+                rawJson.stream().allMatch(json -> json.contains("\"specversion\":\"1.0\"")), "structured CloudEvents");
         assertTrue(seen.stream().anyMatch(e -> e.type() == EventType.BLOB_UPLOADED), "layer-store's own events too");
-        assertTrue(seen.stream().allMatch(e -> e.actor().userAgent() != null && e.actor().clientAddress() != null),
+        assertTrue(
+                seen.stream()
+                        .allMatch(
+                                e -> e.actor().userAgent() != null && e.actor().clientAddress() != null),
                 "the actor travels with every event");
-        assertTrue(seen.stream().filter(e -> e.type() == EventType.MANIFEST_PUSHED || e.type() == EventType.TAG_CREATED)
-                        .allMatch(e -> "admin".equals(e.actor().user()) && e.actor().userAgent().contains("skopeo")),
+        assertTrue(
+                seen.stream()
+                        .filter(e -> e.type() == EventType.MANIFEST_PUSHED || e.type() == EventType.TAG_CREATED)
+                        .allMatch(e -> "admin".equals(e.actor().user())
+                                && e.actor().userAgent().contains("skopeo")),
                 "the push is the admin's, with skopeo");
     }
 
     @Test
     void theAuditLogThroughTheFrontDoorShowsThePushWithinSeconds() {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                account().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(200)
-                        .body("items.type", hasItems("dev.drydock.manifest.pushed", "dev.drydock.tag.created",
-                                "dev.drydock.blob.uploaded", "dev.drydock.repository.created")));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> account()
+                        .queryParam("repository", REPOSITORY)
+                        .get("/api/v1/audit")
+                        .then()
+                        .statusCode(200)
+                        .body(
+                                "items.type",
+                                hasItems(
+                                        "dev.drydock.manifest.pushed",
+                                        "dev.drydock.tag.created",
+                                        "dev.drydock.blob.uploaded",
+                                        "dev.drydock.repository.created")));
         account().get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
         // the audit log is not for everyone
-        anonymous().queryParam("repository", REPOSITORY).get("/api/v1/audit").then().statusCode(401);
+        anonymous()
+                .queryParam("repository", REPOSITORY)
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(401);
     }
 
     @Test
     void thePortalHomePageListsTheRepositoryWithItsTag() {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            String html = RestAssured.given().baseUri(platform.portalUrl("/").toString()).get().then().statusCode(200)
-                    .contentType("text/html").extract().asString();
+            String html = RestAssured.given()
+                    .baseUri(platform.portalUrl("/").toString())
+                    .get()
+                    .then()
+                    .statusCode(200)
+                    .contentType("text/html")
+                    .extract()
+                    .asString();
             assertTrue(html.contains("data-repository=\"" + REPOSITORY + "\""), html);
             assertTrue(html.contains(">v1<"), html);
             assertTrue(html.contains(manifestDigest.substring(0, 19)), html);
@@ -165,11 +217,18 @@ class OnePushThroughEveryServiceIT {
 
     @Test
     void unknownRepositoriesAndTagsAre404WithTheOciErrorBody() {
-        given().get("/v2/nobody/nothing/manifests/v1").then().statusCode(404)
-                .contentType("application/json").body("errors[0].code", equalTo("NAME_UNKNOWN"));
-        given().get("/v2/" + REPOSITORY + "/manifests/v404").then().statusCode(404)
+        given().get("/v2/nobody/nothing/manifests/v1")
+                .then()
+                .statusCode(404)
+                .contentType("application/json")
+                .body("errors[0].code", equalTo("NAME_UNKNOWN"));
+        given().get("/v2/" + REPOSITORY + "/manifests/v404")
+                .then()
+                .statusCode(404)
                 .body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
-        given().get("/v2/nobody/nothing/tags/list").then().statusCode(404)
+        given().get("/v2/nobody/nothing/tags/list")
+                .then()
+                .statusCode(404)
                 .body("errors[0].code", equalTo("NAME_UNKNOWN"));
     }
 
@@ -177,12 +236,21 @@ class OnePushThroughEveryServiceIT {
     void anUploadWhoseBytesDoNotMatchItsDigestIsRefusedAndStoresNothing() throws Exception {
         byte[] bytes = new byte[50_000];
         new Random().nextBytes(bytes);
-        String actual = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        String actual = "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         String claimed = "sha256:" + "0".repeat(64);
-        String location = given().post("/v2/" + REPOSITORY + "/blobs/uploads/").then().statusCode(202)
-                .extract().header("Location");
-        given().contentType("application/octet-stream").body(bytes).queryParam("digest", claimed)
-                .put(location).then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
+        String location = given().post("/v2/" + REPOSITORY + "/blobs/uploads/")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
+        given().contentType("application/octet-stream")
+                .body(bytes)
+                .queryParam("digest", claimed)
+                .put(location)
+                .then()
+                .statusCode(400)
+                .body("errors[0].code", equalTo("DIGEST_INVALID"));
 
         assertFalse(Files.exists(platform.blobFile(actual)));
         assertFalse(Files.exists(platform.blobFile(claimed)));
@@ -193,19 +261,25 @@ class OnePushThroughEveryServiceIT {
     @Test
     void clientMistakesNeverAnswer5xx() {
         String[][] requests = {
-                {"GET", "/v2/UPPER/case/manifests/v1"},
-                {"GET", "/v2/" + REPOSITORY + "/manifests/sha256:nothex"},
-                {"GET", "/v2/" + REPOSITORY + "/blobs/sha256:nothex"},
-                {"GET", "/v2/" + REPOSITORY + "/blobs/uploads/not-a-uuid"},
-                {"PUT", "/v2/" + REPOSITORY + "/manifests/bad%20tag"},
-                {"PUT", "/v2/" + REPOSITORY + "/manifests/v2"},
-                {"GET", "/v2/acme/..%2F..%2Fetc/manifests/v1"},
-                {"DELETE", "/v2/" + REPOSITORY + "/blobs/uploads/"},
+            {"GET", "/v2/UPPER/case/manifests/v1"},
+            {"GET", "/v2/" + REPOSITORY + "/manifests/sha256:nothex"},
+            {"GET", "/v2/" + REPOSITORY + "/blobs/sha256:nothex"},
+            {"GET", "/v2/" + REPOSITORY + "/blobs/uploads/not-a-uuid"},
+            {"PUT", "/v2/" + REPOSITORY + "/manifests/bad%20tag"},
+            {"PUT", "/v2/" + REPOSITORY + "/manifests/v2"},
+            {"GET", "/v2/acme/..%2F..%2Fetc/manifests/v1"},
+            {"DELETE", "/v2/" + REPOSITORY + "/blobs/uploads/"},
         };
         for (String[] request : requests) {
-            int status = anonymous().header("Authorization", platform.adminBearer(REPOSITORY, "upper/case"))
-                    .urlEncodingEnabled(false).contentType("application/vnd.oci.image.manifest.v1+json").body("{not json")
-                    .request(request[0], request[1]).then().extract().statusCode();
+            int status = anonymous()
+                    .header("Authorization", platform.adminBearer(REPOSITORY, "upper/case"))
+                    .urlEncodingEnabled(false)
+                    .contentType("application/vnd.oci.image.manifest.v1+json")
+                    .body("{not json")
+                    .request(request[0], request[1])
+                    .then()
+                    .extract()
+                    .statusCode();
             assertTrue(status >= 400 && status < 500, request[0] + " " + request[1] + " answered " + status);
         }
     }

@@ -1,16 +1,15 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.restassured.RestAssured;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.TestFactory;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,10 +28,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * A fuzzer generated from the services' own OpenAPI documents ({@code /q/openapi} of registry-api
@@ -51,8 +50,8 @@ class OpenApiFuzzIT {
     private static final String INDEX = "application/vnd.oci.image.index.v1+json";
     private static final String KEPT = "fuzz/kept";
     private static final String TARGET = "fuzz/target";
-    private static final String TARGET_MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX
-            + "\",\"manifests\":[],\"annotations\":{\"a\":\"b\"}}";
+    private static final String TARGET_MANIFEST =
+            "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],\"annotations\":{\"a\":\"b\"}}";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     /** Operations with nothing to fuzz whose one call is heavy: a rebuild of every projection. */
@@ -70,23 +69,52 @@ class OpenApiFuzzIT {
     static void somethingToKeepAndSomethingToAimAt() {
         platform = Platform.get();
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        adminBasic = "Basic " + Base64.getEncoder().encodeToString(platform.adminCreds().getBytes(StandardCharsets.UTF_8));
+        adminBasic = "Basic "
+                + Base64.getEncoder().encodeToString(platform.adminCreds().getBytes(StandardCharsets.UTF_8));
         String bearer = platform.adminBearer(KEPT, TARGET);
-        front().contentType("application/json").body(Map.of("name", KEPT, "visibility", "private", "description", "kept as it is"))
-                .post("/api/v1/repositories").then().statusCode(201);
-        keptDigest = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .contentType(INDEX).body("{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[]}")
-                .put("/v2/" + KEPT + "/manifests/v1").then().statusCode(201).extract().header("Docker-Content-Digest");
-        RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .contentType(INDEX).body(TARGET_MANIFEST).put("/v2/" + TARGET + "/manifests/v1").then().statusCode(201);
-        front().contentType("application/json").body(Map.of("username", "fuzzuser", "password", "fuzz-password-123"))
-                .post("/api/v1/users").then().statusCode(201);
-        front().contentType("application/json").body(Map.of("name", "fuzzorg")).post("/api/v1/organizations").then().statusCode(201);
-        keptRepository = await().atMost(Duration.ofSeconds(30)).until(() -> {
-            var response = front().get("/api/v1/repositories/" + KEPT);
-            return response.statusCode() == 200 ? response.jsonPath().getString("description") + "|"
-                    + response.jsonPath().getString("visibility") : null;
-        }, value -> value != null);
+        front().contentType("application/json")
+                .body(Map.of("name", KEPT, "visibility", "private", "description", "kept as it is"))
+                .post("/api/v1/repositories")
+                .then()
+                .statusCode(201);
+        keptDigest = RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .contentType(INDEX)
+                .body("{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[]}")
+                .put("/v2/" + KEPT + "/manifests/v1")
+                .then()
+                .statusCode(201)
+                .extract()
+                .header("Docker-Content-Digest");
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .contentType(INDEX)
+                .body(TARGET_MANIFEST)
+                .put("/v2/" + TARGET + "/manifests/v1")
+                .then()
+                .statusCode(201);
+        front().contentType("application/json")
+                .body(Map.of("username", "fuzzuser", "password", "fuzz-password-123"))
+                .post("/api/v1/users")
+                .then()
+                .statusCode(201);
+        front().contentType("application/json")
+                .body(Map.of("name", "fuzzorg"))
+                .post("/api/v1/organizations")
+                .then()
+                .statusCode(201);
+        keptRepository = await().atMost(Duration.ofSeconds(30))
+                .until(
+                        () -> {
+                            var response = front().get("/api/v1/repositories/" + KEPT);
+                            return response.statusCode() == 200
+                                    ? response.jsonPath().getString("description") + "|"
+                                            + response.jsonPath().getString("visibility")
+                                    : null;
+                        },
+                        value -> value != null);
     }
 
     @AfterAll
@@ -99,16 +127,20 @@ class OpenApiFuzzIT {
         List<DynamicTest> tests = new ArrayList<>();
         List<DynamicTest> deletes = new ArrayList<>(); // last: they take away what the others aim at
         for (int port : new int[] {platform.registryPort, platform.auditPort}) {
-            JsonNode document = JSON.readTree(RestAssured.given().get("http://127.0.0.1:" + port + "/q/openapi?format=json").asString());
+            JsonNode document = JSON.readTree(RestAssured.given()
+                    .get("http://127.0.0.1:" + port + "/q/openapi?format=json")
+                    .asString());
             Iterator<Map.Entry<String, JsonNode>> paths = document.path("paths").fields();
             while (paths.hasNext()) {
                 Map.Entry<String, JsonNode> path = paths.next();
-                Iterator<Map.Entry<String, JsonNode>> operations = path.getValue().fields();
+                Iterator<Map.Entry<String, JsonNode>> operations =
+                        path.getValue().fields();
                 while (operations.hasNext()) {
                     Map.Entry<String, JsonNode> operation = operations.next();
                     String method = operation.getKey().toUpperCase();
                     String name = method + " " + path.getKey();
-                    if (!Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE").contains(method) || SKIPPED.contains(name)) {
+                    if (!Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE").contains(method)
+                            || SKIPPED.contains(name)) {
                         continue;
                     }
                     Operation op = new Operation(method, path.getKey(), operation.getValue(), document);
@@ -125,13 +157,20 @@ class OpenApiFuzzIT {
         // a fresh registry token for each operation: the whole fuzz outlasts one token's lifetime
         registryBearer = platform.adminBearer(TARGET);
         // and the target as the fuzz of the operations before left it, put back (a delete among them)
-        RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", registryBearer)
-                .contentType(INDEX).body(TARGET_MANIFEST).put("/v2/" + TARGET + "/manifests/v1").then().statusCode(201);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", registryBearer)
+                .contentType(INDEX)
+                .body(TARGET_MANIFEST)
+                .put("/v2/" + TARGET + "/manifests/v1")
+                .then()
+                .statusCode(201);
         List<String> failures = new ArrayList<>();
         int valid = send(op, op.validPath(), op.validQuery(), op.validBody(), "valid input", failures);
         // the fuzz must reach each handler's own logic, not stop at the access check
         if (valid == 401 || valid == 403) {
-            failures.add("valid input as the admin was refused (" + valid + "): the fuzz would test only the access check");
+            failures.add(
+                    "valid input as the admin was refused (" + valid + "): the fuzz would test only the access check");
         }
         for (String parameter : op.pathParameters()) {
             for (String hostile : hostileStrings()) {
@@ -144,16 +183,29 @@ class OpenApiFuzzIT {
             for (String hostile : hostileStrings()) {
                 Map<String, String> query = new LinkedHashMap<>(op.validQueryValues());
                 query.put(parameter, hostile);
-                send(op, op.validPath(), Operation.query(query), op.validBody(), "?" + parameter + "=" + shown(hostile), failures);
+                send(
+                        op,
+                        op.validPath(),
+                        Operation.query(query),
+                        op.validBody(),
+                        "?" + parameter + "=" + shown(hostile),
+                        failures);
             }
         }
         for (String field : op.bodyFields()) {
             for (JsonNode hostile : hostileJson()) {
-                send(op, op.validPath(), op.validQuery(), op.bodyWith(field, hostile), field + ":" + shown(hostile.toString()), failures);
+                send(
+                        op,
+                        op.validPath(),
+                        op.validQuery(),
+                        op.bodyWith(field, hostile),
+                        field + ":" + shown(hostile.toString()),
+                        failures);
             }
         }
         if (op.hasBody()) {
-            for (String body : List.of("", "null", "[]", "\"text\"", "{", "{\"a\":\"\u0000\"}", "{\"a\":1e999999}", "x".repeat(10_240))) {
+            for (String body : List.of(
+                    "", "null", "[]", "\"text\"", "{", "{\"a\":\"\u0000\"}", "{\"a\":1e999999}", "x".repeat(10_240))) {
                 send(op, op.validPath(), op.validQuery(), body, "body " + shown(body), failures);
             }
         }
@@ -189,7 +241,8 @@ class OpenApiFuzzIT {
     private static Answer sendOnce(Operation op, String path, String query, String body) throws InterruptedException {
         HttpRequest.Builder request;
         try {
-            request = HttpRequest.newBuilder(URI.create("http://" + platform.registry() + path + query)).timeout(Duration.ofSeconds(10));
+            request = HttpRequest.newBuilder(URI.create("http://" + platform.registry() + path + query))
+                    .timeout(Duration.ofSeconds(10));
         } catch (IllegalArgumentException e) {
             return new Answer(0, Duration.ZERO, "the fuzzer built no valid URI: " + e.getMessage());
         }
@@ -198,19 +251,26 @@ class OpenApiFuzzIT {
         // the fuzz's failed sign-ins must not hold back other tests' sign-ins from 127.0.0.1
         request.header("X-Forwarded-For", "198.18." + (n / 250 % 250) + "." + (n % 250 + 1));
         request.header("Authorization", path.startsWith("/v2") ? registryBearer : adminBasic);
-        String type = op.form ? "application/x-www-form-urlencoded" : path.contains("/manifests/") ? INDEX : "application/json";
+        String type = op.form
+                ? "application/x-www-form-urlencoded"
+                : path.contains("/manifests/") ? INDEX : "application/json";
         if (body != null) {
             request.header("Content-Type", type);
         }
-        request.method(op.method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        request.method(
+                op.method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         long start = System.nanoTime();
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             String problem = response.statusCode() >= 500
                     ? response.statusCode() + " " + new String(response.body(), StandardCharsets.UTF_8)
-                    : took.compareTo(LIMIT) > 0 ? "answered " + response.statusCode() + " after " + took.toMillis() + " ms" : null;
+                    : took.compareTo(LIMIT) > 0
+                            ? "answered " + response.statusCode() + " after " + took.toMillis() + " ms"
+                            : null;
             return new Answer(response.statusCode(), took, problem);
         } catch (HttpTimeoutException e) {
             return new Answer(0, Duration.ofSeconds(10), "no answer within 10 s");
@@ -220,23 +280,48 @@ class OpenApiFuzzIT {
     }
 
     private static void assertKeptUnchanged() {
-        var manifest = RestAssured.given().baseUri("http://" + platform.registry())
-                .header("Authorization", platform.adminBearer(KEPT)).accept(INDEX).get("/v2/" + KEPT + "/manifests/v1");
+        var manifest = RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", platform.adminBearer(KEPT))
+                .accept(INDEX)
+                .get("/v2/" + KEPT + "/manifests/v1");
         assertEquals(200, manifest.statusCode(), "the kept manifest is gone");
         assertEquals(keptDigest, manifest.header("Docker-Content-Digest"), "the kept tag moved");
         var repository = front().get("/api/v1/repositories/" + KEPT);
         assertEquals(200, repository.statusCode());
-        assertEquals(keptRepository, repository.jsonPath().getString("description") + "|" + repository.jsonPath().getString("visibility"));
+        assertEquals(
+                keptRepository,
+                repository.jsonPath().getString("description") + "|"
+                        + repository.jsonPath().getString("visibility"));
     }
 
     private static io.restassured.specification.RequestSpecification front() {
-        return RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive().basic(Platform.ADMIN, platform.adminPassword);
+        return RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(Platform.ADMIN, platform.adminPassword);
     }
 
     private static List<String> hostileStrings() {
-        return List.of("\u0000", "a\u0000b", "\u0001\u001f\u007f", "\r\nX-Injected: 1", "x".repeat(10_240),
-                "99999999999999999999999", "-1", "-9223372036854775809", "1e999999", "NaN",
-                "+999999999-12-31T23:59:59Z", "0000-00-00T00:00:00Z", "../../../etc/passwd", "' OR '1'='1", "%00", "\uD83D\uDC33", "");
+        return List.of(
+                "\u0000",
+                "a\u0000b",
+                "\u0001\u001f\u007f",
+                "\r\nX-Injected: 1",
+                "x".repeat(10_240),
+                "99999999999999999999999",
+                "-1",
+                "-9223372036854775809",
+                "1e999999",
+                "NaN",
+                "+999999999-12-31T23:59:59Z",
+                "0000-00-00T00:00:00Z",
+                "../../../etc/passwd",
+                "' OR '1'='1",
+                "%00",
+                "\uD83D\uDC33",
+                "");
     }
 
     private static List<JsonNode> hostileJson() {
@@ -257,7 +342,9 @@ class OpenApiFuzzIT {
     private static String shown(String value) {
         String escaped = value.length() > 40 ? value.substring(0, 20) + "…(" + value.length() + " chars)" : value;
         StringBuilder out = new StringBuilder();
-        escaped.codePoints().forEach(c -> out.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : new String(Character.toChars(c))));
+        escaped.codePoints()
+                .forEach(c -> out.append(
+                        c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : new String(Character.toChars(c))));
         return out.toString();
     }
 
@@ -278,18 +365,25 @@ class OpenApiFuzzIT {
             this.document = document;
             JsonNode content = spec.path("requestBody").path("content");
             this.form = content.has("application/x-www-form-urlencoded");
-            JsonNode schema = content.has("application/json") ? content.path("application/json").path("schema")
+            JsonNode schema = content.has("application/json")
+                    ? content.path("application/json").path("schema")
                     : content.path("application/x-www-form-urlencoded").path("schema");
-            this.bodySchema = method.equals("PUT") && template.endsWith("/manifests/{reference}") ? MANIFEST : resolve(schema);
+            this.bodySchema =
+                    method.equals("PUT") && template.endsWith("/manifests/{reference}") ? MANIFEST : resolve(schema);
         }
 
         /** The manifest body's fields (the document calls it binary): an image index, fuzzed field by field. */
-        private static final JsonNode MANIFEST = NODES.objectNode().set("properties", NODES.objectNode()
-                .<ObjectNode>set("schemaVersion", NODES.objectNode().put("type", "integer"))
-                .<ObjectNode>set("mediaType", NODES.objectNode().put("type", "string"))
-                .<ObjectNode>set("manifests", NODES.objectNode().put("type", "array"))
-                .<ObjectNode>set("artifactType", NODES.objectNode().put("type", "string"))
-                .set("annotations", NODES.objectNode().put("type", "object")));
+        private static final JsonNode MANIFEST = NODES.objectNode()
+                .set(
+                        "properties",
+                        NODES.objectNode()
+                                .<ObjectNode>set(
+                                        "schemaVersion", NODES.objectNode().put("type", "integer"))
+                                .<ObjectNode>set("mediaType", NODES.objectNode().put("type", "string"))
+                                .<ObjectNode>set("manifests", NODES.objectNode().put("type", "array"))
+                                .<ObjectNode>set(
+                                        "artifactType", NODES.objectNode().put("type", "string"))
+                                .set("annotations", NODES.objectNode().put("type", "object")));
 
         List<String> parameters(String in) {
             List<String> names = new ArrayList<>();
@@ -312,16 +406,18 @@ class OpenApiFuzzIT {
         Map<String, String> validPathValues() {
             Map<String, String> values = new LinkedHashMap<>();
             for (String name : pathParameters()) {
-                values.put(name, switch (name) {
-                    case "name" -> TARGET;
-                    case "reference", "tag" -> "v1";
-                    case "digest" -> keptDigest;
-                    case "organization" -> "fuzzorg";
-                    case "username" -> "fuzzuser";
-                    case "team" -> "fuzzteam";
-                    case "id" -> "00000000-0000-0000-0000-000000000000";
-                    default -> "fuzz";
-                });
+                values.put(
+                        name,
+                        switch (name) {
+                            case "name" -> TARGET;
+                            case "reference", "tag" -> "v1";
+                            case "digest" -> keptDigest;
+                            case "organization" -> "fuzzorg";
+                            case "username" -> "fuzzuser";
+                            case "team" -> "fuzzteam";
+                            case "id" -> "00000000-0000-0000-0000-000000000000";
+                            default -> "fuzz";
+                        });
             }
             return values;
         }
@@ -397,8 +493,12 @@ class OpenApiFuzzIT {
                 return body.toString();
             }
             List<String> pairs = new ArrayList<>();
-            body.fields().forEachRemaining(e -> pairs.add(encode(e.getKey()) + "="
-                    + encode(e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString())));
+            body.fields()
+                    .forEachRemaining(e -> pairs.add(encode(e.getKey()) + "="
+                            + encode(
+                                    e.getValue().isTextual()
+                                            ? e.getValue().asText()
+                                            : e.getValue().toString())));
             return String.join("&", pairs);
         }
 
@@ -423,26 +523,32 @@ class OpenApiFuzzIT {
             if (schema.path("type").asText().equals("integer")) {
                 return NODES.numberNode(1);
             }
-            return NODES.textNode(switch (field) {
-                case "username" -> template.equals("/api/v1/users") ? "fuzznobody" : "fuzzuser";
-                case "password" -> "fuzz-password-123";
-                case "name" -> template.contains("organizations") ? "fuzzorg2" : template.contains("repositories") ? "fuzz/created" : "fuzz-token";
-                case "visibility" -> "private";
-                case "role" -> "member";
-                case "scope" -> template.equals("/token") ? "repository:" + TARGET + ":pull" : "read";
-                case "expiresAt" -> "2030-01-01T00:00:00Z";
-                case "digest" -> keptDigest;
-                case "grant_type" -> "password";
-                case "refresh_token", "refreshToken" -> "not-a-refresh-token";
-                case "access_type" -> "online";
-                default -> "fuzz";
-            });
+            return NODES.textNode(
+                    switch (field) {
+                        case "username" -> template.equals("/api/v1/users") ? "fuzznobody" : "fuzzuser";
+                        case "password" -> "fuzz-password-123";
+                        case "name" ->
+                            template.contains("organizations")
+                                    ? "fuzzorg2"
+                                    : template.contains("repositories") ? "fuzz/created" : "fuzz-token";
+                        case "visibility" -> "private";
+                        case "role" -> "member";
+                        case "scope" -> template.equals("/token") ? "repository:" + TARGET + ":pull" : "read";
+                        case "expiresAt" -> "2030-01-01T00:00:00Z";
+                        case "digest" -> keptDigest;
+                        case "grant_type" -> "password";
+                        case "refresh_token", "refreshToken" -> "not-a-refresh-token";
+                        case "access_type" -> "online";
+                        default -> "fuzz";
+                    });
         }
 
         private JsonNode resolve(JsonNode schema) {
             String ref = schema.path("$ref").asText("");
             if (ref.startsWith("#/components/schemas/")) {
-                return document.path("components").path("schemas").path(ref.substring("#/components/schemas/".length()));
+                return document.path("components")
+                        .path("schemas")
+                        .path(ref.substring("#/components/schemas/".length()));
             }
             return schema;
         }

@@ -1,11 +1,12 @@
 package dev.drydock.it;
 
-import io.restassured.RestAssured;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.restassured.RestAssured;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,12 +15,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Nothing is lost and nothing counts twice: pushes and pulls go on while Kafka is down (their
@@ -33,6 +32,7 @@ class OutageIT {
 
     /** One broker of these tests' own, which they stop, kill and freeze, and one platform on it, shared by all four. */
     private static KafkaBrokerProcess kafka;
+
     private static Platform platform;
 
     @BeforeAll
@@ -56,8 +56,15 @@ class OutageIT {
     private static String push(Platform platform, String repository, String architecture) {
         OciLayoutWriter writer = new OciLayoutWriter(work.resolve(repository.replace('/', '-') + "-" + architecture));
         writer.tag("v1", writer.image(architecture, 1, 5_000));
-        Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
-                "oci:" + writer.path() + ":v1", "docker://" + platform.registry() + "/" + repository + ":v1");
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                platform.adminCreds(),
+                "oci:" + writer.path() + ":v1",
+                "docker://" + platform.registry() + "/" + repository + ":v1");
         return OciImages.manifestDigest(writer.path(), "v1");
     }
 
@@ -68,9 +75,13 @@ class OutageIT {
         try {
             List<java.util.concurrent.Future<?>> gets = new java.util.ArrayList<>();
             for (int i = 0; i < times; i++) {
-                gets.add(clients.submit(() -> RestAssured.given().baseUri("http://" + platform.registry())
-                        .header("Authorization", bearer).accept("application/vnd.oci.image.manifest.v1+json")
-                        .get("/v2/" + repository + "/manifests/v1").then().statusCode(200)));
+                gets.add(clients.submit(() -> RestAssured.given()
+                        .baseUri("http://" + platform.registry())
+                        .header("Authorization", bearer)
+                        .accept("application/vnd.oci.image.manifest.v1+json")
+                        .get("/v2/" + repository + "/manifests/v1")
+                        .then()
+                        .statusCode(200)));
             }
             for (java.util.concurrent.Future<?> get : gets) {
                 get.get();
@@ -85,13 +96,21 @@ class OutageIT {
         List<Map<String, Object>> records = new java.util.ArrayList<>();
         Long cursor = null;
         do {
-            var request = RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
+            var request = RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .auth()
+                    .preemptive()
                     .basic(Platform.ADMIN, platform.adminPassword)
-                    .queryParam("repository", repository).queryParam("limit", 500);
+                    .queryParam("repository", repository)
+                    .queryParam("limit", 500);
             if (cursor != null) {
                 request.queryParam("cursor", cursor);
             }
-            var page = request.get("/api/v1/audit").then().statusCode(200).extract().jsonPath();
+            var page = request.get("/api/v1/audit")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             records.addAll(page.getList("items"));
             cursor = page.getObject("next", Long.class);
         } while (cursor != null);
@@ -99,14 +118,18 @@ class OutageIT {
     }
 
     private static long count(List<Map<String, Object>> records, String type) {
-        return records.stream().filter(record -> ("dev.drydock." + type).equals(record.get("type"))).count();
+        return records.stream()
+                .filter(record -> ("dev.drydock." + type).equals(record.get("type")))
+                .count();
     }
 
     /** The pulls the audit log records: pulls that arrive together are one record with their count. */
     @SuppressWarnings("unchecked")
     private static long pulls(List<Map<String, Object>> records) {
-        return records.stream().filter(record -> "dev.drydock.image.pulled".equals(record.get("type")))
-                .mapToLong(record -> ((Number) ((Map<String, Object>) record.get("data")).get("count")).longValue()).sum();
+        return records.stream()
+                .filter(record -> "dev.drydock.image.pulled".equals(record.get("type")))
+                .mapToLong(record -> ((Number) ((Map<String, Object>) record.get("data")).get("count")).longValue())
+                .sum();
     }
 
     /**
@@ -114,14 +137,21 @@ class OutageIT {
      * manifest with an annotation that makes each one distinct.
      */
     private static void pushManifests(Platform platform, String repository, String layout, int count) throws Exception {
-        var manifest = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(java.nio.file.Files.readAllBytes(OciImages.blobPath(Path.of(layout), OciImages.manifestDigest(Path.of(layout), "v1"))));
+        var manifest =
+                (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(java.nio.file.Files.readAllBytes(
+                                OciImages.blobPath(Path.of(layout), OciImages.manifestDigest(Path.of(layout), "v1"))));
         String bearer = platform.adminBearer(repository);
         for (int i = 0; i < count; i++) {
             manifest.putObject("annotations").put("drydock.test/push", Integer.toString(i));
-            RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                    .contentType("application/vnd.oci.image.manifest.v1+json").body(manifest.toString())
-                    .put("/v2/" + repository + "/manifests/t" + i).then().statusCode(201);
+            RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .header("Authorization", bearer)
+                    .contentType("application/vnd.oci.image.manifest.v1+json")
+                    .body(manifest.toString())
+                    .put("/v2/" + repository + "/manifests/t" + i)
+                    .then()
+                    .statusCode(201);
         }
     }
 
@@ -129,7 +159,8 @@ class OutageIT {
     void pushesAndPullsDuringAKafkaOutageAreAllProjectedExactlyOnceAfterwards() throws Exception {
         try {
             push(platform, "outage/before", "amd64");
-            await().atMost(Duration.ofSeconds(20)).until(() -> count(audit(platform, "outage/before"), "manifest.pushed") > 0);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> count(audit(platform, "outage/before"), "manifest.pushed") > 0);
 
             // 100 pushes (the first and last with skopeo, layers and all) and 500 pulls while Kafka is down
             kafka.stop();
@@ -140,12 +171,15 @@ class OutageIT {
             push(platform, "outage/during", "arm64"); // moves the tag
 
             kafka.start();
-            await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
-                    RestAssured.given().baseUri("http://" + platform.registry())
-                            .get("/api/v1/repositories/outage/during/pulls").then().statusCode(200)
+            await().atMost(Duration.ofSeconds(90))
+                    .untilAsserted(() -> RestAssured.given()
+                            .baseUri("http://" + platform.registry())
+                            .get("/api/v1/repositories/outage/during/pulls")
+                            .then()
+                            .statusCode(200)
                             .body("total", equalTo(500)));
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertEquals(100, count(audit(platform, "outage/during"), "manifest.pushed")));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertEquals(100, count(audit(platform, "outage/during"), "manifest.pushed")));
             List<Map<String, Object>> records = audit(platform, "outage/during");
             assertEquals(100, count(records, "manifest.pushed"));
             assertEquals(99, count(records, "tag.created"));
@@ -174,9 +208,13 @@ class OutageIT {
                     String manifest = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
                             + "\"manifests\":[],\"annotations\":{\"drydock.test/push\":\"" + i + "\"}}";
                     try {
-                        int status = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                                .contentType("application/vnd.oci.image.index.v1+json").body(manifest)
-                                .put("/v2/" + repository + "/manifests/k" + i).statusCode();
+                        int status = RestAssured.given()
+                                .baseUri("http://" + platform.registry())
+                                .header("Authorization", bearer)
+                                .contentType("application/vnd.oci.image.index.v1+json")
+                                .body(manifest)
+                                .put("/v2/" + repository + "/manifests/k" + i)
+                                .statusCode();
                         if (status == 201) {
                             acknowledged.incrementAndGet();
                         }
@@ -198,16 +236,27 @@ class OutageIT {
             pusher.join();
             int pushed = acknowledged.get();
             assertTrue(pushed >= 30, "too few pushes to count on: " + pushed);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                    assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
             Platform.sleep(3000); // anything counted twice would arrive now
             assertEquals(pushed, count(audit(platform, repository), "manifest.pushed"));
-            RestAssured.given().get("http://127.0.0.1:" + platform.auditPort + "/q/health/live").then().statusCode(200)
+            RestAssured.given()
+                    .get("http://127.0.0.1:" + platform.auditPort + "/q/health/live")
+                    .then()
+                    .statusCode(200)
                     .body("checks.find { it.name == 'event-consumer' }.data.failuresInARow", equalTo(0));
-            RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
-                    .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
+            RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .auth()
+                    .preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword)
+                    .get("/api/v1/audit/verify")
+                    .then()
+                    .statusCode(200)
                     .body("intact", equalTo(true));
-            System.out.printf("OutageIT: %d pushes answered 201 across 3 SIGKILLs of Kafka, each projected once%n", pushed);
+            System.out.printf(
+                    "OutageIT: %d pushes answered 201 across 3 SIGKILLs of Kafka, each projected once%n", pushed);
         } finally {
             kafka.ensureRunning(); // running for the next test, whatever this one left
         }
@@ -234,15 +283,21 @@ class OutageIT {
                             + "\"manifests\":[],\"annotations\":{\"drydock.test/push\":\"" + i + "\"}}";
                     int status;
                     try {
-                        status = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                                .contentType("application/vnd.oci.image.index.v1+json").body(manifest)
-                                .put("/v2/" + repository + "/manifests/f" + i).statusCode();
+                        status = RestAssured.given()
+                                .baseUri("http://" + platform.registry())
+                                .header("Authorization", bearer)
+                                .contentType("application/vnd.oci.image.index.v1+json")
+                                .body(manifest)
+                                .put("/v2/" + repository + "/manifests/f" + i)
+                                .statusCode();
                     } catch (Exception e) { // RestAssured throws a failed connection's checked exception unwrapped
                         refused.compareAndSet(null, "push " + i + " failed: " + e);
                         continue;
                     }
                     if (status != 201) {
-                        refused.compareAndSet(null, "push " + i + " answered " + status + (frozen.get() ? " while Kafka was frozen" : ""));
+                        refused.compareAndSet(
+                                null,
+                                "push " + i + " answered " + status + (frozen.get() ? " while Kafka was frozen" : ""));
                         continue;
                     }
                     acknowledged.incrementAndGet();
@@ -264,7 +319,9 @@ class OutageIT {
                         Platform.Readiness readiness = Platform.readiness(port);
                         slowest = Math.max(slowest, readiness.millis());
                         assertEquals(200, readiness.status(), "readiness of port " + port + " while Kafka is frozen");
-                        assertTrue(readiness.millis() < 1000, "readiness of port " + port + " took " + readiness.millis() + " ms");
+                        assertTrue(
+                                readiness.millis() < 1000,
+                                "readiness of port " + port + " took " + readiness.millis() + " ms");
                     }
                     Platform.sleep(1000);
                 }
@@ -277,15 +334,26 @@ class OutageIT {
             pusher.join();
             int pushed = acknowledged.get();
             assertNull(refused.get());
-            assertTrue(pushedWhileFrozen.get() >= 100, "pushes went on while Kafka was frozen: " + pushedWhileFrozen.get());
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                    assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
+            assertTrue(
+                    pushedWhileFrozen.get() >= 100,
+                    "pushes went on while Kafka was frozen: " + pushedWhileFrozen.get());
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertEquals(pushed, count(audit(platform, repository), "manifest.pushed")));
             Platform.sleep(3000); // anything counted twice would arrive now
             assertEquals(pushed, count(audit(platform, repository), "manifest.pushed"));
-            RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
-                    .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
-                    .body("intact", equalTo(true)).body("gaps", equalTo(List.of()));
-            System.out.printf("OutageIT: %d pushes (%d while Kafka was frozen 30 s), each projected once; slowest readiness %d ms%n",
+            RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .auth()
+                    .preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword)
+                    .get("/api/v1/audit/verify")
+                    .then()
+                    .statusCode(200)
+                    .body("intact", equalTo(true))
+                    .body("gaps", equalTo(List.of()));
+            System.out.printf(
+                    "OutageIT: %d pushes (%d while Kafka was frozen 30 s), each projected once; slowest readiness %d ms%n",
                     pushed, pushedWhileFrozen.get(), slowest);
         } finally {
             kafka.ensureRunning(); // running for the next test, whatever this one left
@@ -302,13 +370,23 @@ class OutageIT {
             pull(platform, repository, 40);
             platform.restart("audit-service", platform.auditPort);
             pull(platform, repository, 20);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    RestAssured.given().baseUri("http://" + platform.registry())
-                            .get("/api/v1/repositories/" + repository + "/pulls").then().statusCode(200)
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> RestAssured.given()
+                            .baseUri("http://" + platform.registry())
+                            .get("/api/v1/repositories/" + repository + "/pulls")
+                            .then()
+                            .statusCode(200)
                             .body("total", equalTo(100)));
             assertEquals(100, pulls(audit(platform, repository)));
-            RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
-                    .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200).body("intact", equalTo(true));
+            RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .auth()
+                    .preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword)
+                    .get("/api/v1/audit/verify")
+                    .then()
+                    .statusCode(200)
+                    .body("intact", equalTo(true));
         } finally {
             if (!platform.alive("audit-service")) {
                 platform.restart("audit-service", platform.auditPort);

@@ -35,10 +35,12 @@ public final class Platform {
     public final int portalPort = Ports.free();
     /** A second front door on the same state that answers blob GETs with 307 redirects to layer-store. */
     public final int redirectingRegistryPort = Ports.free();
+
     public final Path dataDir;
     public final TestInfra.Kafka kafka;
     /** The platform admin's password; {@link #ADMIN} may push anywhere. */
     public final String adminPassword = "admin-" + UUID.randomUUID();
+
     public static final String ADMIN = "admin";
     private final List<Process> processes = new ArrayList<>();
     private TestInfra.Database dbServer = TestInfra.Database.shared();
@@ -84,8 +86,8 @@ public final class Platform {
         return isolated(kafka, dbServer, settings, false);
     }
 
-    private static Platform isolated(TestInfra.Kafka kafka, TestInfra.Database dbServer, Map<String, String> settings,
-                                     boolean withPortal) {
+    private static Platform isolated(
+            TestInfra.Kafka kafka, TestInfra.Database dbServer, Map<String, String> settings, boolean withPortal) {
         Platform platform = new Platform(kafka);
         platform.dbServer = dbServer;
         platform.settings.putAll(settings);
@@ -139,12 +141,17 @@ public final class Platform {
         for (String repository : repositories) {
             request.queryParam("scope", "repository:" + repository + ":pull,push,delete");
         }
-        return "Bearer " + request.get("/token").then().statusCode(200).extract().path("token");
+        return "Bearer "
+                + request.get("/token").then().statusCode(200).extract().path("token");
     }
 
     public Path blobFile(String digest) {
         String hex = digest.substring(digest.indexOf(':') + 1);
-        return dataDir.resolve("blobs").resolve("blobs").resolve("sha256").resolve(hex.substring(0, 2)).resolve(hex);
+        return dataDir.resolve("blobs")
+                .resolve("blobs")
+                .resolve("sha256")
+                .resolve(hex.substring(0, 2))
+                .resolve(hex);
     }
 
     /** A connection to this platform's own database, as the services' role. */
@@ -159,7 +166,9 @@ public final class Platform {
         common.put("QUARKUS_DATASOURCE_JDBC_URL", database);
         common.put("QUARKUS_DATASOURCE_PASSWORD", dbServer.password());
         common.put("DRYDOCK_KAFKA_BOOTSTRAP", kafka.bootstrap());
-        common.put("DRYDOCK_KAFKA_USERNAME", kafka.login().signsIn() ? kafka.login().username() : "");
+        common.put(
+                "DRYDOCK_KAFKA_USERNAME",
+                kafka.login().signsIn() ? kafka.login().username() : "");
         common.put("DRYDOCK_KAFKA_PASSWORD", kafka.login().password());
         common.put("DRYDOCK_LAYER_STORE_STORAGE_DIR", dataDir.resolve("blobs").toString());
         // as ./drydock up runs it: the front door sends blob GETs from the store it shares with layer-store
@@ -181,14 +190,14 @@ public final class Platform {
         registryEnv.put("DRYDOCK_ADMIN_PASSWORD", adminPassword);
         launch("registry-api", registryPort, registryEnv);
         if (!withPortal) {
-            for (int port : new int[]{layerStorePort, auditPort, registryPort}) {
+            for (int port : new int[] {layerStorePort, auditPort, registryPort}) {
                 awaitReady(port);
             }
             return;
         }
         launch("web-ui", portalPort, common);
         if (!withRedirecting) {
-            for (int port : new int[]{layerStorePort, auditPort, registryPort, portalPort}) {
+            for (int port : new int[] {layerStorePort, auditPort, registryPort, portalPort}) {
                 awaitReady(port);
             }
             return;
@@ -197,7 +206,7 @@ public final class Platform {
         Map<String, String> redirecting = new LinkedHashMap<>(registryEnv);
         redirecting.put("DRYDOCK_REGISTRY_BLOB_READS", "redirect");
         launch("registry-api", redirectingRegistryPort, redirecting);
-        for (int port : new int[]{layerStorePort, auditPort, registryPort, portalPort, redirectingRegistryPort}) {
+        for (int port : new int[] {layerStorePort, auditPort, registryPort, portalPort, redirectingRegistryPort}) {
             awaitReady(port);
         }
     }
@@ -213,13 +222,14 @@ public final class Platform {
     }
 
     /** A service's readiness answer and how long it took to come. */
-    record Readiness(int status, long millis) {
-    }
+    record Readiness(int status, long millis) {}
 
     /** Asks the service on {@code port} whether it is ready, and times the answer. */
     static Readiness readiness(int port) {
         long started = System.nanoTime();
-        int status = io.restassured.RestAssured.given().get("http://127.0.0.1:" + port + "/q/health/ready").statusCode();
+        int status = io.restassured.RestAssured.given()
+                .get("http://127.0.0.1:" + port + "/q/health/ready")
+                .statusCode();
         return new Readiness(status, (System.nanoTime() - started) / 1_000_000);
     }
 
@@ -241,14 +251,17 @@ public final class Platform {
 
     private void launch(String service, int port, Map<String, String> env) {
         envByService.putIfAbsent(service, env);
-        Path jar = Path.of("..", service, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
+        Path jar = Path.of("..", service, "target", "quarkus-app", "quarkus-run.jar")
+                .toAbsolutePath()
+                .normalize();
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: run the tests through the reactor (./drydock test)");
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(java.toString(), "-Xmx384m", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve(service + "-" + port + ".log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dataDir.resolve(service + "-" + port + ".log").toFile()));
         builder.environment().putAll(env);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         try {
@@ -268,8 +281,10 @@ public final class Platform {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
         while (Instant.now().isBefore(deadline)) {
             try {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
                 }
@@ -304,15 +319,17 @@ public final class Platform {
 
     /** A fresh database for this run on the test server, so earlier runs leave nothing behind. */
     private static String createDatabase(TestInfra.Database server) {
-        String name = "drydock_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = server.connect(); Statement s = c.createStatement()) {
+        String name =
+                "drydock_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = server.connect();
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create a database on " + server.url() + ": is the test infrastructure up?", e);
+            throw new IllegalStateException(
+                    "cannot create a database on " + server.url() + ": is the test infrastructure up?", e);
         }
         return server.url().substring(0, server.url().lastIndexOf('/') + 1) + name;
     }
-
 
     static void sleep(long millis) {
         try {

@@ -15,8 +15,7 @@ final class Ports {
     private static final int FIRST = 20_000;
     private static final int LAST = 32_000;
 
-    private Ports() {
-    }
+    private Ports() {}
 
     static int free() {
         return freeRun(1);

@@ -1,10 +1,11 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,10 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A PostgreSQL of its own, started by the same launcher as {@code ./drydock up}, is killed with
@@ -77,15 +76,19 @@ class PostgresKillIT {
                     Platform.Readiness readiness = Platform.readiness(port);
                     slowestReadiness = Math.max(slowestReadiness, readiness.millis());
                     assertEquals(503, readiness.status(), "readiness of port " + port + " with the database dead");
-                    assertTrue(readiness.millis() < 1000,
+                    assertTrue(
+                            readiness.millis() < 1000,
                             "readiness of port " + port + " took " + readiness.millis() + " ms with the database dead");
                 }
                 infra = TestInfra.launchPostgres(data, pgPort, kafka);
-                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                await().atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofMillis(500))
                         .until(() -> push(target, bearer, "after-" + r).statusCode() == 201);
             }
-            System.out.printf("PostgresKillIT: %d pushes answered 201, %d refused or failed across 3 kills;"
-                    + " readiness answered 503 within %d ms%n", acknowledged.size(), refused, slowestReadiness);
+            System.out.printf(
+                    "PostgresKillIT: %d pushes answered 201, %d refused or failed across 3 kills;"
+                            + " readiness answered 503 within %d ms%n",
+                    acknowledged.size(), refused, slowestReadiness);
             assertTrue(acknowledged.size() >= 30, "too few pushes to count on: " + acknowledged.size());
             assertTrue(refused > 0, "no push met the dead database: the kill came too late to prove anything");
             // a database that hangs (every PostgreSQL process frozen) rather than dies: readiness still
@@ -97,23 +100,34 @@ class PostgresKillIT {
             signal("STOP", frozen);
             try {
                 for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
-                    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                        Platform.Readiness readiness = Platform.readiness(port);
-                        assertTrue(readiness.millis() < 1000,
-                                "readiness of port " + port + " took " + readiness.millis() + " ms with the database frozen");
-                        assertEquals(503, readiness.status(), "readiness of port " + port + " with the database frozen");
-                    });
+                    await().atMost(Duration.ofSeconds(15))
+                            .pollInterval(Duration.ofMillis(500))
+                            .untilAsserted(() -> {
+                                Platform.Readiness readiness = Platform.readiness(port);
+                                assertTrue(
+                                        readiness.millis() < 1000,
+                                        "readiness of port " + port + " took " + readiness.millis()
+                                                + " ms with the database frozen");
+                                assertEquals(
+                                        503,
+                                        readiness.status(),
+                                        "readiness of port " + port + " with the database frozen");
+                            });
                 }
             } finally {
                 signal("CONT", frozen);
             }
             for (int port : new int[] {platform.registryPort, platform.layerStorePort, platform.auditPort}) {
                 String ready = "http://127.0.0.1:" + port + "/q/health/ready";
-                await().atMost(Duration.ofSeconds(30)).until(() -> RestAssured.given().get(ready).statusCode() == 200);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> RestAssured.given().get(ready).statusCode() == 200);
             }
             for (Map.Entry<String, String> push : acknowledged.entrySet()) {
-                Response get = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                        .accept(INDEX).get("/v2/" + REPOSITORY + "/manifests/" + push.getKey());
+                Response get = RestAssured.given()
+                        .baseUri("http://" + platform.registry())
+                        .header("Authorization", bearer)
+                        .accept(INDEX)
+                        .get("/v2/" + REPOSITORY + "/manifests/" + push.getKey());
                 assertEquals(200, get.statusCode(), push.getKey() + " was answered 201 and is gone");
                 assertEquals(push.getValue(), get.header("Docker-Content-Digest"), push.getKey());
             }
@@ -135,7 +149,11 @@ class PostgresKillIT {
     private static Response push(Platform platform, String bearer, String tag) {
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],"
                 + "\"annotations\":{\"drydock.test/push\":\"" + tag + "\"}}";
-        return RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .contentType(INDEX).body(manifest).put("/v2/" + REPOSITORY + "/manifests/" + tag);
+        return RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .contentType(INDEX)
+                .body(manifest)
+                .put("/v2/" + REPOSITORY + "/manifests/" + tag);
     }
 }

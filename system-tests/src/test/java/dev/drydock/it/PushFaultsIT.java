@@ -1,11 +1,13 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
@@ -20,12 +22,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17: faults that strike while many clients push at once. Each push is a blob upload and a
@@ -50,21 +49,25 @@ class PushFaultsIT {
     }
 
     /** {@link #PUSHERS} clients pushing until {@code pushing} is false. */
-    private static List<Thread> startPushers(Platform platform, String repository, String bearer, AtomicBoolean pushing,
-                                             Acknowledged acknowledged) {
+    private static List<Thread> startPushers(
+            Platform platform, String repository, String bearer, AtomicBoolean pushing, Acknowledged acknowledged) {
         List<Thread> pushers = new ArrayList<>();
         for (int p = 0; p < PUSHERS; p++) {
             int pusher = p;
-            Thread thread = new Thread(() -> {
-                for (int i = 0; pushing.get(); i++) {
-                    try {
-                        push(platform, repository, bearer, "p" + pusher + "-" + i, acknowledged);
-                    } catch (Exception e) { // RestAssured throws a refused connection's checked exception unwrapped
-                        acknowledged.failed().incrementAndGet(); // the connection failed: nothing acknowledged
-                        Platform.sleep(20); // a closed port refuses at once: no spinning while the service is away
-                    }
-                }
-            }, "pusher-" + p);
+            Thread thread = new Thread(
+                    () -> {
+                        for (int i = 0; pushing.get(); i++) {
+                            try {
+                                push(platform, repository, bearer, "p" + pusher + "-" + i, acknowledged);
+                            } catch (Exception e) { // RestAssured throws a refused connection's checked exception
+                                // unwrapped
+                                acknowledged.failed().incrementAndGet(); // the connection failed: nothing acknowledged
+                                Platform.sleep(
+                                        20); // a closed port refuses at once: no spinning while the service is away
+                            }
+                        }
+                    },
+                    "pusher-" + p);
             thread.setDaemon(true);
             thread.start();
             pushers.add(thread);
@@ -72,11 +75,16 @@ class PushFaultsIT {
         return pushers;
     }
 
-    private static void push(Platform platform, String repository, String bearer, String tag, Acknowledged acknowledged) {
+    private static void push(
+            Platform platform, String repository, String bearer, String tag, Acknowledged acknowledged) {
         byte[] blob = (tag + "-" + UUID.randomUUID()).getBytes();
         String digest = sha256(blob);
-        Response upload = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .contentType("application/octet-stream").queryParam("digest", digest).body(blob)
+        Response upload = RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .contentType("application/octet-stream")
+                .queryParam("digest", digest)
+                .body(blob)
                 .post("/v2/" + repository + "/blobs/uploads/");
         if (upload.statusCode() != 201) {
             acknowledged.failed().incrementAndGet();
@@ -85,8 +93,12 @@ class PushFaultsIT {
         acknowledged.blobs().put(digest, blob);
         String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],"
                 + "\"annotations\":{\"drydock.test/push\":\"" + tag + "\",\"drydock.test/blob\":\"" + digest + "\"}}";
-        Response put = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .contentType(INDEX).body(manifest).put("/v2/" + repository + "/manifests/" + tag);
+        Response put = RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .contentType(INDEX)
+                .body(manifest)
+                .put("/v2/" + repository + "/manifests/" + tag);
         if (put.statusCode() == 201) {
             acknowledged.tags().put(tag, put.header("Docker-Content-Digest"));
         } else {
@@ -102,30 +114,52 @@ class PushFaultsIT {
     }
 
     /** Everything acknowledged is there, and in the audit log exactly once; the log has no gap. */
-    private static void assertNothingLost(Platform platform, String repository, String bearer, Acknowledged acknowledged) {
+    private static void assertNothingLost(
+            Platform platform, String repository, String bearer, Acknowledged acknowledged) {
         for (Map.Entry<String, byte[]> blob : acknowledged.blobs().entrySet()) {
-            byte[] read = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                    .get("/v2/" + repository + "/blobs/" + blob.getKey()).then().statusCode(200).extract().asByteArray();
+            byte[] read = RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .header("Authorization", bearer)
+                    .get("/v2/" + repository + "/blobs/" + blob.getKey())
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asByteArray();
             assertArrayEquals(blob.getValue(), read, blob.getKey());
         }
         for (Map.Entry<String, String> tag : acknowledged.tags().entrySet()) {
-            Response get = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                    .accept(INDEX).get("/v2/" + repository + "/manifests/" + tag.getKey());
+            Response get = RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .header("Authorization", bearer)
+                    .accept(INDEX)
+                    .get("/v2/" + repository + "/manifests/" + tag.getKey());
             assertEquals(200, get.statusCode(), tag.getKey() + " was answered 201 and is gone");
             assertEquals(tag.getValue(), get.header("Docker-Content-Digest"), tag.getKey());
         }
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            Map<String, Integer> created = tagsCreated(platform, repository);
-            for (String tag : acknowledged.tags().keySet()) {
-                assertEquals(1, created.getOrDefault(tag, 0), tag + " in the audit log");
-            }
-        });
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    Map<String, Integer> created = tagsCreated(platform, repository);
+                    for (String tag : acknowledged.tags().keySet()) {
+                        assertEquals(1, created.getOrDefault(tag, 0), tag + " in the audit log");
+                    }
+                });
         Platform.sleep(3000); // anything applied twice would show now
         tagsCreated(platform, repository).forEach((tag, times) -> assertEquals(1, times, tag + " in the audit log"));
-        RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
-                .basic(Platform.ADMIN, platform.adminPassword).get("/api/v1/audit/verify").then().statusCode(200)
-                .body("intact", equalTo(true)).body("gaps", equalTo(List.of()));
-        RestAssured.given().get("http://127.0.0.1:" + platform.auditPort + "/q/health/live").then().statusCode(200)
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(Platform.ADMIN, platform.adminPassword)
+                .get("/api/v1/audit/verify")
+                .then()
+                .statusCode(200)
+                .body("intact", equalTo(true))
+                .body("gaps", equalTo(List.of()));
+        RestAssured.given()
+                .get("http://127.0.0.1:" + platform.auditPort + "/q/health/live")
+                .then()
+                .statusCode(200)
                 .body("checks.find { it.name == 'event-consumer' }.data.failuresInARow", equalTo(0));
     }
 
@@ -135,12 +169,21 @@ class PushFaultsIT {
         Map<String, Integer> created = new ConcurrentHashMap<>();
         Long cursor = null;
         do {
-            var request = RestAssured.given().baseUri("http://" + platform.registry()).auth().preemptive()
-                    .basic(Platform.ADMIN, platform.adminPassword).queryParam("repository", repository).queryParam("limit", 500);
+            var request = RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .auth()
+                    .preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword)
+                    .queryParam("repository", repository)
+                    .queryParam("limit", 500);
             if (cursor != null) {
                 request.queryParam("cursor", cursor);
             }
-            var page = request.get("/api/v1/audit").then().statusCode(200).extract().jsonPath();
+            var page = request.get("/api/v1/audit")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             for (Map<String, Object> record : page.<Map<String, Object>>getList("items")) {
                 if ("dev.drydock.tag.created".equals(record.get("type"))) {
                     created.merge((String) ((Map<String, Object>) record.get("data")).get("tag"), 1, Integer::sum);
@@ -192,9 +235,15 @@ class PushFaultsIT {
                 platform.restart("registry-api", platform.registryPort);
             }
         });
-        System.out.printf("PushFaultsIT: %d manifests and %d blobs acknowledged, %d pushes failed across 2 SIGKILLs"
-                + " of registry-api%n", acknowledged.tags().size(), acknowledged.blobs().size(), acknowledged.failed().get());
-        assertTrue(acknowledged.tags().size() >= 50, "too few pushes to count on: " + acknowledged.tags().size());
+        System.out.printf(
+                "PushFaultsIT: %d manifests and %d blobs acknowledged, %d pushes failed across 2 SIGKILLs"
+                        + " of registry-api%n",
+                acknowledged.tags().size(),
+                acknowledged.blobs().size(),
+                acknowledged.failed().get());
+        assertTrue(
+                acknowledged.tags().size() >= 50,
+                "too few pushes to count on: " + acknowledged.tags().size());
         assertTrue(acknowledged.failed().get() > 0, "no push met the kill: it proves nothing");
         assertNothingLost(platform, repository, bearer, acknowledged);
     }
@@ -210,15 +259,17 @@ class PushFaultsIT {
         AtomicInteger cut = new AtomicInteger();
         AtomicInteger inAuditTransaction = new AtomicInteger();
         Acknowledged acknowledged = pushDuring(repository, bearer, () -> {
-            try (Connection db = platform.connectDatabase(); Statement statement = db.createStatement()) {
+            try (Connection db = platform.connectDatabase();
+                    Statement statement = db.createStatement()) {
                 for (int round = 0; round < 40; round++) {
                     Platform.sleep(250);
-                    try (ResultSet rs = statement.executeQuery("WITH victim AS (SELECT pid, state, query FROM pg_stat_activity"
-                            + " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend')"
-                            + " SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)),"
-                            + " count(*) FILTER (WHERE state IN ('active', 'idle in transaction')"
-                            + " AND (query ILIKE '%applied_event%' OR query ILIKE '%audit_record%' OR query ILIKE '%apply_registry_events%'"
-                            + " OR query ILIKE '%skipped_position%')) FROM victim")) {
+                    try (ResultSet rs =
+                            statement.executeQuery("WITH victim AS (SELECT pid, state, query FROM pg_stat_activity"
+                                    + " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend')"
+                                    + " SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)),"
+                                    + " count(*) FILTER (WHERE state IN ('active', 'idle in transaction')"
+                                    + " AND (query ILIKE '%applied_event%' OR query ILIKE '%audit_record%' OR query ILIKE '%apply_registry_events%'"
+                                    + " OR query ILIKE '%skipped_position%')) FROM victim")) {
                         rs.next();
                         cut.addAndGet(rs.getInt(1));
                         inAuditTransaction.addAndGet(rs.getInt(2));
@@ -226,20 +277,29 @@ class PushFaultsIT {
                 }
             }
         });
-        System.out.printf("PushFaultsIT: %d connections cut (%d inside a projection's transaction); %d manifests and"
-                + " %d blobs acknowledged, %d pushes failed%n", cut.get(), inAuditTransaction.get(), acknowledged.tags().size(),
-                acknowledged.blobs().size(), acknowledged.failed().get());
+        System.out.printf(
+                "PushFaultsIT: %d connections cut (%d inside a projection's transaction); %d manifests and"
+                        + " %d blobs acknowledged, %d pushes failed%n",
+                cut.get(),
+                inAuditTransaction.get(),
+                acknowledged.tags().size(),
+                acknowledged.blobs().size(),
+                acknowledged.failed().get());
         assertTrue(cut.get() >= 40, "connections cut: " + cut.get());
         // only the consumer touches these tables while the pushes run, and it applies each batch
         // in one transaction: a statement of it under way is a batch half applied
         assertTrue(inAuditTransaction.get() > 0, "no cut landed inside a projection's transaction: it proves nothing");
-        assertTrue(acknowledged.tags().size() >= 50, "too few pushes to count on: " + acknowledged.tags().size());
+        assertTrue(
+                acknowledged.tags().size() >= 50,
+                "too few pushes to count on: " + acknowledged.tags().size());
         assertNothingLost(platform, repository, bearer, acknowledged);
     }
 
     private static String sha256(byte[] bytes) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,14 +1,14 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.drydock.oci.http.RawRequest;
 import dev.drydock.oci.http.Routes;
 import io.restassured.RestAssured;
 import io.restassured.specification.RequestSpecification;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,11 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * Generated from the route table itself, so that a new route is attacked the day it is added:
@@ -51,11 +50,22 @@ class RouteTableAttackIT {
         victim = signUp();
         stranger = signUp();
         repository = victim + "/vault";
-        front().auth().preemptive().basic(victim, PASSWORD).contentType("application/json")
-                .body(Map.of("name", repository, "visibility", "private")).post("/api/v1/repositories").then().statusCode(201);
+        front().auth()
+                .preemptive()
+                .basic(victim, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("name", repository, "visibility", "private"))
+                .post("/api/v1/repositories")
+                .then()
+                .statusCode(201);
         digestBefore = front().header("Authorization", "Bearer " + token(victim, PASSWORD, "pull,push"))
-                .contentType(INDEX).body(EMPTY_INDEX).put("/v2/" + repository + "/manifests/v1").then().statusCode(201)
-                .extract().header("Docker-Content-Digest");
+                .contentType(INDEX)
+                .body(EMPTY_INDEX)
+                .put("/v2/" + repository + "/manifests/v1")
+                .then()
+                .statusCode(201)
+                .extract()
+                .header("Docker-Content-Digest");
     }
 
     private static RequestSpecification front() {
@@ -64,8 +74,11 @@ class RouteTableAttackIT {
 
     private static String signUp() {
         String name = "rt" + UUID.randomUUID().toString().substring(0, 8);
-        front().contentType("application/json").body(Map.of("username", name, "password", PASSWORD))
-                .post("/api/v1/users").then().statusCode(201);
+        front().contentType("application/json")
+                .body(Map.of("username", name, "password", PASSWORD))
+                .post("/api/v1/users")
+                .then()
+                .statusCode(201);
         return name;
     }
 
@@ -74,8 +87,11 @@ class RouteTableAttackIT {
         if (user != null) {
             request.auth().preemptive().basic(user, password);
         }
-        return request.get("/token?service=drydock&scope=repository:" + repository + ":" + actions).then().statusCode(200)
-                .extract().path("token");
+        return request.get("/token?service=drydock&scope=repository:" + repository + ":" + actions)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("token");
     }
 
     @Test
@@ -83,8 +99,13 @@ class RouteTableAttackIT {
         for (Routes.Route route : Routes.all()) {
             String path = canonical(route);
             for (String method : route.methods()) {
-                assertEquals(route.name(), Routes.match(method, path).orElseThrow(() -> new AssertionError(method + " " + path))
-                        .route().name(), method + " " + path);
+                assertEquals(
+                        route.name(),
+                        Routes.match(method, path)
+                                .orElseThrow(() -> new AssertionError(method + " " + path))
+                                .route()
+                                .name(),
+                        method + " " + path);
             }
         }
     }
@@ -93,8 +114,11 @@ class RouteTableAttackIT {
     static String canonical(Routes.Route route) {
         String pattern = route.path().pattern();
         String path = pattern.substring(1, pattern.length() - 1) // the anchors ^ and $
-                .replace("(?<name>.+)", repository).replace("(/.+)?", "/" + repository).replace("(/verify)?", "")
-                .replace("/?", "/").replace("/.+/", "/" + repository + "/");
+                .replace("(?<name>.+)", repository)
+                .replace("(/.+)?", "/" + repository)
+                .replace("(/verify)?", "")
+                .replace("/?", "/")
+                .replace("/.+/", "/" + repository + "/");
         if (path.endsWith("/.+")) {
             path = path.substring(0, path.length() - 3) + "/" + repository;
         }
@@ -102,10 +126,19 @@ class RouteTableAttackIT {
         StringBuilder filled = new StringBuilder(parts[0]);
         for (int i = 1; i < parts.length; i++) {
             String before = filled.toString();
-            filled.append(before.endsWith("/manifests/") ? "v1" : before.endsWith("/uploads/")
-                    ? UUID.randomUUID().toString() : before.endsWith("/organizations/") ? victim
-                    : before.endsWith("/members/") ? stranger : before.endsWith("/tags/") ? "v1"
-                    : before.endsWith("/teams/") ? "t" : DIGEST).append(parts[i]);
+            filled.append(
+                            before.endsWith("/manifests/")
+                                    ? "v1"
+                                    : before.endsWith("/uploads/")
+                                            ? UUID.randomUUID().toString()
+                                            : before.endsWith("/organizations/")
+                                                    ? victim
+                                                    : before.endsWith("/members/")
+                                                            ? stranger
+                                                            : before.endsWith("/tags/")
+                                                                    ? "v1"
+                                                                    : before.endsWith("/teams/") ? "t" : DIGEST)
+                    .append(parts[i]);
         }
         return filled.toString();
     }
@@ -115,7 +148,8 @@ class RouteTableAttackIT {
         Map<String, String> spelled = new LinkedHashMap<>();
         int last = path.lastIndexOf('/', path.length() - 2);
         String lastSegment = path.substring(last + 1);
-        String keywordPath = path.startsWith("/v2/" + repository + "/") ? path.substring(0, ("/v2/" + repository + "/").length())
+        String keywordPath = path.startsWith("/v2/" + repository + "/")
+                ? path.substring(0, ("/v2/" + repository + "/").length())
                 : path.substring(0, last + 1);
         String rest = path.substring(keywordPath.length());
         if (!rest.isEmpty()) {
@@ -123,14 +157,21 @@ class RouteTableAttackIT {
             spelled.put("percent-encoded letter", keywordPath + hex + rest.substring(1));
             spelled.put("upper-case percent-encoding", keywordPath + hex.toUpperCase() + rest.substring(1));
             int slash = rest.indexOf('/');
-            spelled.put("path parameter", slash < 0 ? path + ";x=1" : keywordPath + rest.substring(0, slash) + ";x=1" + rest.substring(slash));
+            spelled.put(
+                    "path parameter",
+                    slash < 0
+                            ? path + ";x=1"
+                            : keywordPath + rest.substring(0, slash) + ";x=1" + rest.substring(slash));
         }
         spelled.put("leading empty segment", "/" + path);
         spelled.put("empty segment", keywordPath + "/" + rest);
         spelled.put("dot segment", keywordPath + "./" + rest);
         spelled.put("dot-dot segment", keywordPath + "x/../" + rest);
-        spelled.put("encoded prefix", path.startsWith("/v2") ? "/%76%32" + path.substring(3)
-                : path.startsWith("/v1") ? "/%76%31" + path.substring(3) : "/%61pi" + path.substring(4));
+        spelled.put(
+                "encoded prefix",
+                path.startsWith("/v2")
+                        ? "/%76%32" + path.substring(3)
+                        : path.startsWith("/v1") ? "/%76%31" + path.substring(3) : "/%61pi" + path.substring(4));
         if (path.contains(repository)) {
             spelled.put("encoded slash in the name", path.replace(repository, repository.replace("/", "%2F")));
         }
@@ -141,11 +182,15 @@ class RouteTableAttackIT {
 
     /** Who attacks, as the Authorization header they send (none: nothing). */
     private static List<Map.Entry<String, String>> callers() {
-        return List.of(Map.entry("nobody", ""),
+        return List.of(
+                Map.entry("nobody", ""),
                 Map.entry("anonymous token", "Bearer " + token(null, null, "pull,push,delete")),
                 Map.entry("stranger's token", "Bearer " + token(stranger, PASSWORD, "pull,push,delete")),
-                Map.entry("stranger's password", "Basic " + Base64.getEncoder().encodeToString(
-                        (stranger + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
+                Map.entry(
+                        "stranger's password",
+                        "Basic "
+                                + Base64.getEncoder()
+                                        .encodeToString((stranger + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8))));
     }
 
     @TestFactory
@@ -156,18 +201,28 @@ class RouteTableAttackIT {
         for (Routes.Route route : Routes.all()) {
             String path = canonical(route);
             for (Map.Entry<String, String> spelling : spellings(path).entrySet()) {
-                tests.add(DynamicTest.dynamicTest(route.name() + ", " + spelling.getKey() + ": " + spelling.getValue(), () -> {
-                    for (String method : route.methods()) {
-                        for (Map.Entry<String, String> caller : callers) {
-                            assertRefused(method + " " + spelling.getValue() + " as " + caller.getKey() + " at the front door",
-                                    exactly(platform.registryPort, method, spelling.getValue(), caller.getValue()), true);
-                        }
-                        if (route.owner() == Routes.Owner.LAYER_STORE) {
-                            assertRefused(method + " " + spelling.getValue() + " at layer-store",
-                                    exactly(platform.layerStorePort, method, spelling.getValue(), anonymous), true);
-                        }
-                    }
-                }));
+                tests.add(DynamicTest.dynamicTest(
+                        route.name() + ", " + spelling.getKey() + ": " + spelling.getValue(), () -> {
+                            for (String method : route.methods()) {
+                                for (Map.Entry<String, String> caller : callers) {
+                                    assertRefused(
+                                            method + " " + spelling.getValue() + " as " + caller.getKey()
+                                                    + " at the front door",
+                                            exactly(
+                                                    platform.registryPort,
+                                                    method,
+                                                    spelling.getValue(),
+                                                    caller.getValue()),
+                                            true);
+                                }
+                                if (route.owner() == Routes.Owner.LAYER_STORE) {
+                                    assertRefused(
+                                            method + " " + spelling.getValue() + " at layer-store",
+                                            exactly(platform.layerStorePort, method, spelling.getValue(), anonymous),
+                                            true);
+                                }
+                            }
+                        }));
             }
         }
         tests.add(DynamicTest.dynamicTest("the victim's repository is unchanged", RouteTableAttackIT::unchanged));
@@ -184,8 +239,10 @@ class RouteTableAttackIT {
             String path = canonical(route);
             for (String method : route.methods()) {
                 for (Map.Entry<String, String> caller : callers) {
-                    assertRefused(method + " " + path + " as " + caller.getKey(),
-                            exactly(platform.registryPort, method, path, caller.getValue()), false);
+                    assertRefused(
+                            method + " " + path + " as " + caller.getKey(),
+                            exactly(platform.registryPort, method, path, caller.getValue()),
+                            false);
                 }
             }
         }
@@ -202,9 +259,13 @@ class RouteTableAttackIT {
             String path = canonical(route);
             for (String method : route.methods()) {
                 // a well-formed JSON request, so that only the missing credential can refuse it
-                assertEquals(401, RawRequest.status(platform.registryPort, method, path, "", "application/json", "{}"),
+                assertEquals(
+                        401,
+                        RawRequest.status(platform.registryPort, method, path, "", "application/json", "{}"),
                         method + " " + path + " without credentials");
-                assertEquals(401, RawRequest.status(platform.registryPort, method, path, registryToken, "application/json", "{}"),
+                assertEquals(
+                        401,
+                        RawRequest.status(platform.registryPort, method, path, registryToken, "application/json", "{}"),
                         method + " " + path + " with a registry token");
             }
         }
@@ -212,19 +273,42 @@ class RouteTableAttackIT {
 
     @Test
     void aFailedSignInNamedAfterARepositoryWritesNothingIntoItsAuditLog() {
-        front().auth().preemptive().basic(repository, "x").get("/token?service=drydock").then().statusCode(401);
+        front().auth()
+                .preemptive()
+                .basic(repository, "x")
+                .get("/token?service=drydock")
+                .then()
+                .statusCode(401);
         // something the victim does afterwards, so that once it shows, the failure would have too
-        front().header("Authorization", "Bearer " + token(victim, PASSWORD, "pull,push")).contentType(INDEX)
-                .body(EMPTY_INDEX).put("/v2/" + repository + "/manifests/after-probe").then().statusCode(201);
+        front().header("Authorization", "Bearer " + token(victim, PASSWORD, "pull,push"))
+                .contentType(INDEX)
+                .body(EMPTY_INDEX)
+                .put("/v2/" + repository + "/manifests/after-probe")
+                .then()
+                .statusCode(201);
         RequestSpecification owner = front().auth().preemptive().basic(victim, PASSWORD);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertTrue(front().auth().preemptive().basic(victim, PASSWORD)
-                .get("/api/v1/audit?repository=" + repository).then().statusCode(200).extract().jsonPath()
-                .getList("items.findAll { it.type == 'dev.drydock.tag.created' }.data.tag", String.class).contains("after-probe")));
-        List<String> types = owner.get("/api/v1/audit?repository=" + repository).then().statusCode(200).extract().jsonPath()
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertTrue(front().auth()
+                        .preemptive()
+                        .basic(victim, PASSWORD)
+                        .get("/api/v1/audit?repository=" + repository)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("items.findAll { it.type == 'dev.drydock.tag.created' }.data.tag", String.class)
+                        .contains("after-probe")));
+        List<String> types = owner.get("/api/v1/audit?repository=" + repository)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
                 .getList("items.type", String.class);
         assertFalse(types.contains("dev.drydock.user.login_failed"), types.toString());
         front().header("Authorization", "Bearer " + token(victim, PASSWORD, "pull,push,delete"))
-                .delete("/v2/" + repository + "/manifests/after-probe").then().statusCode(202);
+                .delete("/v2/" + repository + "/manifests/after-probe")
+                .then()
+                .statusCode(202);
     }
 
     /** The status of a request sent byte for byte as written (see {@link RawRequest}). */
@@ -235,7 +319,9 @@ class RouteTableAttackIT {
     /** Refused as a client mistake or as unauthorised: never a success, never a server error. */
     private static void assertRefused(String what, int status, boolean spelling) {
         if (spelling) {
-            assertTrue(status == 400 || status == 404, what + " answered " + status + " (a non-canonical path must be 400 or 404)");
+            assertTrue(
+                    status == 400 || status == 404,
+                    what + " answered " + status + " (a non-canonical path must be 400 or 404)");
         } else {
             assertTrue(status >= 400 && status < 500, what + " answered " + status);
         }
@@ -243,9 +329,22 @@ class RouteTableAttackIT {
 
     private static void unchanged() {
         String owner = token(victim, PASSWORD, "pull");
-        assertEquals(digestBefore, front().header("Authorization", "Bearer " + owner).accept(INDEX)
-                .get("/v2/" + repository + "/manifests/v1").then().statusCode(200).extract().header("Docker-Content-Digest"));
-        assertEquals(List.of("v1"), front().header("Authorization", "Bearer " + owner).get("/v2/" + repository + "/tags/list")
-                .then().statusCode(200).extract().path("tags"));
+        assertEquals(
+                digestBefore,
+                front().header("Authorization", "Bearer " + owner)
+                        .accept(INDEX)
+                        .get("/v2/" + repository + "/manifests/v1")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .header("Docker-Content-Digest"));
+        assertEquals(
+                List.of("v1"),
+                front().header("Authorization", "Bearer " + owner)
+                        .get("/v2/" + repository + "/tags/list")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .path("tags"));
     }
 }

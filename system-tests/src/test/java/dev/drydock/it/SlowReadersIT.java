@@ -1,10 +1,11 @@
 package dev.drydock.it;
 
-import io.restassured.RestAssured;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.restassured.RestAssured;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -18,10 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17: readers that take a blob slowly. Sixteen clients ask for a 32 MiB layer through the
@@ -56,7 +54,8 @@ class SlowReadersIT {
                 readers.add(socket);
                 OutputStream out = socket.getOutputStream();
                 out.write(("GET /v2/" + repository + "/blobs/" + digest + " HTTP/1.1\r\nHost: " + platform.registry()
-                        + "\r\nAuthorization: " + bearer + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + "\r\nAuthorization: " + bearer + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 heads.add(socket.getInputStream().readNBytes(256 * 1024));
             }
@@ -64,21 +63,30 @@ class SlowReadersIT {
             for (int round = 0; round < 4; round++) {
                 byte[] other = ("not blocked " + round + " " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
                 String otherDigest = upload(repository, bearer, other);
-                byte[] pulled = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                        .get("/v2/" + repository + "/blobs/" + otherDigest).then().statusCode(200).extract().asByteArray();
+                byte[] pulled = RestAssured.given()
+                        .baseUri("http://" + platform.registry())
+                        .header("Authorization", bearer)
+                        .get("/v2/" + repository + "/blobs/" + otherDigest)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .asByteArray();
                 assertArrayEquals(other, pulled);
                 Platform.sleep(2500);
             }
             long registryGrowth = rssMiB(platform.pid("registry-api")) - registryBefore;
             long layerStoreGrowth = rssMiB(platform.pid("layer-store")) - layerStoreBefore;
-            System.out.printf("SlowReadersIT: %d readers stalled on %d MiB each; resident memory grew by %d MiB (registry-api),"
-                    + " %d MiB (layer-store)%n", READERS, SIZE >> 20, registryGrowth, layerStoreGrowth);
+            System.out.printf(
+                    "SlowReadersIT: %d readers stalled on %d MiB each; resident memory grew by %d MiB (registry-api),"
+                            + " %d MiB (layer-store)%n",
+                    READERS, SIZE >> 20, registryGrowth, layerStoreGrowth);
             assertTrue(registryGrowth < 128, "the front door holds stalled bytes: +" + registryGrowth + " MiB");
             assertTrue(layerStoreGrowth < 128, "layer-store holds stalled bytes: +" + layerStoreGrowth + " MiB");
 
             String expected = sha256(layer);
             for (int i = 0; i < READERS; i++) {
-                byte[] response = concat(heads.get(i), readers.get(i).getInputStream().readAllBytes());
+                byte[] response =
+                        concat(heads.get(i), readers.get(i).getInputStream().readAllBytes());
                 int bodyStart = indexOf(response, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
                 String head = new String(response, 0, bodyStart, StandardCharsets.US_ASCII);
                 assertTrue(head.startsWith("HTTP/1.1 200"), head);
@@ -94,9 +102,15 @@ class SlowReadersIT {
 
     private String upload(String repository, String bearer, byte[] blob) {
         String digest = sha256(blob);
-        RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .contentType("application/octet-stream").queryParam("digest", digest).body(blob)
-                .post("/v2/" + repository + "/blobs/uploads/").then().statusCode(201);
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .contentType("application/octet-stream")
+                .queryParam("digest", digest)
+                .body(blob)
+                .post("/v2/" + repository + "/blobs/uploads/")
+                .then()
+                .statusCode(201);
         return digest;
     }
 
@@ -130,7 +144,9 @@ class SlowReadersIT {
 
     private static String sha256(byte[] bytes) {
         try {
-            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -1,9 +1,13 @@
 package dev.drydock.it;
 
-import io.restassured.RestAssured;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.restassured.RestAssured;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,13 +23,8 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 17, finding 7: {@code ./drydock up} itself, on a data directory and ports of its own. A
@@ -39,7 +38,9 @@ class SupervisorIT {
     private static final String REPOSITORY = "supervised/app";
     private static final Duration COMES_BACK = Duration.ofSeconds(150);
 
-    private final Path data = Path.of("target", "supervised-" + UUID.randomUUID().toString().substring(0, 8)).toAbsolutePath();
+    private final Path data = Path.of(
+                    "target", "supervised-" + UUID.randomUUID().toString().substring(0, 8))
+            .toAbsolutePath();
     private final String adminPassword = "admin-" + UUID.randomUUID();
     private final int registryPort = Ports.free();
     /** The script's settings: this test's data directory and ports, never the default ones of a real install. */
@@ -100,7 +101,8 @@ class SupervisorIT {
         String launcherLog = Files.readString(data.resolve("logs").resolve("infra.log"));
         assertTrue(launcherLog.contains("PostgreSQL is not running; restarting it"), launcherLog);
         assertTrue(launcherLog.contains("Kafka is not running; restarting it"), launcherLog);
-        assertFalse(launcherLog.contains("from before sign-in"), "a restarted Kafka ran without sign-in:\n" + launcherLog);
+        assertFalse(
+                launcherLog.contains("from before sign-in"), "a restarted Kafka ran without sign-in:\n" + launcherLog);
 
         Commands.Result down = script("down");
         assertEquals(0, down.exitCode(), down.output());
@@ -110,11 +112,14 @@ class SupervisorIT {
 
     /** Waits until status answers 0 again (every part ready) with a new process where {@code old} was killed. */
     private void awaitAllReadyAgain(String what, long old, PidSource now) {
-        await(what + " back").atMost(COMES_BACK).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-            Commands.Result status = script("status");
-            assertEquals(0, status.exitCode(), "after " + what + " was killed:\n" + status.output());
-            assertNotEquals(old, now.pid());
-        });
+        await(what + " back")
+                .atMost(COMES_BACK)
+                .pollInterval(Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    Commands.Result status = script("status");
+                    assertEquals(0, status.exitCode(), "after " + what + " was killed:\n" + status.output());
+                    assertNotEquals(old, now.pid());
+                });
     }
 
     private interface PidSource {
@@ -122,21 +127,32 @@ class SupervisorIT {
     }
 
     private long pid(String component) throws IOException {
-        return Long.parseLong(Files.readString(data.resolve("run").resolve(component + ".pid")).trim());
+        return Long.parseLong(Files.readString(data.resolve("run").resolve(component + ".pid"))
+                .trim());
     }
 
     private long postmasterPid() throws IOException {
-        return Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid")).get(0).trim());
+        return Long.parseLong(Files.readAllLines(data.resolve("postgres").resolve("postmaster.pid"))
+                .get(0)
+                .trim());
     }
 
     private static void kill(long pid) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor());
+        assertEquals(
+                0,
+                new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor());
     }
 
     private Commands.Result script(String command) {
         try {
-            ProcessBuilder builder = new ProcessBuilder("bash", Path.of("..", "drydock").toAbsolutePath().normalize().toString(),
-                    command).redirectErrorStream(true);
+            ProcessBuilder builder = new ProcessBuilder(
+                            "bash",
+                            Path.of("..", "drydock")
+                                    .toAbsolutePath()
+                                    .normalize()
+                                    .toString(),
+                            command)
+                    .redirectErrorStream(true);
             // nothing of the test run's own settings (its Kafka, its database) reaches this install
             builder.environment().keySet().removeIf(name -> name.startsWith("DRYDOCK_") || name.startsWith("QUARKUS_"));
             builder.environment().putAll(env);
@@ -156,35 +172,58 @@ class SupervisorIT {
     }
 
     private String bearer() {
-        return "Bearer " + RestAssured.given().baseUri("http://127.0.0.1:" + registryPort)
-                .auth().preemptive().basic("admin", adminPassword)
-                .queryParam("scope", "repository:" + REPOSITORY + ":pull,push").get("/token")
-                .then().statusCode(200).extract().path("token");
+        return "Bearer "
+                + RestAssured.given()
+                        .baseUri("http://127.0.0.1:" + registryPort)
+                        .auth()
+                        .preemptive()
+                        .basic("admin", adminPassword)
+                        .queryParam("scope", "repository:" + REPOSITORY + ":pull,push")
+                        .get("/token")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .path("token");
     }
 
     private byte[] pushBlob(long seed) throws Exception {
         byte[] blob = new byte[256 * 1024];
         new Random(seed).nextBytes(blob);
-        RestAssured.given().baseUri("http://127.0.0.1:" + registryPort).header("Authorization", bearer())
-                .contentType("application/octet-stream").queryParam("digest", digest(blob)).body(blob)
-                .post("/v2/" + REPOSITORY + "/blobs/uploads/").then().statusCode(201);
+        RestAssured.given()
+                .baseUri("http://127.0.0.1:" + registryPort)
+                .header("Authorization", bearer())
+                .contentType("application/octet-stream")
+                .queryParam("digest", digest(blob))
+                .body(blob)
+                .post("/v2/" + REPOSITORY + "/blobs/uploads/")
+                .then()
+                .statusCode(201);
         return blob;
     }
 
     private byte[] pull(byte[] blob) throws Exception {
-        return RestAssured.given().baseUri("http://127.0.0.1:" + registryPort).header("Authorization", bearer())
-                .get("/v2/" + REPOSITORY + "/blobs/" + digest(blob)).then().statusCode(200).extract().asByteArray();
+        return RestAssured.given()
+                .baseUri("http://127.0.0.1:" + registryPort)
+                .header("Authorization", bearer())
+                .get("/v2/" + REPOSITORY + "/blobs/" + digest(blob))
+                .then()
+                .statusCode(200)
+                .extract()
+                .asByteArray();
     }
 
     private static String digest(byte[] bytes) throws Exception {
-        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        return "sha256:"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     /** Processes whose command line names the data directory: the services, the launcher, PostgreSQL, Kafka. */
     private static List<String> processesOf(Path data) throws IOException {
         List<String> found = new ArrayList<>();
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
-            for (Path process : processes.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path process : processes
+                    .filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
                     String command = new String(Files.readAllBytes(process.resolve("cmdline")), StandardCharsets.UTF_8)
                             .replace('\0', ' ');

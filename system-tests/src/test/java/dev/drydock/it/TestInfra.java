@@ -1,9 +1,6 @@
 package dev.drydock.it;
 
 import dev.drydock.events.KafkaLogin;
-
-import org.awaitility.Awaitility;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import org.awaitility.Awaitility;
 
 /**
  * Where the tests' PostgreSQL and Kafka are and how to sign in to them: the shared ones that
@@ -22,8 +20,7 @@ import java.util.Map;
  */
 final class TestInfra {
 
-    private TestInfra() {
-    }
+    private TestInfra() {}
 
     /** A Kafka cluster and its login. */
     record Kafka(String bootstrap, KafkaLogin login) {
@@ -43,7 +40,8 @@ final class TestInfra {
 
         static Database shared() {
             String password = System.getenv("DRYDOCK_TEST_DB_PASSWORD");
-            return new Database(System.getProperty("drydock-test.db-url", "jdbc:postgresql://127.0.0.1:25432/drydock"),
+            return new Database(
+                    System.getProperty("drydock-test.db-url", "jdbc:postgresql://127.0.0.1:25432/drydock"),
                     password == null ? "drydock" : password);
         }
 
@@ -76,10 +74,15 @@ final class TestInfra {
         Files.createDirectories(dataDir);
         Files.deleteIfExists(dataDir.resolve("run").resolve("infra.env"));
         Path deploy = Path.of("..", "deploy", "target").toAbsolutePath().normalize();
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", deploy.resolve("drydock-deploy.jar") + ":" + deploy.resolve("lib") + "/*",
-                "dev.drydock.deploy.Infrastructure")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("infra.log").toFile()));
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-cp",
+                        deploy.resolve("drydock-deploy.jar") + ":" + deploy.resolve("lib") + "/*",
+                        "dev.drydock.deploy.Infrastructure")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dataDir.resolve("infra.log").toFile()));
         builder.environment().put("DRYDOCK_DATA_DIR", dataDir.toString());
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -96,7 +99,8 @@ final class TestInfra {
 
     static Kafka launchedKafka(Path dataDir) throws IOException {
         Map<String, String> settings = launched(dataDir);
-        return new Kafka(settings.get("KAFKA_BOOTSTRAP"),
+        return new Kafka(
+                settings.get("KAFKA_BOOTSTRAP"),
                 new KafkaLogin(settings.get("KAFKA_USERNAME"), settings.get("KAFKA_PASSWORD")));
     }
 
@@ -110,15 +114,24 @@ final class TestInfra {
      * (Kafka is the tests' own), for tests that kill the database.
      */
     static Process launchPostgres(Path dataDir, int pgPort, Kafka kafka) throws IOException {
-        return launch(dataDir, Map.of("DRYDOCK_PG_PORT", Integer.toString(pgPort),
-                "DRYDOCK_KAFKA_BOOTSTRAP", kafka.bootstrap(),
-                "DRYDOCK_KAFKA_USERNAME", kafka.login().signsIn() ? kafka.login().username() : "",
-                "DRYDOCK_KAFKA_PASSWORD", kafka.login().password()));
+        return launch(
+                dataDir,
+                Map.of(
+                        "DRYDOCK_PG_PORT",
+                        Integer.toString(pgPort),
+                        "DRYDOCK_KAFKA_BOOTSTRAP",
+                        kafka.bootstrap(),
+                        "DRYDOCK_KAFKA_USERNAME",
+                        kafka.login().signsIn() ? kafka.login().username() : "",
+                        "DRYDOCK_KAFKA_PASSWORD",
+                        kafka.login().password()));
     }
 
     /** The process id of the postmaster the launcher on {@code dataDir} started. */
     static long postmaster(Path dataDir) throws IOException {
-        return Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0).strip());
+        return Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"))
+                .get(0)
+                .strip());
     }
 
     /** SIGKILL of the postmaster and of its launcher, then waits until it is gone and its backends have noticed. */
@@ -131,7 +144,9 @@ final class TestInfra {
     }
 
     static void awaitGone(long pid) {
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
         Platform.sleep(1000); // its backends notice the postmaster's death and exit
     }
 }

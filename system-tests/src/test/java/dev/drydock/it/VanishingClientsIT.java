@@ -1,9 +1,10 @@
 package dev.drydock.it;
 
-import io.restassured.RestAssured;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.restassured.RestAssured;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -20,10 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 17, finding 4: clients that vanish in the middle of an upload or a blob download must not
@@ -48,10 +47,18 @@ class VanishingClientsIT {
             String bearer = platform.adminBearer(REPOSITORY);
             byte[] blob = new byte[4 * 1024 * 1024];
             new Random(7).nextBytes(blob);
-            String digest = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
-            RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                    .contentType("application/octet-stream").queryParam("digest", digest).body(blob)
-                    .post("/v2/" + REPOSITORY + "/blobs/uploads/").then().statusCode(201);
+            String digest = "sha256:"
+                    + HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+            RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .header("Authorization", bearer)
+                    .contentType("application/octet-stream")
+                    .queryParam("digest", digest)
+                    .body(blob)
+                    .post("/v2/" + REPOSITORY + "/blobs/uploads/")
+                    .then()
+                    .statusCode(201);
 
             ExecutorService clients = Executors.newFixedThreadPool(50);
             try {
@@ -76,23 +83,43 @@ class VanishingClientsIT {
                 clients.shutdownNow();
             }
 
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                    assertEquals(0, RestAssured.given().get("http://" + platform.registry() + "/q/health/ready")
-                            .jsonPath().getInt("checks.find { it.name == 'front-door-proxy' }.data.inFlight"),
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> assertEquals(
+                            0,
+                            RestAssured.given()
+                                    .get("http://" + platform.registry() + "/q/health/ready")
+                                    .jsonPath()
+                                    .getInt("checks.find { it.name == 'front-door-proxy' }.data.inFlight"),
                             "forwarded requests of vanished clients still under way"));
 
             // and the platform serves as before: a push by a real client, a pull of the blob
             long start = System.nanoTime();
             OciLayoutWriter writer = new OciLayoutWriter(work.resolve("after"));
             writer.tag("v1", writer.image("amd64", 2, 200_000));
-            Commands.run(work, "skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", platform.adminCreds(),
-                    "oci:" + writer.path() + ":v1", "docker://" + platform.registry() + "/" + REPOSITORY + ":after");
-            byte[] read = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                    .get("/v2/" + REPOSITORY + "/blobs/" + digest).then().statusCode(200).extract().asByteArray();
+            Commands.run(
+                    work,
+                    "skopeo",
+                    "copy",
+                    "--dest-tls-verify=false",
+                    "--dest-creds",
+                    platform.adminCreds(),
+                    "oci:" + writer.path() + ":v1",
+                    "docker://" + platform.registry() + "/" + REPOSITORY + ":after");
+            byte[] read = RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .header("Authorization", bearer)
+                    .get("/v2/" + REPOSITORY + "/blobs/" + digest)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asByteArray();
             assertEquals(blob.length, read.length);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
-            assertTrue(seconds < 20, "the push and pull after the vanished clients took " + seconds + " s (a pool"
-                    + " exhausted by them makes each forwarded request wait for its 5 s connect limit)");
+            assertTrue(
+                    seconds < 20,
+                    "the push and pull after the vanished clients took " + seconds + " s (a pool"
+                            + " exhausted by them makes each forwarded request wait for its 5 s connect limit)");
         } finally {
             platform.stop();
         }
@@ -100,13 +127,19 @@ class VanishingClientsIT {
 
     /** Opens an upload, sends half of a 1 MiB PATCH body, and goes: closing the socket, or resetting it. */
     private static void vanishMidUpload(Platform platform, String bearer, boolean reset) throws Exception {
-        String location = RestAssured.given().baseUri("http://" + platform.registry()).header("Authorization", bearer)
-                .post("/v2/" + REPOSITORY + "/blobs/uploads/").then().statusCode(202).extract().header("Location");
+        String location = RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .header("Authorization", bearer)
+                .post("/v2/" + REPOSITORY + "/blobs/uploads/")
+                .then()
+                .statusCode(202)
+                .extract()
+                .header("Location");
         String path = URI.create(location).isAbsolute() ? URI.create(location).getRawPath() : location;
         try (Socket socket = new Socket("127.0.0.1", platform.registryPort)) {
             OutputStream out = socket.getOutputStream();
             out.write(("PATCH " + path + " HTTP/1.1\r\nHost: " + platform.registry() + "\r\nAuthorization: " + bearer
-                    + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 1048576\r\n\r\n")
+                            + "\r\nContent-Type: application/octet-stream\r\nContent-Length: 1048576\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(new byte[512 * 1024]);
             out.flush();
@@ -123,7 +156,8 @@ class VanishingClientsIT {
             socket.setReceiveBufferSize(4096);
             OutputStream out = socket.getOutputStream();
             out.write(("GET /v2/" + REPOSITORY + "/blobs/" + digest + " HTTP/1.1\r\nHost: " + platform.registry()
-                    + "\r\nAuthorization: " + bearer + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "\r\nAuthorization: " + bearer + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             in.readNBytes(16 * 1024);

@@ -7,10 +7,9 @@ import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
-import java.net.URI;
 
 /**
  * The portal's one door for errors: a page that says what happened, with the right status, never
@@ -42,7 +41,10 @@ public class ErrorPages {
             default -> {
                 if (status >= 500) {
                     LOG.warnf("the platform answered %d: %s", status, e.getMessage());
-                    yield page(502, "Something went wrong", "The platform could not do that just now. Try again in a moment.");
+                    yield page(
+                            502,
+                            "Something went wrong",
+                            "The platform could not do that just now. Try again in a moment.");
                 }
                 yield page(status, "That did not work", Problem.of(e).detail());
             }
@@ -58,15 +60,20 @@ public class ErrorPages {
     /** Anything else is the portal's own fault: logged, and a page like every other (with the site's security headers). */
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
-        if (e.getClass() == RuntimeException.class && String.valueOf(e.getMessage()).startsWith("Param limit of")) {
+        if (e.getClass() == RuntimeException.class
+                && String.valueOf(e.getMessage()).startsWith("Param limit of")) {
             // RESTEasy Reactive's form parser refuses a form of over 1,000 fields with a bare RuntimeException
-            return page(413, "Too much at once", "That form had more fields than the portal takes. Send less at a time.");
+            return page(
+                    413, "Too much at once", "That form had more fields than the portal takes. Send less at a time.");
         }
         LOG.error("a portal request failed", e);
         return page(500, "Something went wrong", "The portal could not show this page. Try again in a moment.");
     }
 
     private static Response page(int status, String title, String message) {
-        return Response.status(status).type(MediaType.TEXT_HTML).entity(Templates.error(status, title, message)).build();
+        return Response.status(status)
+                .type(MediaType.TEXT_HTML)
+                .entity(Templates.error(status, title, message))
+                .build();
     }
 }

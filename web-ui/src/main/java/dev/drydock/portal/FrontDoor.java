@@ -14,13 +14,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
-import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /**
  * The platform's REST API through the front door, as the visitor: every call carries the signed-in
@@ -33,8 +32,14 @@ import java.util.UUID;
 @Consumes(MediaType.APPLICATION_JSON)
 public interface FrontDoor {
 
-    record TagView(String name, String digest, String mediaType, Long size, List<String> platforms, Instant updatedAt,
-                   String updatedBy) {
+    record TagView(
+            String name,
+            String digest,
+            String mediaType,
+            Long size,
+            List<String> platforms,
+            Instant updatedAt,
+            String updatedBy) {
         public String shortDigest() {
             return digest.length() > 19 ? digest.substring(0, 19) : digest;
         }
@@ -44,9 +49,20 @@ public interface FrontDoor {
         }
     }
 
-    record RepositorySummary(String name, String namespace, String visibility, String description, Instant createdAt,
-                             Instant lastPushedAt, String lastPushedBy, long stars, long pulls, long recentPulls,
-                             boolean starred, String readme, List<TagView> tags) {
+    record RepositorySummary(
+            String name,
+            String namespace,
+            String visibility,
+            String description,
+            Instant createdAt,
+            Instant lastPushedAt,
+            String lastPushedBy,
+            long stars,
+            long pulls,
+            long recentPulls,
+            boolean starred,
+            String readme,
+            List<TagView> tags) {
         public boolean official() {
             return name.startsWith("library/");
         }
@@ -63,30 +79,35 @@ public interface FrontDoor {
     }
 
     /** How many other images, in how many other repositories, use a blob too (it is stored once). */
-    record Sharing(long otherImages, long otherRepositories) {
-    }
+    record Sharing(long otherImages, long otherRepositories) {}
 
-    record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {
-    }
+    record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {}
 
-    record AuditEntry(long seq, String type, String subject, String namespace, String actor, String clientAddress,
-                      Instant occurredAt, Map<String, Object> data) {
+    record AuditEntry(
+            long seq,
+            String type,
+            String subject,
+            String namespace,
+            String actor,
+            String clientAddress,
+            Instant occurredAt,
+            Map<String, Object> data) {
         /** {@code dev.drydock.manifest.pushed} reads as {@code manifest pushed}. */
         public String what() {
             return type.replace("dev.drydock.", "").replace('.', ' ').replace('_', ' ');
         }
     }
 
-    record AuditPage(List<AuditEntry> items, Long next) {
-    }
+    record AuditPage(List<AuditEntry> items, Long next) {}
 
-    record Membership(String organization, String role) {
-    }
+    record Membership(String organization, String role) {}
 
     record Me(String username, boolean admin, List<Membership> organizations) {
         public boolean administers(String organization) {
-            return admin || organizations.stream().anyMatch(m -> m.organization().equals(organization)
-                    && m.role().equals("admin"));
+            return admin
+                    || organizations.stream()
+                            .anyMatch(m -> m.organization().equals(organization)
+                                    && m.role().equals("admin"));
         }
 
         /** A namespace is administered by the user it is, an organisation's admins, and platform admins. */
@@ -95,48 +116,51 @@ public interface FrontDoor {
         }
     }
 
-    record TokenInfo(UUID id, String name, String scope, Instant createdAt, Instant expiresAt, Instant lastUsedAt,
-                     Instant revokedAt) {
-    }
+    record TokenInfo(
+            UUID id,
+            String name,
+            String scope,
+            Instant createdAt,
+            Instant expiresAt,
+            Instant lastUsedAt,
+            Instant revokedAt) {}
 
-    record NewToken(String name, String scope, Instant expiresAt) {
-    }
+    record NewToken(String name, String scope, Instant expiresAt) {}
 
-    record CreatedToken(UUID id, String name, String scope, String token) {
-    }
+    record CreatedToken(UUID id, String name, String scope, String token) {}
 
-    record Member(String username, String role) {
-    }
+    record Member(String username, String role) {}
 
-    record Team(String name, String role, List<String> repositories, List<String> members) {
-    }
+    record Team(String name, String role, List<String> repositories, List<String> members) {}
 
-    record TeamDefinition(String role, List<String> repositories, List<String> members) {
-    }
+    record TeamDefinition(String role, List<String> repositories, List<String> members) {}
 
-    record NewRepository(String name, String visibility, String description, String readme) {
-    }
+    record NewRepository(String name, String visibility, String description, String readme) {}
 
-    record RepositoryChange(String visibility, String description, String readme) {
-    }
+    record RepositoryChange(String visibility, String description, String readme) {}
 
     /** What a repository or a namespace stores ({@code docker system df}); see registry-api's {@code StorageUsage}. */
     @TemplateData // also read in included templates, whose expressions are not type-checked
-    record StorageFigures(long tags, long images, long manifests, long danglingManifests, long blobs, long logicalBytes,
-                          long storedBytes, long uniqueBytes, long sharedBytes, long reclaimableBytes) {
-    }
+    record StorageFigures(
+            long tags,
+            long images,
+            long manifests,
+            long danglingManifests,
+            long blobs,
+            long logicalBytes,
+            long storedBytes,
+            long uniqueBytes,
+            long sharedBytes,
+            long reclaimableBytes) {}
 
     @TemplateData
-    record RepositoryUsage(String repository, StorageFigures usage) {
-    }
+    record RepositoryUsage(String repository, StorageFigures usage) {}
 
     @TemplateData
-    record StorageReport(String scope, StorageFigures total, List<RepositoryUsage> repositories) {
-    }
+    record StorageReport(String scope, StorageFigures total, List<RepositoryUsage> repositories) {}
 
     /** {@code all}: apply the retention rules first (their tags go), then prune what no tag reaches. */
-    record PruneRequest(String repository, String namespace, String until, Boolean dryRun, Boolean all) {
-    }
+    record PruneRequest(String repository, String namespace, String until, Boolean dryRun, Boolean all) {}
 
     @TemplateData
     record PrunedTag(String repository, String tag, String digest) {
@@ -153,33 +177,31 @@ public interface FrontDoor {
     }
 
     @TemplateData
-    record PruneReport(String scope, boolean dryRun, List<PrunedTag> tags, List<PrunedManifest> manifests, long bytesFreed) {
-    }
+    record PruneReport(
+            String scope, boolean dryRun, List<PrunedTag> tags, List<PrunedManifest> manifests, long bytesFreed) {}
 
     /**
      * One retention rule, as registry-api's {@code RetentionPolicy.Rule}: the tags it looks at (a
      * pattern with {@code *}) and one of keep the last N, remove older than, remove not pulled for.
      */
     @TemplateData
-    record RetentionRule(String tags, Integer keepLast, String olderThan, String notPulledFor) {
-    }
+    record RetentionRule(String tags, Integer keepLast, String olderThan, String notPulledFor) {}
 
     @TemplateData
-    record RetentionPolicy(List<RetentionRule> rules, List<String> protect) {
-    }
+    record RetentionPolicy(List<RetentionRule> rules, List<String> protect) {}
 
     /** The rules stored for a repository or a namespace, and who last changed them. */
     @TemplateData
-    record StoredRetention(String kind, String name, RetentionPolicy policy, String updatedBy, Instant updatedAt) {
-    }
+    record StoredRetention(String kind, String name, RetentionPolicy policy, String updatedBy, Instant updatedAt) {}
 
-    record RetentionRequest(String repository, String namespace, List<RetentionRule> rules, List<String> protect) {
-    }
+    record RetentionRequest(String repository, String namespace, List<RetentionRule> rules, List<String> protect) {}
 
     @GET
     @Path("/storage")
-    StorageReport storage(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
-                          @QueryParam("verbose") boolean verbose);
+    StorageReport storage(
+            @QueryParam("repository") String repository,
+            @QueryParam("namespace") String namespace,
+            @QueryParam("verbose") boolean verbose);
 
     @POST
     @Path("/prune")
@@ -209,10 +231,14 @@ public interface FrontDoor {
 
     @GET
     @Path("/search")
-    List<RepositorySummary> search(@QueryParam("q") String query, @QueryParam("official") Boolean official,
-                                   @QueryParam("organization") String organization,
-                                   @QueryParam("platform") String platform, @QueryParam("sort") String sort,
-                                   @QueryParam("offset") int offset, @QueryParam("limit") int limit);
+    List<RepositorySummary> search(
+            @QueryParam("q") String query,
+            @QueryParam("official") Boolean official,
+            @QueryParam("organization") String organization,
+            @QueryParam("platform") String platform,
+            @QueryParam("sort") String sort,
+            @QueryParam("offset") int offset,
+            @QueryParam("limit") int limit);
 
     @GET
     @Path("/repositories/{name}/manifests/{digest}/sharing")
@@ -248,9 +274,13 @@ public interface FrontDoor {
 
     @GET
     @Path("/audit")
-    AuditPage audit(@QueryParam("organization") String organization, @QueryParam("repository") String repository,
-                    @QueryParam("actor") String actor, @QueryParam("type") String type,
-                    @QueryParam("cursor") Long cursor, @QueryParam("limit") int limit);
+    AuditPage audit(
+            @QueryParam("organization") String organization,
+            @QueryParam("repository") String repository,
+            @QueryParam("actor") String actor,
+            @QueryParam("type") String type,
+            @QueryParam("cursor") Long cursor,
+            @QueryParam("limit") int limit);
 
     @GET
     @Path("/users/me")
@@ -278,8 +308,10 @@ public interface FrontDoor {
 
     @PUT
     @Path("/organizations/{organization}/members/{username}")
-    void setMember(@PathParam("organization") String organization, @PathParam("username") String username,
-                   Map<String, String> membership);
+    void setMember(
+            @PathParam("organization") String organization,
+            @PathParam("username") String username,
+            Map<String, String> membership);
 
     @DELETE
     @Path("/organizations/{organization}/members/{username}")
@@ -291,6 +323,6 @@ public interface FrontDoor {
 
     @PUT
     @Path("/organizations/{organization}/teams/{team}")
-    void putTeam(@PathParam("organization") String organization, @PathParam("team") String team,
-                 TeamDefinition definition);
+    void putTeam(
+            @PathParam("organization") String organization, @PathParam("team") String team, TeamDefinition definition);
 }

@@ -7,10 +7,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The portal listens on every address, so its Prometheus metrics ({@code /q/metrics}) are shut to
@@ -32,8 +31,11 @@ public class MetricsGate {
 
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        if (readers.refuses(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
-                RequestPath.of(request.uri()), ctx.normalizedPath(), request.path())) {
+        if (readers.refuses(
+                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                RequestPath.of(request.uri()),
+                ctx.normalizedPath(),
+                request.path())) {
             ctx.response().setStatusCode(404).end();
             return;
         }

@@ -2,7 +2,6 @@ package dev.drydock.portal;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 
 @ConfigMapping(prefix = "drydock.portal")

@@ -3,7 +3,6 @@ package dev.drydock.portal;
 import io.quarkus.qute.TemplateData;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
-
 import java.util.Map;
 
 /**
@@ -20,11 +19,13 @@ public record Problem(int status, String detail, String field) {
             Map<String, Object> body = response.readEntity(Map.class);
             Object detail = body.get("detail");
             Object field = body.get("field");
-            return new Problem(response.getStatus(), detail == null ? e.getMessage() : detail.toString(),
+            return new Problem(
+                    response.getStatus(),
+                    detail == null ? e.getMessage() : detail.toString(),
                     field == null ? null : field.toString());
         } catch (RuntimeException unreadable) {
-            return new Problem(response.getStatus(), "The platform refused the request (" + response.getStatus() + ").",
-                    null);
+            return new Problem(
+                    response.getStatus(), "The platform refused the request (" + response.getStatus() + ").", null);
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.drydock.portal;
 
 import jakarta.ws.rs.WebApplicationException;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
@@ -17,8 +16,7 @@ public final class Projections {
     private static final Duration PATIENCE = Duration.ofSeconds(3);
     private static final long STEP_MILLIS = 100;
 
-    private Projections() {
-    }
+    private Projections() {}
 
     public static void awaitShown(BooleanSupplier shown) {
         Instant deadline = Instant.now().plus(PATIENCE);

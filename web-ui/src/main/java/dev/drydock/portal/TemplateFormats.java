@@ -1,7 +1,6 @@
 package dev.drydock.portal;
 
 import io.quarkus.qute.TemplateExtension;
-
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -11,10 +10,10 @@ import java.util.Locale;
 @TemplateExtension
 public final class TemplateFormats {
 
-    private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter WHEN =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
-    private TemplateFormats() {
-    }
+    private TemplateFormats() {}
 
     static String pretty(Instant instant) {
         return instant == null ? "" : WHEN.format(instant);

@@ -1,7 +1,6 @@
 package dev.drydock.audit.access;
 
 import dev.drydock.oci.token.RegistryToken;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -14,8 +13,13 @@ import java.util.Optional;
  * part of the audit log they may read ({@code *}, {@code organization:<name>} or
  * {@code repository:<name>}); and whether they maintain the platform (rebuild projections).
  */
-public record Viewer(String username, boolean everything, List<String> namespaces, List<String> repositories,
-                     Optional<String> auditScope, boolean maintains) {
+public record Viewer(
+        String username,
+        boolean everything,
+        List<String> namespaces,
+        List<String> repositories,
+        Optional<String> auditScope,
+        boolean maintains) {
 
     /**
      * A condition on a row with {@code visibility}, {@code namespace} and {@code name} columns
@@ -26,16 +30,24 @@ public record Viewer(String username, boolean everything, List<String> namespace
     /** {@link #MAY_SEE} on the columns of the table aliased {@code alias}. */
     public static String maySee(String alias) {
         String a = alias.isEmpty() ? "" : alias + ".";
-        return "(" + a + "visibility = 'public' OR CAST(? AS BOOLEAN) OR " + a + "namespace = ANY (?) OR "
-                + a + "name = ANY (?))";
+        return "(" + a + "visibility = 'public' OR CAST(? AS BOOLEAN) OR " + a + "namespace = ANY (?) OR " + a
+                + "name = ANY (?))";
     }
 
     public static Viewer of(RegistryToken token) {
         List<String> namespaces = names(token, "namespace", "pull");
-        String audit = token.access().stream().filter(a -> a.type().equals("audit") && a.actions().contains("read"))
-                .map(RegistryToken.Access::name).findFirst().orElse(null);
-        return new Viewer(token.subject(), namespaces.contains("*"), namespaces, names(token, "repository", "pull"),
-                Optional.ofNullable(audit), names(token, "projections", "rebuild").contains("*"));
+        String audit = token.access().stream()
+                .filter(a -> a.type().equals("audit") && a.actions().contains("read"))
+                .map(RegistryToken.Access::name)
+                .findFirst()
+                .orElse(null);
+        return new Viewer(
+                token.subject(),
+                namespaces.contains("*"),
+                namespaces,
+                names(token, "repository", "pull"),
+                Optional.ofNullable(audit),
+                names(token, "projections", "rebuild").contains("*"));
     }
 
     /** Binds {@link #MAY_SEE}'s three parameters from {@code index}; answers the next index. */
@@ -47,7 +59,9 @@ public record Viewer(String username, boolean everything, List<String> namespace
     }
 
     private static List<String> names(RegistryToken token, String type, String action) {
-        return token.access().stream().filter(a -> a.type().equals(type) && a.actions().contains(action))
-                .map(RegistryToken.Access::name).toList();
+        return token.access().stream()
+                .filter(a -> a.type().equals(type) && a.actions().contains(action))
+                .map(RegistryToken.Access::name)
+                .toList();
     }
 }

@@ -1,7 +1,7 @@
 package dev.drydock.audit.access;
 
-import dev.drydock.oci.http.Bearer;
 import dev.drydock.audit.AuditConfig;
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.Revocations;
 import dev.drydock.oci.token.TokenVerifier;
@@ -32,11 +32,13 @@ public class Viewers {
     }
 
     public Viewer of(String authorization) {
-        String bearer = Bearer.token(authorization).orElseThrow(
-                () -> new NotAuthorizedException("the read API is reached through the front door", "Bearer"));
+        String bearer = Bearer.token(authorization)
+                .orElseThrow(
+                        () -> new NotAuthorizedException("the read API is reached through the front door", "Bearer"));
         return verifier.verify(bearer)
                 .filter(token -> token.purpose() == RegistryToken.Purpose.VIEWER && revocations.allows(token))
                 .map(Viewer::of)
-                .orElseThrow(() -> new NotAuthorizedException("the viewer token is invalid, expired or revoked", "Bearer"));
+                .orElseThrow(
+                        () -> new NotAuthorizedException("the viewer token is invalid, expired or revoked", "Bearer"));
     }
 }

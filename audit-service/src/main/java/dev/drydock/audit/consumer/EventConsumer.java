@@ -1,5 +1,7 @@
 package dev.drydock.audit.consumer;
 
+import dev.drydock.audit.AuditConfig;
+import dev.drydock.audit.log.AuditLog;
 import dev.drydock.events.EventCodec;
 import dev.drydock.events.KafkaDurability;
 import dev.drydock.events.KafkaLogin;
@@ -12,24 +14,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import dev.drydock.audit.AuditConfig;
-import dev.drydock.audit.log.AuditLog;
-import org.jboss.logging.Logger;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +28,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 
 /**
  * Reads every event topic from the start and hands each event to {@link Projections}; offsets
@@ -67,6 +66,7 @@ public class EventConsumer {
     private volatile boolean running;
     /** Set by {@link #whilePaused}; the consumer thread pauses its partitions and counts the latch down. */
     private volatile CountDownLatch pauseRequest;
+
     private volatile CountDownLatch resumeRequest;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private final MeterRegistry meters;
@@ -74,12 +74,16 @@ public class EventConsumer {
     private KafkaClientMetrics consumerMetrics;
     /** Failures in a row (a lost broker, a failed commit, a refused login); 0 once a poll succeeds. */
     private final AtomicLong failuresInARow = new AtomicLong();
+
     private volatile String lastFailure;
     private KafkaProducer<String, byte[]> deadLetters;
     private Thread thread;
 
-    EventConsumer(Projections projections, AuditConfig config, MeterRegistry meters,
-                  @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port") int httpPort) {
+    EventConsumer(
+            Projections projections,
+            AuditConfig config,
+            MeterRegistry meters,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port") int httpPort) {
         this.projections = projections;
         this.meters = meters;
         meters.gauge("drydock.events.applied", applied);
@@ -87,7 +91,8 @@ public class EventConsumer {
         this.bootstrap = config.kafkaBootstrap();
         this.login = config.kafkaLogin();
         this.group = config.consumerGroup();
-        this.instanceId = config.instanceId().orElseGet(() -> hostName().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + httpPort);
+        this.instanceId =
+                config.instanceId().orElseGet(() -> hostName().replaceAll("[^A-Za-z0-9._-]", "_") + "-" + httpPort);
     }
 
     private static String hostName() {
@@ -110,13 +115,20 @@ public class EventConsumer {
     private KafkaConsumer<String, byte[]> newConsumer() {
         Map<String, Object> settings = login.clientSettings(bootstrap);
         settings.putAll(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG, group,
-                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500));
-        KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
-        created.subscribe(List.of(Topic.REGISTRY.topicName(), Topic.IDENTITY.topicName(), Topic.MAINTENANCE.topicName()));
+                ConsumerConfig.GROUP_ID_CONFIG,
+                group,
+                ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
+                instanceId,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                500));
+        KafkaConsumer<String, byte[]> created =
+                new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
+        created.subscribe(
+                List.of(Topic.REGISTRY.topicName(), Topic.IDENTITY.topicName(), Topic.MAINTENANCE.topicName()));
         consumerMetrics = new KafkaClientMetrics(created);
         consumerMetrics.bindTo(meters);
         return created;
@@ -197,12 +209,14 @@ public class EventConsumer {
             OptionalLong lag = consumer.currentLag(partition);
             if (lag.isPresent()) {
                 lags.computeIfAbsent(partition, p -> {
-                    AtomicLong value = new AtomicLong();
-                    Gauge.builder("drydock.events.lag", value, AtomicLong::get)
-                            .tags("topic", p.topic(), "partition", Integer.toString(p.partition()))
-                            .description("events of the partition not yet applied to the projections").register(meters);
-                    return value;
-                }).set(lag.getAsLong());
+                            AtomicLong value = new AtomicLong();
+                            Gauge.builder("drydock.events.lag", value, AtomicLong::get)
+                                    .tags("topic", p.topic(), "partition", Integer.toString(p.partition()))
+                                    .description("events of the partition not yet applied to the projections")
+                                    .register(meters);
+                            return value;
+                        })
+                        .set(lag.getAsLong());
             }
         }
     }
@@ -215,7 +229,8 @@ public class EventConsumer {
     private void restartAfter(RuntimeException failure, long backoff) {
         failuresInARow.incrementAndGet();
         lastFailure = failure.toString();
-        LOG.errorf("the event consumer failed (%s); it starts again in %d ms from the committed offsets",
+        LOG.errorf(
+                "the event consumer failed (%s); it starts again in %d ms from the committed offsets",
                 failure, backoff);
         closeConsumer();
         for (long waited = 0; running && waited < backoff; waited += 100) {
@@ -285,9 +300,10 @@ public class EventConsumer {
     public Map<TopicPartition, Long> committedOffsets(Duration wait) throws Exception {
         Admin admin = Admin.create(login.clientSettings(bootstrap));
         try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group,
-                            new ListConsumerGroupOffsetsOptions().timeoutMs((int) wait.toMillis()))
-                    .partitionsToOffsetAndMetadata().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                            group, new ListConsumerGroupOffsetsOptions().timeoutMs((int) wait.toMillis()))
+                    .partitionsToOffsetAndMetadata()
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
             Map<TopicPartition, Long> offsets = new HashMap<>();
             committed.forEach((partition, offset) -> {
                 if (offset != null && !partition.topic().equals(Topic.DEAD_LETTER.topicName())) {
@@ -331,12 +347,17 @@ public class EventConsumer {
     }
 
     private void deadLetter(ConsumerRecord<String, byte[]> record, String reason) {
-        LOG.warnf("event at %s-%d@%d cannot be read and goes to the dead-letter topic: %s",
+        LOG.warnf(
+                "event at %s-%d@%d cannot be read and goes to the dead-letter topic: %s",
                 record.topic(), record.partition(), record.offset(), reason);
-        ProducerRecord<String, byte[]> dead = new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), record.value());
+        ProducerRecord<String, byte[]> dead =
+                new ProducerRecord<>(Topic.DEAD_LETTER.topicName(), record.key(), record.value());
         dead.headers().add("drydock-reason", reason.getBytes(StandardCharsets.UTF_8));
-        dead.headers().add("drydock-origin", (record.topic() + "-" + record.partition() + "@" + record.offset())
-                .getBytes(StandardCharsets.UTF_8));
+        dead.headers()
+                .add(
+                        "drydock-origin",
+                        (record.topic() + "-" + record.partition() + "@" + record.offset())
+                                .getBytes(StandardCharsets.UTF_8));
         try {
             deadLetters.send(dead).get(30, TimeUnit.SECONDS);
             deadLettered.incrementAndGet();

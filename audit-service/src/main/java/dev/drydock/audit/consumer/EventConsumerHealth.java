@@ -22,7 +22,8 @@ public class EventConsumerHealth implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder health = HealthCheckResponse.named("event-consumer").status(consumer.isRunning())
+        HealthCheckResponseBuilder health = HealthCheckResponse.named("event-consumer")
+                .status(consumer.isRunning())
                 .withData("applied", consumer.appliedCount())
                 .withData("deadLettered", consumer.deadLetteredCount())
                 .withData("failuresInARow", consumer.failuresInARow());

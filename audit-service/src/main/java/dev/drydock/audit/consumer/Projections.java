@@ -5,7 +5,6 @@ import dev.drydock.audit.repository.RepositorySummaries;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,11 +50,16 @@ public class Projections {
      *
      * @return how many were new (the others had been applied before: redeliveries)
      */
-    public int applyOn(Connection c, List<AuditLog.LoggedEvent> events, List<AuditLog.Position> unreadable,
-                       AuditLog.Heads heads) throws SQLException {
+    public int applyOn(
+            Connection c, List<AuditLog.LoggedEvent> events, List<AuditLog.Position> unreadable, AuditLog.Heads heads)
+            throws SQLException {
         Set<UUID> seen = new HashSet<>();
-        try (PreparedStatement applied = c.prepareStatement("SELECT event_id FROM applied_event WHERE event_id = ANY (?)")) {
-            applied.setArray(1, c.createArrayOf("uuid", events.stream().map(e -> e.event().id()).toArray()));
+        try (PreparedStatement applied =
+                c.prepareStatement("SELECT event_id FROM applied_event WHERE event_id = ANY (?)")) {
+            applied.setArray(
+                    1,
+                    c.createArrayOf(
+                            "uuid", events.stream().map(e -> e.event().id()).toArray()));
             try (ResultSet rs = applied.executeQuery()) {
                 while (rs.next()) {
                     seen.add(rs.getObject(1, UUID.class));
@@ -80,8 +84,8 @@ public class Projections {
     }
 
     private void applyFresh(Connection c, List<AuditLog.LoggedEvent> fresh, AuditLog.Heads heads) throws SQLException {
-        try (PreparedStatement once = c.prepareStatement(
-                "INSERT INTO applied_event (event_id, applied_at) VALUES (?, clock_timestamp())")) {
+        try (PreparedStatement once =
+                c.prepareStatement("INSERT INTO applied_event (event_id, applied_at) VALUES (?, clock_timestamp())")) {
             for (AuditLog.LoggedEvent logged : fresh) {
                 once.setObject(1, logged.event().id());
                 once.addBatch();

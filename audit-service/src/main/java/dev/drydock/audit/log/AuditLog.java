@@ -5,7 +5,6 @@ import dev.drydock.events.Event;
 import dev.drydock.events.EventCodec;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,8 +16,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,8 +34,7 @@ public class AuditLog {
     static final String GENESIS = "0".repeat(64);
 
     /** Where an event is in the log: its chain is the partition's. */
-    public record Position(String topic, int partition, long offset) {
-    }
+    public record Position(String topic, int partition, long offset) {}
 
     private final AgroalDataSource dataSource;
 
@@ -45,18 +43,35 @@ public class AuditLog {
     }
 
     /** @param position null for records from before positions were kept (one chain, in seq order) */
-    public record Entry(long seq, String eventId, String type, String source, String subject, String namespace,
-                        String actor, String tokenId, String clientAddress, String userAgent, Instant occurredAt,
-                        @JsonRawValue String data, String previousHash, String hash, Position position) {
-    }
+    public record Entry(
+            long seq,
+            String eventId,
+            String type,
+            String source,
+            String subject,
+            String namespace,
+            String actor,
+            String tokenId,
+            String clientAddress,
+            String userAgent,
+            Instant occurredAt,
+            @JsonRawValue String data,
+            String previousHash,
+            String hash,
+            Position position) {}
 
-    public record Query(String namespace, String repository, String actor, String type, Instant since, Instant until,
-                        Long after, int limit) {
-    }
+    public record Query(
+            String namespace,
+            String repository,
+            String actor,
+            String type,
+            Instant since,
+            Instant until,
+            Long after,
+            int limit) {}
 
     /** An event with its place in the log. */
-    public record LoggedEvent(Event event, Position position) {
-    }
+    public record LoggedEvent(Event event, Position position) {}
 
     /**
      * Appends events, in log order, on the caller's transaction, in one batch of inserts. One
@@ -66,9 +81,10 @@ public class AuditLog {
         if (events.isEmpty()) {
             return;
         }
-        try (PreparedStatement insert = c.prepareStatement("INSERT INTO audit_record (event_id, type, source, subject,"
-                + " namespace, actor, token_id, client_address, user_agent, occurred_at, data, previous_hash, hash,"
-                + " topic, kafka_partition, kafka_offset) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO audit_record (event_id, type, source, subject,"
+                        + " namespace, actor, token_id, client_address, user_agent, occurred_at, data, previous_hash, hash,"
+                        + " topic, kafka_partition, kafka_offset) VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             for (LoggedEvent logged : events) {
                 String previous = heads.known(logged.position());
                 if (previous == null) {
@@ -119,9 +135,22 @@ public class AuditLog {
         String data = EventCodec.payloadJson(event);
         String subject = event.subject();
         String namespace = subject.contains("/") ? subject.substring(0, subject.indexOf('/')) : subject;
-        Entry entry = new Entry(0, event.id().toString(), event.type().cloudEventType(), event.source(), subject,
-                namespace, event.actor().user(), event.actor().tokenId(), event.actor().clientAddress(),
-                event.actor().userAgent(), occurred, data, previous, null, position);
+        Entry entry = new Entry(
+                0,
+                event.id().toString(),
+                event.type().cloudEventType(),
+                event.source(),
+                subject,
+                namespace,
+                event.actor().user(),
+                event.actor().tokenId(),
+                event.actor().clientAddress(),
+                event.actor().userAgent(),
+                occurred,
+                data,
+                previous,
+                null,
+                position);
         String hash = hash(entry);
         heads.moved(position, hash);
         insert.setString(1, entry.eventId());
@@ -155,7 +184,8 @@ public class AuditLog {
         condition(sql, args, " AND occurred_at < ?", query.until() == null ? null : Timestamp.from(query.until()));
         sql.append(" ORDER BY seq LIMIT ?");
         args.add(query.limit());
-        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(sql.toString())) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement select = c.prepareStatement(sql.toString())) {
             for (int i = 0; i < args.size(); i++) {
                 select.setObject(i + 1, args.get(i));
             }
@@ -178,8 +208,8 @@ public class AuditLog {
      */
     public Optional<Long> verify() throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record"
-                     + " ORDER BY topic NULLS FIRST, kafka_partition, kafka_offset, seq")) {
+                PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM audit_record"
+                        + " ORDER BY topic NULLS FIRST, kafka_partition, kafka_offset, seq")) {
             select.setFetchSize(1000);
             c.setAutoCommit(false);
             String chain = null;
@@ -188,7 +218,9 @@ public class AuditLog {
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     Entry entry = read(rs);
-                    String thisChain = entry.position() == null ? "" : entry.position().topic() + "-" + entry.position().partition();
+                    String thisChain = entry.position() == null
+                            ? ""
+                            : entry.position().topic() + "-" + entry.position().partition();
                     if (!thisChain.equals(chain)) {
                         chain = thisChain;
                         previous = GENESIS;
@@ -204,8 +236,7 @@ public class AuditLog {
     }
 
     /** Offsets {@code fromOffset} to {@code toOffset} of a partition were consumed but hold neither a record nor a skip. */
-    public record Gap(String topic, int partition, long fromOffset, long toOffset) {
-    }
+    public record Gap(String topic, int partition, long fromOffset, long toOffset) {}
 
     /**
      * The holes in each partition's positions: between two places that hold an audit record or a
@@ -217,14 +248,15 @@ public class AuditLog {
         List<Gap> gaps = new ArrayList<>();
         Map<String, Map<Integer, Long>> ends = new HashMap<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("WITH positions AS ("
-                     + " SELECT topic, kafka_partition, kafka_offset FROM audit_record WHERE topic IS NOT NULL"
-                     + " UNION ALL SELECT topic, kafka_partition, kafka_offset FROM skipped_position),"
-                     + " ordered AS (SELECT topic, kafka_partition, kafka_offset, lag(kafka_offset)"
-                     + " OVER (PARTITION BY topic, kafka_partition ORDER BY kafka_offset) AS previous,"
-                     + " max(kafka_offset) OVER (PARTITION BY topic, kafka_partition) AS last FROM positions)"
-                     + " SELECT topic, kafka_partition, previous + 1, kafka_offset - 1, last FROM ordered"
-                     + " WHERE previous IS NULL OR kafka_offset > previous + 1 ORDER BY topic, kafka_partition, kafka_offset")) {
+                PreparedStatement select = c.prepareStatement(
+                        "WITH positions AS ("
+                                + " SELECT topic, kafka_partition, kafka_offset FROM audit_record WHERE topic IS NOT NULL"
+                                + " UNION ALL SELECT topic, kafka_partition, kafka_offset FROM skipped_position),"
+                                + " ordered AS (SELECT topic, kafka_partition, kafka_offset, lag(kafka_offset)"
+                                + " OVER (PARTITION BY topic, kafka_partition ORDER BY kafka_offset) AS previous,"
+                                + " max(kafka_offset) OVER (PARTITION BY topic, kafka_partition) AS last FROM positions)"
+                                + " SELECT topic, kafka_partition, previous + 1, kafka_offset - 1, last FROM ordered"
+                                + " WHERE previous IS NULL OR kafka_offset > previous + 1 ORDER BY topic, kafka_partition, kafka_offset")) {
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     String topic = rs.getString(1);
@@ -254,18 +286,42 @@ public class AuditLog {
     }
 
     private static Entry read(ResultSet rs) throws SQLException {
-        return new Entry(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10),
-                rs.getTimestamp(11).toInstant(), rs.getString(12), rs.getString(13), rs.getString(14),
+        return new Entry(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                rs.getString(10),
+                rs.getTimestamp(11).toInstant(),
+                rs.getString(12),
+                rs.getString(13),
+                rs.getString(14),
                 rs.getString(15) == null ? null : new Position(rs.getString(15), rs.getInt(16), rs.getLong(17)));
     }
 
     static String hash(Entry e) {
-        String canonical = String.join("\n", e.previousHash(), e.eventId(), e.type(), e.source(), e.subject(),
-                String.valueOf(e.actor()), String.valueOf(e.tokenId()), String.valueOf(e.clientAddress()),
-                String.valueOf(e.userAgent()), e.occurredAt().toString(), e.data())
-                + (e.position() == null ? "" : "\n" + e.position().topic() + "\n" + e.position().partition()
-                + "\n" + e.position().offset());
+        String canonical = String.join(
+                        "\n",
+                        e.previousHash(),
+                        e.eventId(),
+                        e.type(),
+                        e.source(),
+                        e.subject(),
+                        String.valueOf(e.actor()),
+                        String.valueOf(e.tokenId()),
+                        String.valueOf(e.clientAddress()),
+                        String.valueOf(e.userAgent()),
+                        e.occurredAt().toString(),
+                        e.data())
+                + (e.position() == null
+                        ? ""
+                        : "\n" + e.position().topic() + "\n" + e.position().partition() + "\n"
+                                + e.position().offset());
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(sha256.digest(canonical.getBytes(StandardCharsets.UTF_8)));

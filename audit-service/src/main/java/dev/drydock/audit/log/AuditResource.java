@@ -5,14 +5,13 @@ import dev.drydock.audit.consumer.EventConsumer;
 import dev.drydock.oci.http.TextInput;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.ForbiddenException;
-import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,27 +39,33 @@ public class AuditResource {
         this.consumer = consumer;
     }
 
-    public record Page(List<AuditLog.Entry> items, Long next) {
-    }
+    public record Page(List<AuditLog.Entry> items, Long next) {}
 
     @GET
-    public Page list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                     @QueryParam("organization") String namespace, @QueryParam("repository") String repository,
-                     @QueryParam("actor") String actor, @QueryParam("type") String type,
-                     @QueryParam("since") String since, @QueryParam("until") String until,
-                     @QueryParam("cursor") String cursorParam, @QueryParam("limit") String limitParam)
+    public Page list(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("organization") String namespace,
+            @QueryParam("repository") String repository,
+            @QueryParam("actor") String actor,
+            @QueryParam("type") String type,
+            @QueryParam("since") String since,
+            @QueryParam("until") String until,
+            @QueryParam("cursor") String cursorParam,
+            @QueryParam("limit") String limitParam)
             throws SQLException {
         int limit = TextInput.integer("limit", limitParam, 100, 1, MAX_PAGE);
-        Long cursor = cursorParam == null || cursorParam.isEmpty() ? null
+        Long cursor = cursorParam == null || cursorParam.isEmpty()
+                ? null
                 : TextInput.whole("cursor", cursorParam, 0, 0, Long.MAX_VALUE);
         String scope = viewers.of(authorization).auditScope().orElseThrow(AuditResource::refused);
-        boolean granted = scope.equals("*") || scope.equals("organization:" + namespace)
+        boolean granted = scope.equals("*")
+                || scope.equals("organization:" + namespace)
                 || scope.equals("repository:" + repository);
         if (!granted) {
             throw refused();
         }
-        List<AuditLog.Entry> entries = log.find(new AuditLog.Query(namespace, repository, actor, type,
-                instant("since", since), instant("until", until), cursor, limit));
+        List<AuditLog.Entry> entries = log.find(new AuditLog.Query(
+                namespace, repository, actor, type, instant("since", since), instant("until", until), cursor, limit));
         Long next = entries.size() == limit ? entries.get(entries.size() - 1).seq() : null;
         return new Page(entries, next);
     }
@@ -80,8 +85,10 @@ public class AuditResource {
         Map<String, Map<Integer, Long>> committed = new HashMap<>();
         boolean offsetsChecked;
         try {
-            consumer.committedOffsets(Duration.ofSeconds(5)).forEach((partition, offset) ->
-                    committed.computeIfAbsent(partition.topic(), t -> new HashMap<>()).put(partition.partition(), offset));
+            consumer.committedOffsets(Duration.ofSeconds(5))
+                    .forEach((partition, offset) -> committed
+                            .computeIfAbsent(partition.topic(), t -> new HashMap<>())
+                            .put(partition.partition(), offset));
             offsetsChecked = true;
         } catch (Exception kafkaAway) {
             offsetsChecked = false; // the gaps between applied places are still found

@@ -9,16 +9,6 @@ import dev.drydock.events.MalformedEventException;
 import dev.drydock.events.Topic;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -29,6 +19,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Rebuilds every projection from offset zero into fresh tables and swaps them in. While it runs the
@@ -53,8 +52,12 @@ public class ProjectionRebuild {
     private final AuditConfig config;
     private final String schema;
 
-    ProjectionRebuild(AgroalDataSource dataSource, EventConsumer liveConsumer, Projections projections,
-                      AuditConfig config, @ConfigProperty(name = "quarkus.flyway.schemas") String schema) {
+    ProjectionRebuild(
+            AgroalDataSource dataSource,
+            EventConsumer liveConsumer,
+            Projections projections,
+            AuditConfig config,
+            @ConfigProperty(name = "quarkus.flyway.schemas") String schema) {
         this.dataSource = dataSource;
         this.liveConsumer = liveConsumer;
         this.projections = projections;
@@ -75,9 +78,8 @@ public class ProjectionRebuild {
      * @param unreadable records that are not events this release can read (the live consumer
      *                   dead-lettered them)
      */
-    public record Result(long events, long applied, long unreadable, List<TableCheck> tables, boolean identical,
-                         long millis) {
-    }
+    public record Result(
+            long events, long applied, long unreadable, List<TableCheck> tables, boolean identical, long millis) {}
 
     public synchronized Result rebuild() throws Exception {
         long started = System.nanoTime();
@@ -93,7 +95,8 @@ public class ProjectionRebuild {
             swap(tables);
             boolean identical = checks.stream().allMatch(TableCheck::equal);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            LOG.infof("rebuilt the projections from %d events in %d ms; identical to the live ones: %s",
+            LOG.infof(
+                    "rebuilt the projections from %d events in %d ms; identical to the live ones: %s",
                     counts[0], millis, identical);
             return new Result(counts[0], counts[1], counts[2], checks, identical, millis);
         });
@@ -103,9 +106,9 @@ public class ProjectionRebuild {
     private List<String> tables() throws SQLException {
         List<String> tables = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT table_name FROM information_schema.tables"
-                     + " WHERE table_schema = ? AND table_type = 'BASE TABLE' AND table_name <> 'flyway_schema_history'"
-                     + " ORDER BY table_name")) {
+                PreparedStatement select = c.prepareStatement("SELECT table_name FROM information_schema.tables"
+                        + " WHERE table_schema = ? AND table_type = 'BASE TABLE' AND table_name <> 'flyway_schema_history'"
+                        + " ORDER BY table_name")) {
             select.setString(1, schema);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -121,17 +124,19 @@ public class ProjectionRebuild {
      * in a schema of their own; serial columns get sequences of their own.
      */
     private void prepareFreshTables(List<String> tables) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement ddl = c.createStatement()) {
+        try (Connection c = dataSource.getConnection();
+                Statement ddl = c.createStatement()) {
             ddl.execute("DROP SCHEMA IF EXISTS " + FRESH + " CASCADE");
             ddl.execute("CREATE SCHEMA " + FRESH);
             for (String table : tables) {
-                ddl.execute("CREATE TABLE " + FRESH + "." + table + " (LIKE " + schema + "." + table + " INCLUDING ALL)");
+                ddl.execute(
+                        "CREATE TABLE " + FRESH + "." + table + " (LIKE " + schema + "." + table + " INCLUDING ALL)");
             }
             List<String[]> serials = new ArrayList<>();
             try (ResultSet rs = ddl.executeQuery("SELECT table_name, column_name FROM information_schema.columns"
                     + " WHERE table_schema = '" + FRESH + "' AND column_default LIKE 'nextval%'")) {
                 while (rs.next()) {
-                    serials.add(new String[]{rs.getString(1), rs.getString(2)});
+                    serials.add(new String[] {rs.getString(1), rs.getString(2)});
                 }
             }
             for (String[] serial : serials) {
@@ -149,10 +154,11 @@ public class ProjectionRebuild {
         long applied = 0;
         long unreadable = 0;
         Map<String, Object> settings = config.kafkaLogin().clientSettings(config.kafkaBootstrap());
-        settings.putAll(Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH));
-        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(settings, new StringDeserializer(),
-                new ByteArrayDeserializer());
-             Connection c = dataSource.getConnection()) {
+        settings.putAll(
+                Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BATCH));
+        try (KafkaConsumer<String, byte[]> reader =
+                        new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
+                Connection c = dataSource.getConnection()) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (Topic topic : List.of(Topic.REGISTRY, Topic.IDENTITY, Topic.MAINTENANCE)) {
                 for (PartitionInfo info : reader.partitionsFor(topic.topicName())) {
@@ -181,7 +187,8 @@ public class ProjectionRebuild {
                             continue;
                         }
                         events++;
-                        AuditLog.Position position = new AuditLog.Position(record.topic(), record.partition(), record.offset());
+                        AuditLog.Position position =
+                                new AuditLog.Position(record.topic(), record.partition(), record.offset());
                         try {
                             batch.add(new AuditLog.LoggedEvent(EventCodec.decode(record.value()), position));
                         } catch (MalformedEventException e) {
@@ -192,7 +199,9 @@ public class ProjectionRebuild {
                     applied += projections.applyOn(c, batch, unreadableHere, heads);
                     c.commit();
                     remaining.removeIf(partition -> reader.position(partition) >= targets.get(partition));
-                    reader.pause(partitions.stream().filter(p -> !remaining.contains(p)).toList());
+                    reader.pause(partitions.stream()
+                            .filter(p -> !remaining.contains(p))
+                            .toList());
                 }
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -204,7 +213,7 @@ public class ProjectionRebuild {
                 c.setAutoCommit(true);
             }
         }
-        return new long[]{events, applied, unreadable};
+        return new long[] {events, applied, unreadable};
     }
 
     private TableCheck check(String table) throws SQLException {
@@ -218,12 +227,16 @@ public class ProjectionRebuild {
      * a table of millions of rows is read once and never sorted or concatenated.
      */
     private String[] checksum(String in, String table) throws SQLException {
-        String local = String.join(" - ", LOCAL_COLUMNS.stream().map(column -> "'" + column + "'").toList());
-        try (Connection c = dataSource.getConnection(); Statement select = c.createStatement();
-             ResultSet rs = select.executeQuery("SELECT coalesce(sum(('x' || substr(md5(x::text), 1, 15))::bit(60)::bigint), 0)::text,"
-                     + " count(*) FROM (SELECT to_jsonb(t) - " + local + " AS x FROM " + in + "." + table + " t) rows")) {
+        String local = String.join(
+                " - ", LOCAL_COLUMNS.stream().map(column -> "'" + column + "'").toList());
+        try (Connection c = dataSource.getConnection();
+                Statement select = c.createStatement();
+                ResultSet rs = select.executeQuery(
+                        "SELECT coalesce(sum(('x' || substr(md5(x::text), 1, 15))::bit(60)::bigint), 0)::text,"
+                                + " count(*) FROM (SELECT to_jsonb(t) - " + local + " AS x FROM " + in + "." + table
+                                + " t) rows")) {
             rs.next();
-            return new String[]{rs.getString(1), Long.toString(rs.getLong(2))};
+            return new String[] {rs.getString(1), Long.toString(rs.getLong(2))};
         }
     }
 

@@ -1,18 +1,16 @@
 package dev.drydock.audit.repository;
 
 import dev.drydock.audit.access.Viewers;
-import jakarta.ws.rs.BadRequestException;
 import dev.drydock.oci.http.TextInput;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -35,24 +33,29 @@ public class RepositoryResource {
     }
 
     @GET
-    public List<RepositorySummaries.Summary> list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                  @QueryParam("namespace") String namespace,
-                                                  @QueryParam("limit") String limitParam) throws SQLException {
+    public List<RepositorySummaries.Summary> list(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("namespace") String namespace,
+            @QueryParam("limit") String limitParam)
+            throws SQLException {
         int limit = TextInput.integer("limit", limitParam, 50, 1, 500);
         return summaries.list(viewers.of(authorization), namespace, limit);
     }
 
     @GET
     @Path("{name: .+}")
-    public RepositorySummaries.Summary repository(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                  @PathParam("name") String name) throws SQLException {
+    public RepositorySummaries.Summary repository(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("name") String name)
+            throws SQLException {
         return summaries.find(viewers.of(authorization), name).orElseThrow(() -> missing(name));
     }
 
     @GET
     @Path("{name: .+}/tags/{tag}/history")
-    public List<RepositorySummaries.TagChange> tagHistory(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                          @PathParam("name") String name, @PathParam("tag") String tag)
+    public List<RepositorySummaries.TagChange> tagHistory(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("name") String name,
+            @PathParam("tag") String tag)
             throws SQLException {
         return summaries.tagHistory(viewers.of(authorization), name, tag).orElseThrow(() -> missing(name));
     }
@@ -61,15 +64,18 @@ public class RepositoryResource {
     @GET
     @Path("{name: .+}/manifests/{digest}/sharing")
     public Map<String, RepositorySummaries.Sharing> sharing(
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("name") String name,
-            @PathParam("digest") String digest) throws SQLException {
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @PathParam("name") String name,
+            @PathParam("digest") String digest)
+            throws SQLException {
         return summaries.sharing(viewers.of(authorization), name, digest).orElseThrow(() -> missing(name));
     }
 
     @GET
     @Path("{name: .+}/pulls")
-    public RepositorySummaries.PullStats pulls(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                               @PathParam("name") String name) throws SQLException {
+    public RepositorySummaries.PullStats pulls(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("name") String name)
+            throws SQLException {
         return summaries.pulls(viewers.of(authorization), name).orElseThrow(() -> missing(name));
     }
 

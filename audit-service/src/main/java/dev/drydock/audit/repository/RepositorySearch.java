@@ -3,8 +3,6 @@ package dev.drydock.audit.repository;
 import dev.drydock.audit.access.Viewer;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.postgresql.PGStatement;
-
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.postgresql.PGStatement;
 
 /**
  * Search over the repositories the viewer may see. A word matches a word of the name, description
@@ -37,16 +36,20 @@ import java.util.Map;
 public class RepositorySearch {
 
     /** How results are ordered. */
-    public enum Order { BEST, PULLS, STARS, UPDATED }
+    public enum Order {
+        BEST,
+        PULLS,
+        STARS,
+        UPDATED
+    }
 
     /**
      * @param official     when true only official images ({@code library/…}), when false none, when null both
      * @param organization only that namespace, or null
      * @param platform     {@code os/architecture[/variant]} that one of the repository's tags must offer, or null
      */
-    public record Query(String words, Boolean official, String organization, String platform, Order order,
-                        int offset, int limit) {
-    }
+    public record Query(
+            String words, Boolean official, String organization, String platform, Order order, int offset, int limit) {}
 
     /** How many of the most popular repositories a best-match search reads before using the word indexes. */
     static final int MOST_POPULAR = 1000;
@@ -82,7 +85,8 @@ public class RepositorySearch {
         if (known.isEmpty() || known.equals(lexemes)) {
             return List.of();
         }
-        return page(c, viewer, query, Words.whole(String.join(" ", known), known)).names();
+        return page(c, viewer, query, Words.whole(String.join(" ", known), known))
+                .names();
     }
 
     /**
@@ -102,7 +106,8 @@ public class RepositorySearch {
 
         private static Words of(String text, List<String> lexemes, String suffix) {
             List<String> each = lexemes.stream()
-                    .map(word -> "'" + word.replace("\\", "\\\\").replace("'", "''") + "'" + suffix).toList();
+                    .map(word -> "'" + word.replace("\\", "\\\\").replace("'", "''") + "'" + suffix)
+                    .toList();
             return new Words(text, String.join(" & ", each), String.join(" | ", each));
         }
 
@@ -160,7 +165,9 @@ public class RepositorySearch {
 
     /** How well a repository matches: every word in the name, in the name or description, or anywhere. */
     private enum Relevance {
-        NAME(new BigDecimal("1.0")), NAME_OR_DESCRIPTION(new BigDecimal("0.4")), README(new BigDecimal("0.1"));
+        NAME(new BigDecimal("1.0")),
+        NAME_OR_DESCRIPTION(new BigDecimal("0.4")),
+        README(new BigDecimal("0.1"));
 
         final BigDecimal weight;
 
@@ -175,56 +182,72 @@ public class RepositorySearch {
         Sql indexed(Words words) {
             return switch (this) {
                 case NAME -> words.allIn(IN_NAME);
-                case NAME_OR_DESCRIPTION -> words.allIn(ANYWHERE).and(words.allIn(IN_NAME_OR_DESCRIPTION))
-                        .and(words.allIn(IN_NAME).not());
-                case README -> words.anyIn(IN_README).and(words.allIn(ANYWHERE))
-                        .and(words.allIn(IN_NAME_OR_DESCRIPTION).not());
+                case NAME_OR_DESCRIPTION ->
+                    words.allIn(ANYWHERE)
+                            .and(words.allIn(IN_NAME_OR_DESCRIPTION))
+                            .and(words.allIn(IN_NAME).not());
+                case README ->
+                    words.anyIn(IN_README)
+                            .and(words.allIn(ANYWHERE))
+                            .and(words.allIn(IN_NAME_OR_DESCRIPTION).not());
             };
         }
     }
 
-    private record Candidate(String name, boolean exact, BigDecimal score) {
-    }
+    private record Candidate(String name, boolean exact, BigDecimal score) {}
 
     /**
      * A page of names, and whether the words match anything the viewer may see at all (a page past
      * the last match is empty, yet the words are not to be corrected).
      */
-    private record Page(List<String> names, boolean anyMatch) {
-    }
+    private record Page(List<String> names, boolean anyMatch) {}
 
     /** One page of the names the words match, in the query's order. */
     private static Page page(Connection c, Viewer viewer, Query query, Words words) throws SQLException {
         if (query.order() != Order.BEST) {
             List<String> names = ordered(c, viewer, query, words, query.offset(), query.limit());
-            return new Page(names, !names.isEmpty()
-                    || (query.offset() > 0 && !ordered(c, viewer, query, words, 0, 1).isEmpty()));
+            return new Page(
+                    names,
+                    !names.isEmpty()
+                            || (query.offset() > 0
+                                    && !ordered(c, viewer, query, words, 0, 1).isEmpty()));
         }
         int wanted = query.offset() + query.limit();
         List<Candidate> candidates = new ArrayList<>(exactName(c, viewer, query, words));
-        Map<Relevance, List<Candidate>> mostPopular = wanted * 10 <= MOST_POPULAR
-                ? mostPopular(c, viewer, query, words) : Map.of();
+        Map<Relevance, List<Candidate>> mostPopular =
+                wanted * 10 <= MOST_POPULAR ? mostPopular(c, viewer, query, words) : Map.of();
         for (Relevance relevance : Relevance.values()) {
             List<Candidate> found = mostPopular.getOrDefault(relevance, List.of());
             // fewer than wanted among the most popular: the rest are further down, found by the word indexes
-            candidates.addAll(found.size() >= wanted ? found.subList(0, wanted) : indexed(c, viewer, query, words, relevance));
+            candidates.addAll(
+                    found.size() >= wanted ? found.subList(0, wanted) : indexed(c, viewer, query, words, relevance));
         }
         Map<String, Candidate> best = new LinkedHashMap<>();
         for (Candidate candidate : candidates) {
-            best.merge(candidate.name(), candidate, (a, b) -> new Candidate(a.name(), a.exact() || b.exact(),
-                    a.score().max(b.score())));
+            best.merge(
+                    candidate.name(),
+                    candidate,
+                    (a, b) -> new Candidate(
+                            a.name(), a.exact() || b.exact(), a.score().max(b.score())));
         }
         // every relevance with a match gave at least one candidate
-        return new Page(best.values().stream()
-                .sorted(Comparator.comparing(Candidate::exact).reversed()
-                        .thenComparing(Candidate::score, Comparator.reverseOrder())
-                        .thenComparing(Candidate::name))
-                .skip(query.offset()).limit(query.limit()).map(Candidate::name).toList(), !best.isEmpty());
+        return new Page(
+                best.values().stream()
+                        .sorted(Comparator.comparing(Candidate::exact)
+                                .reversed()
+                                .thenComparing(Candidate::score, Comparator.reverseOrder())
+                                .thenComparing(Candidate::name))
+                        .skip(query.offset())
+                        .limit(query.limit())
+                        .map(Candidate::name)
+                        .toList(),
+                !best.isEmpty());
     }
 
-    private static List<Candidate> exactName(Connection c, Viewer viewer, Query query, Words words) throws SQLException {
-        try (PreparedStatement select = prepare(c, "SELECT name FROM repository_summary WHERE " + FILTERS
-                + " AND name IN (?, 'library/' || ?)")) {
+    private static List<Candidate> exactName(Connection c, Viewer viewer, Query query, Words words)
+            throws SQLException {
+        try (PreparedStatement select = prepare(
+                c, "SELECT name FROM repository_summary WHERE " + FILTERS + " AND name IN (?, 'library/' || ?)")) {
             int i = bindFilters(c, select, 1, viewer, query);
             select.setString(i++, words.text());
             select.setString(i, words.text());
@@ -244,10 +267,13 @@ public class RepositorySearch {
         Sql inName = words.allIn(IN_NAME);
         Sql inNameOrDescription = words.allIn(IN_NAME_OR_DESCRIPTION);
         Sql anywhere = words.allIn(ANYWHERE);
-        try (PreparedStatement select = prepare(c, "SELECT name, popularity, CASE WHEN " + inName.text() + " THEN 0"
-                + " WHEN " + inNameOrDescription.text() + " THEN 1 ELSE 2 END"
-                + " FROM (SELECT * FROM repository_summary ORDER BY popularity DESC, name COLLATE \"C\" LIMIT ?) popular"
-                + " WHERE " + FILTERS + " AND " + anywhere.text() + " ORDER BY popularity DESC, name COLLATE \"C\"")) {
+        try (PreparedStatement select = prepare(
+                c,
+                "SELECT name, popularity, CASE WHEN " + inName.text() + " THEN 0"
+                        + " WHEN " + inNameOrDescription.text() + " THEN 1 ELSE 2 END"
+                        + " FROM (SELECT * FROM repository_summary ORDER BY popularity DESC, name COLLATE \"C\" LIMIT ?) popular"
+                        + " WHERE " + FILTERS + " AND " + anywhere.text()
+                        + " ORDER BY popularity DESC, name COLLATE \"C\"")) {
             int i = inNameOrDescription.bind(select, inName.bind(select, 1));
             select.setInt(i++, MOST_POPULAR);
             anywhere.bind(select, bindFilters(c, select, i, viewer, query));
@@ -269,8 +295,10 @@ public class RepositorySearch {
         Sql condition = relevance.indexed(words);
         // popularity + 0: ordered by a value the popularity index does not hold, so that the plan starts
         // from the word indexes, whatever the planner guesses of how many rows the words match
-        try (PreparedStatement select = prepare(c, "SELECT name, popularity FROM repository_summary WHERE " + FILTERS
-                + " AND " + condition.text() + " ORDER BY popularity + 0 DESC, name COLLATE \"C\" LIMIT ?")) {
+        try (PreparedStatement select = prepare(
+                c,
+                "SELECT name, popularity FROM repository_summary WHERE " + FILTERS + " AND " + condition.text()
+                        + " ORDER BY popularity + 0 DESC, name COLLATE \"C\" LIMIT ?")) {
             int i = condition.bind(select, bindFilters(c, select, 1, viewer, query));
             select.setInt(i, query.offset() + query.limit());
             List<Candidate> found = new ArrayList<>();
@@ -292,8 +320,10 @@ public class RepositorySearch {
             default -> "last_pushed_at DESC NULLS LAST";
         };
         Sql anywhere = words.allIn(ANYWHERE);
-        try (PreparedStatement select = prepare(c, "SELECT name FROM repository_summary WHERE " + FILTERS
-                + " AND " + anywhere.text() + " ORDER BY " + order + ", name OFFSET ? LIMIT ?")) {
+        try (PreparedStatement select = prepare(
+                c,
+                "SELECT name FROM repository_summary WHERE " + FILTERS + " AND " + anywhere.text() + " ORDER BY "
+                        + order + ", name OFFSET ? LIMIT ?")) {
             int i = anywhere.bind(select, bindFilters(c, select, 1, viewer, query));
             select.setInt(i++, offset);
             select.setInt(i, limit);

@@ -1,14 +1,13 @@
 package dev.drydock.audit.repository;
 
-import dev.drydock.oci.http.PageViews;
 import dev.drydock.audit.access.Viewer;
 import dev.drydock.events.Event;
 import dev.drydock.events.EventCodec;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.events.Topic;
+import dev.drydock.oci.http.PageViews;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,19 +33,34 @@ public class RepositorySummaries {
     }
 
     /** @param size the manifest's bytes and all it references (an index: its platforms' together); null if unknown */
-    public record TagView(String name, String digest, String mediaType, Long size, List<String> platforms,
-                          Instant updatedAt, String updatedBy) {
-    }
+    public record TagView(
+            String name,
+            String digest,
+            String mediaType,
+            Long size,
+            List<String> platforms,
+            Instant updatedAt,
+            String updatedBy) {}
 
     /**
      * @param recentPulls the pulls of the last 30 days (up to the newest projected event's day)
      * @param starred     whether the viewer has starred it
      * @param readme      the README in Markdown; only when one repository is asked for
      */
-    public record Summary(String name, String namespace, String visibility, String description, Instant createdAt,
-                          Instant lastPushedAt, String lastPushedBy, long stars, long pulls, long recentPulls,
-                          boolean starred, String readme, List<TagView> tags) {
-    }
+    public record Summary(
+            String name,
+            String namespace,
+            String visibility,
+            String description,
+            Instant createdAt,
+            Instant lastPushedAt,
+            String lastPushedBy,
+            long stars,
+            long pulls,
+            long recentPulls,
+            boolean starred,
+            String readme,
+            List<TagView> tags) {}
 
     /**
      * Applies events, in order, on the caller's transaction, in one call to the database
@@ -54,8 +68,10 @@ public class RepositorySummaries {
      * other kinds change nothing here.
      */
     public void applyAll(Connection c, List<Event> events) throws SQLException {
-        List<Event> applied = events.stream().filter(event -> event.type().topic() == Topic.REGISTRY
-                && !(event.data() instanceof RegistryEvents.ImagePulled && browsedInThePortal(event))).toList();
+        List<Event> applied = events.stream()
+                .filter(event -> event.type().topic() == Topic.REGISTRY
+                        && !(event.data() instanceof RegistryEvents.ImagePulled && browsedInThePortal(event)))
+                .toList();
         if (applied.isEmpty()) {
             return;
         }
@@ -93,18 +109,30 @@ public class RepositorySummaries {
         try (ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
                 Timestamp pushed = rs.getTimestamp(6);
-                summaries.put(rs.getString(1), new Summary(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getTimestamp(5).toInstant(), pushed == null ? null : pushed.toInstant(),
-                        rs.getString(7), rs.getLong(8), rs.getLong(9), rs.getLong(10), rs.getBoolean(11),
-                        withReadme ? rs.getString(12) : null, new ArrayList<>()));
+                summaries.put(
+                        rs.getString(1),
+                        new Summary(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getTimestamp(5).toInstant(),
+                                pushed == null ? null : pushed.toInstant(),
+                                rs.getString(7),
+                                rs.getLong(8),
+                                rs.getLong(9),
+                                rs.getLong(10),
+                                rs.getBoolean(11),
+                                withReadme ? rs.getString(12) : null,
+                                new ArrayList<>()));
             }
         }
     }
 
     /** Whether the viewer may see the repository (a private one they may not see is as good as missing). */
     private static boolean visible(Connection c, Viewer viewer, String repository) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(
-                "SELECT 1 FROM repository_summary WHERE name = ? AND " + Viewer.MAY_SEE)) {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT 1 FROM repository_summary WHERE name = ? AND " + Viewer.MAY_SEE)) {
             select.setString(1, repository);
             viewer.bind(c, select, 2);
             try (ResultSet rs = select.executeQuery()) {
@@ -114,8 +142,7 @@ public class RepositorySummaries {
     }
 
     /** How many other images (manifests), and in how many repositories, use one of this manifest's blobs. */
-    public record Sharing(long otherImages, long otherRepositories) {
-    }
+    public record Sharing(long otherImages, long otherRepositories) {}
 
     /**
      * For each blob the manifest references, the other images that reference it too, counting only
@@ -148,15 +175,14 @@ public class RepositorySummaries {
         }
     }
 
-    public record PullStats(String repository, long total, Map<String, Long> byReference, Map<String, Long> byDay) {
-    }
+    public record PullStats(String repository, long total, Map<String, Long> byReference, Map<String, Long> byDay) {}
 
     /** Pull counts of a repository the viewer may see; empty for any other. */
     public Optional<PullStats> pulls(Viewer viewer, String repository) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long total;
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT pulls FROM repository_summary WHERE name = ? AND " + Viewer.MAY_SEE)) {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT pulls FROM repository_summary WHERE name = ? AND " + Viewer.MAY_SEE)) {
                 select.setString(1, repository);
                 viewer.bind(c, select, 2);
                 try (ResultSet rs = select.executeQuery()) {
@@ -204,8 +230,8 @@ public class RepositorySummaries {
     /** The named repositories (which the caller has found visible to the viewer), in the order named. */
     List<Summary> named(Connection c, Viewer viewer, List<String> names) throws SQLException {
         Map<String, Summary> found = new HashMap<>();
-        try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary"
-                + " WHERE name = ANY (?)")) {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary" + " WHERE name = ANY (?)")) {
             select.setString(1, viewer.username());
             select.setArray(2, c.createArrayOf("text", names.toArray()));
             readInto(select, found, false);
@@ -230,9 +256,17 @@ public class RepositorySummaries {
                     long size = rs.getLong(5);
                     Long known = rs.wasNull() ? null : size;
                     Array platforms = rs.getArray(8);
-                    summaries.get(rs.getString(1)).tags().add(new TagView(rs.getString(2), rs.getString(3),
-                            rs.getString(4), known, platforms == null ? List.of() : List.of((String[]) platforms.getArray()),
-                            rs.getTimestamp(6).toInstant(), rs.getString(7)));
+                    summaries
+                            .get(rs.getString(1))
+                            .tags()
+                            .add(new TagView(
+                                    rs.getString(2),
+                                    rs.getString(3),
+                                    rs.getString(4),
+                                    known,
+                                    platforms == null ? List.of() : List.of((String[]) platforms.getArray()),
+                                    rs.getTimestamp(6).toInstant(),
+                                    rs.getString(7)));
                 }
             }
         }
@@ -257,25 +291,28 @@ public class RepositorySummaries {
         return List.copyOf(summaries.values());
     }
 
-    public record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {
-    }
+    public record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {}
 
     /** A tag's changes, newest first, in a repository the viewer may see; empty for any other. */
-    public Optional<List<TagChange>> tagHistory(Viewer viewer, String repository, String tag)
-            throws SQLException {
+    public Optional<List<TagChange>> tagHistory(Viewer viewer, String repository, String tag) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             if (!visible(c, viewer, repository)) {
                 return Optional.empty();
             }
             List<TagChange> changes = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement("SELECT change, digest, previous_digest, changed_at, changed_by"
-                    + " FROM tag_history WHERE repository = ? AND tag = ? ORDER BY changed_at DESC, event_id")) {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT change, digest, previous_digest, changed_at, changed_by"
+                            + " FROM tag_history WHERE repository = ? AND tag = ? ORDER BY changed_at DESC, event_id")) {
                 select.setString(1, repository);
                 select.setString(2, tag);
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
-                        changes.add(new TagChange(rs.getString(1), rs.getString(2), rs.getString(3),
-                                rs.getTimestamp(4).toInstant(), rs.getString(5)));
+                        changes.add(new TagChange(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getTimestamp(4).toInstant(),
+                                rs.getString(5)));
                     }
                 }
             }

@@ -12,7 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -28,14 +27,20 @@ import java.util.List;
 public class HubSearchResource {
 
     /** One page of Hub's answer. */
-    public record Page(@JsonProperty("num_results") int numResults, String query, int page,
-                       @JsonProperty("page_size") int pageSize, List<Result> results) {
-    }
+    public record Page(
+            @JsonProperty("num_results") int numResults,
+            String query,
+            int page,
+            @JsonProperty("page_size") int pageSize,
+            List<Result> results) {}
 
     /** A repository as Hub lists it; nothing here is built automatically, so {@code is_automated} is false. */
-    public record Result(String name, String description, @JsonProperty("star_count") long starCount,
-                         @JsonProperty("is_official") boolean official, @JsonProperty("is_automated") boolean automated) {
-    }
+    public record Result(
+            String name,
+            String description,
+            @JsonProperty("star_count") long starCount,
+            @JsonProperty("is_official") boolean official,
+            @JsonProperty("is_automated") boolean automated) {}
 
     private final RepositorySearch repositories;
     private final Viewers viewers;
@@ -46,16 +51,27 @@ public class HubSearchResource {
     }
 
     @GET
-    public Page search(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @QueryParam("q") String query,
-                       @QueryParam("n") String limitParam, @QueryParam("page") String pageParam) throws SQLException {
+    public Page search(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("q") String query,
+            @QueryParam("n") String limitParam,
+            @QueryParam("page") String pageParam)
+            throws SQLException {
         int limit = TextInput.integer("n", limitParam, 25, 1, 100);
         int page = TextInput.integer("page", pageParam, 1, 1, 100);
         String words = SearchResource.words(query);
-        List<RepositorySummaries.Summary> found = repositories.search(viewers.of(authorization),
-                new RepositorySearch.Query(words, null, null, null, RepositorySearch.Order.BEST, (page - 1) * limit, limit));
-        List<Result> results = found.stream().map(summary -> new Result(summary.name(),
-                summary.description() == null ? "" : summary.description(), summary.stars(),
-                "library".equals(summary.namespace()), false)).toList();
+        List<RepositorySummaries.Summary> found = repositories.search(
+                viewers.of(authorization),
+                new RepositorySearch.Query(
+                        words, null, null, null, RepositorySearch.Order.BEST, (page - 1) * limit, limit));
+        List<Result> results = found.stream()
+                .map(summary -> new Result(
+                        summary.name(),
+                        summary.description() == null ? "" : summary.description(),
+                        summary.stars(),
+                        "library".equals(summary.namespace()),
+                        false))
+                .toList();
         return new Page((page - 1) * limit + results.size(), words, page, limit, results);
     }
 }

@@ -1,9 +1,9 @@
 package dev.drydock.audit.search;
 
 import dev.drydock.audit.access.Viewers;
-import dev.drydock.oci.http.TextInput;
 import dev.drydock.audit.repository.RepositorySearch;
 import dev.drydock.audit.repository.RepositorySummaries;
+import dev.drydock.oci.http.TextInput;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -13,7 +13,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
@@ -44,17 +43,20 @@ public class SearchResource {
     }
 
     @GET
-    public List<RepositorySummaries.Summary> search(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                    @QueryParam("q") String query,
-                                                    @QueryParam("official") String officialParam,
-                                                    @QueryParam("organization") String organization,
-                                                    @QueryParam("platform") String platform,
-                                                    @QueryParam("sort") @DefaultValue("best") String sort,
-                                                    @QueryParam("offset") String offsetParam,
-                                                    @QueryParam("limit") String limitParam) throws SQLException {
+    public List<RepositorySummaries.Summary> search(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("q") String query,
+            @QueryParam("official") String officialParam,
+            @QueryParam("organization") String organization,
+            @QueryParam("platform") String platform,
+            @QueryParam("sort") @DefaultValue("best") String sort,
+            @QueryParam("offset") String offsetParam,
+            @QueryParam("limit") String limitParam)
+            throws SQLException {
         int offset = TextInput.integer("offset", offsetParam, 0, 0, 10_000);
         int limit = TextInput.integer("limit", limitParam, 25, 1, 100);
-        Boolean official = officialParam == null || officialParam.isEmpty() ? null
+        Boolean official = officialParam == null || officialParam.isEmpty()
+                ? null
                 : switch (officialParam) {
                     case "true" -> true;
                     case "false" -> false;
@@ -67,8 +69,15 @@ public class SearchResource {
         } catch (IllegalArgumentException e) {
             throw new BadRequestException("sort must be one of best, pulls, stars, updated");
         }
-        return repositories.search(viewers.of(authorization),
-                new RepositorySearch.Query(words, official, organization,
-                        platform == null || platform.isBlank() ? null : platform.strip(), order, offset, limit));
+        return repositories.search(
+                viewers.of(authorization),
+                new RepositorySearch.Query(
+                        words,
+                        official,
+                        organization,
+                        platform == null || platform.isBlank() ? null : platform.strip(),
+                        order,
+                        offset,
+                        limit));
     }
 }

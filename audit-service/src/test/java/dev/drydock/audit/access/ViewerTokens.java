@@ -10,7 +10,6 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,17 +28,27 @@ public final class ViewerTokens {
 
     private static final ECKey KEY = generate();
 
-    private ViewerTokens() {
-    }
+    private ViewerTokens() {}
 
     /** {@code Authorization} header value for a viewer with these access entries (type, name, action). */
     public static String bearer(String username, List<Map<String, Object>> access) {
         Instant now = Instant.now();
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer("drydock").audience("drydock").subject(username)
-                .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(120)))
-                .jwtID(UUID.randomUUID().toString()).claim("access", access).claim("purpose", "viewer").build();
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer("drydock")
+                .audience("drydock")
+                .subject(username)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plusSeconds(120)))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("access", access)
+                .claim("purpose", "viewer")
+                .build();
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(KEY.getKeyID()).build(), claims);
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.ES256)
+                            .keyID(KEY.getKeyID())
+                            .build(),
+                    claims);
             jwt.sign(new ECDSASigner(KEY));
             return "Bearer " + jwt.serialize();
         } catch (JOSEException e) {
@@ -62,7 +71,9 @@ public final class ViewerTokens {
 
     private static ECKey generate() {
         try {
-            ECKey key = new ECKeyGenerator(Curve.P_256).keyID("viewer-test-" + UUID.randomUUID()).generate();
+            ECKey key = new ECKeyGenerator(Curve.P_256)
+                    .keyID("viewer-test-" + UUID.randomUUID())
+                    .generate();
             Path jwks = Path.of(System.getProperty("user.dir"), "target", "test-jwks.json");
             Files.createDirectories(jwks.getParent());
             Files.writeString(jwks, new JWKSet(key.toPublicJWK()).toString());

@@ -1,29 +1,28 @@
 package dev.drydock.layerstore.access;
 
-import dev.drydock.oci.http.InternalHeaders;
-import dev.drydock.oci.http.Bearer;
 import dev.drydock.layerstore.HttpExchange;
 import dev.drydock.layerstore.LayerStoreConfig;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.http.Bearer;
+import dev.drydock.oci.http.InternalHeaders;
+import dev.drydock.oci.http.MetricsReaders;
+import dev.drydock.oci.http.RequestPath;
+import dev.drydock.oci.http.Routes;
 import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.Challenge;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.TokenVerifier;
-import dev.drydock.oci.http.MetricsReaders;
-import dev.drydock.oci.http.RequestPath;
-import dev.drydock.oci.http.Routes;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.ConfigProvider;
-
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * layer-store trusts no caller: every blob request carries a registry token (in
@@ -43,7 +42,8 @@ public class TokenCheck {
     private final TokenRevocations revocations;
 
     private static final MetricsReaders METRICS_READERS = new MetricsReaders(ConfigProvider.getConfig()
-            .getOptionalValues("drydock.metrics.allowed-from", String.class).orElse(List.of()));
+            .getOptionalValues("drydock.metrics.allowed-from", String.class)
+            .orElse(List.of()));
 
     TokenCheck(Vertx vertx, LayerStoreConfig config, TokenRevocations revocations) {
         this.revocations = revocations;
@@ -67,8 +67,11 @@ public class TokenCheck {
             HttpExchange.fail(ctx, new OciException(ErrorCode.NAME_INVALID, problem.get()));
             return;
         }
-        if (METRICS_READERS.refuses(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
-                path, ctx.normalizedPath(), request.path())) {
+        if (METRICS_READERS.refuses(
+                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                path,
+                ctx.normalizedPath(),
+                request.path())) {
             ctx.response().setStatusCode(404).end(); // layer-store listens beyond loopback in redirect mode
             return;
         }
@@ -84,8 +87,13 @@ public class TokenCheck {
             return;
         }
         if (match == null || match.route().owner() != Routes.Owner.LAYER_STORE) {
-            HttpExchange.fail(ctx, new OciException(ErrorCode.NAME_UNKNOWN, 404,
-                    "there is no " + request.method().name() + " " + path + " here", null));
+            HttpExchange.fail(
+                    ctx,
+                    new OciException(
+                            ErrorCode.NAME_UNKNOWN,
+                            404,
+                            "there is no " + request.method().name() + " " + path + " here",
+                            null));
             return;
         }
         ctx.put(Routes.Match.KEY, match);
@@ -105,7 +113,8 @@ public class TokenCheck {
         }
         // A key this instance has not seen: wait for the JWKS off the event loop, then decide.
         request.pause();
-        vertx.executeBlocking(() -> verifier.verify(token.get()), false).onComplete(result -> decide(ctx, result.succeeded() ? result.result() : Optional.empty()));
+        vertx.executeBlocking(() -> verifier.verify(token.get()), false)
+                .onComplete(result -> decide(ctx, result.succeeded() ? result.result() : Optional.empty()));
     }
 
     /**
@@ -130,7 +139,8 @@ public class TokenCheck {
         HttpServerRequest request = ctx.request();
         Routes.Match match = ctx.get(Routes.Match.KEY);
         Optional<RegistryToken> usable = token.filter(t -> t.purpose() == RegistryToken.Purpose.REGISTRY
-                || (t.purpose() == RegistryToken.Purpose.REDIRECT && match.route().name().equals("blob.read")))
+                        || (t.purpose() == RegistryToken.Purpose.REDIRECT
+                                && match.route().name().equals("blob.read")))
                 .filter(t -> !revocations.isRevoked(t));
         if (usable.isEmpty()) {
             challenge(ctx, "invalid_token", "the registry token is invalid, expired, revoked or not for this request");
@@ -160,20 +170,37 @@ public class TokenCheck {
     private void challenge(RoutingContext ctx, String error, String message) {
         HttpServerRequest request = ctx.request();
         Routes.Match match = ctx.get(Routes.Match.KEY);
-        String repository = match == null || match.repository() == null ? null : match.repository().value();
-        Action action = match == null ? Action.requiredFor(request.method().name()) : match.route().action();
+        String repository = match == null || match.repository() == null
+                ? null
+                : match.repository().value();
+        Action action = match == null
+                ? Action.requiredFor(request.method().name())
+                : match.route().action();
         String realm = config.tokenRealm().orElseGet(() -> frontDoor(request) + "/token");
-        ctx.response().putHeader("WWW-Authenticate",
-                Challenge.bearer(realm, config.tokenService(), repository, action,
-                        Challenge.mountSource(request.method().name(), request.getParam("mount"), request.getParam("from")), error));
+        ctx.response()
+                .putHeader(
+                        "WWW-Authenticate",
+                        Challenge.bearer(
+                                realm,
+                                config.tokenService(),
+                                repository,
+                                action,
+                                Challenge.mountSource(
+                                        request.method().name(), request.getParam("mount"), request.getParam("from")),
+                                error));
         HttpExchange.fail(ctx, new OciException(ErrorCode.UNAUTHORIZED, message));
     }
 
     /** The address the client used: the front door's or the ingress's, as forwarded, else this request's own. */
     private static String frontDoor(HttpServerRequest request) {
-        return Challenge.origin(HttpExchange.fromTrustedProxy(request), request.getHeader("X-Forwarded-Proto"),
+        return Challenge.origin(
+                HttpExchange.fromTrustedProxy(request),
+                request.getHeader("X-Forwarded-Proto"),
                 request.getHeader("X-Forwarded-Host"),
-                request.scheme(), request.authority() == null ? request.host() : request.authority().toString());
+                request.scheme(),
+                request.authority() == null
+                        ? request.host()
+                        : request.authority().toString());
     }
 
     private static boolean mayPull(RegistryToken token, String repository) {
@@ -190,12 +217,15 @@ public class TokenCheck {
      * may fetch the JWKS.
      */
     public Optional<RegistryToken> storageAdmin(HttpServerRequest request) {
-        return Bearer.token(request.getHeader("Authorization")).flatMap(verifier::verify)
-                .filter(t -> t.purpose() == RegistryToken.Purpose.STORAGE_ADMIN && !t.subject().isEmpty())
+        return Bearer.token(request.getHeader("Authorization"))
+                .flatMap(verifier::verify)
+                .filter(t -> t.purpose() == RegistryToken.Purpose.STORAGE_ADMIN
+                        && !t.subject().isEmpty())
                 .filter(t -> !revocations.isRevoked(t));
     }
 
     private static Optional<String> token(HttpServerRequest request) {
-        return Bearer.token(request.getHeader("Authorization")).or(() -> Optional.ofNullable(request.getParam("token")));
+        return Bearer.token(request.getHeader("Authorization"))
+                .or(() -> Optional.ofNullable(request.getParam("token")));
     }
 }

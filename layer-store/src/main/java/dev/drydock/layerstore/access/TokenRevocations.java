@@ -5,9 +5,7 @@ import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.Revocations;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.net.URI;
-import java.util.UUID;
 
 /** Revoked personal access tokens, as registry-api lists them, read every second (see {@link Revocations}). */
 @ApplicationScoped

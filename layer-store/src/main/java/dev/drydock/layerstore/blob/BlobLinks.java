@@ -13,7 +13,6 @@ import dev.drydock.outbox.Outbox;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,7 +46,7 @@ public class BlobLinks {
      */
     public OptionalLong linkedSize(String repository, Digest digest) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("""
+                PreparedStatement select = c.prepareStatement("""
                      WITH touched AS (
                          UPDATE repository_blob SET touched_at = now()
                          WHERE repository = ? AND digest = ? AND touched_at < now() - make_interval(secs => ?)
@@ -83,7 +82,9 @@ public class BlobLinks {
                 store.commit(session, digest);
                 link(c, repository, digest);
                 sessions.delete(c, session);
-                Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.BlobUploaded(repository, digest.toString(), size)));
+                Outbox.append(
+                        c,
+                        Event.of(SOURCE, actor, new RegistryEvents.BlobUploaded(repository, digest.toString(), size)));
             } catch (SQLException e) {
                 throw new IllegalStateException("cannot record upload of " + digest, e);
             }
@@ -99,8 +100,9 @@ public class BlobLinks {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
                 OptionalLong size = OptionalLong.empty();
-                try (PreparedStatement source = c.prepareStatement("SELECT b.size FROM repository_blob l"
-                        + " JOIN blob b ON b.digest = l.digest WHERE l.repository = ? AND l.digest = ? FOR KEY SHARE OF l")) {
+                try (PreparedStatement source = c.prepareStatement(
+                        "SELECT b.size FROM repository_blob l"
+                                + " JOIN blob b ON b.digest = l.digest WHERE l.repository = ? AND l.digest = ? FOR KEY SHARE OF l")) {
                     source.setString(1, from);
                     source.setString(2, digest.toString());
                     try (ResultSet rs = source.executeQuery()) {
@@ -113,7 +115,8 @@ public class BlobLinks {
                     return false;
                 }
                 link(c, repository, digest);
-                EventData mounted = new RegistryEvents.BlobMounted(repository, digest.toString(), size.getAsLong(), from);
+                EventData mounted =
+                        new RegistryEvents.BlobMounted(repository, digest.toString(), size.getAsLong(), from);
                 Outbox.append(c, Event.of(SOURCE, actor, mounted));
                 return true;
             }
@@ -124,8 +127,8 @@ public class BlobLinks {
     public boolean unlink(String repository, Digest digest, Actor actor) {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection();
-                 PreparedStatement delete = c.prepareStatement(
-                         "DELETE FROM repository_blob WHERE repository = ? AND digest = ?")) {
+                    PreparedStatement delete =
+                            c.prepareStatement("DELETE FROM repository_blob WHERE repository = ? AND digest = ?")) {
                 // waits for a manifest push that checked this link and has not committed yet
                 BlobReferenceLock.exclusive(c, repository, digest.toString());
                 delete.setString(1, repository);
@@ -133,15 +136,16 @@ public class BlobLinks {
                 if (delete.executeUpdate() == 0) {
                     return false;
                 }
-                Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.BlobDeleted(repository, digest.toString())));
+                Outbox.append(
+                        c, Event.of(SOURCE, actor, new RegistryEvents.BlobDeleted(repository, digest.toString())));
                 return true;
             }
         });
     }
 
     private static void link(Connection c, String repository, Digest digest) throws SQLException {
-        try (PreparedStatement link = c.prepareStatement(
-                "INSERT INTO repository_blob (repository, digest) VALUES (?, ?)"
+        try (PreparedStatement link =
+                c.prepareStatement("INSERT INTO repository_blob (repository, digest) VALUES (?, ?)"
                         + " ON CONFLICT (repository, digest) DO UPDATE SET touched_at = now()")) {
             link.setString(1, repository);
             link.setString(2, digest.toString());

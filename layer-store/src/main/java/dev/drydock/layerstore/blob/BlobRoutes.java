@@ -1,11 +1,11 @@
 package dev.drydock.layerstore.blob;
 
 import dev.drydock.layerstore.HttpExchange;
+import dev.drydock.layerstore.access.TokenCheck;
 import dev.drydock.layerstore.storage.FilesystemBlobStore;
 import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
-import dev.drydock.layerstore.access.TokenCheck;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -13,7 +13,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,10 +71,15 @@ public class BlobRoutes {
         vertx.executeBlocking(() -> links.unlink(repository, digest, HttpExchange.actor(ctx.request())), false)
                 .onSuccess(deleted -> {
                     if (deleted) {
-                        ctx.response().setStatusCode(202).putHeader("Content-Length", "0").end();
+                        ctx.response()
+                                .setStatusCode(202)
+                                .putHeader("Content-Length", "0")
+                                .end();
                     } else {
-                        HttpExchange.fail(ctx, new OciException(ErrorCode.BLOB_UNKNOWN,
-                                "blob unknown to this repository", digest.toString()));
+                        HttpExchange.fail(
+                                ctx,
+                                new OciException(
+                                        ErrorCode.BLOB_UNKNOWN, "blob unknown to this repository", digest.toString()));
                     }
                 })
                 .onFailure(failure -> HttpExchange.fail(ctx, failure));
@@ -88,7 +92,9 @@ public class BlobRoutes {
 
     private void serve(RoutingContext ctx, Digest digest, OptionalLong linkedSize) {
         if (linkedSize.isEmpty() || !store.contains(digest)) {
-            HttpExchange.fail(ctx, new OciException(ErrorCode.BLOB_UNKNOWN, "blob unknown to this repository", digest.toString()));
+            HttpExchange.fail(
+                    ctx,
+                    new OciException(ErrorCode.BLOB_UNKNOWN, "blob unknown to this repository", digest.toString()));
             return;
         }
         long size = linkedSize.getAsLong();
@@ -106,12 +112,14 @@ public class BlobRoutes {
             long end = r.matches() && !r.group(2).isEmpty() ? position(r.group(2)) : size - 1;
             if (start < 0 || start >= size || (end >= 0 && end < start)) {
                 response.putHeader("Content-Range", "bytes */" + size);
-                HttpExchange.fail(ctx, new OciException(ErrorCode.RANGE_INVALID, "range " + range + " is not satisfiable"));
+                HttpExchange.fail(
+                        ctx, new OciException(ErrorCode.RANGE_INVALID, "range " + range + " is not satisfiable"));
                 return;
             }
             offset = start;
             length = Math.min(end < 0 ? Long.MAX_VALUE : end, size - 1) - start + 1;
-            response.setStatusCode(206).putHeader("Content-Range", "bytes " + start + "-" + (start + length - 1) + "/" + size);
+            response.setStatusCode(206)
+                    .putHeader("Content-Range", "bytes " + start + "-" + (start + length - 1) + "/" + size);
         }
         if (ctx.request().method() == HttpMethod.HEAD) {
             response.putHeader("Content-Length", Long.toString(length)).end();
@@ -120,10 +128,15 @@ public class BlobRoutes {
                 if (!response.headWritten() && !store.contains(digest)) {
                     // garbage collection removed it between the link's check and the file's opening
                     response.setStatusCode(404);
-                    response.headers().remove("Docker-Content-Digest").remove("ETag").remove("Accept-Ranges")
+                    response.headers()
+                            .remove("Docker-Content-Digest")
+                            .remove("ETag")
+                            .remove("Accept-Ranges")
                             .remove("Content-Range");
-                    HttpExchange.fail(ctx, new OciException(ErrorCode.BLOB_UNKNOWN, "blob unknown to this repository",
-                            digest.toString()));
+                    HttpExchange.fail(
+                            ctx,
+                            new OciException(
+                                    ErrorCode.BLOB_UNKNOWN, "blob unknown to this repository", digest.toString()));
                 } else {
                     HttpExchange.fail(ctx, failure);
                 }

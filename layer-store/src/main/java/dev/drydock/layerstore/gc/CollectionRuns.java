@@ -2,7 +2,6 @@ package dev.drydock.layerstore.gc;
 
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -57,8 +56,20 @@ public class CollectionRuns {
      * One run as recorded. {@code outcome} is null while it runs; {@code interrupted} when the
      * process running it died (the lease is free and it never finished).
      */
-    public record Run(long id, Instant startedAt, Instant finishedAt, boolean dryRun, String actor, String phase,
-                      int phaseNumber, int links, int blobs, long bytesFreed, int uploads, int strayFiles, String outcome) {
+    public record Run(
+            long id,
+            Instant startedAt,
+            Instant finishedAt,
+            boolean dryRun,
+            String actor,
+            String phase,
+            int phaseNumber,
+            int links,
+            int blobs,
+            long bytesFreed,
+            int uploads,
+            int strayFiles,
+            String outcome) {
         public boolean running() {
             return outcome == null;
         }
@@ -74,15 +85,15 @@ public class CollectionRuns {
     long start(boolean dryRun, String actor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement close = c.prepareStatement(
-                    "UPDATE gc_run SET finished_at = now(), outcome = 'interrupted' WHERE finished_at IS NULL");
-                 PreparedStatement trim = c.prepareStatement(
-                         "DELETE FROM gc_run WHERE started_at < now() - interval '30 days' AND id <= (SELECT max(id) FROM gc_run) - ?")) {
+                            "UPDATE gc_run SET finished_at = now(), outcome = 'interrupted' WHERE finished_at IS NULL");
+                    PreparedStatement trim = c.prepareStatement(
+                            "DELETE FROM gc_run WHERE started_at < now() - interval '30 days' AND id <= (SELECT max(id) FROM gc_run) - ?")) {
                 close.executeUpdate();
                 trim.setInt(1, KEPT);
                 trim.executeUpdate();
             }
-            try (PreparedStatement insert = c.prepareStatement(
-                    "INSERT INTO gc_run (dry_run, actor, phase) VALUES (?, ?, ?) RETURNING id")) {
+            try (PreparedStatement insert =
+                    c.prepareStatement("INSERT INTO gc_run (dry_run, actor, phase) VALUES (?, ?, ?) RETURNING id")) {
                 insert.setBoolean(1, dryRun);
                 insert.setString(2, actor);
                 insert.setString(3, Phase.UPLOADS.name());
@@ -104,9 +115,9 @@ public class CollectionRuns {
 
     private void write(long run, Phase phase, Tally tally, String outcome) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE gc_run SET phase = ?, links = ?, blobs = ?,"
-                     + " bytes_freed = ?, uploads = ?, stray_files = ?, outcome = ?,"
-                     + " finished_at = CASE WHEN ? THEN now() END WHERE id = ?")) {
+                PreparedStatement update = c.prepareStatement("UPDATE gc_run SET phase = ?, links = ?, blobs = ?,"
+                        + " bytes_freed = ?, uploads = ?, stray_files = ?, outcome = ?,"
+                        + " finished_at = CASE WHEN ? THEN now() END WHERE id = ?")) {
             update.setString(1, phase.name());
             update.setInt(2, tally.links);
             update.setInt(3, tally.blobs);
@@ -138,9 +149,11 @@ public class CollectionRuns {
         }
     }
 
-    private static Optional<Run> read(Connection c, String where, Boolean dryRun, boolean leaseHeld) throws SQLException {
+    private static Optional<Run> read(Connection c, String where, Boolean dryRun, boolean leaseHeld)
+            throws SQLException {
         try (PreparedStatement select = c.prepareStatement("SELECT id, started_at, finished_at, dry_run, actor, phase,"
-                + " links, blobs, bytes_freed, uploads, stray_files, outcome FROM gc_run " + where + " ORDER BY id DESC LIMIT 1")) {
+                + " links, blobs, bytes_freed, uploads, stray_files, outcome FROM gc_run " + where
+                + " ORDER BY id DESC LIMIT 1")) {
             if (dryRun != null) {
                 select.setBoolean(1, dryRun);
             }
@@ -154,10 +167,20 @@ public class CollectionRuns {
                 if (finished == null && !leaseHeld) {
                     outcome = "interrupted";
                 }
-                return Optional.of(new Run(rs.getLong(1), rs.getTimestamp(2).toInstant(),
-                        finished == null ? null : finished.toInstant(), rs.getBoolean(4), rs.getString(5),
-                        phase.description(), phase.ordinal() + 1, rs.getInt(7), rs.getInt(8), rs.getLong(9), rs.getInt(10),
-                        rs.getInt(11), outcome));
+                return Optional.of(new Run(
+                        rs.getLong(1),
+                        rs.getTimestamp(2).toInstant(),
+                        finished == null ? null : finished.toInstant(),
+                        rs.getBoolean(4),
+                        rs.getString(5),
+                        phase.description(),
+                        phase.ordinal() + 1,
+                        rs.getInt(7),
+                        rs.getInt(8),
+                        rs.getLong(9),
+                        rs.getInt(10),
+                        rs.getInt(11),
+                        outcome));
             }
         }
     }
@@ -170,9 +193,10 @@ public class CollectionRuns {
     boolean due(Duration interval) throws SQLException {
         Duration retry = interval.compareTo(RETRY_PAUSE) < 0 ? interval : RETRY_PAUSE;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT NOT EXISTS (SELECT 1 FROM gc_run WHERE NOT dry_run"
-                     + " AND outcome = 'completed' AND finished_at > now() - make_interval(secs => ?))"
-                     + " AND NOT EXISTS (SELECT 1 FROM gc_run WHERE NOT dry_run AND started_at > now() - make_interval(secs => ?))")) {
+                PreparedStatement select = c.prepareStatement(
+                        "SELECT NOT EXISTS (SELECT 1 FROM gc_run WHERE NOT dry_run"
+                                + " AND outcome = 'completed' AND finished_at > now() - make_interval(secs => ?))"
+                                + " AND NOT EXISTS (SELECT 1 FROM gc_run WHERE NOT dry_run AND started_at > now() - make_interval(secs => ?))")) {
             select.setDouble(1, interval.toMillis() / 1000.0);
             select.setDouble(2, retry.toMillis() / 1000.0);
             try (ResultSet rs = select.executeQuery()) {

@@ -3,14 +3,13 @@ package dev.drydock.layerstore.gc;
 import dev.drydock.oci.Digest;
 import io.quarkus.runtime.configuration.DurationConverter;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The garbage collector's settings and the lock on a blob's file, which an upload holds from
@@ -22,20 +21,23 @@ public class GarbageCollection {
 
     /** Separates the blob-file locks from the other advisory locks of the database. */
     private static final int FILE_LOCK_SEED = 7102;
+
     private static final String FILE_KEY = "hashtextextended(?, " + FILE_LOCK_SEED + ")";
 
     private final Duration grace;
     private final String registrySchema;
     private final Optional<Duration> interval;
 
-    GarbageCollection(@ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace,
-                      @ConfigProperty(name = "drydock.gc.registry-schema", defaultValue = "registry") String registrySchema,
-                      @ConfigProperty(name = "drydock.gc.interval", defaultValue = "24h") String interval) {
+    GarbageCollection(
+            @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace,
+            @ConfigProperty(name = "drydock.gc.registry-schema", defaultValue = "registry") String registrySchema,
+            @ConfigProperty(name = "drydock.gc.interval", defaultValue = "24h") String interval) {
         if (grace.isNegative()) {
             throw new IllegalArgumentException("drydock.gc.grace must not be negative: " + grace);
         }
         if (!registrySchema.matches("[a-z_][a-z0-9_]*")) {
-            throw new IllegalArgumentException("drydock.gc.registry-schema is not a plain schema name: " + registrySchema);
+            throw new IllegalArgumentException(
+                    "drydock.gc.registry-schema is not a plain schema name: " + registrySchema);
         }
         this.grace = grace;
         this.registrySchema = registrySchema;
@@ -55,7 +57,8 @@ public class GarbageCollection {
             interval = null;
         }
         if (interval == null || interval.isNegative() || interval.isZero()) {
-            throw new IllegalArgumentException("drydock.gc.interval must be a positive duration such as 24h, or off: " + setting);
+            throw new IllegalArgumentException(
+                    "drydock.gc.interval must be a positive duration such as 24h, or off: " + setting);
         }
         return Optional.of(interval);
     }

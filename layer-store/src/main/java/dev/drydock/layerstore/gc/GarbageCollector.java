@@ -13,8 +13,6 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * Online garbage collection of the blob storage, in four phases, while pushes and pulls go on:
@@ -38,6 +37,7 @@ public class GarbageCollector {
     private static final Logger LOG = Logger.getLogger(GarbageCollector.class);
     /** The lease's advisory lock key ("drydock-gc" in ASCII, folded into a long). */
     private static final long LEASE = 0x6472_7964_6f63_6bL;
+
     private static final int BATCH = 200;
 
     private final AgroalDataSource dataSource;
@@ -46,8 +46,12 @@ public class GarbageCollector {
     private final UploadRoutes uploads;
     private final CollectionRuns runs;
 
-    GarbageCollector(AgroalDataSource dataSource, GarbageCollection settings, FilesystemBlobStore store,
-                     UploadRoutes uploads, CollectionRuns runs) {
+    GarbageCollector(
+            AgroalDataSource dataSource,
+            GarbageCollection settings,
+            FilesystemBlobStore store,
+            UploadRoutes uploads,
+            CollectionRuns runs) {
         this.dataSource = dataSource;
         this.runs = runs;
         this.settings = settings;
@@ -55,16 +59,20 @@ public class GarbageCollector {
         this.uploads = uploads;
     }
 
-    public record Link(String repository, String digest) {
-    }
+    public record Link(String repository, String digest) {}
 
     /**
      * What a run removed, or with {@code dryRun} would remove. A dry run reads the same
      * candidates without locks; a real run re-checks each under its lock, so it may remove fewer.
      */
-    public record Report(boolean dryRun, Duration grace, List<Link> links, int blobs, long bytesFreed, int uploads,
-                         int strayFiles) {
-    }
+    public record Report(
+            boolean dryRun,
+            Duration grace,
+            List<Link> links,
+            int blobs,
+            long bytesFreed,
+            int uploads,
+            int strayFiles) {}
 
     /** Another collection holds the lease. */
     public static final class Busy extends RuntimeException {
@@ -147,7 +155,7 @@ public class GarbageCollector {
     /** Whether registry-api's {@code blob_reference} view exists (it is migrated by registry-api, which may start later). */
     private boolean registryMigrated() throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                PreparedStatement select = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             select.setString(1, settings.registrySchema() + ".blob_reference");
             try (ResultSet rs = select.executeQuery()) {
                 rs.next();
@@ -158,7 +166,10 @@ public class GarbageCollector {
 
     /** An exception's message as one line of at most 200 characters (PostgreSQL's run over several). */
     private static String firstLine(Exception e) {
-        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+        String message = String.valueOf(e.getMessage())
+                .lines()
+                .findFirst()
+                .orElse(e.getClass().getSimpleName());
         return message.length() > 200 ? message.substring(0, 200) + "…" : message;
     }
 
@@ -174,9 +185,10 @@ public class GarbageCollector {
 
     /** Whether some session of this database holds the lease (a bigint key is classid, objid and objsubid 1). */
     static boolean leaseHeld(Connection c) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
-                + " AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                + " AND classid = ?::oid AND objid = ?::oid AND objsubid = 1)")) {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory'"
+                        + " AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                        + " AND classid = ?::oid AND objid = ?::oid AND objsubid = 1)")) {
             select.setLong(1, LEASE >>> 32);
             select.setLong(2, LEASE & 0xFFFF_FFFFL);
             try (ResultSet rs = select.executeQuery()) {
@@ -200,7 +212,8 @@ public class GarbageCollector {
         runs.progress(run, CollectionRuns.Phase.BLOBS, tally);
         pause(pause);
         for (List<String> batch : batches(unlinkedBlobs(dryRun))) {
-            long[] removed = dryRun ? sizes(batch) : QuarkusTransaction.requiringNew().call(() -> removeBlobs(batch));
+            long[] removed =
+                    dryRun ? sizes(batch) : QuarkusTransaction.requiringNew().call(() -> removeBlobs(batch));
             tally.blobs += (int) removed[0];
             tally.bytes += removed[1];
             runs.progress(run, CollectionRuns.Phase.BLOBS, tally);
@@ -209,13 +222,14 @@ public class GarbageCollector {
         pause(pause);
         for (List<String> batch : batches(store.blobsUntouchedFor(settings.grace()))) {
             for (String digest : withoutRows(batch)) {
-                tally.strayFiles += dryRun ? 1 : QuarkusTransaction.requiringNew().call(() -> removeStrayFile(digest));
+                tally.strayFiles +=
+                        dryRun ? 1 : QuarkusTransaction.requiringNew().call(() -> removeStrayFile(digest));
             }
             runs.progress(run, CollectionRuns.Phase.STRAY_FILES, tally);
         }
         if (!dryRun) {
-            RegistryEvents.GarbageCollected collected = new RegistryEvents.GarbageCollected("layer-store", tally.links,
-                    tally.blobs, tally.bytes, tally.uploads + tally.strayFiles);
+            RegistryEvents.GarbageCollected collected = new RegistryEvents.GarbageCollected(
+                    "layer-store", tally.links, tally.blobs, tally.bytes, tally.uploads + tally.strayFiles);
             QuarkusTransaction.requiringNew().run(() -> {
                 try (Connection c = dataSource.getConnection()) {
                     Outbox.append(c, Event.of(BlobLinks.SOURCE, actor, collected));
@@ -223,7 +237,8 @@ public class GarbageCollector {
                     throw new IllegalStateException("cannot record the garbage collection", e);
                 }
             });
-            LOG.infof("garbage collection by %s: %d links, %d blobs (%d bytes), %d abandoned uploads, %d stray files removed",
+            LOG.infof(
+                    "garbage collection by %s: %d links, %d blobs (%d bytes), %d abandoned uploads, %d stray files removed",
                     actor.user(), tally.links, tally.blobs, tally.bytes, tally.uploads, tally.strayFiles);
         }
         return new Report(dryRun, settings.grace(), links, tally.blobs, tally.bytes, tally.uploads, tally.strayFiles);
@@ -233,10 +248,11 @@ public class GarbageCollector {
     private List<Link> unreferencedLinks() throws SQLException {
         List<Link> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT l.repository, l.digest FROM repository_blob l"
-                     + " WHERE l.touched_at < now() - make_interval(secs => ?) AND NOT EXISTS (SELECT 1 FROM "
-                     + settings.registrySchema() + ".blob_reference r WHERE r.repository = l.repository AND r.digest = l.digest)"
-                     + " ORDER BY l.repository, l.digest")) {
+                PreparedStatement select = c.prepareStatement("SELECT l.repository, l.digest FROM repository_blob l"
+                        + " WHERE l.touched_at < now() - make_interval(secs => ?) AND NOT EXISTS (SELECT 1 FROM "
+                        + settings.registrySchema()
+                        + ".blob_reference r WHERE r.repository = l.repository AND r.digest = l.digest)"
+                        + " ORDER BY l.repository, l.digest")) {
             select.setDouble(1, seconds(settings.grace()));
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -271,7 +287,8 @@ public class GarbageCollector {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM repository_blob l"
                     + " WHERE (l.repository, l.digest) IN (SELECT * FROM unnest(?::text[], ?::text[]))"
                     + " AND l.touched_at < now() - make_interval(secs => ?) AND NOT EXISTS (SELECT 1 FROM "
-                    + settings.registrySchema() + ".blob_reference r WHERE r.repository = l.repository AND r.digest = l.digest)"
+                    + settings.registrySchema()
+                    + ".blob_reference r WHERE r.repository = l.repository AND r.digest = l.digest)"
                     + " RETURNING l.repository, l.digest")) {
                 delete.setArray(1, c.createArrayOf("text", repositories.toArray()));
                 delete.setArray(2, c.createArrayOf("text", digests.toArray()));
@@ -283,7 +300,12 @@ public class GarbageCollector {
                 }
             }
             for (Link link : removed) {
-                Outbox.append(c, Event.of(BlobLinks.SOURCE, actor, new RegistryEvents.BlobDeleted(link.repository(), link.digest())));
+                Outbox.append(
+                        c,
+                        Event.of(
+                                BlobLinks.SOURCE,
+                                actor,
+                                new RegistryEvents.BlobDeleted(link.repository(), link.digest())));
             }
             return removed;
         }
@@ -296,13 +318,14 @@ public class GarbageCollector {
     private List<String> unlinkedBlobs(boolean dryRun) throws SQLException {
         String linked = dryRun
                 ? "SELECT 1 FROM repository_blob l WHERE l.digest = b.digest AND (l.touched_at >= now() - make_interval(secs => ?)"
-                + " OR EXISTS (SELECT 1 FROM " + settings.registrySchema() + ".blob_reference r"
-                + " WHERE r.repository = l.repository AND r.digest = l.digest))"
+                        + " OR EXISTS (SELECT 1 FROM " + settings.registrySchema() + ".blob_reference r"
+                        + " WHERE r.repository = l.repository AND r.digest = l.digest))"
                 : "SELECT 1 FROM repository_blob l WHERE l.digest = b.digest";
         List<String> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT b.digest FROM blob b"
-                     + " WHERE b.touched_at < now() - make_interval(secs => ?) AND NOT EXISTS (" + linked + ") ORDER BY b.digest")) {
+                PreparedStatement select = c.prepareStatement("SELECT b.digest FROM blob b"
+                        + " WHERE b.touched_at < now() - make_interval(secs => ?) AND NOT EXISTS (" + linked
+                        + ") ORDER BY b.digest")) {
             select.setDouble(1, seconds(settings.grace()));
             if (dryRun) {
                 select.setDouble(2, seconds(settings.grace()));
@@ -319,7 +342,8 @@ public class GarbageCollector {
     /** How many of the blobs there are and their bytes: {count, bytes}. */
     private long[] sizes(List<String> digests) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT count(*), coalesce(sum(size), 0) FROM blob WHERE digest = ANY (?)")) {
+                PreparedStatement select = c.prepareStatement(
+                        "SELECT count(*), coalesce(sum(size), 0) FROM blob WHERE digest = ANY (?)")) {
             select.setArray(1, c.createArrayOf("text", digests.toArray()));
             try (ResultSet rs = select.executeQuery()) {
                 rs.next();
@@ -342,10 +366,11 @@ public class GarbageCollector {
         long count = 0;
         long bytes = 0;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement row = c.prepareStatement("SELECT b.size FROM blob b WHERE b.digest = ?"
-                     + " AND b.touched_at < now() - make_interval(secs => ?)"
-                     + " AND NOT EXISTS (SELECT 1 FROM repository_blob l WHERE l.digest = b.digest) FOR UPDATE SKIP LOCKED");
-             PreparedStatement delete = c.prepareStatement("DELETE FROM blob WHERE digest = ?")) {
+                PreparedStatement row = c.prepareStatement(
+                        "SELECT b.size FROM blob b WHERE b.digest = ?"
+                                + " AND b.touched_at < now() - make_interval(secs => ?)"
+                                + " AND NOT EXISTS (SELECT 1 FROM repository_blob l WHERE l.digest = b.digest) FOR UPDATE SKIP LOCKED");
+                PreparedStatement delete = c.prepareStatement("DELETE FROM blob WHERE digest = ?")) {
             for (String digest : batch) {
                 if (!GarbageCollection.tryLockBlobFile(c, digest)) {
                     continue;
@@ -384,7 +409,7 @@ public class GarbageCollector {
     private List<String> withoutRows(List<String> digests) throws SQLException {
         List<String> without = new ArrayList<>(digests);
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT digest FROM blob WHERE digest = ANY (?)")) {
+                PreparedStatement select = c.prepareStatement("SELECT digest FROM blob WHERE digest = ANY (?)")) {
             select.setArray(1, c.createArrayOf("text", digests.toArray()));
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {

@@ -12,7 +12,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -70,64 +69,103 @@ public class GcRoutes {
             return;
         }
         Duration wait = pause;
-        vertx.executeBlocking(() -> {
-            Optional<RegistryToken> admin = tokens.storageAdmin(ctx.request());
-            if (admin.isEmpty()) {
-                return null;
-            }
-            Actor actor = new Actor(admin.get().subject(), null, null, "drydock garbage collection");
-            return collector.collect(dryRun, actor, wait);
-        }, false).onSuccess(report -> {
-            if (report == null) {
-                problem(ctx, 401, "a garbage collection needs registry-api's token for a platform admin");
-                return;
-            }
-            JsonArray links = new JsonArray();
-            report.links().forEach(link -> links.add(new JsonObject().put("repository", link.repository())
-                    .put("digest", link.digest())));
-            ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
-                    .put("dryRun", report.dryRun()).put("grace", report.grace().toString())
-                    .put("links", links).put("blobs", report.blobs()).put("bytesFreed", report.bytesFreed())
-                    .put("uploads", report.uploads()).put("strayFiles", report.strayFiles()).encode());
-        }).onFailure(failure -> {
-            if (failure instanceof GarbageCollector.Busy) {
-                problem(ctx, 409, failure.getMessage());
-            } else {
-                HttpExchange.fail(ctx, failure);
-            }
-        });
+        vertx.executeBlocking(
+                        () -> {
+                            Optional<RegistryToken> admin = tokens.storageAdmin(ctx.request());
+                            if (admin.isEmpty()) {
+                                return null;
+                            }
+                            Actor actor = new Actor(admin.get().subject(), null, null, "drydock garbage collection");
+                            return collector.collect(dryRun, actor, wait);
+                        },
+                        false)
+                .onSuccess(report -> {
+                    if (report == null) {
+                        problem(ctx, 401, "a garbage collection needs registry-api's token for a platform admin");
+                        return;
+                    }
+                    JsonArray links = new JsonArray();
+                    report.links()
+                            .forEach(link -> links.add(new JsonObject()
+                                    .put("repository", link.repository())
+                                    .put("digest", link.digest())));
+                    ctx.response()
+                            .putHeader("Content-Type", "application/json")
+                            .end(new JsonObject()
+                                    .put("dryRun", report.dryRun())
+                                    .put("grace", report.grace().toString())
+                                    .put("links", links)
+                                    .put("blobs", report.blobs())
+                                    .put("bytesFreed", report.bytesFreed())
+                                    .put("uploads", report.uploads())
+                                    .put("strayFiles", report.strayFiles())
+                                    .encode());
+                })
+                .onFailure(failure -> {
+                    if (failure instanceof GarbageCollector.Busy) {
+                        problem(ctx, 409, failure.getMessage());
+                    } else {
+                        HttpExchange.fail(ctx, failure);
+                    }
+                });
     }
 
     /** The running collection or the latest as recorded: {@code {"run": null}} when there has been none. */
     private void latest(RoutingContext ctx) {
-        vertx.executeBlocking(() -> {
-            if (tokens.storageAdmin(ctx.request()).isEmpty()) {
-                return null;
-            }
-            boolean dryRun = "true".equals(ctx.request().getParam("dryRun"));
-            return Optional.ofNullable(runs.latest(dryRun).map(GcRoutes::json).orElse(null));
-        }, false).onSuccess(answer -> {
-            if (answer == null) {
-                problem(ctx, 401, "reading the garbage collection needs registry-api's token for a platform admin");
-                return;
-            }
-            ctx.response().putHeader("Content-Type", "application/json")
-                    .end(new JsonObject().put("run", answer.orElse(null)).encode());
-        }).onFailure(failure -> HttpExchange.fail(ctx, failure));
+        vertx.executeBlocking(
+                        () -> {
+                            if (tokens.storageAdmin(ctx.request()).isEmpty()) {
+                                return null;
+                            }
+                            boolean dryRun = "true".equals(ctx.request().getParam("dryRun"));
+                            return Optional.ofNullable(
+                                    runs.latest(dryRun).map(GcRoutes::json).orElse(null));
+                        },
+                        false)
+                .onSuccess(answer -> {
+                    if (answer == null) {
+                        problem(
+                                ctx,
+                                401,
+                                "reading the garbage collection needs registry-api's token for a platform admin");
+                        return;
+                    }
+                    ctx.response()
+                            .putHeader("Content-Type", "application/json")
+                            .end(new JsonObject()
+                                    .put("run", answer.orElse(null))
+                                    .encode());
+                })
+                .onFailure(failure -> HttpExchange.fail(ctx, failure));
     }
 
     private static JsonObject json(CollectionRuns.Run run) {
-        return new JsonObject().put("startedAt", run.startedAt().toString())
-                .put("finishedAt", run.finishedAt() == null ? null : run.finishedAt().toString())
-                .put("running", run.running()).put("dryRun", run.dryRun()).put("actor", run.actor())
-                .put("phase", run.phase()).put("phaseNumber", run.phaseNumber())
-                .put("phases", CollectionRuns.Phase.values().length - 1).put("links", run.links())
-                .put("blobs", run.blobs()).put("bytesFreed", run.bytesFreed()).put("uploads", run.uploads())
-                .put("strayFiles", run.strayFiles()).put("outcome", run.outcome());
+        return new JsonObject()
+                .put("startedAt", run.startedAt().toString())
+                .put(
+                        "finishedAt",
+                        run.finishedAt() == null ? null : run.finishedAt().toString())
+                .put("running", run.running())
+                .put("dryRun", run.dryRun())
+                .put("actor", run.actor())
+                .put("phase", run.phase())
+                .put("phaseNumber", run.phaseNumber())
+                .put("phases", CollectionRuns.Phase.values().length - 1)
+                .put("links", run.links())
+                .put("blobs", run.blobs())
+                .put("bytesFreed", run.bytesFreed())
+                .put("uploads", run.uploads())
+                .put("strayFiles", run.strayFiles())
+                .put("outcome", run.outcome());
     }
 
     private static void problem(RoutingContext ctx, int status, String detail) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
-                .end(new JsonObject().put("status", status).put("detail", detail).encode());
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/problem+json")
+                .end(new JsonObject()
+                        .put("status", status)
+                        .put("detail", detail)
+                        .encode());
     }
 }

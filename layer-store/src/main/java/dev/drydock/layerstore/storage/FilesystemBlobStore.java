@@ -4,7 +4,6 @@ import dev.drydock.layerstore.LayerStoreConfig;
 import dev.drydock.oci.BlobLayout;
 import dev.drydock.oci.Digest;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
@@ -112,18 +111,23 @@ public class FilesystemBlobStore {
         Instant before = Instant.now().minus(age);
         List<String> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(blobs, 3)) {
-            files.filter(file -> file.getNameCount() - blobs.getNameCount() == 3).forEach(file -> {
-                String algorithm = file.getParent().getParent().getFileName().toString();
-                String digest = algorithm + ":" + file.getFileName();
-                try {
-                    if (Files.isRegularFile(file) && Files.getLastModifiedTime(file).toInstant().isBefore(before)
-                            && Digest.parse(digest).toString().equals(digest)) {
-                        found.add(digest);
-                    }
-                } catch (IOException | RuntimeException notABlob) {
-                    // vanished meanwhile, or a name no digest has: not the collector's to touch
-                }
-            });
+            files.filter(file -> file.getNameCount() - blobs.getNameCount() == 3)
+                    .forEach(file -> {
+                        String algorithm =
+                                file.getParent().getParent().getFileName().toString();
+                        String digest = algorithm + ":" + file.getFileName();
+                        try {
+                            if (Files.isRegularFile(file)
+                                    && Files.getLastModifiedTime(file)
+                                            .toInstant()
+                                            .isBefore(before)
+                                    && Digest.parse(digest).toString().equals(digest)) {
+                                found.add(digest);
+                            }
+                        } catch (IOException | RuntimeException notABlob) {
+                            // vanished meanwhile, or a name no digest has: not the collector's to touch
+                        }
+                    });
         } catch (IOException e) {
             throw new StorageFailure("cannot list the blobs in " + blobs, e);
         }
@@ -135,12 +139,15 @@ public class FilesystemBlobStore {
         Instant before = Instant.now().minus(age);
         try (Stream<Path> files = Files.list(uploads)) {
             return files.filter(file -> {
-                try {
-                    return Files.getLastModifiedTime(file).toInstant().isBefore(before);
-                } catch (IOException vanished) {
-                    return false;
-                }
-            }).map(file -> file.getFileName().toString()).filter(FilesystemBlobStore::isUuid).map(UUID::fromString)
+                        try {
+                            return Files.getLastModifiedTime(file).toInstant().isBefore(before);
+                        } catch (IOException vanished) {
+                            return false;
+                        }
+                    })
+                    .map(file -> file.getFileName().toString())
+                    .filter(FilesystemBlobStore::isUuid)
+                    .map(UUID::fromString)
                     .toList();
         } catch (IOException e) {
             throw new StorageFailure("cannot list the uploads in " + uploads, e);

@@ -21,7 +21,8 @@ public class StorageFailure extends UncheckedIOException {
     /** Whether the write found no space left (ENOSPC) or its quota used up (EDQUOT). */
     public boolean outOfSpace() {
         IOException cause = getCause();
-        String reason = cause instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason() : cause.getMessage();
+        String reason =
+                cause instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason() : cause.getMessage();
         return reason != null && (reason.contains("No space left on device") || reason.contains("Disk quota exceeded"));
     }
 

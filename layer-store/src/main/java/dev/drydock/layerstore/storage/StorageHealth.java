@@ -18,10 +18,14 @@ public class StorageHealth implements HealthCheck {
 
     StorageHealth(StorageSpace space, MeterRegistry meters) {
         this.space = space;
-        Gauge.builder("drydock.storage.free", space, StorageHealth::freeOrNaN).baseUnit("bytes")
-                .description("free space of the blob storage's file system").register(meters);
-        Gauge.builder("drydock.storage.reserve", space, StorageSpace::reserve).baseUnit("bytes")
-                .description("free space kept in reserve: uploads are refused below it").register(meters);
+        Gauge.builder("drydock.storage.free", space, StorageHealth::freeOrNaN)
+                .baseUnit("bytes")
+                .description("free space of the blob storage's file system")
+                .register(meters);
+        Gauge.builder("drydock.storage.reserve", space, StorageSpace::reserve)
+                .baseUnit("bytes")
+                .description("free space kept in reserve: uploads are refused below it")
+                .register(meters);
     }
 
     private static double freeOrNaN(StorageSpace space) {
@@ -38,9 +42,13 @@ public class StorageHealth implements HealthCheck {
         try {
             free = space.usable();
         } catch (StorageFailure e) {
-            return HealthCheckResponse.named("blob-storage").down().withData("error", e.getMessage()).build();
+            return HealthCheckResponse.named("blob-storage")
+                    .down()
+                    .withData("error", e.getMessage())
+                    .build();
         }
-        return HealthCheckResponse.named("blob-storage").up()
+        return HealthCheckResponse.named("blob-storage")
+                .up()
                 .withData("freeBytes", free)
                 .withData("reserveBytes", space.reserve())
                 .withData("uploads", free > space.reserve() ? "accepted" : "refused: free space is below the reserve")

@@ -4,12 +4,10 @@ import dev.drydock.layerstore.LayerStoreConfig;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.Path;
 
 /**
  * The free space of the file system blobs are stored on, against the reserve kept free. A new

@@ -9,7 +9,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -142,7 +141,10 @@ public class UploadAppender {
             lent.add(idleBlocks.poll());
         }
         while (lent.size() < BLOCKS_PER_BODY) {
-            lent.add(ByteBuffer.allocateDirect(BLOCK + blockAlignment).alignedSlice(blockAlignment).limit(BLOCK).slice());
+            lent.add(ByteBuffer.allocateDirect(BLOCK + blockAlignment)
+                    .alignedSlice(blockAlignment)
+                    .limit(BLOCK)
+                    .slice());
             blocksMade++;
         }
         return lent;
@@ -168,23 +170,31 @@ public class UploadAppender {
         private ByteBuffer filling;
         /** Received pieces that found no free block, in order; taken up as blocks come back. */
         private final ArrayDeque<ByteBuffer> waiting = new ArrayDeque<>();
+
         private long received;
         /** Bytes handed to the threads (with their place in the file) so far. */
         private long handedOver;
         /** {@link #handedOver} when the storage's free space was last checked. */
         private long checkedAt;
+
         private long inFlight;
         private boolean paused;
         private boolean ended;
         private boolean finishing;
         /** Set when the body failed: what it wrote is cut off again as the file closes. */
         private volatile boolean failed;
+
         private CompletableFuture<Void> closed;
         private CompletableFuture<Void> hashed = CompletableFuture.completedFuture(null);
         private CompletableFuture<Void> written = CompletableFuture.completedFuture(null);
 
-        private Body(FileChannel cached, FileChannel direct, int alignment, List<ByteBuffer> blocks, long start,
-                     MessageDigest digest) {
+        private Body(
+                FileChannel cached,
+                FileChannel direct,
+                int alignment,
+                List<ByteBuffer> blocks,
+                long start,
+                MessageDigest digest) {
             this.cached = cached;
             this.direct = direct;
             this.alignment = alignment;
@@ -264,15 +274,18 @@ public class UploadAppender {
                 checkedAt = handedOver;
             }
             CompletableFuture<Void> hash = hashed.thenRunAsync(() -> digest.update(bytes.duplicate()), threads);
-            CompletableFuture<Void> write = written.thenRunAsync(() -> {
-                writeFully(channel, bytes.duplicate(), at);
-                if (check) {
-                    space.requireRoomFor(0);
-                }
-            }, threads);
+            CompletableFuture<Void> write = written.thenRunAsync(
+                    () -> {
+                        writeFully(channel, bytes.duplicate(), at);
+                        if (check) {
+                            space.requireRoomFor(0);
+                        }
+                    },
+                    threads);
             hashed = hash;
             written = write;
-            CompletableFuture.allOf(hash, write).whenComplete((v, failure) -> context.runOnContext(x -> done(bytes, failure)));
+            CompletableFuture.allOf(hash, write)
+                    .whenComplete((v, failure) -> context.runOnContext(x -> done(bytes, failure)));
         }
 
         /** On the event loop: a submitted piece is hashed and written (or failed). */
@@ -350,26 +363,30 @@ public class UploadAppender {
                 }
             }
             long length = start + received;
-            CompletableFuture.allOf(hashed, written).thenRunAsync(() -> {
-                try {
-                    cached.truncate(length); // a body cut off earlier may have left bytes beyond it
-                    cached.force(false);
-                } catch (IOException e) {
-                    throw new StorageFailure(e);
-                }
-            }, threads).whenComplete((v, failure) -> {
-                if (failure != null) {
-                    failed = true;
-                }
-                close().whenComplete((c, closeFailure) -> context.runOnContext(x -> {
-                    Throwable any = failure != null ? failure : closeFailure;
-                    if (any == null) {
-                        result.tryComplete(received);
-                    } else {
-                        result.tryFail(unwrap(any));
-                    }
-                }));
-            });
+            CompletableFuture.allOf(hashed, written)
+                    .thenRunAsync(
+                            () -> {
+                                try {
+                                    cached.truncate(length); // a body cut off earlier may have left bytes beyond it
+                                    cached.force(false);
+                                } catch (IOException e) {
+                                    throw new StorageFailure(e);
+                                }
+                            },
+                            threads)
+                    .whenComplete((v, failure) -> {
+                        if (failure != null) {
+                            failed = true;
+                        }
+                        close().whenComplete((c, closeFailure) -> context.runOnContext(x -> {
+                            Throwable any = failure != null ? failure : closeFailure;
+                            if (any == null) {
+                                result.tryComplete(received);
+                            } else {
+                                result.tryFail(unwrap(any));
+                            }
+                        }));
+                    });
         }
 
         private void fail(Throwable failure) {
@@ -395,24 +412,28 @@ public class UploadAppender {
             if (closed != null) {
                 return closed;
             }
-            closed = CompletableFuture.allOf(hashed, written).handle((v, ignored) -> null).thenRunAsync(() -> {
-                try (cached) {
-                    if (failed) {
-                        // nothing of a failed body counts: its bytes would only hold disk space (a full
-                        // disk stays full) until the upload expires
-                        cached.truncate(start);
-                    }
-                    if (direct != null) {
-                        direct.close();
-                    }
-                } catch (IOException e) {
-                    throw new StorageFailure(e);
-                } finally {
-                    if (blocks != null) {
-                        giveBack(blocks);
-                    }
-                }
-            }, threads);
+            closed = CompletableFuture.allOf(hashed, written)
+                    .handle((v, ignored) -> null)
+                    .thenRunAsync(
+                            () -> {
+                                try (cached) {
+                                    if (failed) {
+                                        // nothing of a failed body counts: its bytes would only hold disk space (a full
+                                        // disk stays full) until the upload expires
+                                        cached.truncate(start);
+                                    }
+                                    if (direct != null) {
+                                        direct.close();
+                                    }
+                                } catch (IOException e) {
+                                    throw new StorageFailure(e);
+                                } finally {
+                                    if (blocks != null) {
+                                        giveBack(blocks);
+                                    }
+                                }
+                            },
+                            threads);
             return closed;
         }
     }

@@ -3,6 +3,7 @@ package dev.drydock.layerstore.upload;
 import dev.drydock.events.Actor;
 import dev.drydock.layerstore.HttpExchange;
 import dev.drydock.layerstore.LayerStoreConfig;
+import dev.drydock.layerstore.access.TokenCheck;
 import dev.drydock.layerstore.blob.BlobLinks;
 import dev.drydock.layerstore.storage.FilesystemBlobStore;
 import dev.drydock.layerstore.storage.StorageSpace;
@@ -11,7 +12,6 @@ import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
-import dev.drydock.layerstore.access.TokenCheck;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,8 +22,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.Map;
@@ -32,6 +30,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
  * The upload half of the blob API: {@code /v2/<name>/blobs/uploads/[<id>]}. Request bodies
@@ -54,8 +53,14 @@ public class UploadRoutes {
     /** The running digest of each session this instance has been appending to, by session id. */
     private final Map<UUID, RunningDigest> digests = new ConcurrentHashMap<>();
 
-    UploadRoutes(Vertx vertx, UploadSessions sessions, BlobLinks links, FilesystemBlobStore store,
-                 UploadAppender appender, StorageSpace space, LayerStoreConfig config) {
+    UploadRoutes(
+            Vertx vertx,
+            UploadSessions sessions,
+            BlobLinks links,
+            FilesystemBlobStore store,
+            UploadAppender appender,
+            StorageSpace space,
+            LayerStoreConfig config) {
         this.vertx = vertx;
         this.sessions = sessions;
         this.links = links;
@@ -65,8 +70,7 @@ public class UploadRoutes {
         this.config = config;
     }
 
-    private record RunningDigest(MessageDigest digest, long length) {
-    }
+    private record RunningDigest(MessageDigest digest, long length) {}
 
     void register(@Observes Router router) {
         router.routeWithRegex(PATH.pattern()).order(-10).handler(this::handle);
@@ -96,11 +100,19 @@ public class UploadRoutes {
                 Digest digest = Digest.parse(request.getParam("digest"));
                 done = blocking(() -> sessions.find(repository, id)).compose(s -> finish(ctx, pathName, s, digest));
             } else if (method == HttpMethod.GET) {
-                done = blocking(() -> sessions.find(repository, id))
-                        .map(s -> { accepted(ctx, pathName, s, 204); return null; });
+                done = blocking(() -> sessions.find(repository, id)).map(s -> {
+                    accepted(ctx, pathName, s, 204);
+                    return null;
+                });
             } else if (method == HttpMethod.DELETE) {
-                done = blocking(() -> { cancel(sessions.find(repository, id).id()); return null; })
-                        .map(v -> { ctx.response().setStatusCode(204).end(); return null; });
+                done = blocking(() -> {
+                            cancel(sessions.find(repository, id).id());
+                            return null;
+                        })
+                        .map(v -> {
+                            ctx.response().setStatusCode(204).end();
+                            return null;
+                        });
             } else {
                 throw new OciException(ErrorCode.UNSUPPORTED, method + " is not an upload operation");
             }
@@ -125,26 +137,35 @@ public class UploadRoutes {
                     created(ctx, pathName, digest);
                     return Future.succeededFuture();
                 }
-                return blocking(() -> sessions.start(repository)).map(s -> { accepted(ctx, pathName, s, 202); return null; });
+                return blocking(() -> sessions.start(repository)).map(s -> {
+                    accepted(ctx, pathName, s, 202);
+                    return null;
+                });
             });
         }
         String digestParam = request.getParam("digest");
         if (digestParam == null) {
             return blocking(() -> {
-                space.requireRoomFor(-1); // a session whose chunks would be refused is no use to start
-                return sessions.start(repository);
-            }).map(s -> { accepted(ctx, pathName, s, 202); return null; });
+                        space.requireRoomFor(-1); // a session whose chunks would be refused is no use to start
+                        return sessions.start(repository);
+                    })
+                    .map(s -> {
+                        accepted(ctx, pathName, s, 202);
+                        return null;
+                    });
         }
         // the whole blob in this one request: no session is recorded, since no other request can
         // name it; should this instance stop mid-upload, the file is removed as an abandoned one
         Digest digest = Digest.parse(digestParam);
         UploadSession single = new UploadSession(UUID.randomUUID(), repository, 0);
         digests.put(single.id(), new RunningDigest(Digest.newSha256(), 0));
-        return finish(ctx, pathName, single, digest).recover(failure -> blocking(() -> {
-            digests.remove(single.id());
-            store.deleteUpload(single.id()); // nothing can resume it
-            return null;
-        }).compose(removed -> Future.failedFuture(failure)));
+        return finish(ctx, pathName, single, digest)
+                .recover(failure -> blocking(() -> {
+                            digests.remove(single.id());
+                            store.deleteUpload(single.id()); // nothing can resume it
+                            return null;
+                        })
+                        .compose(removed -> Future.failedFuture(failure)));
     }
 
     /** PATCH: appends a chunk, checking {@code Content-Range} when the client sends one. */
@@ -153,41 +174,53 @@ public class UploadRoutes {
         if (contentRange != null) {
             Matcher range = CONTENT_RANGE.matcher(contentRange.trim());
             // at most 18 digits: a position past what a long holds is no position of this upload
-            if (!range.matches() || range.group(1).length() > 18 || range.group(2).length() > 18
+            if (!range.matches()
+                    || range.group(1).length() > 18
+                    || range.group(2).length() > 18
                     || Long.parseLong(range.group(1)) != session.received()
                     || Long.parseLong(range.group(2)) < Long.parseLong(range.group(1))) {
                 ctx.response().putHeader("Range", rangeHeader(session.received()));
-                return Future.failedFuture(new OciException(ErrorCode.RANGE_INVALID,
+                return Future.failedFuture(new OciException(
+                        ErrorCode.RANGE_INVALID,
                         "chunk " + contentRange + " does not start at the next byte, " + session.received()));
             }
         }
         return append(ctx.request(), session)
                 .compose(received -> blocking(() -> sessions.advance(session, received)))
-                .map(advanced -> { accepted(ctx, pathName, advanced, 202); return null; });
+                .map(advanced -> {
+                    accepted(ctx, pathName, advanced, 202);
+                    return null;
+                });
     }
 
     /** PUT (or POST with a digest): appends the last chunk if any, verifies the digest, stores the blob. */
     private Future<Void> finish(RoutingContext ctx, String pathName, UploadSession session, Digest expected) {
         Actor actor = HttpExchange.actor(ctx.request());
-        return append(ctx.request(), session).compose(size -> blocking(() -> {
-            RunningDigest running = digests.remove(session.id());
-            boolean verified;
-            if (expected.algorithm().equals("sha256")) {
-                verified = running != null && running.length() == size && expected.matches(running.digest());
-            } else {
-                // Bytes are hashed with sha256 as they stream; a sha512 upload (rare) is read once more.
-                MessageDigest other = expected.newMessageDigest();
-                store.hashUpload(session.id(), size, other);
-                verified = expected.matches(other);
-            }
-            if (!verified) {
-                cancel(session.id());
-                throw new OciException(ErrorCode.DIGEST_INVALID,
-                        "the uploaded bytes do not have the digest " + expected + "; nothing was stored");
-            }
-            links.uploaded(session.id(), session.repository(), expected, size, actor);
-            return null;
-        })).map(v -> { created(ctx, pathName, expected); return null; });
+        return append(ctx.request(), session)
+                .compose(size -> blocking(() -> {
+                    RunningDigest running = digests.remove(session.id());
+                    boolean verified;
+                    if (expected.algorithm().equals("sha256")) {
+                        verified = running != null && running.length() == size && expected.matches(running.digest());
+                    } else {
+                        // Bytes are hashed with sha256 as they stream; a sha512 upload (rare) is read once more.
+                        MessageDigest other = expected.newMessageDigest();
+                        store.hashUpload(session.id(), size, other);
+                        verified = expected.matches(other);
+                    }
+                    if (!verified) {
+                        cancel(session.id());
+                        throw new OciException(
+                                ErrorCode.DIGEST_INVALID,
+                                "the uploaded bytes do not have the digest " + expected + "; nothing was stored");
+                    }
+                    links.uploaded(session.id(), session.repository(), expected, size, actor);
+                    return null;
+                }))
+                .map(v -> {
+                    created(ctx, pathName, expected);
+                    return null;
+                });
     }
 
     /**
@@ -197,15 +230,19 @@ public class UploadRoutes {
      */
     private Future<Long> append(HttpServerRequest request, UploadSession session) {
         long expected = contentLength(request);
-        return blocking(() -> appender.open(store.uploadPath(session.id()), session.received(), expected,
-                runningDigest(session).digest()))
+        return blocking(() -> appender.open(
+                        store.uploadPath(session.id()),
+                        session.received(),
+                        expected,
+                        runningDigest(session).digest()))
                 .compose(body -> body.from(request))
                 .map(written -> {
                     long length = session.received() + written;
                     digests.compute(session.id(), (id, old) -> new RunningDigest(old.digest(), length));
                     return length;
                 })
-                .onFailure(failure -> digests.remove(session.id())); // it took in part of the body: rebuild it next time
+                .onFailure(
+                        failure -> digests.remove(session.id())); // it took in part of the body: rebuild it next time
     }
 
     private static long contentLength(HttpServerRequest request) {
@@ -267,7 +304,8 @@ public class UploadRoutes {
     }
 
     private static void accepted(RoutingContext ctx, String pathName, UploadSession session, int status) {
-        ctx.response().setStatusCode(status)
+        ctx.response()
+                .setStatusCode(status)
                 .putHeader("Location", "/v2/" + pathName + "/blobs/uploads/" + session.id())
                 .putHeader("Range", rangeHeader(session.received()))
                 .putHeader("Docker-Upload-UUID", session.id().toString())

@@ -4,7 +4,6 @@ import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,7 +26,8 @@ public class UploadSessions {
     public UploadSession start(String repository) throws SQLException {
         UUID id = UUID.randomUUID();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement insert = c.prepareStatement("INSERT INTO upload_session (id, repository) VALUES (?, ?)")) {
+                PreparedStatement insert =
+                        c.prepareStatement("INSERT INTO upload_session (id, repository) VALUES (?, ?)")) {
             insert.setObject(1, id);
             insert.setString(2, repository);
             insert.executeUpdate();
@@ -44,8 +44,8 @@ public class UploadSessions {
             throw unknown(id);
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "SELECT received FROM upload_session WHERE id = ? AND repository = ?")) {
+                PreparedStatement select =
+                        c.prepareStatement("SELECT received FROM upload_session WHERE id = ? AND repository = ?")) {
             select.setObject(1, uuid);
             select.setString(2, repository);
             try (ResultSet rs = select.executeQuery()) {
@@ -60,13 +60,14 @@ public class UploadSessions {
     /** Records that a chunk was appended; fails if another request appended meanwhile. */
     public UploadSession advance(UploadSession session, long received) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement(
-                     "UPDATE upload_session SET received = ?, updated_at = now() WHERE id = ? AND received = ?")) {
+                PreparedStatement update = c.prepareStatement(
+                        "UPDATE upload_session SET received = ?, updated_at = now() WHERE id = ? AND received = ?")) {
             update.setLong(1, received);
             update.setObject(2, session.id());
             update.setLong(3, session.received());
             if (update.executeUpdate() != 1) {
-                throw new OciException(ErrorCode.BLOB_UPLOAD_INVALID,
+                throw new OciException(
+                        ErrorCode.BLOB_UPLOAD_INVALID,
                         "upload " + session.id() + " was changed by a concurrent request");
             }
         }
@@ -82,7 +83,7 @@ public class UploadSessions {
 
     public boolean exists(UUID id) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT 1 FROM upload_session WHERE id = ?")) {
+                PreparedStatement select = c.prepareStatement("SELECT 1 FROM upload_session WHERE id = ?")) {
             select.setObject(1, id);
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next();
@@ -100,8 +101,8 @@ public class UploadSessions {
     public List<UUID> expire(Duration age) throws SQLException {
         List<UUID> expired = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement delete = c.prepareStatement(
-                     "DELETE FROM upload_session WHERE updated_at < now() - make_interval(secs => ?) RETURNING id")) {
+                PreparedStatement delete = c.prepareStatement(
+                        "DELETE FROM upload_session WHERE updated_at < now() - make_interval(secs => ?) RETURNING id")) {
             delete.setDouble(1, age.toSeconds());
             try (ResultSet rs = delete.executeQuery()) {
                 while (rs.next()) {
@@ -115,8 +116,8 @@ public class UploadSessions {
     /** How many sessions {@link #expire} would remove now. */
     public int countExpired(Duration age) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement count = c.prepareStatement(
-                     "SELECT count(*) FROM upload_session WHERE updated_at < now() - make_interval(secs => ?)")) {
+                PreparedStatement count = c.prepareStatement(
+                        "SELECT count(*) FROM upload_session WHERE updated_at < now() - make_interval(secs => ?)")) {
             count.setDouble(1, age.toSeconds());
             try (ResultSet rs = count.executeQuery()) {
                 rs.next();

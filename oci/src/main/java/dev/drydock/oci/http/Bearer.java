@@ -7,8 +7,7 @@ public final class Bearer {
 
     private static final String SCHEME = "Bearer ";
 
-    private Bearer() {
-    }
+    private Bearer() {}
 
     /** The token of a {@code Bearer} header (the scheme in any case, the token trimmed); empty for anything else. */
     public static Optional<String> token(String authorization) {

@@ -22,7 +22,11 @@ public final class ClientAddress {
 
     /** @param trustedProxies CIDR blocks ({@code 10.0.0.0/8}) or single addresses; loopback is always trusted */
     public ClientAddress(List<String> trustedProxies) {
-        this.trusted = trustedProxies.stream().map(String::strip).filter(s -> !s.isEmpty()).map(Cidr::parse).toList();
+        this.trusted = trustedProxies.stream()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .map(Cidr::parse)
+                .toList();
     }
 
     public static ClientAddress loopbackOnly() {
@@ -63,7 +67,9 @@ public final class ClientAddress {
 
     /** The address if it is an IP literal; never a DNS lookup. */
     private static InetAddress literal(String address) {
-        if (address == null || address.length() > 45 || !IP_LITERAL.matcher(address).matches()) {
+        if (address == null
+                || address.length() > 45
+                || !IP_LITERAL.matcher(address).matches()) {
             return null;
         }
         try {

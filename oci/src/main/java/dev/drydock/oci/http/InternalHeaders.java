@@ -11,6 +11,5 @@ public final class InternalHeaders {
     /** The personal access token (its id) a request acts with, if any. */
     public static final String TOKEN = "X-Drydock-Token";
 
-    private InternalHeaders() {
-    }
+    private InternalHeaders() {}
 }

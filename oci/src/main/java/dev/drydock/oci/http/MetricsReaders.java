@@ -26,7 +26,10 @@ public final class MetricsReaders {
      */
     public boolean refuses(String peer, String... paths) {
         for (String path : paths) {
-            if (path != null && (path.startsWith(PATH) || path.contains("//") && path.replaceAll("/{2,}", "/").startsWith(PATH))) {
+            if (path != null
+                    && (path.startsWith(PATH)
+                            || path.contains("//")
+                                    && path.replaceAll("/{2,}", "/").startsWith(PATH))) {
                 // the peer is parsed only for the metrics endpoint, not on every request of the front door
                 return peer == null || !allowed.isTrusted(peer);
             }

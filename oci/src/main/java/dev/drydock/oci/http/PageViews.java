@@ -12,8 +12,7 @@ public final class PageViews {
 
     private static final String PREFIX = "drydock-portal/";
 
-    private PageViews() {
-    }
+    private PageViews() {}
 
     /** Whether a read with this {@code User-Agent} was the portal showing a page. */
     public static boolean isPageView(String userAgent) {

@@ -14,8 +14,7 @@ import java.util.Optional;
  */
 public final class RequestPath {
 
-    private RequestPath() {
-    }
+    private RequestPath() {}
 
     /**
      * The path of a request target exactly as the client wrote it: up to the query, and without
@@ -56,14 +55,29 @@ public final class RequestPath {
                 i += 2;
                 continue;
             }
-            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '/' || c == '.' || c == '-' || c == '_' || c == '~' || c == ':' || c == '@' || c == '+'
+            boolean allowed = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '/'
+                    || c == '.'
+                    || c == '-'
+                    || c == '_'
+                    || c == '~'
+                    || c == ':'
+                    || c == '@'
+                    || c == '+'
                     || c == '='; // the digest grammar allows '=' (base64 encodings)
             if (!allowed) {
-                return Optional.of(c == '%' ? "percent-encoded characters are not accepted in paths"
-                        : c == ';' ? "path parameters (;) are not accepted"
-                        : "the character " + (c < 0x20 || c > 0x7e ? String.format("U+%04X", (int) c) : "'" + c + "'")
-                        + " is not accepted in paths");
+                return Optional.of(
+                        c == '%'
+                                ? "percent-encoded characters are not accepted in paths"
+                                : c == ';'
+                                        ? "path parameters (;) are not accepted"
+                                        : "the character "
+                                                + (c < 0x20 || c > 0x7e
+                                                        ? String.format("U+%04X", (int) c)
+                                                        : "'" + c + "'")
+                                                + " is not accepted in paths");
             }
         }
         for (String segment : rawPath.substring(1).split("/", -1)) {

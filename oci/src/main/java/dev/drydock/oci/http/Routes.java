@@ -3,7 +3,6 @@ package dev.drydock.oci.http;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -21,7 +20,11 @@ import java.util.regex.Pattern;
 public final class Routes {
 
     /** The service whose handler answers the route. */
-    public enum Owner { REGISTRY_API, LAYER_STORE, AUDIT_SERVICE }
+    public enum Owner {
+        REGISTRY_API,
+        LAYER_STORE,
+        AUDIT_SERVICE
+    }
 
     /** What must be decided before the handler runs. */
     public enum Need {
@@ -53,6 +56,7 @@ public final class Routes {
     private static final String NAME = "(?<name>.+)";
     private static final String SEGMENT = "[^/]+";
 
+    // spotless:off (a table reads best as one route per line)
     private static final List<Route> TABLE = List.of(
             // The distribution API. Uploads first: "uploads" is not a digest.
             Route.of("v2.base", "GET,HEAD", "^/v2/?$", Owner.REGISTRY_API, Need.TOKEN, null),
@@ -95,9 +99,9 @@ public final class Routes {
             Route.of("audit", "GET", "^/api/v1/audit$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
             Route.of("audit.verify", "GET", "^/api/v1/audit/verify$", Owner.AUDIT_SERVICE, Need.VIEWER, null),
             Route.of("projections.rebuild", "POST", "^/api/v1/admin/projections/rebuild$", Owner.AUDIT_SERVICE, Need.VIEWER, null));
+    // spotless:on
 
-    private Routes() {
-    }
+    private Routes() {}
 
     public static List<Route> all() {
         return TABLE;
@@ -105,8 +109,12 @@ public final class Routes {
 
     /** Whether the path is one the table governs: everything under {@code /v2}, {@code /v1} and {@code /api/v1}. */
     public static boolean governs(String path) {
-        return path.equals("/v2") || path.startsWith("/v2/") || path.equals("/v1") || path.startsWith("/v1/")
-                || path.equals("/api/v1") || path.startsWith("/api/v1/");
+        return path.equals("/v2")
+                || path.startsWith("/v2/")
+                || path.equals("/v1")
+                || path.startsWith("/v1/")
+                || path.equals("/api/v1")
+                || path.startsWith("/api/v1/");
     }
 
     /**
@@ -121,7 +129,8 @@ public final class Routes {
             }
             Matcher m = route.path().matcher(path);
             if (m.matches()) {
-                RepositoryName repository = route.need() == Need.REPOSITORY ? RepositoryName.parse(m.group("name")) : null;
+                RepositoryName repository =
+                        route.need() == Need.REPOSITORY ? RepositoryName.parse(m.group("name")) : null;
                 return Optional.of(new Match(route, repository));
             }
         }

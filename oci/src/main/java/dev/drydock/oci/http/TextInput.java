@@ -9,8 +9,7 @@ import java.util.Optional;
  */
 public final class TextInput {
 
-    private TextInput() {
-    }
+    private TextInput() {}
 
     /** Why {@code text} is refused; empty if it is acceptable. */
     public static Optional<String> problem(String text) {
@@ -22,8 +21,10 @@ public final class TextInput {
             if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
                 return Optional.of(String.format("control character U+%04X is not accepted", (int) c));
             }
-            if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < text.length()
-                    && Character.isLowSurrogate(text.charAt(++i)))) {
+            if (Character.isSurrogate(c)
+                    && !(Character.isHighSurrogate(c)
+                            && i + 1 < text.length()
+                            && Character.isLowSurrogate(text.charAt(++i)))) {
                 return Optional.of("the text is not valid Unicode (a lone surrogate)");
             }
         }

@@ -5,7 +5,9 @@ import java.util.Optional;
 
 /** The actions of distribution's token scopes on a repository. */
 public enum Action {
-    PULL, PUSH, DELETE;
+    PULL,
+    PUSH,
+    DELETE;
 
     public String scopeName() {
         return name().toLowerCase(Locale.ROOT);

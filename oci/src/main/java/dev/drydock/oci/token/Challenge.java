@@ -2,7 +2,6 @@ package dev.drydock.oci.token;
 
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
-
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +10,7 @@ import java.util.regex.Pattern;
  */
 public final class Challenge {
 
-    private Challenge() {
-    }
+    private Challenge() {}
 
     private static final Pattern HOST = Pattern.compile(
             "([A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*|\\[[0-9A-Fa-f:.]{2,45}])(:[0-9]{1,5})?");
@@ -24,8 +22,8 @@ public final class Challenge {
      * request's own. Each part must be a plain scheme and host name (or IP literal) with an
      * optional port: anything else would be written into the {@code WWW-Authenticate} header.
      */
-    public static String origin(boolean fromTrustedProxy, String forwardedProto, String forwardedHost, String scheme,
-                                String host) {
+    public static String origin(
+            boolean fromTrustedProxy, String forwardedProto, String forwardedHost, String scheme, String host) {
         String s = scheme;
         String h = host;
         if (fromTrustedProxy && forwardedProto != null && !forwardedProto.isBlank()) {
@@ -51,10 +49,13 @@ public final class Challenge {
      * same space-separated scope, so that a client which asks for what the challenge names gets a
      * token with which the mount can succeed.
      */
-    public static String bearer(String realm, String service, String repository, Action action, String mountSource,
-            String error) {
-        StringBuilder header = new StringBuilder("Bearer realm=\"").append(realm).append("\",service=\"")
-                .append(service).append('"');
+    public static String bearer(
+            String realm, String service, String repository, Action action, String mountSource, String error) {
+        StringBuilder header = new StringBuilder("Bearer realm=\"")
+                .append(realm)
+                .append("\",service=\"")
+                .append(service)
+                .append('"');
         if (repository != null) {
             String actions = action == Action.PULL ? "pull" : action == Action.DELETE ? "delete" : "pull,push";
             header.append(",scope=\"repository:").append(repository).append(':').append(actions);

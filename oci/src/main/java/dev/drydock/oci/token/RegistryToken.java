@@ -6,7 +6,6 @@ import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,8 +24,8 @@ import java.util.function.Function;
  * for, if any; {@code sessionId} the sign-in (refresh token) a session token belongs to. Its
  * {@link Purpose} says where it may be used. Verified the same way by every service that receives one.
  */
-public record RegistryToken(String subject, UUID tokenId, List<Access> access, Instant expiresAt, Purpose purpose,
-                            UUID sessionId) {
+public record RegistryToken(
+        String subject, UUID tokenId, List<Access> access, Instant expiresAt, Purpose purpose, UUID sessionId) {
 
     public static final String ISSUER = "drydock";
     public static final String PURPOSE_CLAIM = "purpose";
@@ -63,12 +62,14 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
     }
 
     /** One entry of the {@code access} claim. */
-    public record Access(String type, String name, List<String> actions) {
-    }
+    public record Access(String type, String name, List<String> actions) {}
 
     public boolean allows(String repository, Action action) {
-        return access.stream().anyMatch(a -> a.type().equals("repository") && a.name().equals(repository)
-                && (a.actions().contains(action.scopeName()) || a.actions().contains("*")));
+        return access.stream()
+                .anyMatch(a -> a.type().equals("repository")
+                        && a.name().equals(repository)
+                        && (a.actions().contains(action.scopeName())
+                                || a.actions().contains("*")));
     }
 
     /**
@@ -78,8 +79,7 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
     public static final class Cache {
 
         private static final int MAX_ENTRIES = 10_000;
-        private final ConcurrentHashMap<String, RegistryToken> verified =
-                new ConcurrentHashMap<>();
+        private final ConcurrentHashMap<String, RegistryToken> verified = new ConcurrentHashMap<>();
 
         public Optional<RegistryToken> verify(String token, String service, Function<String, Optional<ECKey>> keys) {
             RegistryToken known = verified.get(token);
@@ -109,16 +109,22 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
     public static Optional<RegistryToken> verify(String token, String service, Function<String, Optional<ECKey>> keys) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
-            if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm()) || jwt.getHeader().getKeyID() == null) {
+            if (!JWSAlgorithm.ES256.equals(jwt.getHeader().getAlgorithm())
+                    || jwt.getHeader().getKeyID() == null) {
                 return Optional.empty();
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             Instant now = Instant.now();
-            if (!ISSUER.equals(claims.getIssuer()) || claims.getAudience() == null
-                    || !claims.getAudience().contains(service) || claims.getExpirationTime() == null
+            if (!ISSUER.equals(claims.getIssuer())
+                    || claims.getAudience() == null
+                    || !claims.getAudience().contains(service)
+                    || claims.getExpirationTime() == null
                     || claims.getExpirationTime().toInstant().plus(CLOCK_SKEW).isBefore(now)
                     || (claims.getNotBeforeTime() != null
-                    && claims.getNotBeforeTime().toInstant().minus(CLOCK_SKEW).isAfter(now))) {
+                            && claims.getNotBeforeTime()
+                                    .toInstant()
+                                    .minus(CLOCK_SKEW)
+                                    .isAfter(now))) {
                 return Optional.empty();
             }
             Optional<ECKey> key = keys.apply(jwt.getHeader().getKeyID());
@@ -129,7 +135,9 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
             if (claims.getClaim("access") instanceof List<?> entries) {
                 for (Object entry : entries) {
                     if (entry instanceof Map<?, ?> map && map.get("actions") instanceof List<?> actions) {
-                        access.add(new Access(String.valueOf(map.get("type")), String.valueOf(map.get("name")),
+                        access.add(new Access(
+                                String.valueOf(map.get("type")),
+                                String.valueOf(map.get("name")),
                                 actions.stream().map(String::valueOf).toList()));
                     }
                 }
@@ -140,8 +148,12 @@ public record RegistryToken(String subject, UUID tokenId, List<Access> access, I
             }
             String pat = claims.getStringClaim("pat");
             String session = claims.getStringClaim(SESSION_CLAIM);
-            return Optional.of(new RegistryToken(claims.getSubject() == null ? "" : claims.getSubject(),
-                    pat == null ? null : UUID.fromString(pat), access, claims.getExpirationTime().toInstant(), purpose,
+            return Optional.of(new RegistryToken(
+                    claims.getSubject() == null ? "" : claims.getSubject(),
+                    pat == null ? null : UUID.fromString(pat),
+                    access,
+                    claims.getExpirationTime().toInstant(),
+                    purpose,
                     session == null ? null : UUID.fromString(session)));
         } catch (ParseException | JOSEException | IllegalArgumentException e) {
             return Optional.empty();

@@ -2,7 +2,6 @@ package dev.drydock.oci.token;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +28,8 @@ public final class Revocations {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI url;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile Set<UUID> tokens = Set.of();
     private volatile Set<UUID> sessions = Set.of();
     private volatile Instant fresh = Instant.EPOCH;
@@ -55,7 +55,8 @@ public final class Revocations {
 
     public void refresh() {
         try {
-            HttpResponse<byte[]> response = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).build(),
+            HttpResponse<byte[]> response = http.send(
+                    HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("answered " + response.statusCode());
@@ -70,7 +71,8 @@ public final class Revocations {
         } catch (Exception e) {
             if (!warned) {
                 LOG.warning("cannot read revocations at " + url + " (" + e.getMessage() + "); tokens of personal access"
-                        + " tokens and sessions are refused from " + STALE_AFTER.toSeconds() + " s after the last good read");
+                        + " tokens and sessions are refused from " + STALE_AFTER.toSeconds()
+                        + " s after the last good read");
                 warned = true;
             }
         }

@@ -4,7 +4,6 @@ import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jwt.SignedJWT;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +30,8 @@ public final class TokenVerifier {
 
     private final URI jwksUrl;
     private final String service;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, ECKey> keys = new ConcurrentHashMap<>();
     private final RegistryToken.Cache verified = new RegistryToken.Cache();
     private volatile Instant lastRefresh = Instant.EPOCH;
@@ -84,8 +84,11 @@ public final class TokenVerifier {
             if ("file".equals(jwksUrl.getScheme())) {
                 jwks = Files.readString(Path.of(jwksUrl));
             } else {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(jwksUrl)
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(jwksUrl)
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
                     LOG.warning("the JWKS at " + jwksUrl + " answered " + response.statusCode());
                     return;

@@ -1,12 +1,11 @@
 package dev.drydock.oci.http;
 
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ClientAddressTest {
 
@@ -42,8 +41,8 @@ class ClientAddressTest {
         assertEquals(5, TextInput.integer("n", "5", 10, 0, 100));
         assertEquals(10, TextInput.integer("n", null, 10, 0, 100));
         for (String bad : List.of("abc", "-1", "99999999999999999999", "101")) {
-            BadParameter refused = org.junit.jupiter.api.Assertions.assertThrows(BadParameter.class,
-                    () -> TextInput.integer("n", bad, 10, 0, 100));
+            BadParameter refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    BadParameter.class, () -> TextInput.integer("n", bad, 10, 0, 100));
             assertTrue(refused.getMessage().startsWith("n "));
         }
     }

@@ -1,28 +1,44 @@
 package dev.drydock.oci.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.drydock.oci.token.Action;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 class RequestPathTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"/v2/acme/app/%6danifests/v1", "/v2/acme/app/manifests;x=1/v1", "/v2/acme/app/tags;a/list",
-            "//v2/acme/app/manifests/v1", "/%76%32/acme/app/manifests/v1", "/v2/acme/./app/manifests/v1",
-            "/v2/acme/x/../app/manifests/v1", "/v2/acme%2Fapp/manifests/v1", "/v2/acme/app/manifests/v1%00",
-            "/api/v1/repositories/%00", "/v2/acme\\app/manifests/v1", "/v2/acme/app/manifests/v\u00e9", "v2/acme",
-            "/v2/acme/app/manifests/.."})
+    @ValueSource(
+            strings = {
+                "/v2/acme/app/%6danifests/v1",
+                "/v2/acme/app/manifests;x=1/v1",
+                "/v2/acme/app/tags;a/list",
+                "//v2/acme/app/manifests/v1",
+                "/%76%32/acme/app/manifests/v1",
+                "/v2/acme/./app/manifests/v1",
+                "/v2/acme/x/../app/manifests/v1",
+                "/v2/acme%2Fapp/manifests/v1",
+                "/v2/acme/app/manifests/v1%00",
+                "/api/v1/repositories/%00",
+                "/v2/acme\\app/manifests/v1",
+                "/v2/acme/app/manifests/v\u00e9",
+                "v2/acme",
+                "/v2/acme/app/manifests/.."
+            })
     void anyOtherSpellingOfAPathIsRefused(String path) {
         assertTrue(RequestPath.problem(path).isPresent(), path);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/x#/../api/v1/users/me", "/v2/mallory/x/manifests/v1#/../../../../victim/vault/manifests/v1",
-            "http://127.0.0.1:5000/v2/a//b/manifests/v1"})
+    @ValueSource(
+            strings = {
+                "/x#/../api/v1/users/me",
+                "/v2/mallory/x/manifests/v1#/../../../../victim/vault/manifests/v1",
+                "http://127.0.0.1:5000/v2/a//b/manifests/v1"
+            })
     void theRawTargetIsCheckedWholeFragmentsAndAbsoluteFormIncluded(String target) {
         assertTrue(RequestPath.problem(RequestPath.of(target)).isPresent(), target);
     }
@@ -49,19 +65,50 @@ class RequestPathTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/v2/", "/v2", "/v2/_catalog", "/v2/acme/app/manifests/v1.2_rc-1",
-            "/v2/acme/app/blobs/sha256:0123abcd", "/v2/acme/app/blobs/sha256%3A0123abcd", "/v2/acme/app/blobs/uploads/", "/api/v1/users/me", "/token",
-            "/.well-known/jwks.json", "/q/health/ready"})
+    @ValueSource(
+            strings = {
+                "/v2/",
+                "/v2",
+                "/v2/_catalog",
+                "/v2/acme/app/manifests/v1.2_rc-1",
+                "/v2/acme/app/blobs/sha256:0123abcd",
+                "/v2/acme/app/blobs/sha256%3A0123abcd",
+                "/v2/acme/app/blobs/uploads/",
+                "/api/v1/users/me",
+                "/token",
+                "/.well-known/jwks.json",
+                "/q/health/ready"
+            })
     void canonicalPathsPass(String path) {
         assertTrue(RequestPath.problem(path).isEmpty(), path);
     }
 
     @Test
     void theRouteTableDecidesTheActionOfEveryBlobRouteIncludingCancellingAnUploadWhichIsPush() {
-        assertEquals(Action.PUSH, Routes.match("DELETE", "/v2/acme/app/blobs/uploads/0b8e").orElseThrow().route().action());
-        assertEquals(Action.DELETE, Routes.match("DELETE", "/v2/acme/app/blobs/sha256:ab").orElseThrow().route().action());
-        assertEquals("acme/app", Routes.match("PUT", "/v2/acme/app/manifests/v1").orElseThrow().repository().value());
-        assertEquals("library/hello", Routes.match("GET", "/v2/hello/tags/list").orElseThrow().repository().value());
+        assertEquals(
+                Action.PUSH,
+                Routes.match("DELETE", "/v2/acme/app/blobs/uploads/0b8e")
+                        .orElseThrow()
+                        .route()
+                        .action());
+        assertEquals(
+                Action.DELETE,
+                Routes.match("DELETE", "/v2/acme/app/blobs/sha256:ab")
+                        .orElseThrow()
+                        .route()
+                        .action());
+        assertEquals(
+                "acme/app",
+                Routes.match("PUT", "/v2/acme/app/manifests/v1")
+                        .orElseThrow()
+                        .repository()
+                        .value());
+        assertEquals(
+                "library/hello",
+                Routes.match("GET", "/v2/hello/tags/list")
+                        .orElseThrow()
+                        .repository()
+                        .value());
         assertTrue(Routes.match("POST", "/v2/acme/app/manifests/v1").isEmpty(), "a method no route takes");
         assertTrue(Routes.match("GET", "/api/v1/nothing").isEmpty());
     }

@@ -1,5 +1,8 @@
 package dev.drydock.oci.token;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
@@ -10,8 +13,6 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
-import org.junit.jupiter.api.Test;
-
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -24,9 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** A service checking registry tokens with the keys registry-api publishes. */
 class TokenVerifierTest {
@@ -70,10 +69,17 @@ class TokenVerifierTest {
 
     private static String token(ECKey key) throws Exception {
         Instant now = Instant.now();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
-                new JWTClaimsSet.Builder().issuer("drydock").audience("drydock").subject("alice")
-                        .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300)))
-                        .claim("access", List.of()).claim("purpose", "registry").build());
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID()).build(),
+                new JWTClaimsSet.Builder()
+                        .issuer("drydock")
+                        .audience("drydock")
+                        .subject("alice")
+                        .issueTime(Date.from(now))
+                        .expirationTime(Date.from(now.plusSeconds(300)))
+                        .claim("access", List.of())
+                        .claim("purpose", "registry")
+                        .build());
         jwt.sign(new ECDSASigner(key));
         return jwt.serialize();
     }

@@ -1,24 +1,21 @@
 package dev.drydock.registry.auth;
 
-import dev.drydock.oci.http.Bearer;
-import dev.drydock.oci.token.RegistryToken;
-
-import dev.drydock.oci.token.Action;
-import dev.drydock.oci.token.Challenge;
-
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.http.Bearer;
+import dev.drydock.oci.http.Routes;
+import dev.drydock.oci.token.Action;
+import dev.drydock.oci.token.Challenge;
+import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.frontdoor.Actors;
-import dev.drydock.oci.http.Routes;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.util.Optional;
 
 /**
@@ -54,7 +51,8 @@ public class AccessFilter {
     private void check(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         Routes.Match match = ctx.get(Routes.Match.KEY);
-        if (match == null || (match.route().need() != Routes.Need.TOKEN && match.route().need() != Routes.Need.REPOSITORY)) {
+        if (match == null
+                || (match.route().need() != Routes.Need.TOKEN && match.route().need() != Routes.Need.REPOSITORY)) {
             // RouteGate matched every /v2 request it let through; none of them is open without a token
             reject(ctx, new OciException(ErrorCode.NAME_UNKNOWN, 404, "there is no such route", null));
             return;
@@ -62,7 +60,8 @@ public class AccessFilter {
         RepositoryName repository = match.repository();
         Action action = match.route().action();
         String name = repository == null ? null : repository.value();
-        Optional<RegistryToken> token = bearer(request).flatMap(tokens::verify)
+        Optional<RegistryToken> token = bearer(request)
+                .flatMap(tokens::verify)
                 .filter(t -> t.purpose() == RegistryToken.Purpose.REGISTRY
                         || (t.purpose() == RegistryToken.Purpose.SESSION && repository == null))
                 .filter(t -> !revoked.ended(t));
@@ -113,14 +112,25 @@ public class AccessFilter {
 
     private void challenge(RoutingContext ctx, String repository, Action action, String error) {
         HttpServerRequest request = ctx.request();
-        String realm = config.tokenRealm().orElseGet(() -> Challenge.origin(Actors.fromTrustedProxy(request), request.getHeader("X-Forwarded-Proto"),
-                request.getHeader("X-Forwarded-Host"), request.scheme(), String.valueOf(request.authority())) + "/token");
-        String mountSource = Challenge.mountSource(request.method().name(), request.getParam("mount"), request.getParam("from"));
-        ctx.response().putHeader("WWW-Authenticate",
-                Challenge.bearer(realm, config.tokenService(), repository, action, mountSource, error));
-        String message = error == null ? "authentication required"
-                : error.equals("invalid_token") ? "the token is invalid, expired or revoked"
-                : "the token does not grant access to this resource";
+        String realm = config.tokenRealm()
+                .orElseGet(() -> Challenge.origin(
+                                Actors.fromTrustedProxy(request),
+                                request.getHeader("X-Forwarded-Proto"),
+                                request.getHeader("X-Forwarded-Host"),
+                                request.scheme(),
+                                String.valueOf(request.authority()))
+                        + "/token");
+        String mountSource =
+                Challenge.mountSource(request.method().name(), request.getParam("mount"), request.getParam("from"));
+        ctx.response()
+                .putHeader(
+                        "WWW-Authenticate",
+                        Challenge.bearer(realm, config.tokenService(), repository, action, mountSource, error));
+        String message = error == null
+                ? "authentication required"
+                : error.equals("invalid_token")
+                        ? "the token is invalid, expired or revoked"
+                        : "the token does not grant access to this resource";
         reject(ctx, new OciException(ErrorCode.UNAUTHORIZED, message));
     }
 
@@ -132,5 +142,4 @@ public class AccessFilter {
             ctx.response().end(e.body());
         }
     }
-
 }

@@ -2,14 +2,12 @@ package dev.drydock.registry.auth;
 
 import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.token.RegistryToken;
-
 import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.Accounts;
 import dev.drydock.registry.identity.IdentityException;
 import dev.drydock.registry.identity.PersonalAccessTokens;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -28,7 +26,11 @@ public class Callers {
     private final Accounts accounts;
     private final PersonalAccessTokens personalTokens;
 
-    Callers(RegistryTokens tokens, RevokedTokens revoked, SignIn signIn, Accounts accounts,
+    Callers(
+            RegistryTokens tokens,
+            RevokedTokens revoked,
+            SignIn signIn,
+            Accounts accounts,
             PersonalAccessTokens personalTokens) {
         this.personalTokens = personalTokens;
         this.tokens = tokens;
@@ -48,16 +50,19 @@ public class Callers {
         Optional<String> bearer = Bearer.token(authorization);
         if (bearer.isPresent()) {
             RegistryToken token = tokens.verify(bearer.get())
-                    .filter(t -> t.purpose() == RegistryToken.Purpose.SESSION && !t.subject().isEmpty())
+                    .filter(t -> t.purpose() == RegistryToken.Purpose.SESSION
+                            && !t.subject().isEmpty())
                     .filter(t -> !revoked.ended(t))
-                    .orElseThrow(() -> new AuthenticationFailed(
-                            "the token is invalid, expired, revoked or not a session token (sign in at /api/v1/sessions)"));
+                    .orElseThrow(
+                            () -> new AuthenticationFailed(
+                                    "the token is invalid, expired, revoked or not a session token (sign in at /api/v1/sessions)"));
             var account = accounts.find(token.subject())
                     .orElseThrow(() -> new AuthenticationFailed("the token's user no longer exists"));
             if (token.tokenId() == null) {
                 return Principal.of(account);
             }
-            String scope = personalTokens.liveScope(token.tokenId())
+            String scope = personalTokens
+                    .liveScope(token.tokenId())
                     .orElseThrow(() -> new AuthenticationFailed("the token is invalid, expired or revoked"));
             return new Principal(account, token.tokenId(), scope);
         }

@@ -6,9 +6,8 @@ import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.RegistryToken;
 import io.vertx.ext.web.RoutingContext;
-import org.jboss.logging.Logger;
-
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * The access decision {@link AccessFilter} took for a {@code /v2} request: the repository and
@@ -35,7 +34,9 @@ public record Decision(RepositoryName repository, Action action, RegistryToken t
         } catch (OciException e) {
             named = null;
         }
-        if (decision == null || decision.action() != action || !decision.repository().equals(named)) {
+        if (decision == null
+                || decision.action() != action
+                || !decision.repository().equals(named)) {
             LOG.errorf("refused %s on %s: the access check decided %s", action, pathName, decision);
             throw new OciException(ErrorCode.DENIED, "no access decision covers this request");
         }

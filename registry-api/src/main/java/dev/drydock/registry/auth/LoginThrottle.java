@@ -1,11 +1,10 @@
 package dev.drydock.registry.auth;
 
-import dev.drydock.registry.RegistryConfig;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.drydock.registry.RegistryConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -32,17 +31,24 @@ public class LoginThrottle {
     static final int MAX_FAILURES = 5;
     /** Failures of one user name from all addresses before the name backs off for passwords. */
     static final int MAX_FAILURES_PER_USER = 100;
+
     static final Duration WINDOW = Duration.ofMinutes(5);
     /** How long a (user, address) that signed in stays exempt from the per-name limit. */
     static final Duration TRUSTED_FOR = Duration.ofDays(30);
+
     private static final int MAX_KEYS = 100_000;
 
     /** Times of recent attempts that have not (yet) succeeded, per key; entries expire with the window. */
-    private final Cache<String, Deque<Instant>> failures = Caffeine.newBuilder().maximumSize(MAX_KEYS)
-            .expireAfterAccess(WINDOW).build();
+    private final Cache<String, Deque<Instant>> failures = Caffeine.newBuilder()
+            .maximumSize(MAX_KEYS)
+            .expireAfterAccess(WINDOW)
+            .build();
     /** (user, address) pairs that signed in lately: strangers' failures for the name do not hold them back. */
-    private final Cache<String, Boolean> knownGood = Caffeine.newBuilder().maximumSize(MAX_KEYS)
-            .expireAfterWrite(TRUSTED_FOR).build();
+    private final Cache<String, Boolean> knownGood = Caffeine.newBuilder()
+            .maximumSize(MAX_KEYS)
+            .expireAfterWrite(TRUSTED_FOR)
+            .build();
+
     private final int maxFailuresPerAddress;
 
     @Inject

@@ -1,12 +1,10 @@
 package dev.drydock.registry.auth;
 
-import dev.drydock.oci.token.Action;
-
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.token.Action;
 import dev.drydock.registry.identity.Organizations;
 import dev.drydock.registry.repository.Repositories;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.SQLException;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -45,15 +43,17 @@ public class Permissions {
             if (principal.account().admin() || namespace.equals(principal.username())) {
                 granted.addAll(EnumSet.allOf(Action.class));
             } else {
-                organizations.roleFor(namespace, principal.account().id(), repository.value()).ifPresent(role -> {
-                    granted.add(Action.PULL);
-                    if (!role.equals("read")) {
-                        granted.add(Action.PUSH);
-                    }
-                    if (role.equals("admin")) {
-                        granted.add(Action.DELETE);
-                    }
-                });
+                organizations
+                        .roleFor(namespace, principal.account().id(), repository.value())
+                        .ifPresent(role -> {
+                            granted.add(Action.PULL);
+                            if (!role.equals("read")) {
+                                granted.add(Action.PUSH);
+                            }
+                            if (role.equals("admin")) {
+                                granted.add(Action.DELETE);
+                            }
+                        });
             }
         }
         if (visibility.isPresent() && visibility.get().equals("public")) {
@@ -74,8 +74,12 @@ public class Permissions {
         if (principal.isAnonymous() || !principal.cap().contains(Action.DELETE)) {
             return false;
         }
-        return principal.account().admin() || namespace.equals(principal.username())
-                || organizations.roleOf(namespace, principal.account().id()).filter("admin"::equals).isPresent();
+        return principal.account().admin()
+                || namespace.equals(principal.username())
+                || organizations
+                        .roleOf(namespace, principal.account().id())
+                        .filter("admin"::equals)
+                        .isPresent();
     }
 
     /**
@@ -90,7 +94,8 @@ public class Permissions {
         Set<String> wholeOrganizations = new HashSet<>();
         Set<String> chosenRepositories = new HashSet<>();
         if (member) {
-            for (Organizations.ReadScope scope : organizations.readScopes(principal.account().id())) {
+            for (Organizations.ReadScope scope :
+                    organizations.readScopes(principal.account().id())) {
                 if (scope.repositories() == null) {
                     wholeOrganizations.add(scope.organization());
                 } else {
@@ -98,10 +103,15 @@ public class Permissions {
                 }
             }
         }
-        return listed.stream().filter(repository -> repository.visibility().equals("public") || member
-                        && (repository.name().namespace().equals(principal.username())
-                        || wholeOrganizations.contains(repository.name().namespace())
-                        || chosenRepositories.contains(repository.name().value())))
-                .mapToLong(Repositories.Listed::id).toArray();
+        return listed.stream()
+                .filter(repository -> repository.visibility().equals("public")
+                        || member
+                                && (repository.name().namespace().equals(principal.username())
+                                        || wholeOrganizations.contains(
+                                                repository.name().namespace())
+                                        || chosenRepositories.contains(
+                                                repository.name().value())))
+                .mapToLong(Repositories.Listed::id)
+                .toArray();
     }
 }

@@ -1,9 +1,7 @@
 package dev.drydock.registry.auth;
 
 import dev.drydock.oci.token.Action;
-
 import dev.drydock.registry.identity.Account;
-
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;

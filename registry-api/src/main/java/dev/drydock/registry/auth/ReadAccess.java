@@ -14,7 +14,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,9 +38,11 @@ public class ReadAccess {
 
     /** Routing-context key of the viewer token the proxy sends on. */
     public static final String VIEWER_TOKEN = "drydock.viewer-token";
+
     private static final Duration VIEWER_TOKEN_LIFETIME = Duration.ofMinutes(1);
     /** A viewer token is reused while it has this long left: one signature (and one verification) a minute per viewer. */
     private static final Duration REUSE_WHILE = Duration.ofSeconds(30);
+
     private static final int MAX_CACHED = 10_000;
     private static final List<String> PULL = List.of("pull");
     private static final List<String> READ = List.of("read");
@@ -52,8 +53,7 @@ public class ReadAccess {
     private final RegistryTokens tokens;
     private final Map<String, Minted> minted = new ConcurrentHashMap<>();
 
-    private record Minted(String token, Instant expiresAt) {
-    }
+    private record Minted(String token, Instant expiresAt) {}
 
     ReadAccess(Callers callers, Permissions permissions, Organizations organizations, RegistryTokens tokens) {
         this.callers = callers;
@@ -86,13 +86,13 @@ public class ReadAccess {
             default -> this::browse;
         };
         ctx.request().pause(); // the proxy that sends it on takes the body from here
-        ctx.vertx().executeBlocking(() -> token(decision.decide(ctx.request())), false)
+        ctx.vertx()
+                .executeBlocking(() -> token(decision.decide(ctx.request())), false)
                 .onComplete(granted -> sendOnOrRefuse(ctx, granted));
     }
 
     /** Who the caller is and what the read API may show them; refusals are thrown. */
-    private record Viewer(Principal caller, List<RegistryToken.Access> access) {
-    }
+    private record Viewer(Principal caller, List<RegistryToken.Access> access) {}
 
     private interface Decision {
         Viewer decide(HttpServerRequest request) throws SQLException;
@@ -107,7 +107,10 @@ public class ReadAccess {
             problem(ctx, e.status(), e.getMessage());
         } else if (granted.cause() instanceof AuthenticationFailed e) {
             if (e.retryAfter() != null) {
-                ctx.response().putHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+                ctx.response()
+                        .putHeader(
+                                "Retry-After",
+                                Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             }
             problem(ctx, e.status(), e.getMessage());
         } else {
@@ -130,7 +133,12 @@ public class ReadAccess {
             minted.clear();
         }
         Instant expiresAt = now.plus(VIEWER_TOKEN_LIFETIME);
-        String token = tokens.issue(RegistryToken.Purpose.VIEWER, viewer.caller().username(), viewer.caller().tokenId(), viewer.access(), expiresAt);
+        String token = tokens.issue(
+                RegistryToken.Purpose.VIEWER,
+                viewer.caller().username(),
+                viewer.caller().tokenId(),
+                viewer.access(),
+                expiresAt);
         minted.put(key, new Minted(token, expiresAt));
         return token;
     }
@@ -144,7 +152,8 @@ public class ReadAccess {
         Principal caller = callers.require(request, true);
         RegistryToken.Access grant = auditGrant(caller, request, verify);
         if (grant == null) {
-            throw new IdentityException(403, "You may read the audit log only of namespaces and repositories you administer.");
+            throw new IdentityException(
+                    403, "You may read the audit log only of namespaces and repositories you administer.");
         }
         List<RegistryToken.Access> access = new ArrayList<>(readable(caller));
         access.add(grant);
@@ -157,8 +166,12 @@ public class ReadAccess {
         if (!caller.account().admin()) {
             throw new IdentityException(403, "Only platform admins maintain the projections.");
         }
-        return new Viewer(caller, List.of(new RegistryToken.Access("namespace", "*", PULL),
-                new RegistryToken.Access("audit", "*", READ), new RegistryToken.Access("projections", "*", List.of("rebuild"))));
+        return new Viewer(
+                caller,
+                List.of(
+                        new RegistryToken.Access("namespace", "*", PULL),
+                        new RegistryToken.Access("audit", "*", READ),
+                        new RegistryToken.Access("projections", "*", List.of("rebuild"))));
     }
 
     /** The namespaces and repositories, beyond the public ones, that the caller may pull. */
@@ -172,7 +185,8 @@ public class ReadAccess {
             return access;
         }
         access.add(new RegistryToken.Access("namespace", caller.username(), PULL));
-        for (Organizations.ReadScope scope : organizations.readScopes(caller.account().id())) {
+        for (Organizations.ReadScope scope :
+                organizations.readScopes(caller.account().id())) {
             if (scope.repositories() == null) {
                 access.add(new RegistryToken.Access("namespace", scope.organization(), PULL));
             } else {
@@ -183,7 +197,8 @@ public class ReadAccess {
     }
 
     /** What of the audit log the caller may read; verifying the whole chain is the platform admins'. */
-    private RegistryToken.Access auditGrant(Principal caller, HttpServerRequest request, boolean verify) throws SQLException {
+    private RegistryToken.Access auditGrant(Principal caller, HttpServerRequest request, boolean verify)
+            throws SQLException {
         if (caller.account().admin()) {
             return new RegistryToken.Access("audit", "*", READ);
         }
@@ -196,20 +211,31 @@ public class ReadAccess {
             try {
                 RepositoryName name = RepositoryName.parse(repository);
                 return permissions.granted(caller, name).contains(Action.DELETE)
-                        ? new RegistryToken.Access("audit", "repository:" + name.value(), READ) : null;
+                        ? new RegistryToken.Access("audit", "repository:" + name.value(), READ)
+                        : null;
             } catch (OciException e) {
                 return null;
             }
         }
-        if (organization != null && (organization.equals(caller.username())
-                || organizations.roleOf(organization, caller.account().id()).filter("admin"::equals).isPresent())) {
+        if (organization != null
+                && (organization.equals(caller.username())
+                        || organizations
+                                .roleOf(organization, caller.account().id())
+                                .filter("admin"::equals)
+                                .isPresent())) {
             return new RegistryToken.Access("audit", "organization:" + organization, READ);
         }
         return null;
     }
 
     private static void problem(RoutingContext ctx, int status, String detail) {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/problem+json")
-                .end(new JsonObject().put("type", "about:blank").put("status", status).put("detail", detail).encode());
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/problem+json")
+                .end(new JsonObject()
+                        .put("type", "about:blank")
+                        .put("status", status)
+                        .put("detail", detail)
+                        .encode());
     }
 }

@@ -1,8 +1,5 @@
 package dev.drydock.registry.auth;
 
-import com.nimbusds.jose.jwk.JWK;
-import dev.drydock.oci.token.RegistryToken;
-
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -10,16 +7,17 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.RegistryConfig;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,7 +42,6 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class RegistryTokens {
 
-
     private final AgroalDataSource dataSource;
     private final RegistryConfig config;
     private final Map<String, ECKey> keys = new ConcurrentHashMap<>();
@@ -58,11 +55,13 @@ public class RegistryTokens {
 
     void loadKeys(@Observes StartupEvent startup) throws SQLException, JOSEException, ParseException {
         if (readKeys().isEmpty()) {
-            ECKey generated = new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString())
-                    .algorithm(JWSAlgorithm.ES256).generate();
+            ECKey generated = new ECKeyGenerator(Curve.P_256)
+                    .keyID(UUID.randomUUID().toString())
+                    .algorithm(JWSAlgorithm.ES256)
+                    .generate();
             try (Connection c = dataSource.getConnection();
-                 PreparedStatement insert = c.prepareStatement(
-                         "INSERT INTO signing_key (kid, jwk) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM signing_key)")) {
+                    PreparedStatement insert = c.prepareStatement(
+                            "INSERT INTO signing_key (kid, jwk) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM signing_key)")) {
                 insert.setString(1, generated.getKeyID());
                 insert.setString(2, generated.toJSONString());
                 insert.executeUpdate();
@@ -74,7 +73,8 @@ public class RegistryTokens {
     private List<ECKey> readKeys() throws SQLException, ParseException {
         List<ECKey> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT jwk FROM signing_key ORDER BY created_at DESC, kid")) {
+                PreparedStatement select =
+                        c.prepareStatement("SELECT jwk FROM signing_key ORDER BY created_at DESC, kid")) {
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     found.add(ECKey.parse(rs.getString(1)));
@@ -89,8 +89,12 @@ public class RegistryTokens {
     }
 
     /** A token for {@code purpose} (not a session: see {@link #issueSession}). */
-    public String issue(RegistryToken.Purpose purpose, String subject, UUID tokenId, List<RegistryToken.Access> access,
-                        Instant expiresAt) {
+    public String issue(
+            RegistryToken.Purpose purpose,
+            String subject,
+            UUID tokenId,
+            List<RegistryToken.Access> access,
+            Instant expiresAt) {
         return issue(purpose, subject, tokenId, null, access, expiresAt);
     }
 
@@ -98,8 +102,13 @@ public class RegistryTokens {
      * A token derived from a sign-in ({@code sessionId}, the refresh token's id) or a personal
      * access token ({@code tokenId}): every verifier refuses it once that origin is revoked.
      */
-    public String issue(RegistryToken.Purpose purpose, String subject, UUID tokenId, UUID sessionId,
-                        List<RegistryToken.Access> access, Instant expiresAt) {
+    public String issue(
+            RegistryToken.Purpose purpose,
+            String subject,
+            UUID tokenId,
+            UUID sessionId,
+            List<RegistryToken.Access> access,
+            Instant expiresAt) {
         if (purpose == RegistryToken.Purpose.SESSION) {
             throw new IllegalArgumentException("session tokens name their sign-in: use issueSession");
         }
@@ -111,8 +120,13 @@ public class RegistryTokens {
         return sign(RegistryToken.Purpose.SESSION, subject, tokenId, sessionId, List.of(), expiresAt);
     }
 
-    private String sign(RegistryToken.Purpose purpose, String subject, UUID tokenId, UUID sessionId,
-                        List<RegistryToken.Access> access, Instant expiresAt) {
+    private String sign(
+            RegistryToken.Purpose purpose,
+            String subject,
+            UUID tokenId,
+            UUID sessionId,
+            List<RegistryToken.Access> access,
+            Instant expiresAt) {
         Instant now = Instant.now();
         List<Map<String, Object>> claim = new ArrayList<>();
         for (RegistryToken.Access a : access) {
@@ -122,9 +136,15 @@ public class RegistryTokens {
             entry.put("actions", a.actions());
             claim.add(entry);
         }
-        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().issuer(RegistryToken.ISSUER).subject(subject == null ? "" : subject)
-                .audience(config.tokenService()).issueTime(Date.from(now)).notBeforeTime(Date.from(now))
-                .expirationTime(Date.from(expiresAt)).jwtID(UUID.randomUUID().toString()).claim("access", claim);
+        JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+                .issuer(RegistryToken.ISSUER)
+                .subject(subject == null ? "" : subject)
+                .audience(config.tokenService())
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now))
+                .expirationTime(Date.from(expiresAt))
+                .jwtID(UUID.randomUUID().toString())
+                .claim("access", claim);
         claims.claim(RegistryToken.PURPOSE_CLAIM, purpose.claim());
         if (tokenId != null) {
             claims.claim("pat", tokenId.toString());
@@ -133,8 +153,12 @@ public class RegistryTokens {
             claims.claim(RegistryToken.SESSION_CLAIM, sessionId.toString());
         }
         try {
-            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(signingKey.getKeyID())
-                    .type(JOSEObjectType.JWT).build(), claims.build());
+            SignedJWT jwt = new SignedJWT(
+                    new JWSHeader.Builder(JWSAlgorithm.ES256)
+                            .keyID(signingKey.getKeyID())
+                            .type(JOSEObjectType.JWT)
+                            .build(),
+                    claims.build());
             jwt.sign(new ECDSASigner(signingKey));
             return jwt.serialize();
         } catch (JOSEException e) {
@@ -148,6 +172,7 @@ public class RegistryTokens {
     }
 
     public JWKSet publicKeys() {
-        return new JWKSet(keys.values().stream().map(key -> (JWK) key.toPublicJWK()).toList());
+        return new JWKSet(
+                keys.values().stream().map(key -> (JWK) key.toPublicJWK()).toList());
     }
 }

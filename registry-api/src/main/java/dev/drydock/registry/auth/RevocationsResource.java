@@ -6,7 +6,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.util.Map;
 
 /**
@@ -30,6 +29,7 @@ public class RevocationsResource {
         if (revoked.stale()) {
             return Response.status(503).build();
         }
-        return Response.ok(Map.of("tokens", revoked.tokens(), "sessions", revoked.sessions())).build();
+        return Response.ok(Map.of("tokens", revoked.tokens(), "sessions", revoked.sessions()))
+                .build();
     }
 }

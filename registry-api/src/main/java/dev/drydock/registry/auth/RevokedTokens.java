@@ -1,13 +1,12 @@
 package dev.drydock.registry.auth;
 
-import io.agroal.api.AgroalDataSource;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.Revocations;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.context.ApplicationScoped;
-
+import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -98,9 +97,9 @@ public class RevokedTokens {
     private Set<UUID> endedLately(String table) throws SQLException {
         Set<UUID> ended = ConcurrentHashMap.newKeySet();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id FROM " + table
-                     + " WHERE revoked_at > now() - interval '1 day'"
-                     + " OR expires_at BETWEEN now() - interval '1 day' AND now()")) {
+                PreparedStatement select = c.prepareStatement("SELECT id FROM " + table
+                        + " WHERE revoked_at > now() - interval '1 day'"
+                        + " OR expires_at BETWEEN now() - interval '1 day' AND now()")) {
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     ended.add(rs.getObject(1, UUID.class));

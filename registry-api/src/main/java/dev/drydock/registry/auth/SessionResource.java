@@ -17,7 +17,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -39,8 +38,13 @@ public class SessionResource {
     private final AgroalDataSource dataSource;
     private final RevokedTokens revoked;
 
-    SessionResource(SignIn signIn, RegistryTokens tokens, RefreshTokens refreshTokens, RegistryConfig config,
-                    AgroalDataSource dataSource, RevokedTokens revoked) {
+    SessionResource(
+            SignIn signIn,
+            RegistryTokens tokens,
+            RefreshTokens refreshTokens,
+            RegistryConfig config,
+            AgroalDataSource dataSource,
+            RevokedTokens revoked) {
         this.revoked = revoked;
         this.signIn = signIn;
         this.tokens = tokens;
@@ -49,11 +53,9 @@ public class SessionResource {
         this.dataSource = dataSource;
     }
 
-    public record Credentials(String username, String password) {
-    }
+    public record Credentials(String username, String password) {}
 
-    public record SignOut(String refreshToken) {
-    }
+    public record SignOut(String refreshToken) {}
 
     @POST
     public Map<String, Object> signIn(Credentials request, @Context HttpServerRequest http) throws SQLException {
@@ -65,11 +67,17 @@ public class SessionResource {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("username", principal.username());
         RefreshTokens.Issued session = refreshTokens.issue(principal, config.refreshTokenLifetime(), true);
-        body.put("accessToken", tokens.issueSession(principal.username(), principal.tokenId(), session.id(), expiresAt));
+        body.put(
+                "accessToken", tokens.issueSession(principal.username(), principal.tokenId(), session.id(), expiresAt));
         body.put("expiresAt", expiresAt);
         body.put("refreshToken", session.secret());
-        signIn.loggedIn(principal, principal.tokenId() == null ? "password" : "token",
-                Actors.of(http, principal.username(), principal.tokenId() == null ? null : principal.tokenId().toString()));
+        signIn.loggedIn(
+                principal,
+                principal.tokenId() == null ? "password" : "token",
+                Actors.of(
+                        http,
+                        principal.username(),
+                        principal.tokenId() == null ? null : principal.tokenId().toString()));
         return body;
     }
 
@@ -78,12 +86,14 @@ public class SessionResource {
         if (request == null || request.refreshToken() == null) {
             throw new IdentityException(400, "refreshToken is required.");
         }
-        RefreshTokens.Revoked ended = refreshTokens.revoke(request.refreshToken())
+        RefreshTokens.Revoked ended = refreshTokens
+                .revoke(request.refreshToken())
                 .orElseThrow(() -> new IdentityException(404, "There is no such live session."));
         revoked.sessionEndedHere(ended.id());
         String username = ended.username();
-        Outbox.append(dataSource, Event.of(Repositories.SOURCE, Actors.of(http, username, null),
-                new IdentityEvents.LoggedOut(username)));
+        Outbox.append(
+                dataSource,
+                Event.of(Repositories.SOURCE, Actors.of(http, username, null), new IdentityEvents.LoggedOut(username)));
         return Response.noContent().build();
     }
 }

@@ -10,7 +10,6 @@ import dev.drydock.registry.identity.PersonalAccessTokens;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -44,7 +43,9 @@ public class SignIn {
     public Principal basic(String authorization, Actor actor) throws SQLException {
         String decoded;
         try {
-            decoded = new String(Base64.getDecoder().decode(authorization.substring("Basic ".length()).trim()),
+            decoded = new String(
+                    Base64.getDecoder()
+                            .decode(authorization.substring("Basic ".length()).trim()),
                     StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw new AuthenticationFailed("malformed Basic credentials");
@@ -80,8 +81,12 @@ public class SignIn {
             // only a real account's name becomes the event's subject: anything else (a repository's
             // name, say) would write into the audit log of whoever owns that name
             if (accounts.find(username).isPresent()) {
-                Outbox.append(dataSource, Event.of(Repositories.SOURCE, actor,
-                        new IdentityEvents.LoginFailed(username, "wrong password or token")));
+                Outbox.append(
+                        dataSource,
+                        Event.of(
+                                Repositories.SOURCE,
+                                actor,
+                                new IdentityEvents.LoginFailed(username, "wrong password or token")));
             }
             throw new AuthenticationFailed("incorrect user name, password or token");
         }
@@ -90,7 +95,8 @@ public class SignIn {
     }
 
     public void loggedIn(Principal principal, String method, Actor actor) throws SQLException {
-        Outbox.append(dataSource, Event.of(Repositories.SOURCE, actor,
-                new IdentityEvents.LoggedIn(principal.username(), method)));
+        Outbox.append(
+                dataSource,
+                Event.of(Repositories.SOURCE, actor, new IdentityEvents.LoggedIn(principal.username(), method)));
     }
 }

@@ -1,12 +1,10 @@
 package dev.drydock.registry.auth;
 
-import dev.drydock.oci.token.RegistryToken;
-
-import dev.drydock.oci.token.Action;
-
 import dev.drydock.events.Actor;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.token.Action;
+import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.frontdoor.Actors;
 import io.vertx.core.http.HttpServerRequest;
@@ -22,7 +20,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,8 +46,12 @@ public class TokenResource {
     private final RefreshTokens refreshTokens;
     private final RegistryConfig config;
 
-    TokenResource(SignIn signIn, Permissions permissions, RegistryTokens tokens, RefreshTokens refreshTokens,
-                  RegistryConfig config) {
+    TokenResource(
+            SignIn signIn,
+            Permissions permissions,
+            RegistryTokens tokens,
+            RefreshTokens refreshTokens,
+            RegistryConfig config) {
         this.signIn = signIn;
         this.permissions = permissions;
         this.tokens = tokens;
@@ -59,27 +60,39 @@ public class TokenResource {
     }
 
     @GET
-    public Response get(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                        @QueryParam("service") String service, @QueryParam("scope") List<String> scopes,
-                        @QueryParam("offline_token") boolean offline, @Context HttpServerRequest request)
+    public Response get(
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @QueryParam("service") String service,
+            @QueryParam("scope") List<String> scopes,
+            @QueryParam("offline_token") boolean offline,
+            @Context HttpServerRequest request)
             throws SQLException {
         Principal principal = Principal.ANONYMOUS;
         if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
             principal = signIn.basic(authorization, Actors.of(request));
         }
         // A scope may be repeated, or several may come space-separated in one (as a challenge names them).
-        List<String> each = scopes.stream().flatMap(scope -> Arrays.stream(scope.trim().split("\\s+")))
-                .filter(scope -> !scope.isEmpty()).toList();
+        List<String> each = scopes.stream()
+                .flatMap(scope -> Arrays.stream(scope.trim().split("\\s+")))
+                .filter(scope -> !scope.isEmpty())
+                .toList();
         return grant(principal, null, each, offline && !principal.isAnonymous(), method(principal), request);
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response post(@FormParam("grant_type") String grantType, @FormParam("username") String username,
-                         @FormParam("password") String password, @FormParam("refresh_token") String refreshToken,
-                         @FormParam("scope") String scope, @FormParam("access_type") String accessType,
-                         @Context HttpServerRequest request) throws SQLException {
-        List<String> scopes = scope == null || scope.isBlank() ? List.of() : Arrays.asList(scope.trim().split("\\s+"));
+    public Response post(
+            @FormParam("grant_type") String grantType,
+            @FormParam("username") String username,
+            @FormParam("password") String password,
+            @FormParam("refresh_token") String refreshToken,
+            @FormParam("scope") String scope,
+            @FormParam("access_type") String accessType,
+            @Context HttpServerRequest request)
+            throws SQLException {
+        List<String> scopes = scope == null || scope.isBlank()
+                ? List.of()
+                : Arrays.asList(scope.trim().split("\\s+"));
         if ("password".equals(grantType)) {
             if (username == null || password == null) {
                 throw new AuthenticationFailed("the password grant needs username and password");
@@ -88,7 +101,9 @@ public class TokenResource {
             return grant(principal, null, scopes, "offline".equals(accessType), method(principal), request);
         }
         if ("refresh_token".equals(grantType)) {
-            RefreshTokens.Redeemed redeemed = refreshToken == null ? null : refreshTokens.redeem(refreshToken).orElse(null);
+            RefreshTokens.Redeemed redeemed = refreshToken == null
+                    ? null
+                    : refreshTokens.redeem(refreshToken).orElse(null);
             if (redeemed == null) {
                 throw new AuthenticationFailed("the refresh token is unknown, expired or revoked");
             }
@@ -97,17 +112,28 @@ public class TokenResource {
             }
             return grant(redeemed.principal(), redeemed.id(), scopes, false, null, request);
         }
-        return Response.status(400).type(MediaType.APPLICATION_JSON)
-                .entity(Map.of("error", "unsupported_grant_type", "error_description",
-                        "grant_type must be password or refresh_token")).build();
+        return Response.status(400)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(Map.of(
+                        "error",
+                        "unsupported_grant_type",
+                        "error_description",
+                        "grant_type must be password or refresh_token"))
+                .build();
     }
 
     /**
      * @param sessionId the refresh token redeemed, if any: the token ends with it
      * @param loginMethod when not null, the request is a login and is recorded as one
      */
-    private Response grant(Principal principal, UUID sessionId, List<String> scopes, boolean offline, String loginMethod,
-                           HttpServerRequest request) throws SQLException {
+    private Response grant(
+            Principal principal,
+            UUID sessionId,
+            List<String> scopes,
+            boolean offline,
+            String loginMethod,
+            HttpServerRequest request)
+            throws SQLException {
         List<RegistryToken.Access> access = new ArrayList<>();
         for (String scope : scopes) {
             RegistryToken.Access granted = grantOne(principal, scope);
@@ -117,11 +143,25 @@ public class TokenResource {
         }
         Instant now = Instant.now();
         Instant expiresAt = now.plus(config.tokenLifetime());
-        Map<String, Object> body = tokenBody(tokens.issue(RegistryToken.Purpose.REGISTRY, principal.username(),
-                principal.tokenId(), sessionId, access, expiresAt), now);
-        Actor actor = Actors.of(request, principal.username(), principal.tokenId() == null ? null : principal.tokenId().toString());
+        Map<String, Object> body = tokenBody(
+                tokens.issue(
+                        RegistryToken.Purpose.REGISTRY,
+                        principal.username(),
+                        principal.tokenId(),
+                        sessionId,
+                        access,
+                        expiresAt),
+                now);
+        Actor actor = Actors.of(
+                request,
+                principal.username(),
+                principal.tokenId() == null ? null : principal.tokenId().toString());
         if (offline) {
-            body.put("refresh_token", refreshTokens.issue(principal, config.refreshTokenLifetime(), false).secret());
+            body.put(
+                    "refresh_token",
+                    refreshTokens
+                            .issue(principal, config.refreshTokenLifetime(), false)
+                            .secret());
         }
         if (loginMethod != null && (offline || scopes.isEmpty())) {
             signIn.loggedIn(principal, loginMethod, actor);
@@ -138,8 +178,15 @@ public class TokenResource {
     private Response renewedSession(RefreshTokens.Redeemed redeemed) {
         Instant now = Instant.now();
         Principal principal = redeemed.principal();
-        return Response.ok(tokenBody(tokens.issueSession(principal.username(), principal.tokenId(), redeemed.id(),
-                now.plus(config.tokenLifetime())), now)).header("Cache-Control", "no-store").build();
+        return Response.ok(tokenBody(
+                        tokens.issueSession(
+                                principal.username(),
+                                principal.tokenId(),
+                                redeemed.id(),
+                                now.plus(config.tokenLifetime())),
+                        now))
+                .header("Cache-Control", "no-store")
+                .build();
     }
 
     /** The token answer as Docker's and OAuth2's clients read it. */
@@ -175,7 +222,8 @@ public class TokenResource {
         for (String requested : parts[2].split(",")) {
             boolean all = requested.equals("*");
             for (Action action : Action.values()) {
-                if ((all || action.scopeName().equals(requested)) && allowed.contains(action)
+                if ((all || action.scopeName().equals(requested))
+                        && allowed.contains(action)
                         && !granted.contains(action.scopeName())) {
                     granted.add(action.scopeName());
                 }

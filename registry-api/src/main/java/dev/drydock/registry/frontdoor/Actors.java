@@ -1,15 +1,14 @@
 package dev.drydock.registry.frontdoor;
 
-import dev.drydock.oci.http.InternalHeaders;
 import dev.drydock.events.Actor;
 import dev.drydock.oci.http.ClientAddress;
+import dev.drydock.oci.http.InternalHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.ConfigProvider;
-
 import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * The actor of an event, as the front door sees the caller. The access filter names the
@@ -21,11 +20,12 @@ public class Actors {
     public static final String USER = InternalHeaders.USER;
     public static final String TOKEN = InternalHeaders.TOKEN;
     private static final ClientAddress CLIENTS = new ClientAddress(ConfigProvider.getConfig()
-            .getOptionalValues("drydock.trusted-proxies", String.class).orElse(List.of()));
+            .getOptionalValues("drydock.trusted-proxies", String.class)
+            .orElse(List.of()));
 
     public static Actor of(HttpServerRequest request) {
-        return new Actor(request.getHeader(USER), request.getHeader(TOKEN), address(request),
-                request.getHeader("User-Agent"));
+        return new Actor(
+                request.getHeader(USER), request.getHeader(TOKEN), address(request), request.getHeader("User-Agent"));
     }
 
     public static Actor of(HttpServerRequest request, String user, String tokenId) {
@@ -48,7 +48,8 @@ public class Actors {
 
     /** Whether the peer is a trusted proxy, whose {@code X-Forwarded-*} headers may be believed. */
     public static boolean fromTrustedProxy(HttpServerRequest request) {
-        return request.remoteAddress() != null && CLIENTS.isTrusted(request.remoteAddress().hostAddress());
+        return request.remoteAddress() != null
+                && CLIENTS.isTrusted(request.remoteAddress().hostAddress());
     }
 
     void stripIdentityHeaders(@Observes Router router) {

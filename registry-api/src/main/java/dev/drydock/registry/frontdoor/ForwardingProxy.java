@@ -2,10 +2,18 @@ package dev.drydock.registry.frontdoor;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
+import dev.drydock.oci.http.Bearer;
+import dev.drydock.oci.http.Routes;
+import dev.drydock.oci.token.Action;
+import dev.drydock.oci.token.Challenge;
+import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.RegistryConfig;
+import dev.drydock.registry.auth.AccessFilter;
+import dev.drydock.registry.auth.Decision;
+import dev.drydock.registry.auth.ReadAccess;
+import dev.drydock.registry.auth.RegistryTokens;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -22,17 +30,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
-import dev.drydock.oci.http.Routes;
-import dev.drydock.oci.token.Action;
-import dev.drydock.oci.token.RegistryToken;
-import dev.drydock.oci.token.Challenge;
-import dev.drydock.registry.auth.AccessFilter;
-import dev.drydock.registry.auth.Decision;
-import dev.drydock.registry.auth.ReadAccess;
-import dev.drydock.registry.auth.RegistryTokens;
-
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -40,6 +37,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
 
 /**
  * The front door's streaming proxy: blob requests go to layer-store (or, in redirect mode, blob
@@ -60,8 +58,17 @@ import java.util.concurrent.atomic.AtomicReference;
 public class ForwardingProxy {
 
     private static final Logger LOG = Logger.getLogger(ForwardingProxy.class);
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host", "expect");
+    private static final Set<String> HOP_BY_HOP = Set.of(
+            "connection",
+            "keep-alive",
+            "proxy-authenticate",
+            "proxy-authorization",
+            "te",
+            "trailer",
+            "transfer-encoding",
+            "upgrade",
+            "host",
+            "expect");
 
     private static final Set<HttpMethod> BODY_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
     static final int POOL_SIZE = 64;
@@ -75,6 +82,7 @@ public class ForwardingProxy {
      * piece of a 1 GiB body then crossed threads, and proxying cost half as much CPU again.)
      */
     private final ThreadLocal<HttpClient> clients;
+
     private final RegistryConfig config;
     private final RegistryTokens tokens;
     /**
@@ -91,13 +99,18 @@ public class ForwardingProxy {
     ForwardingProxy(Vertx vertx, RegistryConfig config, RegistryTokens tokens) {
         // Answers are decoded in pieces of up to 128 KiB, as requests are (quarkus.http.limits.max-chunk-size):
         // at the default 8 KiB, a proxied 1 GiB blob GET cost 131,000 writes to the caller's socket.
-        HttpClientOptions options = new HttpClientOptions().setMaxPoolSize(POOL_SIZE).setKeepAlive(true)
-                .setMaxChunkSize(128 * 1024).setConnectTimeout((int) CONNECT_TIMEOUT_MS);
+        HttpClientOptions options = new HttpClientOptions()
+                .setMaxPoolSize(POOL_SIZE)
+                .setKeepAlive(true)
+                .setMaxChunkSize(128 * 1024)
+                .setConnectTimeout((int) CONNECT_TIMEOUT_MS);
         this.clients = ThreadLocal.withInitial(() -> vertx.createHttpClient(options));
         this.config = config;
         this.tokens = tokens;
-        this.redirectTokens = Caffeine.newBuilder().maximumSize(10_000)
-                .expireAfterWrite(config.blobRedirectLifetime().dividedBy(2)).build();
+        this.redirectTokens = Caffeine.newBuilder()
+                .maximumSize(10_000)
+                .expireAfterWrite(config.blobRedirectLifetime().dividedBy(2))
+                .build();
     }
 
     /** Forwarded requests under way now (reported by the front door's health check). */
@@ -113,7 +126,8 @@ public class ForwardingProxy {
         // of its own): blob routes are layer-store's, the read API audit-service's, the rest ours.
         router.route().order(-10).handler(ctx -> {
             Routes.Match match = ctx.get(Routes.Match.KEY);
-            Routes.Owner owner = match == null ? Routes.Owner.REGISTRY_API : match.route().owner();
+            Routes.Owner owner =
+                    match == null ? Routes.Owner.REGISTRY_API : match.route().owner();
             switch (owner) {
                 case LAYER_STORE -> forward(ctx, owner, config.layerStoreUrl());
                 case AUDIT_SERVICE -> forward(ctx, owner, config.auditUrl());
@@ -129,7 +143,9 @@ public class ForwardingProxy {
     private void redirect(RoutingContext ctx) {
         Routes.Match match = ctx.get(Routes.Match.KEY);
         var decision = Decision.of(ctx);
-        if (match == null || !match.route().name().equals("blob.read") || decision.isEmpty()
+        if (match == null
+                || !match.route().name().equals("blob.read")
+                || decision.isEmpty()
                 || decision.get().action() != Action.PULL) {
             ctx.next(); // uploads, or nothing decided: the proxy answers (and refuses what was not decided)
             return;
@@ -139,23 +155,34 @@ public class ForwardingProxy {
         // that origin ends the redirect URLs too; the cache keys on the origin for the same reason
         RegistryToken caller = decision.get().token();
         String user = caller.subject();
-        String token = redirectTokens.get(List.of(user, String.valueOf(caller.tokenId()), String.valueOf(caller.sessionId()),
-                repository), key -> tokens.issue(RegistryToken.Purpose.REDIRECT, user, caller.tokenId(), caller.sessionId(),
-                List.of(new RegistryToken.Access("repository", repository, List.of("pull"))),
-                Instant.now().plus(config.blobRedirectLifetime())));
+        String token = redirectTokens.get(
+                List.of(user, String.valueOf(caller.tokenId()), String.valueOf(caller.sessionId()), repository),
+                key -> tokens.issue(
+                        RegistryToken.Purpose.REDIRECT,
+                        user,
+                        caller.tokenId(),
+                        caller.sessionId(),
+                        List.of(new RegistryToken.Access("repository", repository, List.of("pull"))),
+                        Instant.now().plus(config.blobRedirectLifetime())));
         URI target = config.layerStoreUrl();
-        RequestOptions head = new RequestOptions().setMethod(HttpMethod.HEAD).setHost(target.getHost())
-                .setPort(target.getPort()).setURI(ctx.request().path()).putHeader("Authorization", Bearer.header(token));
+        RequestOptions head = new RequestOptions()
+                .setMethod(HttpMethod.HEAD)
+                .setHost(target.getHost())
+                .setPort(target.getPort())
+                .setURI(ctx.request().path())
+                .putHeader("Authorization", Bearer.header(token));
         clients.get().request(head).compose(HttpClientRequest::send).onComplete(result -> {
             if (result.failed() || result.result().statusCode() != 200) {
                 ctx.next(); // let the proxy answer exactly what layer-store says
                 return;
             }
             URI visible = config.layerStorePublicUrl().orElse(target);
-            ctx.response().setStatusCode(307)
+            ctx.response()
+                    .setStatusCode(307)
                     .putHeader("Location", visible.resolve(ctx.request().path()) + "?token=" + token)
                     .putHeader("Docker-Content-Digest", result.result().getHeader("Docker-Content-Digest"))
-                    .putHeader("Content-Length", "0").end();
+                    .putHeader("Content-Length", "0")
+                    .end();
         });
     }
 
@@ -164,7 +191,10 @@ public class ForwardingProxy {
         if (owner == Routes.Owner.LAYER_STORE && Decision.of(ctx).isEmpty()) {
             // only requests the access check decided on go on; layer-store checks again
             OciException e = new OciException(ErrorCode.DENIED, "no access decision covers this request");
-            ctx.response().setStatusCode(e.status()).putHeader("Content-Type", OciException.CONTENT_TYPE).end(e.body());
+            ctx.response()
+                    .setStatusCode(e.status())
+                    .putHeader("Content-Type", OciException.CONTENT_TYPE)
+                    .end(e.body());
             return;
         }
         in.pause();
@@ -173,8 +203,11 @@ public class ForwardingProxy {
             LOG.warnf("%s %s could not be forwarded to %s: %s", in.method(), in.path(), target, failure.getMessage());
             HttpServerResponse out = ctx.response();
             if (!out.headWritten()) {
-                OciException e = new OciException(ErrorCode.UNAVAILABLE, "a service behind the front door is unavailable");
-                out.setStatusCode(e.status()).putHeader("Content-Type", OciException.CONTENT_TYPE).end(e.body());
+                OciException e =
+                        new OciException(ErrorCode.UNAVAILABLE, "a service behind the front door is unavailable");
+                out.setStatusCode(e.status())
+                        .putHeader("Content-Type", OciException.CONTENT_TYPE)
+                        .end(e.body());
             } else {
                 out.reset();
             }
@@ -189,8 +222,12 @@ public class ForwardingProxy {
     RequestOptions forwarded(RoutingContext ctx, Routes.Owner owner, URI target) {
         HttpServerRequest in = ctx.request();
         String uri = ctx.get(AccessFilter.FORWARD_URI, in.uri());
-        RequestOptions options = new RequestOptions().setMethod(in.method()).setHost(target.getHost())
-                .setPort(target.getPort()).setURI(uri).setHeaders(MultiMap.caseInsensitiveMultiMap());
+        RequestOptions options = new RequestOptions()
+                .setMethod(in.method())
+                .setHost(target.getHost())
+                .setPort(target.getPort())
+                .setURI(uri)
+                .setHeaders(MultiMap.caseInsensitiveMultiMap());
         copyHeaders(in.headers(), options.getHeaders());
         if (owner == Routes.Owner.AUDIT_SERVICE) {
             // audit-service sees the caller only as the viewer token; their credentials stay here.
@@ -204,8 +241,12 @@ public class ForwardingProxy {
         String client = Actors.address(in);
         options.getHeaders().remove("X-Forwarded-For");
         options.putHeader("X-Forwarded-For", client == null ? "" : client);
-        String origin = Challenge.origin(Actors.fromTrustedProxy(in), in.getHeader("X-Forwarded-Proto"),
-                in.getHeader("X-Forwarded-Host"), in.scheme(), in.authority() == null ? null : in.authority().toString());
+        String origin = Challenge.origin(
+                Actors.fromTrustedProxy(in),
+                in.getHeader("X-Forwarded-Proto"),
+                in.getHeader("X-Forwarded-Host"),
+                in.scheme(),
+                in.authority() == null ? null : in.authority().toString());
         options.putHeader("X-Forwarded-Proto", origin.substring(0, origin.indexOf(':')));
         options.putHeader("X-Forwarded-Host", origin.substring(origin.indexOf("://") + 3));
         return options;
@@ -219,7 +260,8 @@ public class ForwardingProxy {
     private Future<HttpClientResponse> send(RequestOptions options, RoutingContext ctx) {
         HttpServerRequest in = ctx.request();
         // HTTP/2 has no Transfer-Encoding: a body of unknown length comes without any length header.
-        boolean hasBody = in.getHeader("Content-Length") != null || in.getHeader("Transfer-Encoding") != null
+        boolean hasBody = in.getHeader("Content-Length") != null
+                || in.getHeader("Transfer-Encoding") != null
                 || (in.version() == HttpVersion.HTTP_2 && BODY_METHODS.contains(in.method()));
         options.setConnectTimeout(CONNECT_TIMEOUT_MS);
         if (!hasBody) {

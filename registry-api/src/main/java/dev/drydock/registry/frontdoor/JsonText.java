@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import dev.drydock.oci.http.TextInput;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
-
 import java.io.IOException;
 import java.util.Optional;
 
@@ -32,8 +31,8 @@ public class JsonText implements ObjectMapperCustomizer {
         public String deserialize(JsonParser parser, DeserializationContext context) throws IOException {
             if (parser.currentToken() != JsonToken.VALUE_STRING) {
                 // no quiet coercion: {"username": true} is a mistake, not the user "true"
-                return (String) context.handleUnexpectedToken(String.class, parser.currentToken(), parser,
-                        "a string is expected here");
+                return (String) context.handleUnexpectedToken(
+                        String.class, parser.currentToken(), parser, "a string is expected here");
             }
             String text = super.deserialize(parser, context);
             Optional<String> problem = TextInput.problem(text);

@@ -13,7 +13,10 @@ public class OciExceptionMapper {
 
     @ServerExceptionMapper
     public Response oci(OciException e) {
-        return Response.status(e.status()).type(OciException.CONTENT_TYPE).entity(e.body()).build();
+        return Response.status(e.status())
+                .type(OciException.CONTENT_TYPE)
+                .entity(e.body())
+                .build();
     }
 
     @ServerExceptionMapper
@@ -24,7 +27,9 @@ public class OciExceptionMapper {
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
         LOG.error("request failed", e);
-        return Response.serverError().type(OciException.CONTENT_TYPE)
-                .entity("{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"internal error\"}]}").build();
+        return Response.serverError()
+                .type(OciException.CONTENT_TYPE)
+                .entity("{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"internal error\"}]}")
+                .build();
     }
 }

@@ -1,17 +1,16 @@
 package dev.drydock.registry.frontdoor;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.http.BadParameter;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.drydock.registry.auth.AuthenticationFailed;
 import dev.drydock.registry.identity.IdentityException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The REST API's failures as RFC 9457 problem details; on the registry's own paths
@@ -41,9 +40,13 @@ public class ProblemMapper {
         String path = uri.getPath();
         if (path.startsWith("/token") || path.startsWith("/v2")) {
             ErrorCode code = e.retryAfter() == null ? ErrorCode.UNAUTHORIZED : ErrorCode.TOOMANYREQUESTS;
-            return response.type(OciException.CONTENT_TYPE).entity(new OciException(code, e.getMessage()).body()).build();
+            return response.type(OciException.CONTENT_TYPE)
+                    .entity(new OciException(code, e.getMessage()).body())
+                    .build();
         }
-        return response.type(PROBLEM_JSON).entity(problem(e.status(), title(e.status()), e.getMessage())).build();
+        return response.type(PROBLEM_JSON)
+                .entity(problem(e.status(), title(e.status()), e.getMessage()))
+                .build();
     }
 
     /** A parameter out of bounds, or JSON that does not fit: the spec's body on /v2, a problem elsewhere. */
@@ -54,14 +57,21 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response badJson(JsonProcessingException e, UriInfo uri) {
-        return badRequest(ErrorCode.NAME_INVALID, "the request body is not acceptable JSON: " + e.getOriginalMessage(), uri);
+        return badRequest(
+                ErrorCode.NAME_INVALID, "the request body is not acceptable JSON: " + e.getOriginalMessage(), uri);
     }
 
     private static Response badRequest(ErrorCode code, String message, UriInfo uri) {
         if (uri.getPath().startsWith("/v2")) {
-            return Response.status(400).type(OciException.CONTENT_TYPE).entity(new OciException(code, 400, message, null).body()).build();
+            return Response.status(400)
+                    .type(OciException.CONTENT_TYPE)
+                    .entity(new OciException(code, 400, message, null).body())
+                    .build();
         }
-        return Response.status(400).type(PROBLEM_JSON).entity(problem(400, title(400), message)).build();
+        return Response.status(400)
+                .type(PROBLEM_JSON)
+                .entity(problem(400, title(400), message))
+                .build();
     }
 
     static Map<String, Object> problem(int status, String title, String detail) {

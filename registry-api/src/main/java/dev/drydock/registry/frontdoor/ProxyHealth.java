@@ -19,15 +19,19 @@ public class ProxyHealth implements HealthCheck {
     ProxyHealth(ForwardingProxy proxy, MeterRegistry meters) {
         this.proxy = proxy;
         Gauge.builder("drydock.proxy.in_flight", proxy, ForwardingProxy::inFlight)
-                .description("requests the front door is forwarding to layer-store and audit-service now").register(meters);
+                .description("requests the front door is forwarding to layer-store and audit-service now")
+                .register(meters);
         Gauge.builder("drydock.proxy.pool_size", () -> ForwardingProxy.POOL_SIZE)
-                .description("connections per event loop the front door keeps to each service").register(meters);
+                .description("connections per event loop the front door keeps to each service")
+                .register(meters);
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("front-door-proxy").up()
+        return HealthCheckResponse.named("front-door-proxy")
+                .up()
                 .withData("inFlight", proxy.inFlight())
-                .withData("poolSizePerEventLoop", ForwardingProxy.POOL_SIZE).build();
+                .withData("poolSizePerEventLoop", ForwardingProxy.POOL_SIZE)
+                .build();
     }
 }

@@ -13,11 +13,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The first handler of every request: a path not in canonical form, or a query parameter holding
@@ -50,8 +49,11 @@ public class RouteGate {
             refuse(ctx, 400, problem.get());
             return;
         }
-        if (metricsReaders.refuses(request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
-                path, ctx.normalizedPath(), request.path())) {
+        if (metricsReaders.refuses(
+                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(),
+                path,
+                ctx.normalizedPath(),
+                request.path())) {
             refuse(ctx, 404, "there is no " + request.method().name() + " " + path);
             return;
         }
@@ -75,8 +77,8 @@ public class RouteGate {
     private static Optional<String> queryProblem(HttpServerRequest request) {
         try {
             for (Map.Entry<String, String> parameter : request.params()) {
-                Optional<String> problem = TextInput.problem(parameter.getKey())
-                        .or(() -> TextInput.problem(parameter.getValue()));
+                Optional<String> problem =
+                        TextInput.problem(parameter.getKey()).or(() -> TextInput.problem(parameter.getValue()));
                 if (problem.isPresent()) {
                     return Optional.of("query parameter " + printable(parameter.getKey()) + ": " + problem.get());
                 }
@@ -93,7 +95,10 @@ public class RouteGate {
 
     private static void refuse(RoutingContext ctx, int status, String message) {
         if (isRegistryPath(ctx.request().path())) {
-            refuse(ctx, new OciException(status == 404 ? ErrorCode.NAME_UNKNOWN : ErrorCode.NAME_INVALID, status, message, null));
+            refuse(
+                    ctx,
+                    new OciException(
+                            status == 404 ? ErrorCode.NAME_UNKNOWN : ErrorCode.NAME_INVALID, status, message, null));
             return;
         }
         ctx.response().setStatusCode(status).putHeader("Content-Type", ProblemMapper.PROBLEM_JSON);

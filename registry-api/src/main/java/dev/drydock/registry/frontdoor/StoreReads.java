@@ -18,8 +18,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.jboss.logging.Logger;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +25,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 
 /**
  * Blob GETs in {@code local} mode (what {@code ./drydock up} runs): the front door sends the file
@@ -56,10 +55,14 @@ public class StoreReads {
     StoreReads(RegistryConfig config, ForwardingProxy proxy, MeterRegistry meters) {
         this.config = config;
         this.proxy = proxy;
-        this.fromStore = Counter.builder("drydock.blob_reads").tag("served", "store")
-                .description("blob GETs the front door sent from the store directory itself").register(meters);
-        this.forwarded = Counter.builder("drydock.blob_reads").tag("served", "proxy")
-                .description("blob GETs in local mode that went on to layer-store through the proxy").register(meters);
+        this.fromStore = Counter.builder("drydock.blob_reads")
+                .tag("served", "store")
+                .description("blob GETs the front door sent from the store directory itself")
+                .register(meters);
+        this.forwarded = Counter.builder("drydock.blob_reads")
+                .tag("served", "proxy")
+                .description("blob GETs in local mode that went on to layer-store through the proxy")
+                .register(meters);
     }
 
     void register(@Observes Router router) {
@@ -76,7 +79,9 @@ public class StoreReads {
     private void read(RoutingContext ctx) {
         Routes.Match match = ctx.get(Routes.Match.KEY);
         var decision = Decision.of(ctx);
-        if (match == null || !match.route().name().equals("blob.read") || decision.isEmpty()
+        if (match == null
+                || !match.route().name().equals("blob.read")
+                || decision.isEmpty()
                 || decision.get().action() != Action.PULL) {
             ctx.next(); // not a blob read, or nothing decided: the proxy answers (and refuses what was not decided)
             return;
@@ -90,7 +95,8 @@ public class StoreReads {
             return;
         }
         RequestOptions head = proxy.forwarded(ctx, Routes.Owner.LAYER_STORE, config.layerStoreUrl())
-                .setMethod(HttpMethod.HEAD).setConnectTimeout(ForwardingProxy.CONNECT_TIMEOUT_MS)
+                .setMethod(HttpMethod.HEAD)
+                .setConnectTimeout(ForwardingProxy.CONNECT_TIMEOUT_MS)
                 .setIdleTimeout(ForwardingProxy.IDLE_TIMEOUT_MS);
         proxy.client().request(head).compose(HttpClientRequest::send).onComplete(result -> {
             if (ctx.response().closed()) {
@@ -134,7 +140,8 @@ public class StoreReads {
             return false; // collected since layer-store looked, or stored elsewhere: layer-store answers
         } catch (IOException e) {
             if (warned.compareAndSet(false, true)) {
-                LOG.warnf("blob files are not readable under %s (%s): blob GETs go through layer-store",
+                LOG.warnf(
+                        "blob files are not readable under %s (%s): blob GETs go through layer-store",
                         config.storeDir().get(), e.getMessage());
             }
             return false;
@@ -142,17 +149,19 @@ public class StoreReads {
         HttpServerResponse out = ctx.response();
         out.setStatusCode(status);
         ForwardingProxy.copyHeaders(answer.headers(), out.headers());
-        out.sendFile(file.toString(), offset, length).onSuccess(sent -> fromStore.increment()).onFailure(failure -> {
-            if (out.headWritten()) {
-                out.reset();
-                return;
-            }
-            // removed between the size's check and the opening: layer-store answers (404)
-            out.headers().clear();
-            out.setStatusCode(200);
-            forwarded.increment();
-            ctx.next();
-        });
+        out.sendFile(file.toString(), offset, length)
+                .onSuccess(sent -> fromStore.increment())
+                .onFailure(failure -> {
+                    if (out.headWritten()) {
+                        out.reset();
+                        return;
+                    }
+                    // removed between the size's check and the opening: layer-store answers (404)
+                    out.headers().clear();
+                    out.setStatusCode(200);
+                    forwarded.increment();
+                    ctx.next();
+                });
         return true;
     }
 

@@ -6,18 +6,17 @@ import dev.drydock.events.IdentityEvents;
 import dev.drydock.outbox.Outbox;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import io.quarkus.narayana.jta.QuarkusTransaction;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /** User accounts: sign-up, password sign-in, and the first admin. */
 @ApplicationScoped
@@ -32,8 +31,10 @@ public class Accounts {
     private final Passwords passwords;
     private final Optional<String> adminPassword;
 
-    Accounts(AgroalDataSource dataSource, Passwords passwords,
-             @ConfigProperty(name = "drydock.admin-password") Optional<String> adminPassword) {
+    Accounts(
+            AgroalDataSource dataSource,
+            Passwords passwords,
+            @ConfigProperty(name = "drydock.admin-password") Optional<String> adminPassword) {
         this.dataSource = dataSource;
         this.passwords = passwords;
         this.adminPassword = adminPassword;
@@ -41,7 +42,9 @@ public class Accounts {
 
     /** Creates user {@code admin} on first start when {@code DRYDOCK_ADMIN_PASSWORD} is set. */
     void bootstrapAdmin(@Observes StartupEvent startup) throws SQLException {
-        if (adminPassword.isEmpty() || adminPassword.get().isBlank() || find("admin").isPresent()) {
+        if (adminPassword.isEmpty()
+                || adminPassword.get().isBlank()
+                || find("admin").isPresent()) {
             return;
         }
         try {
@@ -62,8 +65,10 @@ public class Accounts {
             throw new IdentityException(400, "The username " + problem + ".", "username");
         }
         if (password == null || password.length() < MIN_PASSWORD_LENGTH || password.length() > MAX_PASSWORD_LENGTH) {
-            throw new IdentityException(400, "The password must have " + MIN_PASSWORD_LENGTH + " to " + MAX_PASSWORD_LENGTH
-                    + " characters.", "password");
+            throw new IdentityException(
+                    400,
+                    "The password must have " + MIN_PASSWORD_LENGTH + " to " + MAX_PASSWORD_LENGTH + " characters.",
+                    "password");
         }
         String hash = passwords.hash(password);
         return QuarkusTransaction.requiringNew().call(() -> insert(username, hash, admin, actor));
@@ -90,8 +95,8 @@ public class Accounts {
 
     /** Reserves a user or organisation name; false if any namespace already has it. */
     static boolean claimNamespace(Connection c, String name, String kind) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO namespace (name, kind) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement insert =
+                c.prepareStatement("INSERT INTO namespace (name, kind) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
             insert.setString(1, name);
             insert.setString(2, kind);
             return insert.executeUpdate() == 1;
@@ -103,8 +108,8 @@ public class Accounts {
         String hash = null;
         Account account = null;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "SELECT id, username, admin, password_hash FROM account WHERE username = ?")) {
+                PreparedStatement select = c.prepareStatement(
+                        "SELECT id, username, admin, password_hash FROM account WHERE username = ?")) {
             select.setString(1, username);
             try (ResultSet rs = select.executeQuery()) {
                 if (rs.next()) {
@@ -118,10 +123,13 @@ public class Accounts {
 
     public Optional<Account> find(String username) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id, username, admin FROM account WHERE username = ?")) {
+                PreparedStatement select =
+                        c.prepareStatement("SELECT id, username, admin FROM account WHERE username = ?")) {
             select.setString(1, username);
             try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3))) : Optional.empty();
+                return rs.next()
+                        ? Optional.of(new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3)))
+                        : Optional.empty();
             }
         }
     }

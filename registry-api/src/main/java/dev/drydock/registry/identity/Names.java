@@ -7,8 +7,7 @@ public final class Names {
 
     private static final Pattern GRAMMAR = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*");
 
-    private Names() {
-    }
+    private Names() {}
 
     /** @return why the name cannot be used, or null when it can */
     public static String problem(String name) {

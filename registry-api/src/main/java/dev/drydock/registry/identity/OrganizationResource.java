@@ -15,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.net.URI;
 import java.sql.SQLException;
 import java.util.List;
@@ -35,11 +34,9 @@ public class OrganizationResource {
         this.callers = callers;
     }
 
-    public record NewOrganization(String name) {
-    }
+    public record NewOrganization(String name) {}
 
-    public record Membership(String role) {
-    }
+    public record Membership(String role) {}
 
     @POST
     public Response create(NewOrganization request, @Context HttpServerRequest http) throws SQLException {
@@ -49,29 +46,31 @@ public class OrganizationResource {
         }
         organizations.create(request.name(), caller.account(), Actors.of(http, caller.username(), null));
         return Response.created(URI.create("/api/v1/organizations/" + request.name()))
-                .entity(Map.of("name", request.name())).build();
+                .entity(Map.of("name", request.name()))
+                .build();
     }
 
     @GET
     @Path("/{organization}/members")
-    public List<Organizations.Member> members(@PathParam("organization") String organization,
-                                              @Context HttpServerRequest http) throws SQLException {
+    public List<Organizations.Member> members(
+            @PathParam("organization") String organization, @Context HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, true);
-        if (!caller.account().admin() && organizations.roleOf(organization, caller.account().id()).isEmpty()) {
+        if (!caller.account().admin()
+                && organizations.roleOf(organization, caller.account().id()).isEmpty()) {
             throw new IdentityException(404, "There is no organisation " + organization + " you belong to.");
         }
         return organizations.members(organization);
     }
 
-    public record TeamDefinition(String role, List<String> repositories, List<String> members) {
-    }
+    public record TeamDefinition(String role, List<String> repositories, List<String> members) {}
 
     @GET
     @Path("/{organization}/teams")
-    public List<Organizations.Team> teams(@PathParam("organization") String organization,
-                                          @Context HttpServerRequest http) throws SQLException {
+    public List<Organizations.Team> teams(
+            @PathParam("organization") String organization, @Context HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, true);
-        if (!caller.account().admin() && organizations.roleOf(organization, caller.account().id()).isEmpty()) {
+        if (!caller.account().admin()
+                && organizations.roleOf(organization, caller.account().id()).isEmpty()) {
             throw new IdentityException(404, "There is no organisation " + organization + " you belong to.");
         }
         return organizations.teams(organization);
@@ -80,31 +79,47 @@ public class OrganizationResource {
     /** Creates or replaces a team; organisation admins only. */
     @PUT
     @Path("/{organization}/teams/{team}")
-    public Response putTeam(@PathParam("organization") String organization, @PathParam("team") String team,
-                            TeamDefinition request, @Context HttpServerRequest http) throws SQLException {
+    public Response putTeam(
+            @PathParam("organization") String organization,
+            @PathParam("team") String team,
+            TeamDefinition request,
+            @Context HttpServerRequest http)
+            throws SQLException {
         Principal caller = requireAdmin(organization, http);
         if (request == null) {
             throw new IdentityException(400, "A JSON body with the team's role is required.", "role");
         }
-        organizations.putTeam(organization, new Organizations.Team(team, request.role(), request.repositories(),
-                request.members()), Actors.of(http, caller.username(), null));
+        organizations.putTeam(
+                organization,
+                new Organizations.Team(team, request.role(), request.repositories(), request.members()),
+                Actors.of(http, caller.username(), null));
         return Response.noContent().build();
     }
 
     @PUT
     @Path("/{organization}/members/{username}")
-    public Response setMember(@PathParam("organization") String organization, @PathParam("username") String username,
-                              Membership request, @Context HttpServerRequest http) throws SQLException {
+    public Response setMember(
+            @PathParam("organization") String organization,
+            @PathParam("username") String username,
+            Membership request,
+            @Context HttpServerRequest http)
+            throws SQLException {
         Principal caller = requireAdmin(organization, http);
-        organizations.setMember(organization, username, request == null ? null : request.role(),
+        organizations.setMember(
+                organization,
+                username,
+                request == null ? null : request.role(),
                 Actors.of(http, caller.username(), null));
         return Response.noContent().build();
     }
 
     @DELETE
     @Path("/{organization}/members/{username}")
-    public Response removeMember(@PathParam("organization") String organization, @PathParam("username") String username,
-                                 @Context HttpServerRequest http) throws SQLException {
+    public Response removeMember(
+            @PathParam("organization") String organization,
+            @PathParam("username") String username,
+            @Context HttpServerRequest http)
+            throws SQLException {
         Principal caller = requireAdmin(organization, http);
         if (!organizations.removeMember(organization, username, Actors.of(http, caller.username(), null))) {
             throw new IdentityException(404, username + " is not a member of " + organization + ".");
@@ -115,7 +130,10 @@ public class OrganizationResource {
     private Principal requireAdmin(String organization, HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, false);
         boolean admin = caller.account().admin()
-                || organizations.roleOf(organization, caller.account().id()).filter("admin"::equals).isPresent();
+                || organizations
+                        .roleOf(organization, caller.account().id())
+                        .filter("admin"::equals)
+                        .isPresent();
         if (!admin) {
             throw new IdentityException(404, "There is no organisation " + organization + " you administer.");
         }

@@ -1,17 +1,16 @@
 package dev.drydock.registry.identity;
 
-import dev.drydock.oci.OciException;
-import dev.drydock.oci.RepositoryName;
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.EventData;
 import dev.drydock.events.IdentityEvents;
+import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
 import dev.drydock.outbox.Outbox;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,8 +39,7 @@ public class Organizations {
         this.accounts = accounts;
     }
 
-    public record Member(String username, String role) {
-    }
+    public record Member(String username, String role) {}
 
     public void create(String name, Account owner, Actor actor) {
         String problem = Names.problem(name);
@@ -53,8 +51,8 @@ public class Organizations {
                 if (!Accounts.claimNamespace(c, name, "organization")) {
                     throw new IdentityException(409, "The name " + name + " is taken.", "name");
                 }
-                try (PreparedStatement insert = c.prepareStatement(
-                        "INSERT INTO organization (name, created_by) VALUES (?, ?)")) {
+                try (PreparedStatement insert =
+                        c.prepareStatement("INSERT INTO organization (name, created_by) VALUES (?, ?)")) {
                     insert.setString(1, name);
                     insert.setLong(2, owner.id());
                     insert.executeUpdate();
@@ -89,10 +87,10 @@ public class Organizations {
     public boolean removeMember(String organization, String username, Actor actor) {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection();
-                 PreparedStatement delete = c.prepareStatement("DELETE FROM organization_member m USING account a"
-                         + " WHERE m.account_id = a.id AND m.organization = ? AND a.username = ?");
-                 PreparedStatement fromTeams = c.prepareStatement("DELETE FROM team_member m USING account a"
-                         + " WHERE m.account_id = a.id AND m.organization = ? AND a.username = ?")) {
+                    PreparedStatement delete = c.prepareStatement("DELETE FROM organization_member m USING account a"
+                            + " WHERE m.account_id = a.id AND m.organization = ? AND a.username = ?");
+                    PreparedStatement fromTeams = c.prepareStatement("DELETE FROM team_member m USING account a"
+                            + " WHERE m.account_id = a.id AND m.organization = ? AND a.username = ?")) {
                 delete.setString(1, organization);
                 delete.setString(2, username);
                 if (delete.executeUpdate() == 0) {
@@ -108,8 +106,7 @@ public class Organizations {
         });
     }
 
-    public record Team(String name, String role, List<String> repositories, List<String> members) {
-    }
+    public record Team(String name, String role, List<String> repositories, List<String> members) {}
 
     /**
      * Creates or replaces a team: its role, the repositories it holds on (empty: all of the
@@ -126,33 +123,40 @@ public class Organizations {
         List<String> repositories = team.repositories() == null ? List.of() : team.repositories();
         for (String repository : repositories) {
             if (repository == null || !repository.startsWith(organization + "/") || !isRepositoryName(repository)) {
-                throw new IdentityException(400, repository + " is not a repository of " + organization + ".", "repositories");
+                throw new IdentityException(
+                        400, repository + " is not a repository of " + organization + ".", "repositories");
             }
         }
         requireExists(organization);
         List<Account> members = new ArrayList<>();
         for (String username : team.members() == null ? List.<String>of() : team.members()) {
-            Account member = username == null ? null : accounts.find(username)
-                    .orElseThrow(() -> new IdentityException(404, "There is no user " + username + ".", "members"));
+            Account member = username == null
+                    ? null
+                    : accounts.find(username)
+                            .orElseThrow(
+                                    () -> new IdentityException(404, "There is no user " + username + ".", "members"));
             if (member == null || roleOf(organization, member.id()).isEmpty()) {
-                throw new IdentityException(400, username + " is not a member of " + organization
-                        + ": add them to the organisation first.", "members");
+                throw new IdentityException(
+                        400,
+                        username + " is not a member of " + organization + ": add them to the organisation first.",
+                        "members");
             }
             members.add(member);
         }
         QuarkusTransaction.requiringNew().run(() -> {
             try (Connection c = dataSource.getConnection()) {
-                try (PreparedStatement upsert = c.prepareStatement("INSERT INTO team (organization, name, role, repositories)"
-                        + " VALUES (?, ?, ?, ?) ON CONFLICT (organization, name) DO UPDATE SET role = EXCLUDED.role,"
-                        + " repositories = EXCLUDED.repositories")) {
+                try (PreparedStatement upsert =
+                        c.prepareStatement("INSERT INTO team (organization, name, role, repositories)"
+                                + " VALUES (?, ?, ?, ?) ON CONFLICT (organization, name) DO UPDATE SET role = EXCLUDED.role,"
+                                + " repositories = EXCLUDED.repositories")) {
                     upsert.setString(1, organization);
                     upsert.setString(2, team.name());
                     upsert.setString(3, team.role());
                     upsert.setArray(4, repositories.isEmpty() ? null : c.createArrayOf("text", repositories.toArray()));
                     upsert.executeUpdate();
                 }
-                try (PreparedStatement clear = c.prepareStatement(
-                        "DELETE FROM team_member WHERE organization = ? AND team = ?")) {
+                try (PreparedStatement clear =
+                        c.prepareStatement("DELETE FROM team_member WHERE organization = ? AND team = ?")) {
                     clear.setString(1, organization);
                     clear.setString(2, team.name());
                     clear.executeUpdate();
@@ -166,8 +170,15 @@ public class Organizations {
                         add.executeUpdate();
                     }
                 }
-                emit(c, actor, new IdentityEvents.TeamChanged(organization, team.name(), team.role(), repositories,
-                        members.stream().map(Account::username).toList()));
+                emit(
+                        c,
+                        actor,
+                        new IdentityEvents.TeamChanged(
+                                organization,
+                                team.name(),
+                                team.role(),
+                                repositories,
+                                members.stream().map(Account::username).toList()));
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
@@ -177,16 +188,18 @@ public class Organizations {
     public List<Team> teams(String organization) throws SQLException {
         List<Team> teams = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT t.name, t.role, t.repositories,"
-                     + " array_remove(array_agg(a.username ORDER BY a.username), NULL)"
-                     + " FROM team t LEFT JOIN team_member m ON m.organization = t.organization AND m.team = t.name"
-                     + " LEFT JOIN account a ON a.id = m.account_id WHERE t.organization = ?"
-                     + " GROUP BY t.name, t.role, t.repositories ORDER BY t.name")) {
+                PreparedStatement select = c.prepareStatement("SELECT t.name, t.role, t.repositories,"
+                        + " array_remove(array_agg(a.username ORDER BY a.username), NULL)"
+                        + " FROM team t LEFT JOIN team_member m ON m.organization = t.organization AND m.team = t.name"
+                        + " LEFT JOIN account a ON a.id = m.account_id WHERE t.organization = ?"
+                        + " GROUP BY t.name, t.role, t.repositories ORDER BY t.name")) {
             select.setString(1, organization);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     Array repositories = rs.getArray(3);
-                    teams.add(new Team(rs.getString(1), rs.getString(2),
+                    teams.add(new Team(
+                            rs.getString(1),
+                            rs.getString(2),
                             repositories == null ? List.of() : List.of((String[]) repositories.getArray()),
                             List.of((String[]) rs.getArray(4).getArray())));
                 }
@@ -202,12 +215,13 @@ public class Organizations {
      */
     public Optional<String> roleFor(String organization, long accountId, String repository) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT role FROM organization_member"
-                     + " WHERE organization = ? AND account_id = ? AND role <> '" + NO_ACCESS + "'"
-                     + " UNION ALL SELECT t.role FROM team t JOIN team_member m"
-                     + " ON m.organization = t.organization AND m.team = t.name"
-                     + " JOIN organization_member om ON om.organization = t.organization AND om.account_id = m.account_id"
-                     + " WHERE t.organization = ? AND m.account_id = ? AND (t.repositories IS NULL OR ? = ANY (t.repositories))")) {
+                PreparedStatement select = c.prepareStatement(
+                        "SELECT role FROM organization_member"
+                                + " WHERE organization = ? AND account_id = ? AND role <> '" + NO_ACCESS + "'"
+                                + " UNION ALL SELECT t.role FROM team t JOIN team_member m"
+                                + " ON m.organization = t.organization AND m.team = t.name"
+                                + " JOIN organization_member om ON om.organization = t.organization AND om.account_id = m.account_id"
+                                + " WHERE t.organization = ? AND m.account_id = ? AND (t.repositories IS NULL OR ? = ANY (t.repositories))")) {
             select.setString(1, organization);
             select.setLong(2, accountId);
             select.setString(3, organization);
@@ -229,15 +243,14 @@ public class Organizations {
     /** A plain member's own role grants nothing by itself. */
     private static final String NO_ACCESS = "member";
 
-    public record Membership(String organization, String role) {
-    }
+    public record Membership(String organization, String role) {}
 
     /** The organisations the account is a member of, with its role in each. */
     public List<Membership> membershipsOf(long accountId) throws SQLException {
         List<Membership> memberships = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT organization, role FROM organization_member"
-                     + " WHERE account_id = ? ORDER BY organization")) {
+                PreparedStatement select = c.prepareStatement("SELECT organization, role FROM organization_member"
+                        + " WHERE account_id = ? ORDER BY organization")) {
             select.setLong(1, accountId);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -249,24 +262,26 @@ public class Organizations {
     }
 
     /** Where an account may read: a whole organisation ({@code repositories} null) or chosen repositories of it. */
-    public record ReadScope(String organization, List<String> repositories) {
-    }
+    public record ReadScope(String organization, List<String> repositories) {}
 
     /** Every organisation, or set of an organisation's repositories, the account may read as member or through a team. */
     public List<ReadScope> readScopes(long accountId) throws SQLException {
         List<ReadScope> scopes = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT organization, NULL::text[] FROM organization_member"
-                     + " WHERE account_id = ? AND role <> '" + NO_ACCESS + "' UNION ALL SELECT t.organization, t.repositories FROM team t"
-                     + " JOIN team_member m ON m.organization = t.organization AND m.team = t.name"
-                     + " JOIN organization_member om ON om.organization = t.organization AND om.account_id = m.account_id"
-                     + " WHERE m.account_id = ?")) {
+                PreparedStatement select =
+                        c.prepareStatement("SELECT organization, NULL::text[] FROM organization_member"
+                                + " WHERE account_id = ? AND role <> '" + NO_ACCESS
+                                + "' UNION ALL SELECT t.organization, t.repositories FROM team t"
+                                + " JOIN team_member m ON m.organization = t.organization AND m.team = t.name"
+                                + " JOIN organization_member om ON om.organization = t.organization AND om.account_id = m.account_id"
+                                + " WHERE m.account_id = ?")) {
             select.setLong(1, accountId);
             select.setLong(2, accountId);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     Array repositories = rs.getArray(2);
-                    scopes.add(new ReadScope(rs.getString(1),
+                    scopes.add(new ReadScope(
+                            rs.getString(1),
                             repositories == null ? null : List.of((String[]) repositories.getArray())));
                 }
             }
@@ -291,8 +306,8 @@ public class Organizations {
     /** The member's role in the organisation, if any. */
     public Optional<String> roleOf(String organization, long accountId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "SELECT role FROM organization_member WHERE organization = ? AND account_id = ?")) {
+                PreparedStatement select = c.prepareStatement(
+                        "SELECT role FROM organization_member WHERE organization = ? AND account_id = ?")) {
             select.setString(1, organization);
             select.setLong(2, accountId);
             try (ResultSet rs = select.executeQuery()) {
@@ -303,7 +318,7 @@ public class Organizations {
 
     public boolean exists(String organization) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT 1 FROM organization WHERE name = ?")) {
+                PreparedStatement select = c.prepareStatement("SELECT 1 FROM organization WHERE name = ?")) {
             select.setString(1, organization);
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next();
@@ -314,8 +329,8 @@ public class Organizations {
     public List<Member> members(String organization) throws SQLException {
         List<Member> members = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT a.username, m.role FROM organization_member m"
-                     + " JOIN account a ON a.id = m.account_id WHERE m.organization = ? ORDER BY a.username")) {
+                PreparedStatement select = c.prepareStatement("SELECT a.username, m.role FROM organization_member m"
+                        + " JOIN account a ON a.id = m.account_id WHERE m.organization = ? ORDER BY a.username")) {
             select.setString(1, organization);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -327,8 +342,9 @@ public class Organizations {
     }
 
     private static void putMember(Connection c, String organization, long accountId, String role) throws SQLException {
-        try (PreparedStatement upsert = c.prepareStatement("INSERT INTO organization_member (organization, account_id, role)"
-                + " VALUES (?, ?, ?) ON CONFLICT (organization, account_id) DO UPDATE SET role = EXCLUDED.role")) {
+        try (PreparedStatement upsert = c.prepareStatement(
+                "INSERT INTO organization_member (organization, account_id, role)"
+                        + " VALUES (?, ?, ?) ON CONFLICT (organization, account_id) DO UPDATE SET role = EXCLUDED.role")) {
             upsert.setString(1, organization);
             upsert.setLong(2, accountId);
             upsert.setString(3, role);

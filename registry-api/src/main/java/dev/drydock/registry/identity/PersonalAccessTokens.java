@@ -8,7 +8,6 @@ import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,16 +40,19 @@ public class PersonalAccessTokens {
         this.dataSource = dataSource;
     }
 
-    public record TokenInfo(UUID id, String name, String scope, Instant createdAt, Instant expiresAt,
-                            Instant lastUsedAt, Instant revokedAt) {
-    }
+    public record TokenInfo(
+            UUID id,
+            String name,
+            String scope,
+            Instant createdAt,
+            Instant expiresAt,
+            Instant lastUsedAt,
+            Instant revokedAt) {}
 
     /** A token as used to sign in: whose it is and what it may do. */
-    public record Use(Account account, UUID tokenId, String scope) {
-    }
+    public record Use(Account account, UUID tokenId, String scope) {}
 
-    public record Created(TokenInfo token, String secret) {
-    }
+    public record Created(TokenInfo token, String secret) {}
 
     public Created create(Account account, String name, String scope, Instant expiresAt, Actor actor) {
         if (name == null || name.isBlank() || name.length() > 100) {
@@ -63,15 +65,17 @@ public class PersonalAccessTokens {
             throw new IdentityException(400, "The expiry must be in the future.", "expiresAt");
         }
         if (expiresAt != null && expiresAt.isAfter(Instant.now().plus(MAX_LIFETIME))) {
-            throw new IdentityException(400, "The expiry must be within ten years; leave it out for none.", "expiresAt");
+            throw new IdentityException(
+                    400, "The expiry must be within ten years; leave it out for none.", "expiresAt");
         }
         String secret = Secrets.generate(PREFIX);
         UUID id = UUID.randomUUID();
         Instant now = Instant.now();
         QuarkusTransaction.requiringNew().run(() -> {
             try (Connection c = dataSource.getConnection();
-                 PreparedStatement insert = c.prepareStatement("INSERT INTO personal_access_token"
-                         + " (id, account_id, name, scope, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    PreparedStatement insert = c.prepareStatement(
+                            "INSERT INTO personal_access_token"
+                                    + " (id, account_id, name, scope, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 insert.setObject(1, id);
                 insert.setLong(2, account.id());
                 insert.setString(3, name.strip());
@@ -80,8 +84,13 @@ public class PersonalAccessTokens {
                 insert.setTimestamp(6, Timestamp.from(now));
                 insert.setTimestamp(7, expiresAt == null ? null : Timestamp.from(expiresAt));
                 insert.executeUpdate();
-                Outbox.append(c, Event.of(Repositories.SOURCE, actor, new IdentityEvents.TokenCreated(
-                        account.username(), id.toString(), name.strip(), scope, expiresAt)));
+                Outbox.append(
+                        c,
+                        Event.of(
+                                Repositories.SOURCE,
+                                actor,
+                                new IdentityEvents.TokenCreated(
+                                        account.username(), id.toString(), name.strip(), scope, expiresAt)));
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
@@ -95,16 +104,20 @@ public class PersonalAccessTokens {
             return Optional.empty();
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement("UPDATE personal_access_token t SET last_used_at = now()"
-                     + " FROM account a WHERE a.id = t.account_id AND t.secret_hash = ? AND t.revoked_at IS NULL"
-                     + " AND (t.expires_at IS NULL OR t.expires_at > now()) AND (CAST(? AS TEXT) IS NULL OR a.username = ?)"
-                     + " RETURNING a.id, a.username, a.admin, t.id, t.scope")) {
+                PreparedStatement update = c.prepareStatement("UPDATE personal_access_token t SET last_used_at = now()"
+                        + " FROM account a WHERE a.id = t.account_id AND t.secret_hash = ? AND t.revoked_at IS NULL"
+                        + " AND (t.expires_at IS NULL OR t.expires_at > now()) AND (CAST(? AS TEXT) IS NULL OR a.username = ?)"
+                        + " RETURNING a.id, a.username, a.admin, t.id, t.scope")) {
             update.setString(1, Secrets.hash(secret));
             update.setString(2, username);
             update.setString(3, username);
             try (ResultSet rs = update.executeQuery()) {
-                return rs.next() ? Optional.of(new Use(new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3)),
-                        rs.getObject(4, UUID.class), rs.getString(5))) : Optional.empty();
+                return rs.next()
+                        ? Optional.of(new Use(
+                                new Account(rs.getLong(1), rs.getString(2), rs.getBoolean(3)),
+                                rs.getObject(4, UUID.class),
+                                rs.getString(5)))
+                        : Optional.empty();
             }
         }
     }
@@ -112,8 +125,8 @@ public class PersonalAccessTokens {
     /** The scope of a live token; empty when it is revoked, expired or unknown. */
     public Optional<String> liveScope(UUID tokenId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT scope FROM personal_access_token WHERE id = ?"
-                     + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())")) {
+                PreparedStatement select = c.prepareStatement("SELECT scope FROM personal_access_token WHERE id = ?"
+                        + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())")) {
             select.setObject(1, tokenId);
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -124,13 +137,19 @@ public class PersonalAccessTokens {
     public List<TokenInfo> list(Account account) throws SQLException {
         List<TokenInfo> tokens = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id, name, scope, created_at, expires_at, last_used_at,"
-                     + " revoked_at FROM personal_access_token WHERE account_id = ? ORDER BY created_at DESC")) {
+                PreparedStatement select = c.prepareStatement(
+                        "SELECT id, name, scope, created_at, expires_at, last_used_at,"
+                                + " revoked_at FROM personal_access_token WHERE account_id = ? ORDER BY created_at DESC")) {
             select.setLong(1, account.id());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    tokens.add(new TokenInfo(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3),
-                            instant(rs.getTimestamp(4)), instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)),
+                    tokens.add(new TokenInfo(
+                            rs.getObject(1, UUID.class),
+                            rs.getString(2),
+                            rs.getString(3),
+                            instant(rs.getTimestamp(4)),
+                            instant(rs.getTimestamp(5)),
+                            instant(rs.getTimestamp(6)),
                             instant(rs.getTimestamp(7))));
                 }
             }
@@ -142,15 +161,19 @@ public class PersonalAccessTokens {
     public boolean revoke(Account account, UUID tokenId, Actor actor) {
         return QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection();
-                 PreparedStatement update = c.prepareStatement("UPDATE personal_access_token SET revoked_at = now()"
-                         + " WHERE id = ? AND account_id = ? AND revoked_at IS NULL")) {
+                    PreparedStatement update = c.prepareStatement("UPDATE personal_access_token SET revoked_at = now()"
+                            + " WHERE id = ? AND account_id = ? AND revoked_at IS NULL")) {
                 update.setObject(1, tokenId);
                 update.setLong(2, account.id());
                 if (update.executeUpdate() == 0) {
                     return false;
                 }
-                Outbox.append(c, Event.of(Repositories.SOURCE, actor,
-                        new IdentityEvents.TokenRevoked(account.username(), tokenId.toString())));
+                Outbox.append(
+                        c,
+                        Event.of(
+                                Repositories.SOURCE,
+                                actor,
+                                new IdentityEvents.TokenRevoked(account.username(), tokenId.toString())));
                 return true;
             }
         });

@@ -15,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -39,8 +38,7 @@ public class TokensResource {
         this.revoked = revoked;
     }
 
-    public record NewToken(String name, String scope, Instant expiresAt) {
-    }
+    public record NewToken(String name, String scope, Instant expiresAt) {}
 
     @POST
     public Response create(NewToken request, @Context HttpServerRequest http) throws SQLException {
@@ -48,8 +46,12 @@ public class TokensResource {
         if (request == null) {
             throw new IdentityException(400, "A JSON body with name and scope is required.");
         }
-        PersonalAccessTokens.Created created = tokens.create(caller.account(), request.name(), request.scope(),
-                request.expiresAt(), Actors.of(http, caller.username(), null));
+        PersonalAccessTokens.Created created = tokens.create(
+                caller.account(),
+                request.name(),
+                request.scope(),
+                request.expiresAt(),
+                Actors.of(http, caller.username(), null));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", created.token().id());
         body.put("name", created.token().name());

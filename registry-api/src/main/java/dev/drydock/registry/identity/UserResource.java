@@ -12,7 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.net.URI;
 import java.sql.SQLException;
 import java.util.Map;
@@ -33,8 +32,7 @@ public class UserResource {
         this.organizations = organizations;
     }
 
-    public record SignUp(String username, String password) {
-    }
+    public record SignUp(String username, String password) {}
 
     @POST
     public Response signUp(SignUp request, @Context HttpServerRequest http) {
@@ -43,14 +41,20 @@ public class UserResource {
         }
         Account account = accounts.register(request.username(), request.password(), Actors.of(http));
         return Response.created(URI.create("/api/v1/users/" + account.username()))
-                .entity(Map.of("username", account.username())).build();
+                .entity(Map.of("username", account.username()))
+                .build();
     }
 
     @GET
     @Path("/me")
     public Map<String, Object> me(@Context HttpServerRequest http) throws SQLException {
         Principal principal = callers.require(http, true);
-        return Map.of("username", principal.username(), "admin", principal.account().admin(),
-                "organizations", organizations.membershipsOf(principal.account().id()));
+        return Map.of(
+                "username",
+                principal.username(),
+                "admin",
+                principal.account().admin(),
+                "organizations",
+                organizations.membershipsOf(principal.account().id()));
     }
 }

@@ -3,26 +3,24 @@ package dev.drydock.registry.manifest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
+import dev.drydock.oci.http.Bearer;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.auth.RegistryTokens;
-
-import java.io.InputStream;
-import java.time.Instant;
-import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,7 +33,8 @@ public class LayerStoreClient {
     /** How long a pull token of this service is valid; each is handed out for the first half of it. */
     private static final Duration PULL_TOKEN_LIFETIME = Duration.ofSeconds(60);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final RegistryTokens tokens;
     /**
@@ -44,8 +43,10 @@ public class LayerStoreClient {
      * a push asks layer-store several times about one repository. Signing one per push took a sixth
      * of the front door's CPU in image pushes, and verifying them a third of layer-store's.
      */
-    private final Cache<String, String> pullTokens = Caffeine.newBuilder().maximumSize(10_000)
-            .expireAfterWrite(PULL_TOKEN_LIFETIME.dividedBy(2)).build();
+    private final Cache<String, String> pullTokens = Caffeine.newBuilder()
+            .maximumSize(10_000)
+            .expireAfterWrite(PULL_TOKEN_LIFETIME.dividedBy(2))
+            .build();
 
     LayerStoreClient(RegistryConfig config, RegistryTokens tokens) {
         this.base = config.layerStoreUrl();
@@ -54,12 +55,19 @@ public class LayerStoreClient {
 
     /** A token of this service to read one repository at layer-store (which trusts no caller), valid for at least 30 s. */
     public String pullToken(RepositoryName repository) {
-        return pullTokens.get(repository.value(), name -> tokens.issue(RegistryToken.Purpose.REGISTRY, "registry-api", null,
-                List.of(new RegistryToken.Access("repository", name, List.of("pull"))), Instant.now().plus(PULL_TOKEN_LIFETIME)));
+        return pullTokens.get(
+                repository.value(),
+                name -> tokens.issue(
+                        RegistryToken.Purpose.REGISTRY,
+                        "registry-api",
+                        null,
+                        List.of(new RegistryToken.Access("repository", name, List.of("pull"))),
+                        Instant.now().plus(PULL_TOKEN_LIFETIME)));
     }
 
     /** Image configs are a few kilobytes; a larger one is not read for its platform. */
     private static final int MAX_CONFIG = 64 * 1024;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -68,7 +76,10 @@ public class LayerStoreClient {
      */
     public Optional<String> platformOf(RepositoryName repository, Digest config, String token) {
         HttpRequest get = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + config))
-                .header("Authorization", Bearer.header(token)).timeout(Duration.ofSeconds(10)).GET().build();
+                .header("Authorization", Bearer.header(token))
+                .timeout(Duration.ofSeconds(10))
+                .GET()
+                .build();
         try {
             HttpResponse<InputStream> response = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
@@ -92,7 +103,9 @@ public class LayerStoreClient {
     public boolean isLinked(RepositoryName repository, Digest digest, String token) {
         HttpRequest head = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + digest))
                 .header("Authorization", Bearer.header(token))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(10))
+                .build();
         try {
             int status = http.send(head, HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status == 200) {

@@ -8,15 +8,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 
 /**
  * The manifests pulls asked for lately, by repository and reference, so that a pull of a tag does
@@ -37,30 +36,33 @@ public class ManifestCache {
     private static final Logger LOG = Logger.getLogger(ManifestCache.class);
     /** Manifests are small; a 4 MiB one is read from the database each time rather than crowd out others. */
     private static final int LARGEST_KEPT = 256 * 1024;
+
     private static final long MAX_BYTES = 32L * 1024 * 1024;
 
-    private record Key(String repository, String reference) {
-    }
+    private record Key(String repository, String reference) {}
 
-    private record Entry(long repositoryId, StoredManifest manifest) {
-    }
+    private record Entry(long repositoryId, StoredManifest manifest) {}
 
-    private final Cache<Key, Entry> entries = Caffeine.newBuilder().maximumWeight(MAX_BYTES)
-            .weigher((Key key, Entry entry) -> entry.manifest().content().length + 256).build();
+    private final Cache<Key, Entry> entries = Caffeine.newBuilder()
+            .maximumWeight(MAX_BYTES)
+            .weigher((Key key, Entry entry) -> entry.manifest().content().length + 256)
+            .build();
     private final TransactionSynchronizationRegistry transactions;
     private final String url;
     private final String user;
     private final String password;
     /** Moves on at every change; guarded by this. */
     private long generation;
+
     private volatile boolean listening;
     private volatile boolean running;
     private volatile Connection listener;
 
-    ManifestCache(TransactionSynchronizationRegistry transactions,
-                  @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
-                  @ConfigProperty(name = "quarkus.datasource.username") String user,
-                  @ConfigProperty(name = "quarkus.datasource.password") String password) {
+    ManifestCache(
+            TransactionSynchronizationRegistry transactions,
+            @ConfigProperty(name = "quarkus.datasource.jdbc.url") String url,
+            @ConfigProperty(name = "quarkus.datasource.username") String user,
+            @ConfigProperty(name = "quarkus.datasource.password") String password) {
         this.transactions = transactions;
         this.url = url;
         this.user = user;
@@ -82,8 +84,8 @@ public class ManifestCache {
     }
 
     /** Keeps what the database answered, unless something changed since {@code generationBefore}. */
-    synchronized void keep(long generationBefore, String repository, String reference, long repositoryId,
-                           StoredManifest manifest) {
+    synchronized void keep(
+            long generationBefore, String repository, String reference, long repositoryId, StoredManifest manifest) {
         if (listening && generation == generationBefore && manifest.content().length <= LARGEST_KEPT) {
             entries.put(new Key(repository, reference), new Entry(repositoryId, manifest));
         }
@@ -98,8 +100,7 @@ public class ManifestCache {
         if (transactions.getTransactionKey() != null) {
             transactions.registerInterposedSynchronization(new Synchronization() {
                 @Override
-                public void beforeCompletion() {
-                }
+                public void beforeCompletion() {}
 
                 @Override
                 public void afterCompletion(int status) {
@@ -161,7 +162,9 @@ public class ManifestCache {
                 listening = false;
                 forgetAll();
                 if (running) {
-                    LOG.warnf("not hearing of manifest changes (%s); the cache is off until it hears again", e.getMessage());
+                    LOG.warnf(
+                            "not hearing of manifest changes (%s); the cache is off until it hears again",
+                            e.getMessage());
                     sleep();
                 }
             } finally {

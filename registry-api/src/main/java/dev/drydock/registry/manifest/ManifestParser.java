@@ -8,7 +8,6 @@ import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.MediaTypes;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.http.TextInput;
-
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +18,7 @@ public final class ManifestParser {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private ManifestParser() {
-    }
+    private ManifestParser() {}
 
     /** Names and values are stored and indexed as text: a NUL or other control character cannot be. */
     private static void rejectControlCharacters(JsonNode node) {
@@ -54,7 +52,8 @@ public final class ManifestParser {
         rejectControlCharacters(root);
         String declared = text(root, "mediaType");
         String header = contentType == null ? null : contentType.split(";")[0].trim();
-        if (MediaTypes.DOCKER_SCHEMA1.equals(header) || MediaTypes.DOCKER_SCHEMA1_SIGNED.equals(header)
+        if (MediaTypes.DOCKER_SCHEMA1.equals(header)
+                || MediaTypes.DOCKER_SCHEMA1_SIGNED.equals(header)
                 || root.path("schemaVersion").asInt() == 1) {
             throw invalid("Docker image manifest schema 1 is not supported: push schema 2 or OCI "
                     + "(newer docker, podman and skopeo do so by default)");
@@ -87,7 +86,8 @@ public final class ManifestParser {
                 throw invalid("an image manifest needs a layers array");
             }
             for (JsonNode layer : layers) {
-                if (layer.path("urls").isArray() && layer.path("mediaType").asText().contains("foreign")) {
+                if (layer.path("urls").isArray()
+                        && layer.path("mediaType").asText().contains("foreign")) {
                     continue;
                 }
                 blobs.add(descriptorDigest(layer));
@@ -110,8 +110,17 @@ public final class ManifestParser {
         if (artifactType == null && root.path("config").hasNonNull("mediaType")) {
             artifactType = root.path("config").path("mediaType").asText();
         }
-        return new ParsedManifest(Digest.sha256Of(content), mediaType, content, artifactType, subject,
-                blobs, blobSizes, children, total, platforms);
+        return new ParsedManifest(
+                Digest.sha256Of(content),
+                mediaType,
+                content,
+                artifactType,
+                subject,
+                blobs,
+                blobSizes,
+                children,
+                total,
+                platforms);
     }
 
     /**

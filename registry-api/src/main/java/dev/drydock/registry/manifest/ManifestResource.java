@@ -27,7 +27,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -57,36 +56,53 @@ public class ManifestResource {
      */
     @GET
     @Path("{name: .+}/manifests/{reference}")
-    public Uni<Response> get(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                             @Context HttpHeaders request, @Context HttpServerRequest http, @Context RoutingContext ctx) {
+    public Uni<Response> get(
+            @Encoded @PathParam("name") String name,
+            @PathParam("reference") String reference,
+            @Context HttpHeaders request,
+            @Context HttpServerRequest http,
+            @Context RoutingContext ctx) {
         RepositoryName repository = Decision.require(ctx, name, Action.PULL);
         StoredManifest kept = manifests.kept(repository, reference);
         if (kept != null) {
             StoredManifest manifest = acceptable(kept, request, reference);
             if (manifests.pulledWithoutWaiting(repository, reference, manifest, Actors.of(http))) {
-                return Uni.createFrom().item(headers(Response.ok(manifest.content()), manifest).build());
+                return Uni.createFrom()
+                        .item(headers(Response.ok(manifest.content()), manifest).build());
             }
         }
-        return Uni.createFrom().item(Unchecked.supplier(() -> {
-            StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
-            manifests.pulled(repository, reference, manifest, Actors.of(http));
-            return headers(Response.ok(manifest.content()), manifest).build();
-        })).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return Uni.createFrom()
+                .item(Unchecked.supplier(() -> {
+                    StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
+                    manifests.pulled(repository, reference, manifest, Actors.of(http));
+                    return headers(Response.ok(manifest.content()), manifest).build();
+                }))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     @HEAD
     @Path("{name: .+}/manifests/{reference}")
-    public Response head(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                         @Context HttpHeaders request, @Context RoutingContext ctx) throws SQLException {
+    public Response head(
+            @Encoded @PathParam("name") String name,
+            @PathParam("reference") String reference,
+            @Context HttpHeaders request,
+            @Context RoutingContext ctx)
+            throws SQLException {
         RepositoryName repository = Decision.require(ctx, name, Action.PULL);
         StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
-        return headers(Response.ok(), manifest).header(HttpHeaders.CONTENT_LENGTH, manifest.content().length).build();
+        return headers(Response.ok(), manifest)
+                .header(HttpHeaders.CONTENT_LENGTH, manifest.content().length)
+                .build();
     }
 
     @DELETE
     @Path("{name: .+}/manifests/{reference}")
-    public Response delete(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                           @Context HttpServerRequest request, @Context RoutingContext ctx) throws SQLException {
+    public Response delete(
+            @Encoded @PathParam("name") String name,
+            @PathParam("reference") String reference,
+            @Context HttpServerRequest request,
+            @Context RoutingContext ctx)
+            throws SQLException {
         manifests.delete(Decision.require(ctx, name, Action.DELETE), reference, Actors.of(request));
         return Response.accepted().build();
     }
@@ -96,25 +112,35 @@ public class ManifestResource {
      * of them the manifest's (nor a wildcard), is told the manifest is not there in a form it takes.
      */
     private static StoredManifest acceptable(StoredManifest manifest, HttpHeaders request, String reference) {
-        List<String> accepted = request.getRequestHeader(HttpHeaders.ACCEPT) == null ? List.of()
+        List<String> accepted = request.getRequestHeader(HttpHeaders.ACCEPT) == null
+                ? List.of()
                 : request.getRequestHeader(HttpHeaders.ACCEPT).stream()
-                .flatMap(header -> Arrays.stream(header.split(",")))
-                .map(type -> type.split(";")[0].trim()).filter(type -> !type.isEmpty()).toList();
-        if (accepted.isEmpty() || accepted.contains(manifest.mediaType())
+                        .flatMap(header -> Arrays.stream(header.split(",")))
+                        .map(type -> type.split(";")[0].trim())
+                        .filter(type -> !type.isEmpty())
+                        .toList();
+        if (accepted.isEmpty()
+                || accepted.contains(manifest.mediaType())
                 || accepted.stream().anyMatch(type -> type.equals("*/*") || type.equals("application/*"))) {
             return manifest;
         }
-        throw new OciException(ErrorCode.MANIFEST_UNKNOWN, "the manifest is a " + manifest.mediaType()
-                + ", which the request's Accept header does not include", reference);
+        throw new OciException(
+                ErrorCode.MANIFEST_UNKNOWN,
+                "the manifest is a " + manifest.mediaType() + ", which the request's Accept header does not include",
+                reference);
     }
 
     @PUT
     @Path("{name: .+}/manifests/{reference}")
     @Consumes(MediaType.WILDCARD)
-    public Response put(@Encoded @PathParam("name") String name, @PathParam("reference") String reference,
-                        @QueryParam("tag") List<String> extraTags,
-                        @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                        InputStream body, @Context HttpServerRequest request, @Context RoutingContext ctx)
+    public Response put(
+            @Encoded @PathParam("name") String name,
+            @PathParam("reference") String reference,
+            @QueryParam("tag") List<String> extraTags,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            InputStream body,
+            @Context HttpServerRequest request,
+            @Context RoutingContext ctx)
             throws IOException, SQLException {
         RepositoryName repository = Decision.require(ctx, name, Action.PUSH);
         List<Tag> tags = new ArrayList<>();
@@ -129,15 +155,16 @@ public class ManifestResource {
         }
         byte[] content = body.readNBytes(MAX_MANIFEST_BYTES + 1);
         if (content.length > MAX_MANIFEST_BYTES) {
-            throw new OciException(ErrorCode.SIZE_INVALID, 413,
-                    "manifests are limited to " + MAX_MANIFEST_BYTES + " bytes", null);
+            throw new OciException(
+                    ErrorCode.SIZE_INVALID, 413, "manifests are limited to " + MAX_MANIFEST_BYTES + " bytes", null);
         }
         ParsedManifest manifest = ManifestParser.parse(content, contentType);
         if (expected != null) {
             MessageDigest actual = expected.newMessageDigest();
             actual.update(content);
             if (!expected.matches(actual)) {
-                throw new OciException(ErrorCode.DIGEST_INVALID,
+                throw new OciException(
+                        ErrorCode.DIGEST_INVALID,
                         "the manifest's digest is " + manifest.digest() + ", not " + expected);
             }
             // pushed by a sha512 digest: stored and answered under that digest
@@ -145,10 +172,13 @@ public class ManifestResource {
         }
         String token = manifest.blobs().isEmpty() ? null : layerStore.pullToken(repository);
         if (manifest.hasImageConfig()) {
-            manifest = layerStore.platformOf(repository, manifest.blobs().get(0), token).map(manifest::withPlatform)
+            manifest = layerStore
+                    .platformOf(repository, manifest.blobs().get(0), token)
+                    .map(manifest::withPlatform)
                     .orElse(manifest);
         }
-        manifests.push(repository, manifest, tags, Actors.of(request), blob -> layerStore.isLinked(repository, blob, token));
+        manifests.push(
+                repository, manifest, tags, Actors.of(request), blob -> layerStore.isLinked(repository, blob, token));
         Response.ResponseBuilder created = Response.status(201)
                 .header(HttpHeaders.LOCATION, "/v2/" + name + "/manifests/" + manifest.digest())
                 .header("Docker-Content-Digest", manifest.digest().toString());

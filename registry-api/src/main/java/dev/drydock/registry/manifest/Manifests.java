@@ -15,8 +15,6 @@ import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** Manifests and the tags that point at them; every change commits with its events. */
 @ApplicationScoped
@@ -39,8 +38,12 @@ public class Manifests {
     /** Prune's grace period: how long a pushed manifest counts as young (see {@code Pruner}). */
     private final Duration grace;
 
-    Manifests(AgroalDataSource dataSource, Repositories repositories, PullEvents pullEvents, ManifestCache cache,
-              @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
+    Manifests(
+            AgroalDataSource dataSource,
+            Repositories repositories,
+            PullEvents pullEvents,
+            ManifestCache cache,
+            @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
         this.grace = grace;
         this.dataSource = dataSource;
         this.repositories = repositories;
@@ -68,27 +71,45 @@ public class Manifests {
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.ensure(c, name, actor);
             cache.changing(repository);
-            BlobReferenceLock.share(c, name.value(), manifest.blobs().stream().map(Digest::toString).toList());
+            BlobReferenceLock.share(
+                    c,
+                    name.value(),
+                    manifest.blobs().stream().map(Digest::toString).toList());
             for (Digest blob : manifest.blobs()) {
                 if (!linked.isLinked(blob)) {
-                    throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
-                            "the manifest references a blob this repository does not have", blob.toString());
+                    throw new OciException(
+                            ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                            "the manifest references a blob this repository does not have",
+                            blob.toString());
                 }
             }
             for (Digest child : manifest.children()) {
                 if (!lockAgainstDeletion(c, repository, child)) {
-                    throw new OciException(ErrorCode.MANIFEST_BLOB_UNKNOWN,
-                            "the index lists a manifest this repository does not have", child.toString());
+                    throw new OciException(
+                            ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                            "the index lists a manifest this repository does not have",
+                            child.toString());
                 }
             }
             while (!lockAgainstDeletion(c, repository, manifest.digest())) {
                 if (insert(c, repository, manifest)) {
                     List<String> references = (manifest.children().isEmpty() ? manifest.blobs() : manifest.children())
                             .stream().map(Digest::toString).toList();
-                    emit(c, actor, new RegistryEvents.ManifestPushed(name.value(), manifest.digest().toString(),
-                            manifest.mediaType(), manifest.content().length, manifest.artifactType(),
-                            manifest.subject() == null ? null : manifest.subject().toString(),
-                            references, manifest.totalSize(), manifest.platforms()));
+                    emit(
+                            c,
+                            actor,
+                            new RegistryEvents.ManifestPushed(
+                                    name.value(),
+                                    manifest.digest().toString(),
+                                    manifest.mediaType(),
+                                    manifest.content().length,
+                                    manifest.artifactType(),
+                                    manifest.subject() == null
+                                            ? null
+                                            : manifest.subject().toString(),
+                                    references,
+                                    manifest.totalSize(),
+                                    manifest.platforms()));
                     break;
                 }
                 // stored meanwhile by another push, or being removed by a prune: look again
@@ -106,8 +127,8 @@ public class Manifests {
      * that held it and removed it has committed by the time this answers).
      */
     private static boolean lockAgainstDeletion(Connection c, long repository, Digest digest) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(
-                "SELECT 1 FROM manifest WHERE repository_id = ? AND digest = ? FOR KEY SHARE")) {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT 1 FROM manifest WHERE repository_id = ? AND digest = ? FOR KEY SHARE")) {
             select.setLong(1, repository);
             select.setString(2, digest.toString());
             try (ResultSet rs = select.executeQuery()) {
@@ -122,7 +143,8 @@ public class Manifests {
      *
      * @throws OciException MANIFEST_UNKNOWN when a child is gone
      */
-    private static void lockChildren(Connection c, long repository, RepositoryName name, Digest index) throws SQLException {
+    private static void lockChildren(Connection c, long repository, RepositoryName name, Digest index)
+            throws SQLException {
         List<String> children = new ArrayList<>();
         try (PreparedStatement select = c.prepareStatement("SELECT referenced FROM manifest_reference"
                 + " WHERE repository_id = ? AND manifest_digest = ? AND kind = 'manifest'")) {
@@ -136,8 +158,8 @@ public class Manifests {
         }
         for (String child : children) {
             if (!lockAgainstDeletion(c, repository, Digest.parse(child))) {
-                throw new OciException(ErrorCode.MANIFEST_UNKNOWN,
-                        "the index lists a manifest this repository no longer has", child);
+                throw new OciException(
+                        ErrorCode.MANIFEST_UNKNOWN, "the index lists a manifest this repository no longer has", child);
             }
         }
     }
@@ -166,15 +188,23 @@ public class Manifests {
             insert.setString(3, manifest.mediaType());
             insert.setBytes(4, manifest.content());
             insert.setString(5, manifest.artifactType());
-            insert.setString(6, manifest.subject() == null ? null : manifest.subject().toString());
+            insert.setString(
+                    6, manifest.subject() == null ? null : manifest.subject().toString());
             if (insert.executeUpdate() == 0) {
                 return false;
             }
         }
-        try (PreparedStatement reference = c.prepareStatement("INSERT INTO manifest_reference"
-                + " (repository_id, manifest_digest, referenced, kind, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement reference = c.prepareStatement(
+                "INSERT INTO manifest_reference"
+                        + " (repository_id, manifest_digest, referenced, kind, size) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
             for (int i = 0; i < manifest.blobs().size(); i++) {
-                addReference(reference, repository, manifest, manifest.blobs().get(i), "blob", manifest.blobSizes().get(i));
+                addReference(
+                        reference,
+                        repository,
+                        manifest,
+                        manifest.blobs().get(i),
+                        "blob",
+                        manifest.blobSizes().get(i));
             }
             for (Digest child : manifest.children()) {
                 addReference(reference, repository, manifest, child, "manifest", null);
@@ -184,8 +214,14 @@ public class Manifests {
         return true;
     }
 
-    private static void addReference(PreparedStatement reference, long repository, ParsedManifest manifest,
-                                     Digest referenced, String kind, Long size) throws SQLException {
+    private static void addReference(
+            PreparedStatement reference,
+            long repository,
+            ParsedManifest manifest,
+            Digest referenced,
+            String kind,
+            Long size)
+            throws SQLException {
         reference.setLong(1, repository);
         reference.setString(2, manifest.digest().toString());
         reference.setString(3, referenced.toString());
@@ -197,8 +233,8 @@ public class Manifests {
     private void pointTag(Connection c, long repository, RepositoryName name, Tag tag, Digest digest, Actor actor)
             throws SQLException {
         while (true) {
-            try (PreparedStatement select = c.prepareStatement(
-                    "SELECT digest FROM tag WHERE repository_id = ? AND name = ? FOR UPDATE")) {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT digest FROM tag WHERE repository_id = ? AND name = ? FOR UPDATE")) {
                 select.setLong(1, repository);
                 select.setString(2, tag.value());
                 try (ResultSet rs = select.executeQuery()) {
@@ -214,7 +250,10 @@ public class Manifests {
                             update.setString(3, tag.value());
                             update.executeUpdate();
                         }
-                        emit(c, actor, new RegistryEvents.TagMoved(name.value(), tag.value(), digest.toString(), previous));
+                        emit(
+                                c,
+                                actor,
+                                new RegistryEvents.TagMoved(name.value(), tag.value(), digest.toString(), previous));
                         return;
                     }
                 }
@@ -267,8 +306,8 @@ public class Manifests {
                     throw unknown(name, reference); // no tag can have that name: there is nothing of it to delete
                 }
                 Tag tag = new Tag(reference);
-                try (PreparedStatement delete = c.prepareStatement(
-                        "DELETE FROM tag WHERE repository_id = ? AND name = ? RETURNING digest")) {
+                try (PreparedStatement delete =
+                        c.prepareStatement("DELETE FROM tag WHERE repository_id = ? AND name = ? RETURNING digest")) {
                     delete.setLong(1, repository);
                     delete.setString(2, tag.value());
                     try (ResultSet rs = delete.executeQuery()) {
@@ -281,8 +320,8 @@ public class Manifests {
                 return;
             }
             Digest digest = digestOrUnknown(name, reference);
-            try (PreparedStatement tags = c.prepareStatement(
-                    "DELETE FROM tag WHERE repository_id = ? AND digest = ? RETURNING name")) {
+            try (PreparedStatement tags =
+                    c.prepareStatement("DELETE FROM tag WHERE repository_id = ? AND digest = ? RETURNING name")) {
                 tags.setLong(1, repository);
                 tags.setString(2, digest.toString());
                 try (ResultSet rs = tags.executeQuery()) {
@@ -291,8 +330,8 @@ public class Manifests {
                     }
                 }
             }
-            try (PreparedStatement delete = c.prepareStatement(
-                    "DELETE FROM manifest WHERE repository_id = ? AND digest = ?")) {
+            try (PreparedStatement delete =
+                    c.prepareStatement("DELETE FROM manifest WHERE repository_id = ? AND digest = ?")) {
                 delete.setLong(1, repository);
                 delete.setString(2, digest.toString());
                 if (delete.executeUpdate() == 0) {
@@ -307,8 +346,9 @@ public class Manifests {
     public List<StoredManifest> referrers(RepositoryName name, Digest subject) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.require(c, name);
-            try (PreparedStatement select = c.prepareStatement("SELECT digest, media_type, content, subject_digest,"
-                    + " artifact_type FROM manifest WHERE repository_id = ? AND subject_digest = ? ORDER BY pushed_at, digest")) {
+            try (PreparedStatement select = c.prepareStatement(
+                    "SELECT digest, media_type, content, subject_digest,"
+                            + " artifact_type FROM manifest WHERE repository_id = ? AND subject_digest = ? ORDER BY pushed_at, digest")) {
                 select.setLong(1, repository);
                 select.setString(2, subject.toString());
                 return readAll(select);
@@ -316,7 +356,8 @@ public class Manifests {
         }
     }
 
-    public void pulled(RepositoryName name, String reference, StoredManifest manifest, Actor actor) throws SQLException {
+    public void pulled(RepositoryName name, String reference, StoredManifest manifest, Actor actor)
+            throws SQLException {
         pullEvents.record(pull(name, reference, manifest, actor));
     }
 
@@ -326,8 +367,14 @@ public class Manifests {
     }
 
     private static PullEvents.Pull pull(RepositoryName name, String reference, StoredManifest manifest, Actor actor) {
-        return new PullEvents.Pull(actor, name.value(), reference, manifest.digest(), manifest.mediaType(),
-                !Digest.looksLikeDigest(reference), Instant.now());
+        return new PullEvents.Pull(
+                actor,
+                name.value(),
+                reference,
+                manifest.digest(),
+                manifest.mediaType(),
+                !Digest.looksLikeDigest(reference),
+                Instant.now());
     }
 
     /** The manifest the cache holds for this reference, or null: no database, no blocking. */
@@ -385,8 +432,8 @@ public class Manifests {
         List<StoredManifest> found = new ArrayList<>();
         try (ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
-                found.add(new StoredManifest(rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getString(4),
-                        rs.getString(5)));
+                found.add(new StoredManifest(
+                        rs.getString(1), rs.getString(2), rs.getBytes(3), rs.getString(4), rs.getString(5)));
             }
         }
         return found;

@@ -2,7 +2,6 @@ package dev.drydock.registry.manifest;
 
 import dev.drydock.oci.Digest;
 import dev.drydock.oci.MediaTypes;
-
 import java.util.List;
 
 /**
@@ -15,23 +14,42 @@ import java.util.List;
  * @param platforms {@code os/architecture[/variant]} of each platform an index lists; of an image,
  *                  once its config has been read ({@link #withPlatform})
  */
-public record ParsedManifest(Digest digest, String mediaType, byte[] content, String artifactType, Digest subject,
-                             List<Digest> blobs, List<Long> blobSizes, List<Digest> children, long totalSize,
-                             List<String> platforms) {
+public record ParsedManifest(
+        Digest digest,
+        String mediaType,
+        byte[] content,
+        String artifactType,
+        Digest subject,
+        List<Digest> blobs,
+        List<Long> blobSizes,
+        List<Digest> children,
+        long totalSize,
+        List<String> platforms) {
 
     /** The config of an image manifest whose config is an image config (not an artifact's). */
     public boolean hasImageConfig() {
-        return !blobs.isEmpty() && (MediaTypes.OCI_IMAGE_CONFIG.equals(artifactType)
-                || MediaTypes.DOCKER_IMAGE_CONFIG.equals(artifactType));
+        return !blobs.isEmpty()
+                && (MediaTypes.OCI_IMAGE_CONFIG.equals(artifactType)
+                        || MediaTypes.DOCKER_IMAGE_CONFIG.equals(artifactType));
     }
 
     /** The same manifest known by another digest of its bytes (a sha512 one it was pushed by). */
     public ParsedManifest withDigest(Digest other) {
-        return new ParsedManifest(other, mediaType, content, artifactType, subject, blobs, blobSizes, children, totalSize, platforms);
+        return new ParsedManifest(
+                other, mediaType, content, artifactType, subject, blobs, blobSizes, children, totalSize, platforms);
     }
 
     public ParsedManifest withPlatform(String platform) {
-        return new ParsedManifest(digest, mediaType, content, artifactType, subject, blobs, blobSizes, children, totalSize,
+        return new ParsedManifest(
+                digest,
+                mediaType,
+                content,
+                artifactType,
+                subject,
+                blobs,
+                blobSizes,
+                children,
+                totalSize,
                 List.of(platform));
     }
 }

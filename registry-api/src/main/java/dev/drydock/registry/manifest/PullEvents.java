@@ -12,9 +12,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -34,6 +31,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Writes pull events to the outbox with group commit: the GETs that arrive together share one
@@ -79,21 +78,27 @@ public class PullEvents {
      *
      * @param byTag whether the client named a tag (see {@link RegistryEvents.ImagePulled})
      */
-    public record Pull(Actor actor, String repository, String reference, String digest, String mediaType,
-                       boolean byTag, Instant at) {
+    public record Pull(
+            Actor actor,
+            String repository,
+            String reference,
+            String digest,
+            String mediaType,
+            boolean byTag,
+            Instant at) {
 
         private Pull sameAtAnyTime() {
             return new Pull(actor, repository, reference, digest, mediaType, byTag, null);
         }
     }
 
-    private record Pending(Pull pull, CompletableFuture<Void> committed) {
-    }
+    private record Pending(Pull pull, CompletableFuture<Void> committed) {}
 
     private final AgroalDataSource dataSource;
     private final Mode mode;
     /** Lock-free, so that 32 GETs at once do not queue up behind one another to hand over their pulls. */
     private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+
     private final Semaphore room = new Semaphore(MAX_QUEUED);
     private volatile boolean running;
     private volatile long stopBy = Long.MAX_VALUE;
@@ -105,8 +110,10 @@ public class PullEvents {
      */
     private final Duration pulledAtStaleness;
 
-    PullEvents(AgroalDataSource dataSource, RegistryConfig config,
-               @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
+    PullEvents(
+            AgroalDataSource dataSource,
+            RegistryConfig config,
+            @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
         this.dataSource = dataSource;
         this.mode = config.pullEvents();
         this.pulledAtStaleness = grace.dividedBy(10);
@@ -160,7 +167,8 @@ public class PullEvents {
         }
         try {
             if (!room.tryAcquire(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new SQLException("the pull could not be queued within " + WAIT_SECONDS + " s: is the database down?");
+                throw new SQLException(
+                        "the pull could not be queued within " + WAIT_SECONDS + " s: is the database down?");
             }
             if (mode != Mode.COMMITTED) {
                 queue.add(new Pending(pull, null));
@@ -171,7 +179,9 @@ public class PullEvents {
             LockSupport.unpark(writer);
             committed.get(WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof SQLException sql ? sql : new SQLException("cannot record the pull", e.getCause());
+            throw e.getCause() instanceof SQLException sql
+                    ? sql
+                    : new SQLException("cannot record the pull", e.getCause());
         } catch (TimeoutException e) {
             throw new SQLException("the pull was not recorded within " + WAIT_SECONDS + " s", e);
         } catch (InterruptedException e) {
@@ -229,14 +239,25 @@ public class PullEvents {
     static List<Event> merged(List<Pull> pulls) {
         Map<Pull, List<Pull>> groups = new LinkedHashMap<>();
         for (Pull pull : pulls) {
-            groups.computeIfAbsent(pull.sameAtAnyTime(), same -> new ArrayList<>()).add(pull);
+            groups.computeIfAbsent(pull.sameAtAnyTime(), same -> new ArrayList<>())
+                    .add(pull);
         }
         List<Event> events = new ArrayList<>(groups.size());
         for (List<Pull> group : groups.values()) {
             Pull first = group.get(0);
-            events.add(new Event(UUID.randomUUID(), EventType.IMAGE_PULLED, Repositories.SOURCE, first.at(),
-                    first.actor(), new RegistryEvents.ImagePulled(first.repository(), first.reference(), first.digest(),
-                    first.mediaType(), first.byTag(), group.size())));
+            events.add(new Event(
+                    UUID.randomUUID(),
+                    EventType.IMAGE_PULLED,
+                    Repositories.SOURCE,
+                    first.at(),
+                    first.actor(),
+                    new RegistryEvents.ImagePulled(
+                            first.repository(),
+                            first.reference(),
+                            first.digest(),
+                            first.mediaType(),
+                            first.byTag(),
+                            group.size())));
         }
         return events;
     }

@@ -1,7 +1,6 @@
 package dev.drydock.registry.prune;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -65,20 +64,27 @@ public class PruneProgress {
                     + Sizes.human(bytes) + ")";
             String of = scope.equals("*") ? "the platform" : scope;
             String kind = dryRun ? ", a dry run" : "";
-            long seconds = Duration.between(startedAt, finishedAt == null ? Instant.now() : finishedAt).toSeconds();
+            long seconds = Duration.between(startedAt, finishedAt == null ? Instant.now() : finishedAt)
+                    .toSeconds();
             if (running()) {
                 return "Prune of " + of + " running" + kind + ": " + done + " of " + repositories + " repositories, "
                         + what + " so far, " + seconds + " s";
             }
-            return "Prune of " + of + " " + outcome + kind + ": " + done + " of " + repositories + " repositories, " + what
-                    + ", in " + seconds + " s";
+            return "Prune of " + of + " " + outcome + kind + ": " + done + " of " + repositories + " repositories, "
+                    + what + ", in " + seconds + " s";
         }
 
         /** As JSON for {@code GET /api/v1/prune}. */
         public Map<String, Object> view() {
-            return Map.ofEntries(Map.entry("scope", scope), Map.entry("dryRun", dryRun), Map.entry("running", running()),
-                    Map.entry("repositories", repositories), Map.entry("done", done), Map.entry("tags", tags),
-                    Map.entry("manifests", manifests), Map.entry("bytesFreed", bytes),
+            return Map.ofEntries(
+                    Map.entry("scope", scope),
+                    Map.entry("dryRun", dryRun),
+                    Map.entry("running", running()),
+                    Map.entry("repositories", repositories),
+                    Map.entry("done", done),
+                    Map.entry("tags", tags),
+                    Map.entry("manifests", manifests),
+                    Map.entry("bytesFreed", bytes),
                     Map.entry("startedAt", startedAt.toString()),
                     Map.entry("finishedAt", finishedAt == null ? "" : finishedAt.toString()),
                     Map.entry("outcome", outcome == null ? "" : outcome));

@@ -2,8 +2,8 @@ package dev.drydock.registry.prune;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.OciException;
+import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Callers;
 import dev.drydock.registry.auth.Permissions;
@@ -21,7 +21,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -55,8 +54,14 @@ public class PruneResource {
     private final StorageUsage usage;
     private final PruneProgress progress;
 
-    PruneResource(Pruner pruner, StorageCollector collector, Callers callers, Permissions permissions,
-                  Repositories repositories, StorageUsage usage, PruneProgress progress) {
+    PruneResource(
+            Pruner pruner,
+            StorageCollector collector,
+            Callers callers,
+            Permissions permissions,
+            Repositories repositories,
+            StorageUsage usage,
+            PruneProgress progress) {
         this.usage = usage;
         this.progress = progress;
         this.pruner = pruner;
@@ -71,12 +76,10 @@ public class PruneResource {
      * filter takes it (a duration such as {@code 24h}, or an instant); {@code all}: apply the
      * retention rules first (docker's {@code --all}: tags the rules remove go, then what no tag reaches).
      */
-    public record PruneRequest(String repository, String namespace, String until, Boolean dryRun, Boolean all) {
-    }
+    public record PruneRequest(String repository, String namespace, String until, Boolean dryRun, Boolean all) {}
 
     /** {@code pause}: an ISO-8601 wait between the collection's phases (at most a minute), for race tests. */
-    public record GcRequest(Boolean dryRun, String pause) {
-    }
+    public record GcRequest(Boolean dryRun, String pause) {}
 
     @POST
     @Path("/prune")
@@ -105,21 +108,31 @@ public class PruneResource {
                 }
             }
             if (names.isEmpty()) {
-                throw new IdentityException(404, "There is no namespace " + namespace + " with repositories you administer.",
-                        "namespace");
+                throw new IdentityException(
+                        404, "There is no namespace " + namespace + " with repositories you administer.", "namespace");
             }
             scope = namespace;
         } else {
-            requirePlatformAdmin(caller, "Only platform admins may prune the whole platform; name a repository or a namespace.");
+            requirePlatformAdmin(
+                    caller, "Only platform admins may prune the whole platform; name a repository or a namespace.");
             scope = "*";
             names = repositories.all();
         }
         boolean dryRun = Boolean.TRUE.equals(asked.dryRun());
         PruneProgress.Run run = progress.start(caller.username(), scope, dryRun, names.size());
         try {
-            Pruner.Report report = pruner.prune(scope, names, until, dryRun, others(caller),
-                    Actors.of(http, caller.username(), caller.tokenId() == null ? null : caller.tokenId().toString()),
-                    Boolean.TRUE.equals(asked.all()), run);
+            Pruner.Report report = pruner.prune(
+                    scope,
+                    names,
+                    until,
+                    dryRun,
+                    others(caller),
+                    Actors.of(
+                            http,
+                            caller.username(),
+                            caller.tokenId() == null ? null : caller.tokenId().toString()),
+                    Boolean.TRUE.equals(asked.all()),
+                    run);
             run.finish("completed");
             return report;
         } catch (SQLException | RuntimeException e) {
@@ -138,7 +151,9 @@ public class PruneResource {
     public Map<String, Object> latestPrune(@Context HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, true);
         Map<String, Object> answer = new HashMap<>();
-        answer.put("run", progress.latest(caller.username()).map(PruneProgress.Run::view).orElse(null));
+        answer.put(
+                "run",
+                progress.latest(caller.username()).map(PruneProgress.Run::view).orElse(null));
         return answer;
     }
 
@@ -147,7 +162,8 @@ public class PruneResource {
     @Produces(MediaType.TEXT_PLAIN)
     public String latestPruneAsText(@Context HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, true);
-        return progress.latest(caller.username()).map(PruneProgress.Run::line).orElse("No prune has run here yet.") + "\n";
+        return progress.latest(caller.username()).map(PruneProgress.Run::line).orElse("No prune has run here yet.")
+                + "\n";
     }
 
     /** The same prune, answered as {@code docker image prune} prints it (for the launcher). */
@@ -159,18 +175,28 @@ public class PruneResource {
         StringBuilder text = new StringBuilder();
         if (!report.tags().isEmpty()) {
             text.append(report.dryRun() ? "Would untag:\n" : "Untagged:\n");
-            report.tags().forEach(t -> text.append(report.dryRun() ? "would untag: " : "untagged: ")
-                    .append(t.repository()).append(':').append(t.tag()).append('\n'));
+            report.tags()
+                    .forEach(t -> text.append(report.dryRun() ? "would untag: " : "untagged: ")
+                            .append(t.repository())
+                            .append(':')
+                            .append(t.tag())
+                            .append('\n'));
             text.append('\n');
         }
         if (!report.manifests().isEmpty()) {
             text.append(report.dryRun() ? "Would delete manifests:\n" : "Deleted manifests:\n");
-            report.manifests().forEach(m -> text.append(report.dryRun() ? "would delete: " : "deleted: ")
-                    .append(m.repository()).append('@').append(m.digest()).append('\n'));
+            report.manifests()
+                    .forEach(m -> text.append(report.dryRun() ? "would delete: " : "deleted: ")
+                            .append(m.repository())
+                            .append('@')
+                            .append(m.digest())
+                            .append('\n'));
             text.append('\n');
         }
         return text.append(report.dryRun() ? "Total reclaimable space: " : "Total reclaimed space: ")
-                .append(Sizes.human(report.bytesFreed())).append('\n').toString();
+                .append(Sizes.human(report.bytesFreed()))
+                .append('\n')
+                .toString();
     }
 
     /** What a collection still running answers (202): its report comes as the {@code storage.garbage_collected} event. */
@@ -184,9 +210,13 @@ public class PruneResource {
         requirePlatformAdmin(caller, "Only platform admins may collect the storage's garbage.");
         GcRequest asked = request == null ? new GcRequest(null, null) : request;
         requireShortPause(asked.pause());
-        return collector.collect(Boolean.TRUE.equals(asked.dryRun()), asked.pause(), caller.username())
-                .map(report -> Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build())
-                .orElseGet(() -> Response.accepted(STILL_RUNNING).type(MediaType.APPLICATION_JSON_TYPE).build());
+        return collector
+                .collect(Boolean.TRUE.equals(asked.dryRun()), asked.pause(), caller.username())
+                .map(report ->
+                        Response.ok(report, MediaType.APPLICATION_JSON_TYPE).build())
+                .orElseGet(() -> Response.accepted(STILL_RUNNING)
+                        .type(MediaType.APPLICATION_JSON_TYPE)
+                        .build());
     }
 
     /** The same collection, answered as {@code docker system prune} prints it (for the launcher). */
@@ -197,7 +227,9 @@ public class PruneResource {
         Response answer = collect(request, http);
         if (answer.getStatus() == 202) {
             return Response.accepted("Garbage collection is still running; its report will be in the audit log "
-                    + "(storage.garbage_collected).\n").type(MediaType.TEXT_PLAIN_TYPE).build();
+                            + "(storage.garbage_collected).\n")
+                    .type(MediaType.TEXT_PLAIN_TYPE)
+                    .build();
         }
         JsonNode report = JSON.readTree((String) answer.getEntity());
         boolean dryRun = report.path("dryRun").asBoolean();
@@ -205,15 +237,26 @@ public class PruneResource {
         JsonNode links = report.path("links");
         if (!links.isEmpty()) {
             text.append(dryRun ? "Would delete blob links:\n" : "Deleted blob links:\n");
-            links.forEach(l -> text.append(dryRun ? "would delete: " : "deleted: ").append(l.path("repository").asText())
-                    .append('@').append(l.path("digest").asText()).append('\n'));
+            links.forEach(l -> text.append(dryRun ? "would delete: " : "deleted: ")
+                    .append(l.path("repository").asText())
+                    .append('@')
+                    .append(l.path("digest").asText())
+                    .append('\n'));
             text.append('\n');
         }
-        text.append(dryRun ? "Blobs that would be removed: " : "Blobs removed: ").append(report.path("blobs").asInt()).append('\n');
+        text.append(dryRun ? "Blobs that would be removed: " : "Blobs removed: ")
+                .append(report.path("blobs").asInt())
+                .append('\n');
         text.append(dryRun ? "Abandoned uploads that would be removed: " : "Abandoned uploads removed: ")
-                .append(report.path("uploads").asInt() + report.path("strayFiles").asInt()).append('\n');
-        return Response.ok(text.append(dryRun ? "Total reclaimable space: " : "Total reclaimed space: ")
-                .append(Sizes.human(report.path("bytesFreed").asLong())).append('\n').toString(), MediaType.TEXT_PLAIN_TYPE)
+                .append(report.path("uploads").asInt()
+                        + report.path("strayFiles").asInt())
+                .append('\n');
+        return Response.ok(
+                        text.append(dryRun ? "Total reclaimable space: " : "Total reclaimed space: ")
+                                .append(Sizes.human(report.path("bytesFreed").asLong()))
+                                .append('\n')
+                                .toString(),
+                        MediaType.TEXT_PLAIN_TYPE)
                 .build();
     }
 
@@ -242,21 +285,28 @@ public class PruneResource {
             return "No garbage collection has run yet.\n";
         }
         Instant started = Instant.parse(run.path("startedAt").asText());
-        Instant ended = run.path("finishedAt").isTextual() ? Instant.parse(run.path("finishedAt").asText()) : Instant.now();
+        Instant ended = run.path("finishedAt").isTextual()
+                ? Instant.parse(run.path("finishedAt").asText())
+                : Instant.now();
         String removed = (run.path("dryRun").asBoolean() ? "would remove " : "removed ")
-                + run.path("links").asInt() + " blob links, " + run.path("blobs").asInt() + " blobs ("
-                + Sizes.human(run.path("bytesFreed").asLong()) + "), " + (run.path("uploads").asInt()
-                + run.path("strayFiles").asInt()) + " abandoned uploads";
+                + run.path("links").asInt() + " blob links, "
+                + run.path("blobs").asInt() + " blobs ("
+                + Sizes.human(run.path("bytesFreed").asLong()) + "), "
+                + (run.path("uploads").asInt() + run.path("strayFiles").asInt()) + " abandoned uploads";
         String took = Duration.between(started, ended).toSeconds() + " s";
         String by = " (by " + run.path("actor").asText() + (run.path("dryRun").asBoolean() ? ", a dry run)" : ")");
         if (run.path("running").asBoolean()) {
-            return "Garbage collection running" + by + ", phase " + run.path("phaseNumber").asInt() + " of "
-                    + run.path("phases").asInt() + " (" + run.path("phase").asText() + "): " + removed + " so far, " + took + "\n";
+            return "Garbage collection running" + by + ", phase "
+                    + run.path("phaseNumber").asInt() + " of "
+                    + run.path("phases").asInt() + " (" + run.path("phase").asText() + "): " + removed + " so far, "
+                    + took + "\n";
         }
         if (!run.path("finishedAt").isTextual()) { // its process died; the next run records it as interrupted
-            return "Garbage collection interrupted" + by + ", started at " + started + ": " + removed + " before it stopped\n";
+            return "Garbage collection interrupted" + by + ", started at " + started + ": " + removed
+                    + " before it stopped\n";
         }
-        return "Garbage collection " + run.path("outcome").asText() + by + " at " + ended + ": " + removed + ", in " + took + "\n";
+        return "Garbage collection " + run.path("outcome").asText() + by + " at " + ended + ": " + removed + ", in "
+                + took + "\n";
     }
 
     /**
@@ -264,12 +314,13 @@ public class PruneResource {
      * report only, from layer-store's dry run); null when a collection is running, layer-store
      * is down, or its dry run takes longer than registry-api waits.
      */
-    public record Unreferenced(long blobs, long bytes) {
-    }
+    public record Unreferenced(long blobs, long bytes) {}
 
-    public record StorageReport(String scope, StorageUsage.Figures total, List<StorageUsage.RepositoryUsage> repositories,
-                                Unreferenced unreferenced) {
-    }
+    public record StorageReport(
+            String scope,
+            StorageUsage.Figures total,
+            List<StorageUsage.RepositoryUsage> repositories,
+            Unreferenced unreferenced) {}
 
     /**
      * {@code GET /api/v1/storage}: {@code docker system df} for a repository or a namespace (what
@@ -278,8 +329,12 @@ public class PruneResource {
      */
     @GET
     @Path("/storage")
-    public StorageReport storage(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
-                                 @QueryParam("verbose") boolean verbose, @Context HttpServerRequest http) throws SQLException {
+    public StorageReport storage(
+            @QueryParam("repository") String repository,
+            @QueryParam("namespace") String namespace,
+            @QueryParam("verbose") boolean verbose,
+            @Context HttpServerRequest http)
+            throws SQLException {
         Principal caller = callers.require(http, true);
         if (repository != null && namespace != null) {
             throw new IdentityException(400, "Name a repository or a namespace, not both.", "repository");
@@ -288,7 +343,8 @@ public class PruneResource {
         List<RepositoryName> names;
         if (repository != null) {
             RepositoryName name = repositoryName(repository);
-            if (!permissions.granted(caller, name).contains(Action.PULL) || repositories.visibility(name).isEmpty()) {
+            if (!permissions.granted(caller, name).contains(Action.PULL)
+                    || repositories.visibility(name).isEmpty()) {
                 throw new IdentityException(404, "There is no repository " + name + " you may read.", "repository");
             }
             scope = name.value();
@@ -302,11 +358,13 @@ public class PruneResource {
                 }
             }
             if (names.isEmpty()) {
-                throw new IdentityException(404, "There is no namespace " + scope + " with repositories you may read.",
-                        "namespace");
+                throw new IdentityException(
+                        404, "There is no namespace " + scope + " with repositories you may read.", "namespace");
             }
         } else {
-            requirePlatformAdmin(caller, "Only platform admins may see the whole platform's storage; name a repository or a namespace.");
+            requirePlatformAdmin(
+                    caller,
+                    "Only platform admins may see the whole platform's storage; name a repository or a namespace.");
             scope = "*";
             names = repositories.all();
         }
@@ -317,7 +375,9 @@ public class PruneResource {
                 Optional<String> dryRun = collector.collect(true, null, caller.username());
                 if (dryRun.isPresent()) {
                     JsonNode collection = JSON.readTree(dryRun.get());
-                    unreferenced = new Unreferenced(collection.path("blobs").asLong(), collection.path("bytesFreed").asLong());
+                    unreferenced = new Unreferenced(
+                            collection.path("blobs").asLong(),
+                            collection.path("bytesFreed").asLong());
                 }
             } catch (IdentityException | OciException notNow) {
                 // a collection holds the lease, or layer-store is down: the report says it could not ask
@@ -332,33 +392,76 @@ public class PruneResource {
     @GET
     @Path("/storage")
     @Produces(MediaType.TEXT_PLAIN)
-    public String storageAsText(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
-                                @QueryParam("verbose") boolean verbose, @Context HttpServerRequest http) throws SQLException {
+    public String storageAsText(
+            @QueryParam("repository") String repository,
+            @QueryParam("namespace") String namespace,
+            @QueryParam("verbose") boolean verbose,
+            @Context HttpServerRequest http)
+            throws SQLException {
         StorageReport report = storage(repository, namespace, verbose, http);
         StorageUsage.Figures total = report.total();
         StringBuilder text = new StringBuilder();
         String row = "%-20s %-10s %-10s %-10s %s%n";
         text.append(String.format(Locale.ROOT, row, "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"));
-        text.append(String.format(Locale.ROOT, row, "Images", total.manifests(), total.manifests() - total.danglingManifests(),
-                Sizes.human(total.storedBytes()), reclaimable(total.reclaimableBytes(), total.storedBytes())));
+        text.append(String.format(
+                Locale.ROOT,
+                row,
+                "Images",
+                total.manifests(),
+                total.manifests() - total.danglingManifests(),
+                Sizes.human(total.storedBytes()),
+                reclaimable(total.reclaimableBytes(), total.storedBytes())));
         text.append(String.format(Locale.ROOT, row, "Tags", total.tags(), total.tags(), "-", "-"));
         if (report.scope().equals("*")) {
             Unreferenced unreferenced = report.unreferenced();
-            text.append(unreferenced == null
-                    ? String.format(Locale.ROOT, row, "Unreferenced blobs", "?", "0", "?", "? (not known: a collection is running or layer-store is down)")
-                    : String.format(Locale.ROOT, row, "Unreferenced blobs", unreferenced.blobs(), 0,
-                            Sizes.human(unreferenced.bytes()), reclaimable(unreferenced.bytes(), unreferenced.bytes())));
+            text.append(
+                    unreferenced == null
+                            ? String.format(
+                                    Locale.ROOT,
+                                    row,
+                                    "Unreferenced blobs",
+                                    "?",
+                                    "0",
+                                    "?",
+                                    "? (not known: a collection is running or layer-store is down)")
+                            : String.format(
+                                    Locale.ROOT,
+                                    row,
+                                    "Unreferenced blobs",
+                                    unreferenced.blobs(),
+                                    0,
+                                    Sizes.human(unreferenced.bytes()),
+                                    reclaimable(unreferenced.bytes(), unreferenced.bytes())));
         }
         if (report.repositories() != null) {
             String wide = "%-40s %-6s %-10s %-9s %-13s %-10s %-12s %-12s %s%n";
             text.append("\nRepositories space usage:\n\n");
-            text.append(String.format(Locale.ROOT, wide, "REPOSITORY", "TAGS", "MANIFESTS", "DANGLING", "PULLED SIZE",
-                    "SIZE", "SHARED SIZE", "UNIQUE SIZE", "RECLAIMABLE"));
+            text.append(String.format(
+                    Locale.ROOT,
+                    wide,
+                    "REPOSITORY",
+                    "TAGS",
+                    "MANIFESTS",
+                    "DANGLING",
+                    "PULLED SIZE",
+                    "SIZE",
+                    "SHARED SIZE",
+                    "UNIQUE SIZE",
+                    "RECLAIMABLE"));
             for (StorageUsage.RepositoryUsage r : report.repositories()) {
                 StorageUsage.Figures f = r.usage();
-                text.append(String.format(Locale.ROOT, wide, r.repository(), f.tags(), f.manifests(), f.danglingManifests(),
-                        Sizes.human(f.logicalBytes()), Sizes.human(f.storedBytes()), Sizes.human(f.sharedBytes()),
-                        Sizes.human(f.uniqueBytes()), Sizes.human(f.reclaimableBytes())));
+                text.append(String.format(
+                        Locale.ROOT,
+                        wide,
+                        r.repository(),
+                        f.tags(),
+                        f.manifests(),
+                        f.danglingManifests(),
+                        Sizes.human(f.logicalBytes()),
+                        Sizes.human(f.storedBytes()),
+                        Sizes.human(f.sharedBytes()),
+                        Sizes.human(f.uniqueBytes()),
+                        Sizes.human(f.reclaimableBytes())));
             }
         }
         return text.toString();
@@ -389,7 +492,8 @@ public class PruneResource {
         } catch (DateTimeParseException e) {
             // answered below
         }
-        throw new IdentityException(400, "pause must be an ISO-8601 duration of at most a minute, such as PT2S.", "pause");
+        throw new IdentityException(
+                400, "pause must be an ISO-8601 duration of at most a minute, such as PT2S.", "pause");
     }
 
     private boolean mayPrune(Principal caller, RepositoryName name) throws SQLException {

@@ -12,8 +12,6 @@ import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.narayana.jta.QuarkusTransactionException;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Removes dangling manifests, as {@code docker image prune} removes dangling images: those that no
@@ -76,8 +75,12 @@ public class Pruner {
     private final Duration grace;
     private final Retention retention;
 
-    Pruner(AgroalDataSource dataSource, Repositories repositories, ManifestCache cache, Retention retention,
-           @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
+    Pruner(
+            AgroalDataSource dataSource,
+            Repositories repositories,
+            ManifestCache cache,
+            Retention retention,
+            @ConfigProperty(name = "drydock.gc.grace", defaultValue = "PT1H") Duration grace) {
         this.retention = retention;
         this.dataSource = dataSource;
         this.repositories = repositories;
@@ -85,16 +88,19 @@ public class Pruner {
         this.grace = grace;
     }
 
-    public record Removed(String repository, String digest, String mediaType, Instant pushedAt) {
-    }
+    public record Removed(String repository, String digest, String mediaType, Instant pushedAt) {}
 
     /**
      * @param scope      what the caller asked to prune: a repository, a namespace, or {@code *}
      * @param bytesFreed see {@link RegistryEvents.PruneCompleted#bytesFreed()} and {@link #prune}
      */
-    public record Report(String scope, boolean dryRun, Instant until, List<Retention.RemovedTag> tags,
-                         List<Removed> manifests, long bytesFreed) {
-    }
+    public record Report(
+            String scope,
+            boolean dryRun,
+            Instant until,
+            List<Retention.RemovedTag> tags,
+            List<Removed> manifests,
+            long bytesFreed) {}
 
     /**
      * Prunes each repository in its own transaction; a dry run reads the same candidates and
@@ -110,23 +116,35 @@ public class Pruner {
      *                     {@code --all}); a dry run removes them in a transaction it rolls back, and
      *                     reads what would then dangle in it
      */
-    public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, long[] others,
-                        Actor actor, boolean withRetention)
+    public Report prune(
+            String scope,
+            List<RepositoryName> names,
+            Instant until,
+            boolean dryRun,
+            long[] others,
+            Actor actor,
+            boolean withRetention)
             throws SQLException {
         return prune(scope, names, until, dryRun, others, actor, withRetention, Progress.NONE);
     }
 
     /** Told after each repository of a prune what it removed (or would remove). */
     public interface Progress {
-        Progress NONE = (tags, manifests, bytes) -> {
-        };
+        Progress NONE = (tags, manifests, bytes) -> {};
 
         void repositoryDone(int tags, int manifests, long bytes);
     }
 
     /** As {@link #prune(String, List, Instant, boolean, long[], Actor, boolean)}, telling {@code progress} as it goes. */
-    public Report prune(String scope, List<RepositoryName> names, Instant until, boolean dryRun, long[] others,
-                        Actor actor, boolean withRetention, Progress progress)
+    public Report prune(
+            String scope,
+            List<RepositoryName> names,
+            Instant until,
+            boolean dryRun,
+            long[] others,
+            Actor actor,
+            boolean withRetention,
+            Progress progress)
             throws SQLException {
         String untilText = until == null ? null : until.toString();
         String rules = withRetention ? "retention,dangling" : "dangling";
@@ -139,15 +157,18 @@ public class Pruner {
         for (RepositoryName name : names) {
             RepositoryResult result;
             if (dryRun) {
-                result = withRetention ? rolledBack(() -> previewWithRetention(name, until, others, actor))
+                result = withRetention
+                        ? rolledBack(() -> previewWithRetention(name, until, others, actor))
                         : preview(name, until, others);
             } else {
                 // the rules' tags go in a transaction of their own, committed before prune locks any
                 // manifest: a push locks a manifest, then its tag, so one transaction holding tags
                 // while waiting for manifests could deadlock with it
                 List<Retention.RemovedTag> tags = withRetention
-                        ? QuarkusTransaction.requiringNew().call(() -> applyRetention(name, actor)) : List.of();
-                RepositoryResult pruned = QuarkusTransaction.requiringNew().call(() -> remove(name, until, others, actor));
+                        ? QuarkusTransaction.requiringNew().call(() -> applyRetention(name, actor))
+                        : List.of();
+                RepositoryResult pruned =
+                        QuarkusTransaction.requiringNew().call(() -> remove(name, until, others, actor));
                 result = new RepositoryResult(tags, pruned.removed(), pruned.bytesFreed());
             }
             untagged.addAll(result.tags());
@@ -188,8 +209,7 @@ public class Pruner {
         throw new IllegalStateException("a dry run's transaction ended without its result");
     }
 
-    private record RepositoryResult(List<Retention.RemovedTag> tags, List<Removed> removed, long bytesFreed) {
-    }
+    private record RepositoryResult(List<Retention.RemovedTag> tags, List<Removed> removed, long bytesFreed) {}
 
     private List<Retention.RemovedTag> applyRetention(RepositoryName name, Actor actor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -211,8 +231,8 @@ public class Pruner {
                 return new RepositoryResult(List.of(), List.of(), 0);
             }
             var policy = retention.policyFor(c, name);
-            List<Retention.RemovedTag> tags = policy.isEmpty() ? List.of()
-                    : retention.apply(c, name, id.getAsLong(), policy.get(), actor);
+            List<Retention.RemovedTag> tags =
+                    policy.isEmpty() ? List.of() : retention.apply(c, name, id.getAsLong(), policy.get(), actor);
             List<Removed> candidates = dangling(c, name, id.getAsLong(), until);
             return new RepositoryResult(tags, candidates, freed(c, id.getAsLong(), digests(candidates), others));
         }
@@ -234,7 +254,8 @@ public class Pruner {
      * of them), then reads the dangling manifests again: what a push committed meanwhile is seen
      * by this second reading, and only manifests dangling in both are removed.
      */
-    private RepositoryResult remove(RepositoryName name, Instant until, long[] others, Actor actor) throws SQLException {
+    private RepositoryResult remove(RepositoryName name, Instant until, long[] others, Actor actor)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             var id = repositories.find(c, name);
             if (id.isEmpty()) {
@@ -257,22 +278,27 @@ public class Pruner {
                 }
             }
             List<Removed> going = dangling(c, name, repository, until).stream()
-                    .filter(candidate -> locked.contains(candidate.digest())).toList();
+                    .filter(candidate -> locked.contains(candidate.digest()))
+                    .toList();
             if (going.isEmpty()) {
                 return new RepositoryResult(List.of(), List.of(), 0);
             }
             cache.changing(repository);
             List<String> digests = digests(going);
             long freed = freed(c, repository, digests, others);
-            try (PreparedStatement delete = c.prepareStatement(
-                    "DELETE FROM manifest WHERE repository_id = ? AND digest = ANY (?)")) {
+            try (PreparedStatement delete =
+                    c.prepareStatement("DELETE FROM manifest WHERE repository_id = ? AND digest = ANY (?)")) {
                 delete.setLong(1, repository);
                 delete.setArray(2, c.createArrayOf("text", digests.toArray()));
                 delete.executeUpdate();
             }
             for (Removed manifest : going) {
-                Outbox.append(c, Event.of(Repositories.SOURCE, actor,
-                        new RegistryEvents.ManifestDeleted(name.value(), manifest.digest())));
+                Outbox.append(
+                        c,
+                        Event.of(
+                                Repositories.SOURCE,
+                                actor,
+                                new RegistryEvents.ManifestDeleted(name.value(), manifest.digest())));
             }
             return new RepositoryResult(List.of(), going, freed);
         }
@@ -292,7 +318,11 @@ public class Pruner {
             select.setTimestamp(8, before);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    found.add(new Removed(name.value(), rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+                    found.add(new Removed(
+                            name.value(),
+                            rs.getString(1),
+                            rs.getString(2),
+                            rs.getTimestamp(3).toInstant()));
                 }
             }
         }
@@ -307,7 +337,9 @@ public class Pruner {
             Array array = c.createArrayOf("text", digests.toArray());
             select.setLong(1, repository);
             select.setArray(2, array);
-            Array othersArray = others == null ? null : c.createArrayOf("bigint", LongStream.of(others).boxed().toArray());
+            Array othersArray = others == null
+                    ? null
+                    : c.createArrayOf("bigint", LongStream.of(others).boxed().toArray());
             select.setArray(3, othersArray);
             select.setArray(4, othersArray);
             select.setLong(5, repository);
@@ -328,7 +360,8 @@ public class Pruner {
             try (Connection c = dataSource.getConnection()) {
                 Outbox.append(c, Event.of(Repositories.SOURCE, actor, data));
             } catch (SQLException e) {
-                throw new IllegalStateException("cannot record " + data.getClass().getSimpleName(), e);
+                throw new IllegalStateException(
+                        "cannot record " + data.getClass().getSimpleName(), e);
             }
         });
     }

@@ -12,7 +12,6 @@ import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,14 +33,15 @@ public class Retention {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Whose rules: a repository's, or a namespace's (for its repositories without rules of their own). */
-    public enum Kind { REPOSITORY, NAMESPACE }
-
-    public record Stored(Kind kind, String name, RetentionPolicy policy, String updatedBy, Instant updatedAt) {
+    public enum Kind {
+        REPOSITORY,
+        NAMESPACE
     }
+
+    public record Stored(Kind kind, String name, RetentionPolicy policy, String updatedBy, Instant updatedAt) {}
 
     /** A tag a rule removed, and the manifest it pointed at. */
-    public record RemovedTag(String repository, String tag, String digest) {
-    }
+    public record RemovedTag(String repository, String tag, String digest) {}
 
     private final AgroalDataSource dataSource;
     private final ManifestCache cache;
@@ -61,7 +61,7 @@ public class Retention {
     public Stored put(Kind kind, String name, RetentionPolicy policy, Actor actor) throws SQLException {
         String json = write(policy);
         try (Connection c = dataSource.getConnection();
-             PreparedStatement upsert = c.prepareStatement("""
+                PreparedStatement upsert = c.prepareStatement("""
                      INSERT INTO retention_policy (kind, name, policy, updated_by) VALUES (?, ?, ?::jsonb, ?)
                      ON CONFLICT (kind, name) DO UPDATE SET policy = excluded.policy, updated_by = excluded.updated_by,
                                                             updated_at = now()""")) {
@@ -70,7 +70,9 @@ public class Retention {
             upsert.setString(3, json);
             upsert.setString(4, actor.user());
             upsert.executeUpdate();
-            Outbox.append(c, Event.of(Repositories.SOURCE, actor, new RegistryEvents.RetentionChanged(scope(kind, name), json)));
+            Outbox.append(
+                    c,
+                    Event.of(Repositories.SOURCE, actor, new RegistryEvents.RetentionChanged(scope(kind, name), json)));
             return find(c, kind, name).orElseThrow();
         }
     }
@@ -78,13 +80,16 @@ public class Retention {
     @Transactional
     public boolean remove(Kind kind, String name, Actor actor) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement delete = c.prepareStatement("DELETE FROM retention_policy WHERE kind = ? AND name = ?")) {
+                PreparedStatement delete =
+                        c.prepareStatement("DELETE FROM retention_policy WHERE kind = ? AND name = ?")) {
             delete.setString(1, kind.name().toLowerCase());
             delete.setString(2, name);
             if (delete.executeUpdate() == 0) {
                 return false;
             }
-            Outbox.append(c, Event.of(Repositories.SOURCE, actor, new RegistryEvents.RetentionChanged(scope(kind, name), null)));
+            Outbox.append(
+                    c,
+                    Event.of(Repositories.SOURCE, actor, new RegistryEvents.RetentionChanged(scope(kind, name), null)));
             return true;
         }
     }
@@ -102,13 +107,13 @@ public class Retention {
     List<RepositoryName> governed() throws SQLException {
         List<RepositoryName> names = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("""
+                PreparedStatement select = c.prepareStatement("""
                      SELECT r.name FROM repository r
                      WHERE EXISTS (SELECT 1 FROM retention_policy p WHERE p.kind = 'repository' AND p.name = r.name)
                         OR EXISTS (SELECT 1 FROM retention_policy p WHERE p.kind = 'namespace' AND p.name = split_part(r.name, '/', 1))
                      ORDER BY r.name COLLATE "C"
                      """);
-             ResultSet rs = select.executeQuery()) {
+                ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
                 names.add(RepositoryName.parse(rs.getString(1)));
             }
@@ -133,7 +138,9 @@ public class Retention {
                 now = null;
                 while (rs.next()) {
                     Timestamp pulled = rs.getTimestamp(3);
-                    tags.add(new RetentionPolicy.TagState(rs.getString(1), rs.getTimestamp(2).toInstant(),
+                    tags.add(new RetentionPolicy.TagState(
+                            rs.getString(1),
+                            rs.getTimestamp(2).toInstant(),
                             pulled == null ? null : pulled.toInstant()));
                     now = rs.getTimestamp(4).toInstant();
                 }
@@ -159,8 +166,12 @@ public class Retention {
             }
         }
         for (RemovedTag tag : removed) {
-            Outbox.append(c, Event.of(Repositories.SOURCE, actor,
-                    new RegistryEvents.TagDeleted(name.value(), tag.tag(), tag.digest())));
+            Outbox.append(
+                    c,
+                    Event.of(
+                            Repositories.SOURCE,
+                            actor,
+                            new RegistryEvents.TagDeleted(name.value(), tag.tag(), tag.digest())));
         }
         return removed;
     }
@@ -178,8 +189,12 @@ public class Retention {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Stored(kind, name, JSON.readValue(rs.getString(1), RetentionPolicy.class),
-                        rs.getString(2), rs.getTimestamp(3).toInstant()));
+                return Optional.of(new Stored(
+                        kind,
+                        name,
+                        JSON.readValue(rs.getString(1), RetentionPolicy.class),
+                        rs.getString(2),
+                        rs.getTimestamp(3).toInstant()));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("the stored retention policy of " + name + " does not read", e);

@@ -1,7 +1,6 @@
 package dev.drydock.registry.prune;
 
 import dev.drydock.registry.identity.IdentityException;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,11 +25,11 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
 
     static final int MAX_RULES = 20;
     private static final Pattern GLOB = Pattern.compile("^[A-Za-z0-9_.*?-]{1,128}$");
-    private static final Pattern AGE = Pattern.compile("^(?:(\\d{1,5})d)?(?:(\\d{1,6})h)?(?:(\\d{1,8})m)?(?:(\\d{1,10})s)?$");
+    private static final Pattern AGE =
+            Pattern.compile("^(?:(\\d{1,5})d)?(?:(\\d{1,6})h)?(?:(\\d{1,8})m)?(?:(\\d{1,10})s)?$");
 
     /** One rule: {@code tags} (default {@code *}) and exactly one of the three ways to remove. */
-    public record Rule(String tags, Integer keepLast, String olderThan, String notPulledFor) {
-    }
+    public record Rule(String tags, Integer keepLast, String olderThan, String notPulledFor) {}
 
     /** A tag as the rules see it: when it was last pointed at a manifest, and when that manifest was last pulled. */
     public record TagState(String name, Instant pointedAt, Instant pulledAt) {
@@ -48,7 +47,8 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
         if (asked == null || asked.rules() == null || asked.rules().isEmpty()) {
             throw invalid("rules", "Give at least one rule, such as {\"tags\":\"*\",\"keepLast\":10}.");
         }
-        if (asked.rules().size() > MAX_RULES || (asked.protect() != null && asked.protect().size() > MAX_RULES)) {
+        if (asked.rules().size() > MAX_RULES
+                || (asked.protect() != null && asked.protect().size() > MAX_RULES)) {
             throw invalid("rules", "At most " + MAX_RULES + " rules and " + MAX_RULES + " protected patterns.");
         }
         List<Rule> rules = new ArrayList<>();
@@ -58,16 +58,21 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
             }
             String tags = rule.tags() == null ? "*" : rule.tags().strip();
             glob(tags, "rules");
-            int ways = (rule.keepLast() == null ? 0 : 1) + (rule.olderThan() == null ? 0 : 1)
+            int ways = (rule.keepLast() == null ? 0 : 1)
+                    + (rule.olderThan() == null ? 0 : 1)
                     + (rule.notPulledFor() == null ? 0 : 1);
             if (ways != 1) {
-                throw invalid("rules", "Each rule has exactly one of keepLast, olderThan and notPulledFor (the rule for "
-                        + tags + " has " + ways + ").");
+                throw invalid(
+                        "rules",
+                        "Each rule has exactly one of keepLast, olderThan and notPulledFor (the rule for " + tags
+                                + " has " + ways + ").");
             }
             if (rule.keepLast() != null && (rule.keepLast() < 0 || rule.keepLast() > 100_000)) {
                 throw invalid("rules", "keepLast is a count from 0 to 100000, not " + rule.keepLast() + ".");
             }
-            rules.add(new Rule(tags, rule.keepLast(),
+            rules.add(new Rule(
+                    tags,
+                    rule.keepLast(),
                     rule.olderThan() == null ? null : canonicalAge(rule.olderThan(), "olderThan"),
                     rule.notPulledFor() == null ? null : canonicalAge(rule.notPulledFor(), "notPulledFor")));
         }
@@ -83,24 +88,34 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
 
     /** The tags the rules remove now, by name, in the order the tags were given. */
     public Set<String> removals(List<TagState> tags, Instant now) {
-        List<TagState> candidates = tags.stream().filter(tag -> !isProtected(tag.name())).toList();
+        List<TagState> candidates =
+                tags.stream().filter(tag -> !isProtected(tag.name())).toList();
         Set<String> removed = new LinkedHashSet<>();
         for (Rule rule : rules) {
-            List<TagState> matching = candidates.stream().filter(tag -> matches(rule.tags(), tag.name())).toList();
+            List<TagState> matching = candidates.stream()
+                    .filter(tag -> matches(rule.tags(), tag.name()))
+                    .toList();
             if (rule.keepLast() != null) {
                 matching.stream()
-                        .sorted(Comparator.comparing(TagState::pointedAt).reversed().thenComparing(TagState::name))
+                        .sorted(Comparator.comparing(TagState::pointedAt)
+                                .reversed()
+                                .thenComparing(TagState::name))
                         .skip(rule.keepLast())
                         .forEach(tag -> removed.add(tag.name()));
             } else if (rule.olderThan() != null) {
                 Instant before = now.minus(age(rule.olderThan()));
-                matching.stream().filter(tag -> tag.pointedAt().isBefore(before)).forEach(tag -> removed.add(tag.name()));
+                matching.stream()
+                        .filter(tag -> tag.pointedAt().isBefore(before))
+                        .forEach(tag -> removed.add(tag.name()));
             } else {
                 Instant before = now.minus(age(rule.notPulledFor()));
-                matching.stream().filter(tag -> tag.lastUsed().isBefore(before)).forEach(tag -> removed.add(tag.name()));
+                matching.stream()
+                        .filter(tag -> tag.lastUsed().isBefore(before))
+                        .forEach(tag -> removed.add(tag.name()));
             }
         }
-        List<String> inOrder = tags.stream().map(TagState::name).filter(removed::contains).toList();
+        List<String> inOrder =
+                tags.stream().map(TagState::name).filter(removed::contains).toList();
         return new LinkedHashSet<>(inOrder);
     }
 
@@ -113,7 +128,9 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
         if (text.isEmpty() || !m.matches()) {
             throw new IllegalArgumentException("not an age: " + text);
         }
-        return Duration.ofDays(number(m.group(1))).plusHours(number(m.group(2))).plusMinutes(number(m.group(3)))
+        return Duration.ofDays(number(m.group(1)))
+                .plusHours(number(m.group(2)))
+                .plusMinutes(number(m.group(3)))
                 .plusSeconds(number(m.group(4)));
     }
 
@@ -129,7 +146,8 @@ public record RetentionPolicy(List<Rule> rules, List<String> protect) {
 
     private static String glob(String pattern, String field) {
         if (!GLOB.matcher(pattern).matches()) {
-            throw invalid(field, "A tag pattern has the characters of tags with * and ?, at most 128: not " + pattern + ".");
+            throw invalid(
+                    field, "A tag pattern has the characters of tags with * and ?, at most 128: not " + pattern + ".");
         }
         return pattern;
     }

@@ -4,10 +4,10 @@ import dev.drydock.events.Actor;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
+import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.auth.Callers;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
-import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.IdentityException;
 import dev.drydock.registry.manifest.PullEvents;
@@ -23,7 +23,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.sql.SQLException;
 import java.util.List;
 
@@ -38,9 +37,8 @@ import java.util.List;
 public class RetentionResource {
 
     /** The rules to store for a repository or a namespace (one of the two). */
-    public record RetentionRequest(String repository, String namespace, List<RetentionPolicy.Rule> rules,
-                                   List<String> protect) {
-    }
+    public record RetentionRequest(
+            String repository, String namespace, List<RetentionPolicy.Rule> rules, List<String> protect) {}
 
     private final Retention retention;
     private final Callers callers;
@@ -48,8 +46,12 @@ public class RetentionResource {
     private final Repositories repositories;
     private final PullEvents.Mode pullEvents;
 
-    RetentionResource(Retention retention, Callers callers, Permissions permissions, Repositories repositories,
-                      RegistryConfig config) {
+    RetentionResource(
+            Retention retention,
+            Callers callers,
+            Permissions permissions,
+            Repositories repositories,
+            RegistryConfig config) {
         this.retention = retention;
         this.callers = callers;
         this.permissions = permissions;
@@ -58,31 +60,44 @@ public class RetentionResource {
     }
 
     @GET
-    public Retention.Stored read(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
-                                 @Context HttpServerRequest http) throws SQLException {
+    public Retention.Stored read(
+            @QueryParam("repository") String repository,
+            @QueryParam("namespace") String namespace,
+            @Context HttpServerRequest http)
+            throws SQLException {
         Target target = target(callers.require(http, true), repository, namespace);
-        return retention.find(target.kind(), target.name()).orElseThrow(() -> new IdentityException(404,
-                "There are no retention rules for " + target.name() + ".", target.field()));
+        return retention
+                .find(target.kind(), target.name())
+                .orElseThrow(() -> new IdentityException(
+                        404, "There are no retention rules for " + target.name() + ".", target.field()));
     }
 
     @PUT
     public Retention.Stored write(RetentionRequest request, @Context HttpServerRequest http) throws SQLException {
         if (request == null) {
-            throw new IdentityException(400, "Send the rules as JSON: {\"repository\":…,\"rules\":[…],\"protect\":[…]}.");
+            throw new IdentityException(
+                    400, "Send the rules as JSON: {\"repository\":…,\"rules\":[…],\"protect\":[…]}.");
         }
         Principal caller = callers.require(http, true);
         Target target = target(caller, request.repository(), request.namespace());
         RetentionPolicy policy = RetentionPolicy.validated(new RetentionPolicy(request.rules(), request.protect()));
-        if (pullEvents == PullEvents.Mode.OFF && policy.rules().stream().anyMatch(rule -> rule.notPulledFor() != null)) {
-            throw new IdentityException(400, "This platform records no pulls (drydock.registry.pull-events=off), so a "
-                    + "notPulledFor rule would remove every tag; use olderThan or keepLast.", "rules");
+        if (pullEvents == PullEvents.Mode.OFF
+                && policy.rules().stream().anyMatch(rule -> rule.notPulledFor() != null)) {
+            throw new IdentityException(
+                    400,
+                    "This platform records no pulls (drydock.registry.pull-events=off), so a "
+                            + "notPulledFor rule would remove every tag; use olderThan or keepLast.",
+                    "rules");
         }
         return retention.put(target.kind(), target.name(), policy, actor(http, caller));
     }
 
     @DELETE
-    public Response remove(@QueryParam("repository") String repository, @QueryParam("namespace") String namespace,
-                           @Context HttpServerRequest http) throws SQLException {
+    public Response remove(
+            @QueryParam("repository") String repository,
+            @QueryParam("namespace") String namespace,
+            @Context HttpServerRequest http)
+            throws SQLException {
         Principal caller = callers.require(http, true);
         Target target = target(caller, repository, namespace);
         if (!retention.remove(target.kind(), target.name(), actor(http, caller))) {
@@ -91,8 +106,7 @@ public class RetentionResource {
         return Response.noContent().build();
     }
 
-    private record Target(Retention.Kind kind, String name, String field) {
-    }
+    private record Target(Retention.Kind kind, String name, String field) {}
 
     /** Whose rules, once the caller is known to administer them; 404 alike for what does not exist and what is not theirs. */
     private Target target(Principal caller, String repository, String namespace) throws SQLException {
@@ -106,7 +120,8 @@ public class RetentionResource {
             } catch (OciException e) {
                 throw new IdentityException(400, "The repository name is not valid: " + e.getMessage(), "repository");
             }
-            if (!permissions.granted(caller, name).contains(Action.DELETE) || repositories.visibility(name).isEmpty()) {
+            if (!permissions.granted(caller, name).contains(Action.DELETE)
+                    || repositories.visibility(name).isEmpty()) {
                 throw new IdentityException(404, "There is no repository " + name + " you administer.", "repository");
             }
             return new Target(Retention.Kind.REPOSITORY, name.value(), "repository");
@@ -119,6 +134,9 @@ public class RetentionResource {
     }
 
     private static Actor actor(HttpServerRequest http, Principal caller) {
-        return Actors.of(http, caller.username(), caller.tokenId() == null ? null : caller.tokenId().toString());
+        return Actors.of(
+                http,
+                caller.username(),
+                caller.tokenId() == null ? null : caller.tokenId().toString());
     }
 }

@@ -5,13 +5,12 @@ import dev.drydock.oci.RepositoryName;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Applies every repository's retention rules on a schedule ({@code drydock.retention.interval},
@@ -62,17 +61,22 @@ public class RetentionSchedule {
     private void applyTo(RepositoryName repository) {
         try {
             // a dry run first, so that a repository with nothing to remove adds no events every hour
-            Pruner.Report preview = pruner.prune(repository.value(), List.of(repository), null, true, null, Actor.SYSTEM, true);
+            Pruner.Report preview =
+                    pruner.prune(repository.value(), List.of(repository), null, true, null, Actor.SYSTEM, true);
             if (preview.tags().isEmpty() && preview.manifests().isEmpty()) {
                 return;
             }
-            Pruner.Report report = pruner.prune(repository.value(), List.of(repository), null, false, null, Actor.SYSTEM, true);
+            Pruner.Report report =
+                    pruner.prune(repository.value(), List.of(repository), null, false, null, Actor.SYSTEM, true);
             if (!report.tags().isEmpty() || !report.manifests().isEmpty()) {
-                LOG.infof("retention rules of %s removed %d tags and %d manifests", repository, report.tags().size(),
-                        report.manifests().size());
+                LOG.infof(
+                        "retention rules of %s removed %d tags and %d manifests",
+                        repository, report.tags().size(), report.manifests().size());
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.warnf("the retention rules of %s could not be applied, the next run tries again: %s", repository, e.toString());
+            LOG.warnf(
+                    "the retention rules of %s could not be applied, the next run tries again: %s",
+                    repository, e.toString());
         }
     }
 

@@ -7,8 +7,7 @@ final class Sizes {
 
     private static final String[] UNITS = {"B", "kB", "MB", "GB", "TB", "PB"};
 
-    private Sizes() {
-    }
+    private Sizes() {}
 
     static String human(long bytes) {
         double value = bytes;

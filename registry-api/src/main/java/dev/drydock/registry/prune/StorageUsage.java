@@ -3,7 +3,6 @@ package dev.drydock.registry.prune;
 import dev.drydock.oci.RepositoryName;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -94,23 +93,30 @@ public class StorageUsage {
      * @param sharedBytes       the rest of the stored bytes
      * @param reclaimableBytes  unique blobs that only dangling manifests reference: what prune, then garbage collection, frees
      */
-    public record Figures(long tags, long images, long manifests, long danglingManifests, long blobs, long logicalBytes,
-                          long storedBytes, long uniqueBytes, long sharedBytes, long reclaimableBytes) {
-    }
+    public record Figures(
+            long tags,
+            long images,
+            long manifests,
+            long danglingManifests,
+            long blobs,
+            long logicalBytes,
+            long storedBytes,
+            long uniqueBytes,
+            long sharedBytes,
+            long reclaimableBytes) {}
 
-    public record RepositoryUsage(String repository, Figures usage) {
-    }
+    public record RepositoryUsage(String repository, Figures usage) {}
 
     /** {@code repositories} only when asked for (verbose). */
-    public record Report(String scope, Figures total, List<RepositoryUsage> repositories) {
-    }
+    public record Report(String scope, Figures total, List<RepositoryUsage> repositories) {}
 
     /**
      * @param others the ids of repositories that count as "others" for unique and shared bytes, or
      *               null for every repository (platform admins); a caller who may not read a
      *               repository learns nothing of what it stores
      */
-    public Report measure(String scope, List<RepositoryName> names, long[] others, boolean verbose) throws SQLException {
+    public Report measure(String scope, List<RepositoryName> names, long[] others, boolean verbose)
+            throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             // every figure from one snapshot, whatever pushes and prunes commit meanwhile
             c.setAutoCommit(false);
@@ -132,7 +138,10 @@ public class StorageUsage {
         Map<Long, String> repositoryNames = new LinkedHashMap<>();
         Map<Long, long[]> counts = new LinkedHashMap<>();
         try (PreparedStatement select = c.prepareStatement(COUNTS)) {
-            select.setArray(1, c.createArrayOf("text", names.stream().map(RepositoryName::value).toArray()));
+            select.setArray(
+                    1,
+                    c.createArrayOf(
+                            "text", names.stream().map(RepositoryName::value).toArray()));
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
                     repositoryNames.put(rs.getLong(1), rs.getString(2));
@@ -143,14 +152,17 @@ public class StorageUsage {
         List<Long> danglingRepositories = new ArrayList<>();
         List<String> danglingDigests = new ArrayList<>();
         for (var repository : repositoryNames.entrySet()) {
-            for (Pruner.Removed manifest : pruner.dangling(c, RepositoryName.parse(repository.getValue()), repository.getKey(), null)) {
+            for (Pruner.Removed manifest :
+                    pruner.dangling(c, RepositoryName.parse(repository.getValue()), repository.getKey(), null)) {
                 danglingRepositories.add(repository.getKey());
                 danglingDigests.add(manifest.digest());
                 counts.get(repository.getKey())[3]++;
             }
         }
         Array ids = c.createArrayOf("bigint", repositoryNames.keySet().toArray());
-        Array othersArray = others == null ? null : c.createArrayOf("bigint", LongStream.of(others).boxed().toArray());
+        Array othersArray = others == null
+                ? null
+                : c.createArrayOf("bigint", LongStream.of(others).boxed().toArray());
         Array dr = c.createArrayOf("bigint", danglingRepositories.toArray());
         Array dm = c.createArrayOf("text", danglingDigests.toArray());
 
@@ -185,21 +197,33 @@ public class StorageUsage {
             select.setArray(5, othersArray);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    bytes.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)});
+                    bytes.put(
+                            rs.getLong(1),
+                            new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)});
                 }
             }
         }
         List<RepositoryUsage> repositories = new ArrayList<>();
         for (var repository : repositoryNames.entrySet()) {
             long[] b = bytes.getOrDefault(repository.getKey(), new long[5]);
-            repositories.add(new RepositoryUsage(repository.getValue(),
-                    figures(counts.get(repository.getKey()), b[1], b[0], b[2], b[3], b[4])));
+            repositories.add(new RepositoryUsage(
+                    repository.getValue(), figures(counts.get(repository.getKey()), b[1], b[0], b[2], b[3], b[4])));
         }
         return new Report(scope, total, repositories);
     }
 
-    private static Figures figures(long[] counts, long blobs, long logical, long stored, long unique, long reclaimable) {
-        return new Figures(counts[0], counts[1], counts[2], counts[3], blobs, logical, stored, unique, stored - unique,
+    private static Figures figures(
+            long[] counts, long blobs, long logical, long stored, long unique, long reclaimable) {
+        return new Figures(
+                counts[0],
+                counts[1],
+                counts[2],
+                counts[3],
+                blobs,
+                logical,
+                stored,
+                unique,
+                stored - unique,
                 reclaimable);
     }
 }

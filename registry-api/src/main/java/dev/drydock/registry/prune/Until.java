@@ -1,7 +1,6 @@
 package dev.drydock.registry.prune;
 
 import dev.drydock.registry.identity.IdentityException;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -17,8 +16,7 @@ final class Until {
     private static final Pattern DURATION = Pattern.compile("^(?:(\\d{1,6})h)?(?:(\\d{1,8})m)?(?:(\\d{1,10})s)?$");
     private static final Pattern UNIX = Pattern.compile("^\\d{1,12}$");
 
-    private Until() {
-    }
+    private Until() {}
 
     /** The instant meant, or null for none; a 400 naming the accepted forms for anything else. */
     static Instant parse(String text, Instant now) {
@@ -28,7 +26,8 @@ final class Until {
         String value = text.strip();
         Matcher duration = DURATION.matcher(value);
         if (duration.matches() && !value.isEmpty()) {
-            Duration ago = Duration.ofHours(number(duration.group(1))).plusMinutes(number(duration.group(2)))
+            Duration ago = Duration.ofHours(number(duration.group(1)))
+                    .plusMinutes(number(duration.group(2)))
                     .plusSeconds(number(duration.group(3)));
             return now.minus(ago);
         }
@@ -38,8 +37,11 @@ final class Until {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            throw new IdentityException(400, "until must be a duration such as 24h, 90m or 1h30m, an instant such as "
-                    + "2026-12-01T00:00:00Z, or Unix seconds; not " + value, "until");
+            throw new IdentityException(
+                    400,
+                    "until must be a duration such as 24h, 90m or 1h30m, an instant such as "
+                            + "2026-12-01T00:00:00Z, or Unix seconds; not " + value,
+                    "until");
         }
     }
 

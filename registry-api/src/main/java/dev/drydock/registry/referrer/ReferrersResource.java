@@ -10,8 +10,8 @@ import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.manifest.Manifests;
-import io.vertx.ext.web.RoutingContext;
 import dev.drydock.registry.manifest.StoredManifest;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -19,7 +19,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-
 import java.io.IOException;
 import java.sql.SQLException;
 
@@ -41,8 +40,11 @@ public class ReferrersResource {
 
     @GET
     @Path("{name: .+}/referrers/{digest}")
-    public Response referrers(@Encoded @PathParam("name") String name, @PathParam("digest") String digest,
-                              @QueryParam("artifactType") String artifactType, @Context RoutingContext ctx)
+    public Response referrers(
+            @Encoded @PathParam("name") String name,
+            @PathParam("digest") String digest,
+            @QueryParam("artifactType") String artifactType,
+            @Context RoutingContext ctx)
             throws SQLException, IOException {
         RepositoryName repository = Decision.require(ctx, name, Action.PULL);
         ObjectNode index = JSON.createObjectNode();
@@ -65,7 +67,8 @@ public class ReferrersResource {
                 descriptor.set("annotations", annotations);
             }
         }
-        Response.ResponseBuilder response = Response.ok(JSON.writeValueAsBytes(index)).type(MediaTypes.OCI_INDEX);
+        Response.ResponseBuilder response =
+                Response.ok(JSON.writeValueAsBytes(index)).type(MediaTypes.OCI_INDEX);
         if (artifactType != null) {
             response.header("OCI-Filters-Applied", "artifactType");
         }

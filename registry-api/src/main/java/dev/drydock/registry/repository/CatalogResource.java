@@ -1,21 +1,20 @@
 package dev.drydock.registry.repository;
 
 import dev.drydock.oci.RepositoryName;
-import dev.drydock.oci.token.Action;
 import dev.drydock.oci.http.TextInput;
+import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
 import dev.drydock.registry.identity.Accounts;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.Response;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
@@ -47,11 +46,12 @@ public class CatalogResource {
     @GET
     @Path("_catalog")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response catalog(@QueryParam("n") String n, @QueryParam("last") String last,
-                            @Context RoutingContext ctx) throws SQLException {
+    public Response catalog(@QueryParam("n") String n, @QueryParam("last") String last, @Context RoutingContext ctx)
+            throws SQLException {
         int limit = Math.min(MAX_PAGE, TextInput.integer("n", n, MAX_PAGE, 0, Integer.MAX_VALUE));
         String user = Decision.token(ctx).subject();
-        Principal principal = user.isEmpty() ? Principal.ANONYMOUS
+        Principal principal = user.isEmpty()
+                ? Principal.ANONYMOUS
                 : accounts.find(user).map(Principal::of).orElse(Principal.ANONYMOUS);
         List<String> names = new ArrayList<>();
         String cursor = last;
@@ -60,7 +60,9 @@ public class CatalogResource {
             for (Map.Entry<String, String> repository : page) {
                 RepositoryName name = new RepositoryName(repository.getKey());
                 if (names.size() <= limit
-                        && permissions.granted(principal, name, Optional.of(repository.getValue())).contains(Action.PULL)) {
+                        && permissions
+                                .granted(principal, name, Optional.of(repository.getValue()))
+                                .contains(Action.PULL)) {
                     names.add(repository.getKey());
                 }
             }
@@ -74,7 +76,8 @@ public class CatalogResource {
             names = List.of();
         } else if (names.size() > limit) {
             names = names.subList(0, limit);
-            String next = "/v2/_catalog?n=" + limit + "&last=" + URLEncoder.encode(names.get(limit - 1), StandardCharsets.UTF_8);
+            String next = "/v2/_catalog?n=" + limit + "&last="
+                    + URLEncoder.encode(names.get(limit - 1), StandardCharsets.UTF_8);
             response.header("Link", "<" + next + ">; rel=\"next\"");
         }
         return response.entity(Map.of("repositories", names)).build();

@@ -11,7 +11,6 @@ import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.manifest.ManifestCache;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -57,7 +56,8 @@ public class Repositories {
             insert.setString(2, visibility);
             try (ResultSet rs = insert.executeQuery()) {
                 if (rs.next()) {
-                    Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.RepositoryCreated(name.value(), visibility)));
+                    Outbox.append(
+                            c, Event.of(SOURCE, actor, new RegistryEvents.RepositoryCreated(name.value(), visibility)));
                     return OptionalLong.of(rs.getLong(1));
                 }
             }
@@ -71,7 +71,9 @@ public class Repositories {
             select.setString(1, namespace);
             try (ResultSet rs = select.executeQuery()) {
                 boolean organization = rs.next() && rs.getString(1).equals("organization");
-                return organization ? config.defaultVisibility().organization() : config.defaultVisibility().user();
+                return organization
+                        ? config.defaultVisibility().organization()
+                        : config.defaultVisibility().user();
             }
         }
     }
@@ -93,9 +95,10 @@ public class Repositories {
     }
 
     /** Changes the visibility (with its event); false when it was that already. */
-    public boolean changeVisibility(Connection c, RepositoryName name, String visibility, Actor actor) throws SQLException {
-        try (PreparedStatement update = c.prepareStatement(
-                "UPDATE repository SET visibility = ? WHERE name = ? AND visibility <> ?")) {
+    public boolean changeVisibility(Connection c, RepositoryName name, String visibility, Actor actor)
+            throws SQLException {
+        try (PreparedStatement update =
+                c.prepareStatement("UPDATE repository SET visibility = ? WHERE name = ? AND visibility <> ?")) {
             update.setString(1, visibility);
             update.setString(2, name.value());
             update.setString(3, visibility);
@@ -107,11 +110,11 @@ public class Repositories {
         return true;
     }
 
-    public record Description(String description, String readme) {
-    }
+    public record Description(String description, String readme) {}
 
     public Optional<Description> description(Connection c, RepositoryName name) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement("SELECT description, readme FROM repository WHERE name = ?")) {
+        try (PreparedStatement select =
+                c.prepareStatement("SELECT description, readme FROM repository WHERE name = ?")) {
             select.setString(1, name.value());
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? Optional.of(new Description(rs.getString(1), rs.getString(2))) : Optional.empty();
@@ -133,7 +136,8 @@ public class Repositories {
                 return false;
             }
         }
-        Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.DescriptionChanged(name.value(), description, readme)));
+        Outbox.append(
+                c, Event.of(SOURCE, actor, new RegistryEvents.DescriptionChanged(name.value(), description, readme)));
         return true;
     }
 
@@ -148,28 +152,34 @@ public class Repositories {
             return false;
         }
         manifestCache.changing(id.getAsLong());
-        try (PreparedStatement tags = c.prepareStatement(
-                "DELETE FROM tag WHERE repository_id = ? RETURNING name, digest")) {
+        try (PreparedStatement tags =
+                c.prepareStatement("DELETE FROM tag WHERE repository_id = ? RETURNING name, digest")) {
             tags.setLong(1, id.getAsLong());
             try (ResultSet rs = tags.executeQuery()) {
                 while (rs.next()) {
-                    Outbox.append(c, Event.of(SOURCE, actor,
-                            new RegistryEvents.TagDeleted(name.value(), rs.getString(1), rs.getString(2))));
+                    Outbox.append(
+                            c,
+                            Event.of(
+                                    SOURCE,
+                                    actor,
+                                    new RegistryEvents.TagDeleted(name.value(), rs.getString(1), rs.getString(2))));
                 }
             }
         }
-        try (PreparedStatement manifests = c.prepareStatement(
-                "DELETE FROM manifest WHERE repository_id = ? RETURNING digest")) {
+        try (PreparedStatement manifests =
+                c.prepareStatement("DELETE FROM manifest WHERE repository_id = ? RETURNING digest")) {
             manifests.setLong(1, id.getAsLong());
             try (ResultSet rs = manifests.executeQuery()) {
                 while (rs.next()) {
-                    Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.ManifestDeleted(name.value(), rs.getString(1))));
+                    Outbox.append(
+                            c,
+                            Event.of(SOURCE, actor, new RegistryEvents.ManifestDeleted(name.value(), rs.getString(1))));
                 }
             }
         }
         // its retention rules go with it: a repository made again under the name starts without them
-        try (PreparedStatement rules = c.prepareStatement(
-                "DELETE FROM retention_policy WHERE kind = 'repository' AND name = ?")) {
+        try (PreparedStatement rules =
+                c.prepareStatement("DELETE FROM retention_policy WHERE kind = 'repository' AND name = ?")) {
             rules.setString(1, name.value());
             if (rules.executeUpdate() > 0) {
                 Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.RetentionChanged(name.value(), null)));
@@ -187,8 +197,8 @@ public class Repositories {
     public List<Map.Entry<String, String>> namesWithVisibility(String last, int limit) throws SQLException {
         List<Map.Entry<String, String>> names = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement(
-                     "SELECT name, visibility FROM repository WHERE name > ? COLLATE \"C\" ORDER BY name COLLATE \"C\" LIMIT ?")) {
+                PreparedStatement select = c.prepareStatement(
+                        "SELECT name, visibility FROM repository WHERE name > ? COLLATE \"C\" ORDER BY name COLLATE \"C\" LIMIT ?")) {
             select.setString(1, last == null ? "" : last);
             select.setInt(2, limit);
             try (ResultSet rs = select.executeQuery()) {
@@ -211,19 +221,19 @@ public class Repositories {
 
     /** @throws OciException NAME_UNKNOWN when there is no such repository */
     public long require(Connection c, RepositoryName name) throws SQLException {
-        return find(c, name).orElseThrow(() ->
-                new OciException(ErrorCode.NAME_UNKNOWN, "repository name not known to registry", name.value()));
+        return find(c, name)
+                .orElseThrow(() -> new OciException(
+                        ErrorCode.NAME_UNKNOWN, "repository name not known to registry", name.value()));
     }
 
-    public record Listed(long id, RepositoryName name, String visibility) {
-    }
+    public record Listed(long id, RepositoryName name, String visibility) {}
 
     /** Every repository with its id and visibility. */
     public List<Listed> listed() throws SQLException {
         List<Listed> listed = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT id, name, visibility FROM repository");
-             ResultSet rs = select.executeQuery()) {
+                PreparedStatement select = c.prepareStatement("SELECT id, name, visibility FROM repository");
+                ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
                 listed.add(new Listed(rs.getLong(1), RepositoryName.parse(rs.getString(2)), rs.getString(3)));
             }
@@ -233,7 +243,9 @@ public class Repositories {
 
     /** Every repository whose namespace is exactly {@code namespace}, by name. */
     public List<RepositoryName> inNamespace(String namespace) throws SQLException {
-        return names("SELECT name FROM repository WHERE split_part(name, '/', 1) = ? ORDER BY name COLLATE \"C\"", namespace);
+        return names(
+                "SELECT name FROM repository WHERE split_part(name, '/', 1) = ? ORDER BY name COLLATE \"C\"",
+                namespace);
     }
 
     /** Every repository, by name. */
@@ -243,7 +255,8 @@ public class Repositories {
 
     private List<RepositoryName> names(String sql, String parameter) throws SQLException {
         List<RepositoryName> names = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); PreparedStatement select = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement select = c.prepareStatement(sql)) {
             if (parameter != null) {
                 select.setString(1, parameter);
             }

@@ -21,7 +21,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -44,7 +43,8 @@ public class RepositoryResource {
     private final Callers callers;
     private final AgroalDataSource dataSource;
 
-    RepositoryResource(Repositories repositories, Permissions permissions, Callers callers, AgroalDataSource dataSource) {
+    RepositoryResource(
+            Repositories repositories, Permissions permissions, Callers callers, AgroalDataSource dataSource) {
         this.repositories = repositories;
         this.permissions = permissions;
         this.callers = callers;
@@ -53,14 +53,13 @@ public class RepositoryResource {
 
     /** Docker Hub's limits: a short description fits on a search result line. */
     static final int MAX_DESCRIPTION = 100;
+
     static final int MAX_README = 100_000;
 
-    public record NewRepository(String name, String visibility, String description, String readme) {
-    }
+    public record NewRepository(String name, String visibility, String description, String readme) {}
 
     /** What to change; a field left out stays as it is. */
-    public record Change(String visibility, String description, String readme) {
-    }
+    public record Change(String visibility, String description, String readme) {}
 
     @POST
     public Response create(NewRepository request, @Context HttpServerRequest http) throws SQLException {
@@ -70,8 +69,8 @@ public class RepositoryResource {
         }
         RepositoryName name = name(request.name());
         String visibility = visibility(request.visibility());
-        Repositories.Description description = described(request.description(), request.readme(),
-                new Repositories.Description("", ""));
+        Repositories.Description description =
+                described(request.description(), request.readme(), new Repositories.Description("", ""));
         if (!permissions.granted(caller, name).contains(Action.PUSH)) {
             throw new IdentityException(403, "You may not create repositories in " + name.namespace() + ".", "name");
         }
@@ -89,16 +88,18 @@ public class RepositoryResource {
             throw new IdentityException(409, "The repository " + name + " exists already.", "name");
         }
         return Response.created(URI.create("/api/v1/repositories/" + name))
-                .entity(Map.of("name", name.value(), "visibility", visibility)).build();
+                .entity(Map.of("name", name.value(), "visibility", visibility))
+                .build();
     }
 
     @PATCH
     @Path("/{name: .+}")
-    public Map<String, String> change(@PathParam("name") String rawName, Change request, @Context HttpServerRequest http)
-            throws SQLException {
+    public Map<String, String> change(
+            @PathParam("name") String rawName, Change request, @Context HttpServerRequest http) throws SQLException {
         Principal caller = callers.require(http, true);
         RepositoryName name = name(rawName);
-        if (!permissions.granted(caller, name).contains(Action.DELETE) || repositories.visibility(name).isEmpty()) {
+        if (!permissions.granted(caller, name).contains(Action.DELETE)
+                || repositories.visibility(name).isEmpty()) {
             throw new IdentityException(404, "There is no repository " + name + " you administer.");
         }
         if (request == null) {
@@ -111,11 +112,20 @@ public class RepositoryResource {
                 if (visibility != null) {
                     repositories.changeVisibility(c, name, visibility, actor);
                 }
-                Repositories.Description now = described(request.description(), request.readme(),
+                Repositories.Description now = described(
+                        request.description(),
+                        request.readme(),
                         repositories.description(c, name).orElseThrow());
                 repositories.describe(c, name, now.description(), now.readme(), actor);
-                return Map.of("name", name.value(), "visibility", repositories.visibility(c, name).orElseThrow(),
-                        "description", now.description(), "readme", now.readme());
+                return Map.of(
+                        "name",
+                        name.value(),
+                        "visibility",
+                        repositories.visibility(c, name).orElseThrow(),
+                        "description",
+                        now.description(),
+                        "readme",
+                        now.readme());
             }
         });
     }
@@ -141,13 +151,13 @@ public class RepositoryResource {
     }
 
     /** The description and README after a change; a null field keeps what {@code current} has. */
-    private static Repositories.Description described(String description, String readme,
-                                                     Repositories.Description current) {
+    private static Repositories.Description described(
+            String description, String readme, Repositories.Description current) {
         String d = description == null ? current.description() : description.strip();
         String r = readme == null ? current.readme() : readme;
         if (d.length() > MAX_DESCRIPTION || d.contains("\n")) {
-            throw new IdentityException(400, "The description is one line of at most " + MAX_DESCRIPTION + " characters.",
-                    "description");
+            throw new IdentityException(
+                    400, "The description is one line of at most " + MAX_DESCRIPTION + " characters.", "description");
         }
         if (r.length() > MAX_README) {
             throw new IdentityException(400, "The README may have at most " + MAX_README + " characters.", "readme");

@@ -20,7 +20,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -61,7 +60,8 @@ public class StarResource {
         } catch (OciException e) {
             throw new IdentityException(404, "There is no repository " + rawName + ".");
         }
-        if (repositories.visibility(name).isEmpty() || !permissions.granted(caller, name).contains(Action.PULL)) {
+        if (repositories.visibility(name).isEmpty()
+                || !permissions.granted(caller, name).contains(Action.PULL)) {
             throw new IdentityException(404, "There is no repository " + name + ".");
         }
         QuarkusTransaction.requiringNew().run(() -> {
@@ -74,9 +74,15 @@ public class StarResource {
                     statement.setLong(1, repository);
                     statement.setLong(2, caller.account().id());
                     if (statement.executeUpdate() == 1) {
-                        Outbox.append(c, Event.of(Repositories.SOURCE, Actors.of(http, caller.username(), null), star
-                                ? new RegistryEvents.RepositoryStarred(name.value(), caller.username())
-                                : new RegistryEvents.RepositoryUnstarred(name.value(), caller.username())));
+                        Outbox.append(
+                                c,
+                                Event.of(
+                                        Repositories.SOURCE,
+                                        Actors.of(http, caller.username(), null),
+                                        star
+                                                ? new RegistryEvents.RepositoryStarred(name.value(), caller.username())
+                                                : new RegistryEvents.RepositoryUnstarred(
+                                                        name.value(), caller.username())));
                     }
                 }
             } catch (SQLException e) {

@@ -6,6 +6,7 @@ import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,10 +14,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
-import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -44,15 +43,20 @@ public class TagResource {
     @GET
     @Path("{name: .+}/tags/list")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response list(@Encoded @PathParam("name") String name, @QueryParam("n") String n,
-                         @QueryParam("last") String last, @Context RoutingContext ctx) throws SQLException {
+    public Response list(
+            @Encoded @PathParam("name") String name,
+            @QueryParam("n") String n,
+            @QueryParam("last") String last,
+            @Context RoutingContext ctx)
+            throws SQLException {
         RepositoryName repository = Decision.require(ctx, name, Action.PULL);
         int limit = Math.min(MAX_PAGE, TextInput.integer("n", n, MAX_PAGE, 0, Integer.MAX_VALUE));
         List<String> tags = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             long id = repositories.require(c, repository);
-            try (PreparedStatement select = c.prepareStatement("SELECT name FROM tag WHERE repository_id = ? AND name > ? COLLATE \"C\""
-                    + " ORDER BY name COLLATE \"C\" LIMIT ?")) {
+            try (PreparedStatement select =
+                    c.prepareStatement("SELECT name FROM tag WHERE repository_id = ? AND name > ? COLLATE \"C\""
+                            + " ORDER BY name COLLATE \"C\" LIMIT ?")) {
                 select.setLong(1, id);
                 select.setString(2, last == null ? "" : last);
                 select.setInt(3, limit + 1);

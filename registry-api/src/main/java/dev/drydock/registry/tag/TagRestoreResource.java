@@ -20,7 +20,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-
 import java.sql.SQLException;
 
 /**
@@ -43,13 +42,16 @@ public class TagRestoreResource {
         this.callers = callers;
     }
 
-    public record Target(String digest) {
-    }
+    public record Target(String digest) {}
 
     @PUT
     @Path("{name: .+}/tags/{tag}")
-    public Response point(@PathParam("name") String rawName, @PathParam("tag") String rawTag, Target target,
-                          @Context HttpServerRequest http) throws SQLException {
+    public Response point(
+            @PathParam("name") String rawName,
+            @PathParam("tag") String rawTag,
+            Target target,
+            @Context HttpServerRequest http)
+            throws SQLException {
         Principal caller = callers.require(http, true);
         RepositoryName name;
         Tag tag;

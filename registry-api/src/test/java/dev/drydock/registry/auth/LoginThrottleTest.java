@@ -1,9 +1,9 @@
 package dev.drydock.registry.auth;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 /** The throttle's rule by itself: per (user, address), per address, per user across addresses; tokens apart. */
 class LoginThrottleTest {
@@ -31,7 +31,9 @@ class LoginThrottleTest {
         }
         assertTrue(throttle.attempt("admin", "203.0.113.9", true).isPresent(), "the guesser backs off");
         assertTrue(throttle.attempt("admin", "10.0.2.1", true).isEmpty(), "the admin at their own address does not");
-        assertTrue(throttle.attempt("admin", "203.0.113.9", false).isEmpty(), "nor do the admin's tokens, even from there");
+        assertTrue(
+                throttle.attempt("admin", "203.0.113.9", false).isEmpty(),
+                "nor do the admin's tokens, even from there");
     }
 
     @Test

@@ -1,25 +1,24 @@
 package dev.drydock.registry.manifest;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import dev.drydock.oci.Digest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.util.UUID;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Pulls answered from the manifest cache stay right: after this instance's own pushes, tag moves
@@ -36,13 +35,16 @@ class ManifestCacheTest {
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
+
     @ConfigProperty(name = "quarkus.datasource.username")
     String user;
+
     @ConfigProperty(name = "quarkus.datasource.password")
     String password;
 
     private static String index(String note) {
-        return "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],\"annotations\":{\"note\":\"" + note + "\"}}";
+        return "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],\"annotations\":{\"note\":\""
+                + note + "\"}}";
     }
 
     private static String digestOf(String manifest) {
@@ -64,15 +66,31 @@ class ManifestCacheTest {
         String auth = ManifestPushTest.bearer(repository);
         String one = index("one");
         String two = index("two");
-        as(auth).contentType(INDEX).body(one).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        as(auth).contentType(INDEX)
+                .body(one)
+                .put("/v2/" + repository + "/manifests/v1")
+                .then()
+                .statusCode(201);
         for (int i = 0; i < 3; i++) { // the first GET reads the database, the others the cache
-            as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", digestOf(one));
+            as(auth).get("/v2/" + repository + "/manifests/v1")
+                    .then()
+                    .statusCode(200)
+                    .header("Docker-Content-Digest", digestOf(one));
         }
-        as(auth).contentType(INDEX).body(two).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
-        as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", digestOf(two));
+        as(auth).contentType(INDEX)
+                .body(two)
+                .put("/v2/" + repository + "/manifests/v1")
+                .then()
+                .statusCode(201);
+        as(auth).get("/v2/" + repository + "/manifests/v1")
+                .then()
+                .statusCode(200)
+                .header("Docker-Content-Digest", digestOf(two));
 
         as(auth).get("/v2/" + repository + "/manifests/" + digestOf(two)).then().statusCode(200);
-        as(auth).delete("/v2/" + repository + "/manifests/" + digestOf(two)).then().statusCode(202);
+        as(auth).delete("/v2/" + repository + "/manifests/" + digestOf(two))
+                .then()
+                .statusCode(202);
         as(auth).get("/v2/" + repository + "/manifests/" + digestOf(two)).then().statusCode(404);
         as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(404);
     }
@@ -83,25 +101,39 @@ class ManifestCacheTest {
         String auth = ManifestPushTest.bearer(repository);
         String one = index("one");
         String two = index("two");
-        as(auth).contentType(INDEX).body(one).put("/v2/" + repository + "/manifests/" + digestOf(one)).then().statusCode(201);
-        as(auth).contentType(INDEX).body(two).put("/v2/" + repository + "/manifests/v1").then().statusCode(201);
+        as(auth).contentType(INDEX)
+                .body(one)
+                .put("/v2/" + repository + "/manifests/" + digestOf(one))
+                .then()
+                .statusCode(201);
+        as(auth).contentType(INDEX)
+                .body(two)
+                .put("/v2/" + repository + "/manifests/v1")
+                .then()
+                .statusCode(201);
         // the pushes' own notifications arrive in their own time and may drop what a pull kept
         // before them: pull until the answer stays in the cache
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-            as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(200).header("Docker-Content-Digest", digestOf(two));
+            as(auth).get("/v2/" + repository + "/manifests/v1")
+                    .then()
+                    .statusCode(200)
+                    .header("Docker-Content-Digest", digestOf(two));
             assertNotNull(cache.get(repository, "v1"), "the pull is kept");
         });
 
         // another instance moves the tag: this instance only hears of it through PostgreSQL
         try (Connection c = DriverManager.getConnection(url, user, password);
-             PreparedStatement move = c.prepareStatement("UPDATE registry.tag SET digest = ? WHERE name = 'v1'"
-                     + " AND repository_id = (SELECT id FROM registry.repository WHERE name = ?)")) {
+                PreparedStatement move = c.prepareStatement("UPDATE registry.tag SET digest = ? WHERE name = 'v1'"
+                        + " AND repository_id = (SELECT id FROM registry.repository WHERE name = ?)")) {
             move.setString(1, digestOf(one));
             move.setString(2, repository);
             assertEquals(1, move.executeUpdate());
         }
-        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> as(auth).get("/v2/" + repository + "/manifests/v1")
-                .then().statusCode(200).header("Docker-Content-Digest", digestOf(one)));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> as(auth).get("/v2/" + repository + "/manifests/v1")
+                        .then()
+                        .statusCode(200)
+                        .header("Docker-Content-Digest", digestOf(one)));
     }
 
     /**
@@ -112,7 +144,8 @@ class ManifestCacheTest {
     void aChangeInThisInstanceDropsTheRepositorysEntriesWhenItsTransactionEnds() {
         String repository = "test/c" + UUID.randomUUID().toString().substring(0, 8);
         long repositoryId = -1 - (long) (Math.random() * 1_000_000); // no row has it: no notification can come
-        StoredManifest kept = new StoredManifest(digestOf(index("kept")), INDEX, index("kept").getBytes(StandardCharsets.UTF_8), null, null);
+        StoredManifest kept = new StoredManifest(
+                digestOf(index("kept")), INDEX, index("kept").getBytes(StandardCharsets.UTF_8), null, null);
         cache.keep(cache.generation(), repository, "v1", repositoryId, kept);
         assertNotNull(cache.get(repository, "v1"));
 

@@ -1,16 +1,15 @@
 package dev.drydock.registry.prune;
 
-import dev.drydock.registry.identity.IdentityException;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.drydock.registry.identity.IdentityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Which tags the rules remove: pure logic, no database. */
 class RetentionPolicyTest {
@@ -18,7 +17,8 @@ class RetentionPolicyTest {
     private static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
 
     private static RetentionPolicy.TagState tag(String name, Duration pointedAgo, Duration pulledAgo) {
-        return new RetentionPolicy.TagState(name, NOW.minus(pointedAgo), pulledAgo == null ? null : NOW.minus(pulledAgo));
+        return new RetentionPolicy.TagState(
+                name, NOW.minus(pointedAgo), pulledAgo == null ? null : NOW.minus(pulledAgo));
     }
 
     private static RetentionPolicy policy(List<RetentionPolicy.Rule> rules, List<String> protect) {
@@ -28,12 +28,17 @@ class RetentionPolicyTest {
     @Test
     void keepLastKeepsTheMostRecentlyPointedOfTheMatchingTagsAndProtectedOnesNeitherGoNorCount() {
         List<RetentionPolicy.TagState> tags = List.of(
-                tag("v1", Duration.ofDays(5), null), tag("v2", Duration.ofDays(4), null), tag("v3", Duration.ofDays(3), null),
-                tag("v4", Duration.ofDays(2), null), tag("v5", Duration.ofDays(1), null), tag("v0-release", Duration.ofDays(9), null),
+                tag("v1", Duration.ofDays(5), null),
+                tag("v2", Duration.ofDays(4), null),
+                tag("v3", Duration.ofDays(3), null),
+                tag("v4", Duration.ofDays(2), null),
+                tag("v5", Duration.ofDays(1), null),
+                tag("v0-release", Duration.ofDays(9), null),
                 tag("latest", Duration.ofDays(8), null));
         RetentionPolicy keepTwo = policy(List.of(new RetentionPolicy.Rule("v*", 2, null, null)), List.of("*-release"));
         assertEquals(Set.of("v1", "v2", "v3"), keepTwo.removals(tags, NOW));
-        RetentionPolicy keepNone = policy(List.of(new RetentionPolicy.Rule(null, 0, null, null)), List.of("latest", "v?"));
+        RetentionPolicy keepNone =
+                policy(List.of(new RetentionPolicy.Rule(null, 0, null, null)), List.of("latest", "v?"));
         assertEquals(Set.of("v0-release"), keepNone.removals(tags, NOW));
     }
 
@@ -48,8 +53,11 @@ class RetentionPolicyTest {
         assertEquals(Set.of("old-pulled", "old-idle", "old-never"), olderThan.removals(tags, NOW));
         RetentionPolicy idle = policy(List.of(new RetentionPolicy.Rule("*", null, null, "14d")), List.of());
         assertEquals(Set.of("old-idle", "old-never"), idle.removals(tags, NOW));
-        RetentionPolicy either = policy(List.of(new RetentionPolicy.Rule("old-p*", null, "1d12h", null),
-                new RetentionPolicy.Rule("new-*", null, null, "36h")), List.of());
+        RetentionPolicy either = policy(
+                List.of(
+                        new RetentionPolicy.Rule("old-p*", null, "1d12h", null),
+                        new RetentionPolicy.Rule("new-*", null, null, "36h")),
+                List.of());
         assertEquals(Set.of("old-pulled", "new-never"), either.removals(tags, NOW));
         assertEquals(Duration.ofHours(36).plusMinutes(5).plusSeconds(3), RetentionPolicy.age("1d12h5m3s"));
     }
@@ -67,10 +75,13 @@ class RetentionPolicyTest {
                 List.of(new RetentionPolicy.Rule("a/b", 3, null, null)),
                 List.of(new RetentionPolicy.Rule("x".repeat(129), 3, null, null)));
         for (List<RetentionPolicy.Rule> rules : bad) {
-            IdentityException refused = assertThrows(IdentityException.class, () -> policy(rules, List.of()), rules.toString());
+            IdentityException refused =
+                    assertThrows(IdentityException.class, () -> policy(rules, List.of()), rules.toString());
             assertEquals(400, refused.status(), rules.toString());
         }
-        assertThrows(IdentityException.class, () -> policy(List.of(new RetentionPolicy.Rule("*", 1, null, null)), List.of("re lease")));
+        assertThrows(
+                IdentityException.class,
+                () -> policy(List.of(new RetentionPolicy.Rule("*", 1, null, null)), List.of("re lease")));
         assertThrows(IdentityException.class, () -> RetentionPolicy.validated(null));
         RetentionPolicy defaulted = policy(List.of(new RetentionPolicy.Rule(null, 1, null, null)), null);
         assertEquals("*", defaulted.rules().get(0).tags());

@@ -16,8 +16,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-
 import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -25,6 +23,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * {@code /settings/tokens}: personal access tokens like Docker Hub's. A new token's secret is shown
@@ -36,8 +35,8 @@ public class TokenPages {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance tokens(List<FrontDoor.TokenInfo> tokens, FrontDoor.CreatedToken created,
-                                              Problem problem, String name);
+        static native TemplateInstance tokens(
+                List<FrontDoor.TokenInfo> tokens, FrontDoor.CreatedToken created, Problem problem, String name);
     }
 
     private final FrontDoor frontDoor;
@@ -58,8 +57,11 @@ public class TokenPages {
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response create(@FormParam("csrf") String csrf, @FormParam("name") String name,
-                           @FormParam("scope") String scope, @FormParam("expires") String expires) {
+    public Response create(
+            @FormParam("csrf") String csrf,
+            @FormParam("name") String name,
+            @FormParam("scope") String scope,
+            @FormParam("expires") String expires) {
         visitor.checkCsrf(csrf);
         if (!visitor.signedIn()) {
             return AccountPages.signInFirst("/settings/tokens");
@@ -67,8 +69,12 @@ public class TokenPages {
         Instant expiresAt;
         try {
             // a date means "valid through that day" (UTC)
-            expiresAt = expires == null || expires.isBlank() ? null
-                    : LocalDate.parse(expires).plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+            expiresAt = expires == null || expires.isBlank()
+                    ? null
+                    : LocalDate.parse(expires)
+                            .plusDays(1)
+                            .atStartOfDay(ZoneOffset.UTC)
+                            .toInstant();
         } catch (DateTimeParseException e) {
             return refused(new Problem(400, "The expiry must be a date such as 2027-01-31.", "expiresAt"), name);
         }
@@ -76,9 +82,11 @@ public class TokenPages {
             return refused(new Problem(400, "The expiry must be in the future.", "expiresAt"), name);
         }
         try {
-            FrontDoor.CreatedToken created = frontDoor.createToken(new FrontDoor.NewToken(
-                    name == null ? "" : name.strip(), scope, expiresAt));
-            return Response.status(201).entity(Templates.tokens(frontDoor.tokens(), created, null, "")).build();
+            FrontDoor.CreatedToken created =
+                    frontDoor.createToken(new FrontDoor.NewToken(name == null ? "" : name.strip(), scope, expiresAt));
+            return Response.status(201)
+                    .entity(Templates.tokens(frontDoor.tokens(), created, null, ""))
+                    .build();
         } catch (WebApplicationException e) {
             return refused(Problem.of(e), name);
         }
@@ -93,7 +101,8 @@ public class TokenPages {
     }
 
     private Response refused(Problem problem, String name) {
-        return Response.status(problem.status()).entity(Templates.tokens(frontDoor.tokens(), null, problem,
-                name == null ? "" : name)).build();
+        return Response.status(problem.status())
+                .entity(Templates.tokens(frontDoor.tokens(), null, problem, name == null ? "" : name))
+                .build();
     }
 }

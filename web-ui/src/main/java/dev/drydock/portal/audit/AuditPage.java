@@ -13,11 +13,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * {@code /audit}: the audit log of an organisation or repository the visitor administers (all of it
@@ -54,25 +53,33 @@ public class AuditPage {
     }
 
     @GET
-    public Response audit(@QueryParam("organization") String organization, @QueryParam("repository") String repository,
-                          @QueryParam("actor") String actor, @QueryParam("type") String type,
-                          @QueryParam("cursor") Long cursor) {
+    public Response audit(
+            @QueryParam("organization") String organization,
+            @QueryParam("repository") String repository,
+            @QueryParam("actor") String actor,
+            @QueryParam("type") String type,
+            @QueryParam("cursor") Long cursor) {
         if (!visitor.signedIn()) {
             return AccountPages.signInFirst("/audit");
         }
         Filter filter = new Filter(clean(organization), clean(repository), clean(actor), clean(type));
         try {
-            FrontDoor.AuditPage page = frontDoor.audit(blankToNull(filter.organization()),
-                    blankToNull(filter.repository()), blankToNull(filter.actor()),
-                    filter.type().isEmpty() ? null : "dev.drydock." + filter.type(), cursor, PAGE);
+            FrontDoor.AuditPage page = frontDoor.audit(
+                    blankToNull(filter.organization()),
+                    blankToNull(filter.repository()),
+                    blankToNull(filter.actor()),
+                    filter.type().isEmpty() ? null : "dev.drydock." + filter.type(),
+                    cursor,
+                    PAGE);
             return Response.ok(Templates.audit(filter, page, null)).build();
         } catch (WebApplicationException e) {
             Problem problem = Problem.of(e);
             if (problem.status() != 403 && problem.status() != 400) {
                 throw e;
             }
-            return Response.status(problem.status()).entity(Templates.audit(filter,
-                    new FrontDoor.AuditPage(List.of(), null), problem)).build();
+            return Response.status(problem.status())
+                    .entity(Templates.audit(filter, new FrontDoor.AuditPage(List.of(), null), problem))
+                    .build();
         }
     }
 

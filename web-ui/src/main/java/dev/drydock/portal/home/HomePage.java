@@ -7,10 +7,9 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.List;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
-
-import java.util.List;
 
 /** {@code /}: the repositories the visitor may see, most recently pushed first, with their tags and pull commands. */
 @Path("/")

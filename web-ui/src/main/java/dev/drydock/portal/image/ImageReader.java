@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.drydock.oci.http.PageViews;
 import dev.drydock.oci.http.Bearer;
+import dev.drydock.oci.http.PageViews;
 import dev.drydock.portal.PortalConfig;
 import dev.drydock.portal.session.Visitor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.NotFoundException;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -34,15 +33,21 @@ import java.util.List;
 @ApplicationScoped
 public class ImageReader {
 
-    private static final String ACCEPT = String.join(", ", "application/vnd.oci.image.index.v1+json",
-            "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.list.v2+json",
+    private static final String ACCEPT = String.join(
+            ", ",
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
             "application/vnd.docker.distribution.manifest.v2+json");
     /** Image configs are a few kilobytes; anything this large is not one to show. */
     private static final int MAX_CONFIG = 1 << 20;
+
     private static final int MAX_MANIFEST = 4 << 20;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NORMAL).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .build();
     private final PortalConfig config;
     private final Visitor visitor;
     private final ObjectMapper json;
@@ -55,7 +60,8 @@ public class ImageReader {
 
     public Image read(String repository, String reference) {
         String token = visitor.registryToken("repository:" + repository + ":pull");
-        HttpResponse<InputStream> response = get("/v2/" + repository + "/manifests/" + encode(reference), token, ACCEPT);
+        HttpResponse<InputStream> response =
+                get("/v2/" + repository + "/manifests/" + encode(reference), token, ACCEPT);
         String mediaType = response.headers().firstValue("Content-Type").orElse("");
         String digest = response.headers().firstValue("Docker-Content-Digest").orElse(reference);
         String raw = body(response, MAX_MANIFEST);
@@ -63,13 +69,18 @@ public class ImageReader {
         List<Image.Platform> platforms = new ArrayList<>();
         for (JsonNode child : manifest.path("manifests")) {
             JsonNode platform = child.path("platform");
-            platforms.add(new Image.Platform(platform.path("os").asText("unknown"),
-                    platform.path("architecture").asText("unknown"), text(platform, "variant"),
-                    child.path("digest").asText(), child.path("size").asLong()));
+            platforms.add(new Image.Platform(
+                    platform.path("os").asText("unknown"),
+                    platform.path("architecture").asText("unknown"),
+                    text(platform, "variant"),
+                    child.path("digest").asText(),
+                    child.path("size").asLong()));
         }
         List<Image.Layer> layers = new ArrayList<>();
         for (JsonNode layer : manifest.path("layers")) {
-            layers.add(new Image.Layer(layer.path("digest").asText(), layer.path("mediaType").asText(),
+            layers.add(new Image.Layer(
+                    layer.path("digest").asText(),
+                    layer.path("mediaType").asText(),
                     layer.path("size").asLong()));
         }
         Image.Config imageConfig = null;
@@ -77,31 +88,48 @@ public class ImageReader {
         String configType = configDescriptor.path("mediaType").asText("");
         if (configType.equals("application/vnd.oci.image.config.v1+json")
                 || configType.equals("application/vnd.docker.container.image.v1+json")) {
-            imageConfig = config(repository, token, configDescriptor.path("digest").asText(), layers, reference, digest);
+            imageConfig =
+                    config(repository, token, configDescriptor.path("digest").asText(), layers, reference, digest);
         }
         return new Image(repository, reference, digest, mediaType, pretty(manifest), platforms, layers, imageConfig);
     }
 
-    private Image.Config config(String repository, String token, String configDigest, List<Image.Layer> layers,
-                                String reference, String manifestDigest) {
+    private Image.Config config(
+            String repository,
+            String token,
+            String configDigest,
+            List<Image.Layer> layers,
+            String reference,
+            String manifestDigest) {
         JsonNode config = tree(body(get("/v2/" + repository + "/blobs/" + configDigest, token, "*/*"), MAX_CONFIG));
         List<Image.HistoryEntry> history = new ArrayList<>();
         Iterator<Image.Layer> layer = layers.iterator();
         for (JsonNode step : config.path("history")) {
             boolean empty = step.path("empty_layer").asBoolean(false);
-            Long size = empty ? Long.valueOf(0) : layer.hasNext() ? Long.valueOf(layer.next().size()) : null;
-            history.add(new Image.HistoryEntry(text(step, "created"), text(step, "created_by"), size, empty,
-                    text(step, "comment")));
+            Long size = empty
+                    ? Long.valueOf(0)
+                    : layer.hasNext() ? Long.valueOf(layer.next().size()) : null;
+            history.add(new Image.HistoryEntry(
+                    text(step, "created"), text(step, "created_by"), size, empty, text(step, "comment")));
         }
         Collections.reverse(history); // newest first, as docker image history prints it
-        return new Image.Config(configDigest, config.path("os").asText(""), config.path("architecture").asText(""),
-                text(config, "created"), history, pretty(inspect(config, configDigest, repository, reference,
-                        manifestDigest, layers)));
+        return new Image.Config(
+                configDigest,
+                config.path("os").asText(""),
+                config.path("architecture").asText(""),
+                text(config, "created"),
+                history,
+                pretty(inspect(config, configDigest, repository, reference, manifestDigest, layers)));
     }
 
     /** The fields of {@code docker image inspect} that the config holds. */
-    private JsonNode inspect(JsonNode config, String configDigest, String repository, String reference,
-                             String manifestDigest, List<Image.Layer> layers) {
+    private JsonNode inspect(
+            JsonNode config,
+            String configDigest,
+            String repository,
+            String reference,
+            String manifestDigest,
+            List<Image.Layer> layers) {
         ObjectNode inspect = json.createObjectNode();
         inspect.put("Id", configDigest);
         String visible = repository.startsWith("library/") ? repository.substring("library/".length()) : repository;
@@ -115,8 +143,8 @@ public class ImageReader {
         inspect.put("Size", layers.stream().mapToLong(Image.Layer::size).sum());
         ObjectNode runConfig = inspect.putObject("Config");
         JsonNode source = config.path("config");
-        for (String field : List.of("User", "ExposedPorts", "Env", "Cmd", "Entrypoint", "Volumes", "WorkingDir",
-                "Labels", "StopSignal")) {
+        for (String field : List.of(
+                "User", "ExposedPorts", "Env", "Cmd", "Entrypoint", "Volumes", "WorkingDir", "Labels", "StopSignal")) {
             copy(source, field, runConfig, field);
         }
         ObjectNode rootfs = inspect.putObject("RootFS");
@@ -128,8 +156,11 @@ public class ImageReader {
 
     private HttpResponse<InputStream> get(String path, String token, String accept) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(config.frontDoorUrl() + path))
-                .timeout(Duration.ofSeconds(20)).header("Accept", accept).header("Authorization", Bearer.header(token))
-                .header("User-Agent", PageViews.USER_AGENT).build();
+                .timeout(Duration.ofSeconds(20))
+                .header("Accept", accept)
+                .header("Authorization", Bearer.header(token))
+                .header("User-Agent", PageViews.USER_AGENT)
+                .build();
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() != 200) {

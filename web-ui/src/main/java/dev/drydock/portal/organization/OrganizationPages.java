@@ -18,12 +18,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * Namespaces: {@code /u/<name>} lists a user's or organisation's repositories (those the visitor
@@ -35,16 +34,25 @@ import java.util.Map;
 public class OrganizationPages {
 
     /** What the organisation page shows: members and teams only to members. */
-    public record Organization(String name, List<FrontDoor.RepositorySummary> repositories, boolean member,
-                               boolean admin, List<FrontDoor.Member> members, List<FrontDoor.Team> teams,
-                               FrontDoor.StorageReport storage, RetentionForm retention) {
-    }
+    public record Organization(
+            String name,
+            List<FrontDoor.RepositorySummary> repositories,
+            boolean member,
+            boolean admin,
+            List<FrontDoor.Member> members,
+            List<FrontDoor.Team> teams,
+            FrontDoor.StorageReport storage,
+            RetentionForm retention) {}
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance namespace(String name, List<FrontDoor.RepositorySummary> repositories,
-                                                 FrontDoor.Me me, FrontDoor.StorageReport storage,
-                                                 RetentionForm retention, Problem problem);
+        static native TemplateInstance namespace(
+                String name,
+                List<FrontDoor.RepositorySummary> repositories,
+                FrontDoor.Me me,
+                FrontDoor.StorageReport storage,
+                RetentionForm retention,
+                Problem problem);
 
         static native TemplateInstance organization(Organization organization, Problem problem);
 
@@ -80,10 +88,15 @@ public class OrganizationPages {
     @POST
     @Path("{kind: u|orgs}/{name}/retention")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response retention(@PathParam("kind") String kind, @PathParam("name") String name,
-                              @FormParam("csrf") String csrf, @FormParam("action") String action,
-                              @FormParam("ruleTags") List<String> ruleTags, @FormParam("ruleKind") List<String> ruleKinds,
-                              @FormParam("ruleValue") List<String> ruleValues, @FormParam("protect") String protect) {
+    public Response retention(
+            @PathParam("kind") String kind,
+            @PathParam("name") String name,
+            @FormParam("csrf") String csrf,
+            @FormParam("action") String action,
+            @FormParam("ruleTags") List<String> ruleTags,
+            @FormParam("ruleKind") List<String> ruleKinds,
+            @FormParam("ruleValue") List<String> ruleValues,
+            @FormParam("protect") String protect) {
         visitor.checkCsrf(csrf);
         String page = "/" + kind + "/" + name;
         if (!visitor.signedIn()) {
@@ -102,11 +115,15 @@ public class OrganizationPages {
                 }
             }
             Problem refused = new Problem(403, "Only the admins of " + name + " may change its retention rules.", null);
-            return Response.status(403).entity("u".equals(kind) ? namespacePage(name, null, refused)
-                    : Templates.organization(load(name), refused)).build();
+            return Response.status(403)
+                    .entity(
+                            "u".equals(kind)
+                                    ? namespacePage(name, null, refused)
+                                    : Templates.organization(load(name), refused))
+                    .build();
         }
-        RetentionForm form = RetentionForm.submitted(retentionUrl(kind, name), storedRetention(name), ruleTags, ruleKinds,
-                ruleValues, protect);
+        RetentionForm form = RetentionForm.submitted(
+                retentionUrl(kind, name), storedRetention(name), ruleTags, ruleKinds, ruleValues, protect);
         Problem problem;
         try {
             frontDoor.putRetention(new FrontDoor.RetentionRequest(null, name, form.rules(), form.protectPatterns()));
@@ -115,15 +132,17 @@ public class OrganizationPages {
             problem = new Problem(400, e.getMessage(), "rules");
         } catch (WebApplicationException e) {
             Problem refused = Problem.of(e);
-            problem = refused.status() == 400 ? new Problem(400, refused.detail(), refused.about("protect") ? "protect" : "rules")
+            problem = refused.status() == 400
+                    ? new Problem(400, refused.detail(), refused.about("protect") ? "protect" : "rules")
                     : refused.status() == 404 || refused.status() == 403
-                    ? new Problem(403, "Only the admins of " + name + " may change its retention rules.", null)
-                    : null;
+                            ? new Problem(403, "Only the admins of " + name + " may change its retention rules.", null)
+                            : null;
             if (problem == null) {
                 throw e;
             }
         }
-        TemplateInstance shown = "u".equals(kind) ? namespacePage(name, form, problem)
+        TemplateInstance shown = "u".equals(kind)
+                ? namespacePage(name, form, problem)
                 : Templates.organization(load(name, form), problem);
         return Response.status(problem.status()).entity(shown).build();
     }
@@ -153,7 +172,8 @@ public class OrganizationPages {
     @GET
     @Path("orgs/new")
     public Response newOrganizationForm() {
-        return visitor.signedIn() ? Response.ok(Templates.newOrganization("", null)).build()
+        return visitor.signedIn()
+                ? Response.ok(Templates.newOrganization("", null)).build()
                 : AccountPages.signInFirst("/orgs/new");
     }
 
@@ -163,15 +183,18 @@ public class OrganizationPages {
     public Response createOrganization(@FormParam("csrf") String csrf, @FormParam("name") String name) {
         visitor.checkCsrf(csrf);
         if (name == null || name.isBlank()) {
-            return Response.status(400).entity(Templates.newOrganization("",
-                    new Problem(400, "Choose a name for the organisation.", "name"))).build();
+            return Response.status(400)
+                    .entity(Templates.newOrganization(
+                            "", new Problem(400, "Choose a name for the organisation.", "name")))
+                    .build();
         }
         try {
             frontDoor.createOrganization(Map.of("name", name.strip()));
         } catch (WebApplicationException e) {
             Problem problem = Problem.of(e);
-            return Response.status(problem.status()).entity(Templates.newOrganization(name,
-                    new Problem(problem.status(), problem.detail(), "name"))).build();
+            return Response.status(problem.status())
+                    .entity(Templates.newOrganization(name, new Problem(problem.status(), problem.detail(), "name")))
+                    .build();
         }
         return Response.seeOther(URI.create("/orgs/" + name.strip())).build();
     }
@@ -185,17 +208,23 @@ public class OrganizationPages {
     @POST
     @Path("orgs/{name}/members")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response setMember(@PathParam("name") String name, @FormParam("csrf") String csrf,
-                              @FormParam("username") String username, @FormParam("role") String role) {
+    public Response setMember(
+            @PathParam("name") String name,
+            @FormParam("csrf") String csrf,
+            @FormParam("username") String username,
+            @FormParam("role") String role) {
         visitor.checkCsrf(csrf);
-        return change(name, () -> frontDoor.setMember(name, username == null ? "" : username.strip(),
-                Map.of("role", role == null ? "" : role)), "username");
+        return change(
+                name,
+                () -> frontDoor.setMember(
+                        name, username == null ? "" : username.strip(), Map.of("role", role == null ? "" : role)),
+                "username");
     }
 
     @POST
     @Path("orgs/{name}/members/{username}/remove")
-    public Response removeMember(@PathParam("name") String name, @PathParam("username") String username,
-                                 @FormParam("csrf") String csrf) {
+    public Response removeMember(
+            @PathParam("name") String name, @PathParam("username") String username, @FormParam("csrf") String csrf) {
         visitor.checkCsrf(csrf);
         return change(name, () -> frontDoor.removeMember(name, username), "username");
     }
@@ -203,17 +232,29 @@ public class OrganizationPages {
     @POST
     @Path("orgs/{name}/teams")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response putTeam(@PathParam("name") String name, @FormParam("csrf") String csrf,
-                            @FormParam("team") String team, @FormParam("role") String role,
-                            @FormParam("repositories") String repositories, @FormParam("members") String members) {
+    public Response putTeam(
+            @PathParam("name") String name,
+            @FormParam("csrf") String csrf,
+            @FormParam("team") String team,
+            @FormParam("role") String role,
+            @FormParam("repositories") String repositories,
+            @FormParam("members") String members) {
         visitor.checkCsrf(csrf);
         if (team == null || team.isBlank()) {
-            return Response.status(400).entity(Templates.organization(load(name),
-                    new Problem(400, "Name the team.", "team"))).build();
+            return Response.status(400)
+                    .entity(Templates.organization(load(name), new Problem(400, "Name the team.", "team")))
+                    .build();
         }
-        List<String> chosen = words(repositories).stream().map(r -> r.contains("/") ? r : name + "/" + r).toList();
-        return change(name, () -> frontDoor.putTeam(name, team.strip(),
-                new FrontDoor.TeamDefinition(role, chosen.isEmpty() ? null : chosen, words(members))), "team");
+        List<String> chosen = words(repositories).stream()
+                .map(r -> r.contains("/") ? r : name + "/" + r)
+                .toList();
+        return change(
+                name,
+                () -> frontDoor.putTeam(
+                        name,
+                        team.strip(),
+                        new FrontDoor.TeamDefinition(role, chosen.isEmpty() ? null : chosen, words(members))),
+                "team");
     }
 
     private Response change(String name, Runnable call, String field) {
@@ -221,8 +262,13 @@ public class OrganizationPages {
             call.run();
         } catch (WebApplicationException e) {
             Problem problem = Problem.of(e);
-            return Response.status(problem.status() == 404 ? 403 : problem.status()).entity(Templates.organization(load(name),
-                    new Problem(problem.status(), problem.detail(), problem.field() == null ? field : problem.field())))
+            return Response.status(problem.status() == 404 ? 403 : problem.status())
+                    .entity(Templates.organization(
+                            load(name),
+                            new Problem(
+                                    problem.status(),
+                                    problem.detail(),
+                                    problem.field() == null ? field : problem.field())))
                     .build();
         }
         return Response.seeOther(URI.create("/orgs/" + name)).build();
@@ -236,15 +282,24 @@ public class OrganizationPages {
     private Organization load(String name, RetentionForm submitted) {
         List<FrontDoor.RepositorySummary> repositories = frontDoor.repositories(name, 200);
         FrontDoor.Me me = visitor.me(frontDoor::me);
-        boolean member = me != null && (me.admin()
-                || me.organizations().stream().anyMatch(m -> m.organization().equals(name)));
+        boolean member = me != null
+                && (me.admin()
+                        || me.organizations().stream()
+                                .anyMatch(m -> m.organization().equals(name)));
         if (!member) {
             return new Organization(name, repositories, false, false, List.of(), List.of(), storage(name), null);
         }
         boolean admin = me.administers(name);
         RetentionForm retention = !admin ? null : submitted != null ? submitted : retentionForm("orgs", name);
-        return new Organization(name, repositories, true, admin, frontDoor.members(name), frontDoor.teams(name),
-                storage(name), retention);
+        return new Organization(
+                name,
+                repositories,
+                true,
+                admin,
+                frontDoor.members(name),
+                frontDoor.teams(name),
+                storage(name),
+                retention);
     }
 
     /** What the namespace's repositories that the visitor may read store; null when there are none or it cannot be had now. */
@@ -257,6 +312,10 @@ public class OrganizationPages {
     }
 
     private static List<String> words(String value) {
-        return value == null ? List.of() : Arrays.stream(value.split("[\\s,]+")).filter(w -> !w.isBlank()).toList();
+        return value == null
+                ? List.of()
+                : Arrays.stream(value.split("[\\s,]+"))
+                        .filter(w -> !w.isBlank())
+                        .toList();
     }
 }

@@ -1,11 +1,10 @@
 package dev.drydock.portal.repository;
 
+import java.util.List;
 import org.commonmark.Extension;
 import org.commonmark.ext.gfm.tables.TablesExtension;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
-
-import java.util.List;
 
 /**
  * READMEs are Markdown written by anyone who may push: rendered with raw HTML escaped (a
@@ -17,11 +16,13 @@ public final class Markdown {
 
     private static final List<Extension> EXTENSIONS = List.of(TablesExtension.create());
     private static final Parser PARSER = Parser.builder().extensions(EXTENSIONS).build();
-    private static final HtmlRenderer RENDERER = HtmlRenderer.builder().extensions(EXTENSIONS)
-            .escapeHtml(true).sanitizeUrls(true).build();
+    private static final HtmlRenderer RENDERER = HtmlRenderer.builder()
+            .extensions(EXTENSIONS)
+            .escapeHtml(true)
+            .sanitizeUrls(true)
+            .build();
 
-    private Markdown() {
-    }
+    private Markdown() {}
 
     public static String toHtml(String markdown) {
         return markdown == null || markdown.isBlank() ? "" : RENDERER.render(PARSER.parse(markdown));

@@ -17,11 +17,10 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /** {@code /new}: create a repository, public or private, in the visitor's namespace or an organisation's. */
 @Path("/new")
@@ -29,8 +28,7 @@ import java.util.List;
 public class NewRepositoryPage {
 
     /** What the form was filled in with, to show it again beside a problem. */
-    public record Draft(String namespace, String name, String visibility, String description) {
-    }
+    public record Draft(String namespace, String name, String visibility, String description) {}
 
     @CheckedTemplate
     static class Templates {
@@ -50,15 +48,19 @@ public class NewRepositoryPage {
         if (!visitor.signedIn()) {
             return AccountPages.signInFirst("/new");
         }
-        return Response.ok(Templates.newRepository(namespaces(),
-                new Draft(namespace == null ? visitor.username() : namespace, "", "", ""), null)).build();
+        return Response.ok(Templates.newRepository(
+                        namespaces(), new Draft(namespace == null ? visitor.username() : namespace, "", "", ""), null))
+                .build();
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response create(@FormParam("csrf") String csrf, @FormParam("namespace") String namespace,
-                           @FormParam("name") String name, @FormParam("visibility") String visibility,
-                           @FormParam("description") String description) {
+    public Response create(
+            @FormParam("csrf") String csrf,
+            @FormParam("namespace") String namespace,
+            @FormParam("name") String name,
+            @FormParam("visibility") String visibility,
+            @FormParam("description") String description) {
         visitor.checkCsrf(csrf);
         if (!visitor.signedIn()) {
             return AccountPages.signInFirst("/new");
@@ -72,14 +74,17 @@ public class NewRepositoryPage {
             frontDoor.createRepository(new FrontDoor.NewRepository(full, visibility, description, null));
         } catch (WebApplicationException e) {
             Problem problem = Problem.of(e);
-            return refused(draft, problem.field() == null ? new Problem(problem.status(), problem.detail(), "name") : problem);
+            return refused(
+                    draft, problem.field() == null ? new Problem(problem.status(), problem.detail(), "name") : problem);
         }
         Projections.awaitShown(() -> frontDoor.repository(full) != null);
         return Response.seeOther(URI.create("/r/" + full)).build();
     }
 
     private Response refused(Draft draft, Problem problem) {
-        return Response.status(problem.status()).entity(Templates.newRepository(namespaces(), draft, problem)).build();
+        return Response.status(problem.status())
+                .entity(Templates.newRepository(namespaces(), draft, problem))
+                .build();
     }
 
     /** The visitor's own namespace and the organisations where they may push. */
@@ -87,7 +92,9 @@ public class NewRepositoryPage {
         FrontDoor.Me me = visitor.me(frontDoor::me);
         List<String> namespaces = new ArrayList<>();
         namespaces.add(me.username());
-        me.organizations().stream().filter(m -> m.role().equals("write") || m.role().equals("admin")).forEach(m -> namespaces.add(m.organization()));
+        me.organizations().stream()
+                .filter(m -> m.role().equals("write") || m.role().equals("admin"))
+                .forEach(m -> namespaces.add(m.organization()));
         return namespaces;
     }
 }

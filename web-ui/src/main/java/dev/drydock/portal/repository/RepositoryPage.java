@@ -21,13 +21,12 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /**
  * {@code /r/<name>} and below: a repository (README, pull command, stars, pulls, tags), its settings,
@@ -39,24 +38,34 @@ import java.util.regex.Pattern;
 public class RepositoryPage {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*");
-    private static final Pattern TAG_PAGE = Pattern.compile("^(.+)/tags/([A-Za-z0-9_][A-Za-z0-9._-]{0,127})(/history)?$");
+    private static final Pattern TAG_PAGE =
+            Pattern.compile("^(.+)/tags/([A-Za-z0-9_][A-Za-z0-9._-]{0,127})(/history)?$");
     private static final Pattern MANIFEST_PAGE = Pattern.compile("^(.+)/manifests/(sha256:[a-f0-9]{64})$");
     private static final Pattern SETTINGS_PAGE = Pattern.compile("^(.+)/settings$");
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance repository(FrontDoor.RepositorySummary repository, String readme,
-                                                  boolean administers, FrontDoor.StorageReport storage);
+        static native TemplateInstance repository(
+                FrontDoor.RepositorySummary repository,
+                String readme,
+                boolean administers,
+                FrontDoor.StorageReport storage);
 
-        static native TemplateInstance image(FrontDoor.RepositorySummary repository, String tag, Image image,
-                                             Map<String, FrontDoor.Sharing> sharing);
+        static native TemplateInstance image(
+                FrontDoor.RepositorySummary repository,
+                String tag,
+                Image image,
+                Map<String, FrontDoor.Sharing> sharing);
 
-        static native TemplateInstance tagHistory(FrontDoor.RepositorySummary repository, String tag,
-                                                  List<FrontDoor.TagChange> changes, boolean writer);
+        static native TemplateInstance tagHistory(
+                FrontDoor.RepositorySummary repository, String tag, List<FrontDoor.TagChange> changes, boolean writer);
 
-        static native TemplateInstance settings(FrontDoor.RepositorySummary repository, Problem problem,
-                                                FrontDoor.StorageReport storage, FrontDoor.PruneReport prune,
-                                                RetentionForm retention);
+        static native TemplateInstance settings(
+                FrontDoor.RepositorySummary repository,
+                Problem problem,
+                FrontDoor.StorageReport storage,
+                FrontDoor.PruneReport prune,
+                RetentionForm retention);
 
         static native TemplateInstance notFound(String name);
     }
@@ -80,8 +89,11 @@ public class RepositoryPage {
         try {
             if (tag.matches() && tag.group(3) != null) {
                 FrontDoor.RepositorySummary repository = summary(tag.group(1));
-                return ok(Templates.tagHistory(repository, tag.group(2),
-                        frontDoor.tagHistory(repository.name(), tag.group(2)), writes(repository)));
+                return ok(Templates.tagHistory(
+                        repository,
+                        tag.group(2),
+                        frontDoor.tagHistory(repository.name(), tag.group(2)),
+                        writes(repository)));
             }
             if (tag.matches()) {
                 FrontDoor.RepositorySummary repository = summary(tag.group(1));
@@ -96,7 +108,10 @@ public class RepositoryPage {
                 return ok(settingsPage(repository, null, null));
             }
             FrontDoor.RepositorySummary repository = summary(path);
-            return ok(Templates.repository(repository, Markdown.toHtml(repository.readme()), administers(repository),
+            return ok(Templates.repository(
+                    repository,
+                    Markdown.toHtml(repository.readme()),
+                    administers(repository),
                     storage(repository.name())));
         } catch (NotFoundException e) {
             return notFound(path);
@@ -111,13 +126,20 @@ public class RepositoryPage {
     @POST
     @Path("{path: .+}")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response change(@PathParam("path") String path, @FormParam("csrf") String csrf,
-                           @FormParam("action") String action, @FormParam("digest") String digest,
-                           @FormParam("visibility") String visibility, @FormParam("description") String description,
-                           @FormParam("readme") String readme, @FormParam("confirm") String confirm,
-                           @FormParam("all") String all, @FormParam("ruleTags") List<String> ruleTags,
-                           @FormParam("ruleKind") List<String> ruleKinds, @FormParam("ruleValue") List<String> ruleValues,
-                           @FormParam("protect") String protect) {
+    public Response change(
+            @PathParam("path") String path,
+            @FormParam("csrf") String csrf,
+            @FormParam("action") String action,
+            @FormParam("digest") String digest,
+            @FormParam("visibility") String visibility,
+            @FormParam("description") String description,
+            @FormParam("readme") String readme,
+            @FormParam("confirm") String confirm,
+            @FormParam("all") String all,
+            @FormParam("ruleTags") List<String> ruleTags,
+            @FormParam("ruleKind") List<String> ruleKinds,
+            @FormParam("ruleValue") List<String> ruleValues,
+            @FormParam("protect") String protect) {
         visitor.checkCsrf(csrf);
         if (!visitor.signedIn()) {
             return AccountPages.signInFirst("/r/" + path);
@@ -129,8 +151,10 @@ public class RepositoryPage {
                 String name = full(tag.group(1));
                 frontDoor.pointTag(name, tag.group(2), Map.of("digest", digest == null ? "" : digest));
                 Projections.awaitShown(() -> frontDoor.repository(name).tags().stream()
-                        .anyMatch(t -> t.name().equals(tag.group(2)) && t.digest().equals(digest)));
-                return Response.seeOther(URI.create("/r/" + name + "/tags/" + tag.group(2) + "/history")).build();
+                        .anyMatch(
+                                t -> t.name().equals(tag.group(2)) && t.digest().equals(digest)));
+                return Response.seeOther(URI.create("/r/" + name + "/tags/" + tag.group(2) + "/history"))
+                        .build();
             }
             if ("settings".equals(action) && settings.matches()) {
                 String name = full(settings.group(1));
@@ -139,7 +163,9 @@ public class RepositoryPage {
                 } catch (WebApplicationException e) {
                     Problem problem = Problem.of(e);
                     if (problem.status() == 400) {
-                        return Response.status(400).entity(settingsPage(summary(name), problem, null)).build();
+                        return Response.status(400)
+                                .entity(settingsPage(summary(name), problem, null))
+                                .build();
                     }
                     throw e;
                 }
@@ -153,10 +179,18 @@ public class RepositoryPage {
             }
             if ("delete".equals(action) && settings.matches()) {
                 FrontDoor.RepositorySummary repository = summary(settings.group(1));
-                if (confirm == null || !(confirm.strip().equals(repository.name())
-                        || confirm.strip().equals(repository.displayName()))) {
-                    return Response.status(400).entity(settingsPage(repository, new Problem(400,
-                            "Type " + repository.displayName() + " to confirm the deletion.", "confirm"), null)).build();
+                if (confirm == null
+                        || !(confirm.strip().equals(repository.name())
+                                || confirm.strip().equals(repository.displayName()))) {
+                    return Response.status(400)
+                            .entity(settingsPage(
+                                    repository,
+                                    new Problem(
+                                            400,
+                                            "Type " + repository.displayName() + " to confirm the deletion.",
+                                            "confirm"),
+                                    null))
+                            .build();
                 }
                 frontDoor.deleteRepository(repository.name());
                 Projections.awaitShown(() -> {
@@ -170,20 +204,28 @@ public class RepositoryPage {
                 FrontDoor.Me me = visitor.me(frontDoor::me);
                 boolean organization = me.organizations().stream()
                         .anyMatch(m -> m.organization().equals(repository.namespace()));
-                return Response.seeOther(URI.create((organization ? "/orgs/" : "/u/") + repository.namespace())).build();
+                return Response.seeOther(URI.create((organization ? "/orgs/" : "/u/") + repository.namespace()))
+                        .build();
             }
             if (("prune-preview".equals(action) || "prune".equals(action)) && settings.matches()) {
                 FrontDoor.RepositorySummary repository = summary(settings.group(1));
                 boolean dryRun = "prune-preview".equals(action);
                 FrontDoor.PruneReport report;
                 try {
-                    report = frontDoor.prune(new FrontDoor.PruneRequest(repository.name(), null, null, dryRun,
-                            "true".equals(all)));
+                    report = frontDoor.prune(
+                            new FrontDoor.PruneRequest(repository.name(), null, null, dryRun, "true".equals(all)));
                 } catch (WebApplicationException e) {
                     Problem problem = Problem.of(e);
                     if (problem.status() == 404 || problem.status() == 403) {
-                        return Response.status(403).entity(settingsPage(repository, new Problem(403,
-                                "Only those who administer " + repository.displayName() + " may prune it.", "prune"), null))
+                        return Response.status(403)
+                                .entity(settingsPage(
+                                        repository,
+                                        new Problem(
+                                                403,
+                                                "Only those who administer " + repository.displayName()
+                                                        + " may prune it.",
+                                                "prune"),
+                                        null))
                                 .build();
                     }
                     throw e;
@@ -192,28 +234,46 @@ public class RepositoryPage {
             }
             if ("retention".equals(action) && settings.matches()) {
                 FrontDoor.RepositorySummary repository = summary(settings.group(1));
-                RetentionForm form = RetentionForm.submitted(settingsUrl(repository), storedRetention(repository.name()),
-                        ruleTags, ruleKinds, ruleValues, protect);
+                RetentionForm form = RetentionForm.submitted(
+                        settingsUrl(repository),
+                        storedRetention(repository.name()),
+                        ruleTags,
+                        ruleKinds,
+                        ruleValues,
+                        protect);
                 try {
-                    frontDoor.putRetention(new FrontDoor.RetentionRequest(repository.name(), null, form.rules(),
-                            form.protectPatterns()));
+                    frontDoor.putRetention(new FrontDoor.RetentionRequest(
+                            repository.name(), null, form.rules(), form.protectPatterns()));
                 } catch (RetentionForm.Invalid e) {
-                    return Response.status(400).entity(settingsPage(repository, new Problem(400, e.getMessage(), "rules"),
-                            null, form)).build();
+                    return Response.status(400)
+                            .entity(settingsPage(repository, new Problem(400, e.getMessage(), "rules"), null, form))
+                            .build();
                 } catch (WebApplicationException e) {
                     Problem problem = Problem.of(e);
                     if (problem.status() == 400) {
-                        Problem shown = problem.about("protect") ? problem : new Problem(400, problem.detail(), "rules");
-                        return Response.status(400).entity(settingsPage(repository, shown, null, form)).build();
+                        Problem shown =
+                                problem.about("protect") ? problem : new Problem(400, problem.detail(), "rules");
+                        return Response.status(400)
+                                .entity(settingsPage(repository, shown, null, form))
+                                .build();
                     }
                     if (problem.status() == 404 || problem.status() == 403) {
-                        return Response.status(403).entity(settingsPage(repository, new Problem(403, "Only those who "
-                                + "administer " + repository.displayName() + " may change its retention rules.", "rules"),
-                                null, form)).build();
+                        return Response.status(403)
+                                .entity(settingsPage(
+                                        repository,
+                                        new Problem(
+                                                403,
+                                                "Only those who " + "administer " + repository.displayName()
+                                                        + " may change its retention rules.",
+                                                "rules"),
+                                        null,
+                                        form))
+                                .build();
                     }
                     throw e;
                 }
-                return Response.seeOther(URI.create("/r/" + repository.name() + "/settings#retention")).build();
+                return Response.seeOther(URI.create("/r/" + repository.name() + "/settings#retention"))
+                        .build();
             }
             if ("retention-remove".equals(action) && settings.matches()) {
                 FrontDoor.RepositorySummary repository = summary(settings.group(1));
@@ -224,12 +284,20 @@ public class RepositoryPage {
                         throw e;
                     }
                     if (!administers(repository)) { // for its admins, none left is what was asked
-                        return Response.status(403).entity(settingsPage(repository, new Problem(403, "Only those who "
-                                + "administer " + repository.displayName() + " may change its retention rules.", null),
-                                null)).build();
+                        return Response.status(403)
+                                .entity(settingsPage(
+                                        repository,
+                                        new Problem(
+                                                403,
+                                                "Only those who " + "administer " + repository.displayName()
+                                                        + " may change its retention rules.",
+                                                null),
+                                        null))
+                                .build();
                     }
                 }
-                return Response.seeOther(URI.create("/r/" + repository.name() + "/settings#retention")).build();
+                return Response.seeOther(URI.create("/r/" + repository.name() + "/settings#retention"))
+                        .build();
             }
             if ("star".equals(action) || "unstar".equals(action)) {
                 String name = full(path);
@@ -252,13 +320,13 @@ public class RepositoryPage {
     }
 
     private Response image(FrontDoor.RepositorySummary repository, String tag, Image image) {
-        Map<String, FrontDoor.Sharing> sharing = image.layers().isEmpty() ? Map.of()
-                : frontDoor.sharing(repository.name(), image.digest());
+        Map<String, FrontDoor.Sharing> sharing =
+                image.layers().isEmpty() ? Map.of() : frontDoor.sharing(repository.name(), image.digest());
         return ok(Templates.image(repository, tag, image, sharing));
     }
 
-    private TemplateInstance settingsPage(FrontDoor.RepositorySummary repository, Problem problem,
-                                          FrontDoor.PruneReport prune) {
+    private TemplateInstance settingsPage(
+            FrontDoor.RepositorySummary repository, Problem problem, FrontDoor.PruneReport prune) {
         return settingsPage(repository, problem, prune, retentionForm(repository));
     }
 
@@ -273,8 +341,11 @@ public class RepositoryPage {
         return RetentionForm.read(settingsUrl(repository), () -> frontDoor.retention(repository.name(), null));
     }
 
-    private TemplateInstance settingsPage(FrontDoor.RepositorySummary repository, Problem problem,
-                                          FrontDoor.PruneReport prune, RetentionForm retention) {
+    private TemplateInstance settingsPage(
+            FrontDoor.RepositorySummary repository,
+            Problem problem,
+            FrontDoor.PruneReport prune,
+            RetentionForm retention) {
         return Templates.settings(repository, problem, storage(repository.name()), prune, retention);
     }
 
@@ -320,9 +391,12 @@ public class RepositoryPage {
 
     private boolean writes(FrontDoor.RepositorySummary repository) {
         FrontDoor.Me me = visitor.me(frontDoor::me);
-        return me != null && (me.username().equals(repository.namespace()) || me.admin()
-                || me.organizations().stream().anyMatch(m -> m.organization().equals(repository.namespace())
-                && (m.role().equals("write") || m.role().equals("admin"))));
+        return me != null
+                && (me.username().equals(repository.namespace())
+                        || me.admin()
+                        || me.organizations().stream()
+                                .anyMatch(m -> m.organization().equals(repository.namespace())
+                                        && (m.role().equals("write") || m.role().equals("admin"))));
     }
 
     private static Response ok(TemplateInstance page) {
@@ -330,6 +404,9 @@ public class RepositoryPage {
     }
 
     private static Response notFound(String name) {
-        return Response.status(404).type(MediaType.TEXT_HTML).entity(Templates.notFound(name)).build();
+        return Response.status(404)
+                .type(MediaType.TEXT_HTML)
+                .entity(Templates.notFound(name))
+                .build();
     }
 }

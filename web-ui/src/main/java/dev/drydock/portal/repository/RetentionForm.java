@@ -4,7 +4,6 @@ import dev.drydock.portal.FrontDoor;
 import io.quarkus.qute.TemplateData;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -26,8 +25,7 @@ public record RetentionForm(String action, FrontDoor.StoredRetention stored, Lis
 
     /** One rule's row; {@code kind} is {@code keepLast}, {@code olderThan} or {@code notPulledFor}. */
     @TemplateData
-    public record Row(String tags, String kind, String value) {
-    }
+    public record Row(String tags, String kind, String value) {}
 
     /** A row the visitor filled in wrongly, with what to say about it. */
     public static final class Invalid extends RuntimeException {
@@ -40,11 +38,16 @@ public record RetentionForm(String action, FrontDoor.StoredRetention stored, Lis
         List<Row> rows = new ArrayList<>();
         String protect = "";
         if (stored != null && stored.policy() != null) {
-            for (FrontDoor.RetentionRule rule : stored.policy().rules() == null ? List.<FrontDoor.RetentionRule>of()
+            for (FrontDoor.RetentionRule rule : stored.policy().rules() == null
+                    ? List.<FrontDoor.RetentionRule>of()
                     : stored.policy().rules()) {
-                rows.add(rule.keepLast() != null ? new Row(rule.tags(), "keepLast", rule.keepLast().toString())
-                        : rule.olderThan() != null ? new Row(rule.tags(), "olderThan", rule.olderThan())
-                        : new Row(rule.tags(), "notPulledFor", rule.notPulledFor()));
+                rows.add(
+                        rule.keepLast() != null
+                                ? new Row(
+                                        rule.tags(), "keepLast", rule.keepLast().toString())
+                                : rule.olderThan() != null
+                                        ? new Row(rule.tags(), "olderThan", rule.olderThan())
+                                        : new Row(rule.tags(), "notPulledFor", rule.notPulledFor()));
             }
             if (stored.policy().protect() != null) {
                 protect = String.join("\n", stored.policy().protect());
@@ -68,8 +71,13 @@ public record RetentionForm(String action, FrontDoor.StoredRetention stored, Lis
     }
 
     /** The form as submitted (to show it again, with the problem, when it is refused). */
-    public static RetentionForm submitted(String action, FrontDoor.StoredRetention stored, List<String> tags,
-                                          List<String> kinds, List<String> values, String protect) {
+    public static RetentionForm submitted(
+            String action,
+            FrontDoor.StoredRetention stored,
+            List<String> tags,
+            List<String> kinds,
+            List<String> values,
+            String protect) {
         List<Row> rows = new ArrayList<>();
         int count = Math.max(size(tags), Math.max(size(kinds), size(values)));
         for (int i = 0; i < count; i++) {
@@ -95,8 +103,11 @@ public record RetentionForm(String action, FrontDoor.StoredRetention stored, Lis
             String tags = row.tags().isEmpty() ? "*" : row.tags();
             switch (row.kind()) {
                 case "keepLast" -> {
-                    if (!WHOLE_NUMBER.matcher(row.value()).matches()) { // Integer.valueOf takes "+5" and other scripts' digits
-                        throw new Invalid("\"Keep the last\" needs a whole number of tags, not \"" + row.value() + "\".");
+                    if (!WHOLE_NUMBER
+                            .matcher(row.value())
+                            .matches()) { // Integer.valueOf takes "+5" and other scripts' digits
+                        throw new Invalid(
+                                "\"Keep the last\" needs a whole number of tags, not \"" + row.value() + "\".");
                     }
                     rules.add(new FrontDoor.RetentionRule(tags, Integer.valueOf(row.value()), null, null));
                 }
@@ -109,11 +120,14 @@ public record RetentionForm(String action, FrontDoor.StoredRetention stored, Lis
     }
 
     public List<String> protectPatterns() {
-        return protect.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        return protect.lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .toList();
     }
 
-    private static RetentionForm withBlankRows(String action, FrontDoor.StoredRetention stored, List<Row> rows,
-                                               String protect) {
+    private static RetentionForm withBlankRows(
+            String action, FrontDoor.StoredRetention stored, List<Row> rows, String protect) {
         for (int i = 0; i < BLANK_ROWS; i++) {
             rows.add(new Row("", "keepLast", ""));
         }
@@ -125,6 +139,8 @@ public record RetentionForm(String action, FrontDoor.StoredRetention stored, Lis
     }
 
     private static String at(List<String> values, int i) {
-        return values == null || i >= values.size() || values.get(i) == null ? "" : values.get(i).strip();
+        return values == null || i >= values.size() || values.get(i) == null
+                ? ""
+                : values.get(i).strip();
     }
 }

@@ -9,13 +9,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-import org.jboss.logging.Logger;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
 
 /**
  * {@code /search?q=…}: the repositories the visitor may see, best match first (exact name, then
@@ -45,8 +44,8 @@ public class SearchPage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance results(Query query, List<FrontDoor.RepositorySummary> results,
-                                               boolean more, boolean unavailable);
+        static native TemplateInstance results(
+                Query query, List<FrontDoor.RepositorySummary> results, boolean more, boolean unavailable);
     }
 
     private final FrontDoor frontDoor;
@@ -57,23 +56,32 @@ public class SearchPage {
 
     @GET
     @Produces(MediaType.TEXT_HTML)
-    public TemplateInstance search(@QueryParam("q") String query, @QueryParam("official") String official,
-                                   @QueryParam("organization") String organization,
-                                   @QueryParam("platform") String platform,
-                                   @QueryParam("sort") @DefaultValue("best") String sort,
-                                   @QueryParam("page") @DefaultValue("1") int page) {
-        Query q = new Query(query == null ? "" : query.strip(),
+    public TemplateInstance search(
+            @QueryParam("q") String query,
+            @QueryParam("official") String official,
+            @QueryParam("organization") String organization,
+            @QueryParam("platform") String platform,
+            @QueryParam("sort") @DefaultValue("best") String sort,
+            @QueryParam("page") @DefaultValue("1") int page) {
+        Query q = new Query(
+                query == null ? "" : query.strip(),
                 "true".equals(official) || "false".equals(official) ? official : "",
-                organization == null ? "" : organization.strip(), platform == null ? "" : platform.strip(), sort != null && SORTS.contains(sort) ? sort : "best",
+                organization == null ? "" : organization.strip(),
+                platform == null ? "" : platform.strip(),
+                sort != null && SORTS.contains(sort) ? sort : "best",
                 Math.max(1, Math.min(page, 400)));
         if (q.q().isEmpty() || q.q().length() > 200) {
             return Templates.results(q, List.of(), false, false);
         }
         try {
-            List<FrontDoor.RepositorySummary> found = frontDoor.search(q.q(),
+            List<FrontDoor.RepositorySummary> found = frontDoor.search(
+                    q.q(),
                     q.official().isEmpty() ? null : Boolean.valueOf(q.official()),
                     q.organization().isEmpty() ? null : q.organization(),
-                    q.platform().isEmpty() ? null : q.platform(), q.sort(), (q.page() - 1) * PAGE, PAGE + 1);
+                    q.platform().isEmpty() ? null : q.platform(),
+                    q.sort(),
+                    (q.page() - 1) * PAGE,
+                    PAGE + 1);
             return Templates.results(q, found.subList(0, Math.min(PAGE, found.size())), found.size() > PAGE, false);
         } catch (RuntimeException e) {
             LOG.warnf("search did not answer: %s", e.getMessage());

@@ -12,12 +12,11 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.sql.SQLException;
 import java.util.Map;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 /** {@code /login}, {@code /signup}, {@code /logout}: accounts of the platform, signed in through the front door. */
 @Path("/")
@@ -50,19 +49,31 @@ public class AccountPages {
     @POST
     @Path("login")
     @jakarta.ws.rs.Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response login(@FormParam("csrf") String csrf, @FormParam("username") String username,
-                          @FormParam("password") String password, @FormParam("next") String next) throws SQLException {
+    public Response login(
+            @FormParam("csrf") String csrf,
+            @FormParam("username") String username,
+            @FormParam("password") String password,
+            @FormParam("next") String next)
+            throws SQLException {
         visitor.checkCsrf(csrf);
         if (blank(username) || blank(password)) {
-            return form(400, Templates.login(username == null ? "" : username, local(next),
-                    new Problem(400, "Enter your username and password.", blank(username) ? "username" : "password")));
+            return form(
+                    400,
+                    Templates.login(
+                            username == null ? "" : username,
+                            local(next),
+                            new Problem(
+                                    400,
+                                    "Enter your username and password.",
+                                    blank(username) ? "username" : "password")));
         }
         try {
             visitor.signedIn(sessions.open(username.strip(), password));
         } catch (WebApplicationException e) {
             Problem problem = Problem.of(e);
             String message = problem.status() == 429 ? problem.detail() : "The username or password is wrong.";
-            return form(problem.status() == 429 ? 429 : 401,
+            return form(
+                    problem.status() == 429 ? 429 : 401,
                     Templates.login(username, local(next), new Problem(problem.status(), message, "password")));
         }
         return Response.seeOther(URI.create(local(next))).build();
@@ -77,19 +88,33 @@ public class AccountPages {
     @POST
     @Path("signup")
     @jakarta.ws.rs.Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response signup(@FormParam("csrf") String csrf, @FormParam("username") String username,
-                           @FormParam("password") String password) throws SQLException {
+    public Response signup(
+            @FormParam("csrf") String csrf,
+            @FormParam("username") String username,
+            @FormParam("password") String password)
+            throws SQLException {
         visitor.checkCsrf(csrf);
         if (blank(username) || blank(password)) {
-            return form(400, Templates.signup(username == null ? "" : username,
-                    new Problem(400, "Choose a username and a password.", blank(username) ? "username" : "password")));
+            return form(
+                    400,
+                    Templates.signup(
+                            username == null ? "" : username,
+                            new Problem(
+                                    400,
+                                    "Choose a username and a password.",
+                                    blank(username) ? "username" : "password")));
         }
         try {
             signIn.signUp(Map.of("username", username.strip(), "password", password));
         } catch (WebApplicationException e) {
             Problem problem = Problem.of(e);
-            return form(problem.status() == 409 ? 409 : 400, Templates.signup(username,
-                    problem.field() == null ? new Problem(problem.status(), problem.detail(), "username") : problem));
+            return form(
+                    problem.status() == 409 ? 409 : 400,
+                    Templates.signup(
+                            username,
+                            problem.field() == null
+                                    ? new Problem(problem.status(), problem.detail(), "username")
+                                    : problem));
         }
         visitor.signedIn(sessions.open(username.strip(), password));
         return Response.seeOther(URI.create("/u/" + username.strip())).build();

@@ -27,29 +27,42 @@ public class SessionCookies {
         Cookie session = request.getCookies().get(SESSION);
         Cookie csrf = request.getCookies().get(CSRF);
         boolean secure = "https".equals(http.scheme()) || "https".equalsIgnoreCase(http.getHeader("X-Forwarded-Proto"));
-        visitor.arrive(session == null || session.getValue().isEmpty() ? null : session.getValue(),
+        visitor.arrive(
+                session == null || session.getValue().isEmpty() ? null : session.getValue(),
                 http.remoteAddress() == null ? null : http.remoteAddress().hostAddress(),
-                request.getHeaderString(HttpHeaders.USER_AGENT), csrf == null ? null : csrf.getValue(), secure);
+                request.getHeaderString(HttpHeaders.USER_AGENT),
+                csrf == null ? null : csrf.getValue(),
+                secure);
     }
 
     @ServerResponseFilter
     void leave(ContainerResponseContext response) {
-        visitor.newSessionCookie().ifPresent(value ->
-                response.getHeaders().add(HttpHeaders.SET_COOKIE, cookie(SESSION, value, -1, NewCookie.SameSite.LAX)));
+        visitor.newSessionCookie()
+                .ifPresent(value -> response.getHeaders()
+                        .add(HttpHeaders.SET_COOKIE, cookie(SESSION, value, -1, NewCookie.SameSite.LAX)));
         if (visitor.sessionCookieCleared()) {
             response.getHeaders().add(HttpHeaders.SET_COOKIE, cookie(SESSION, "", 0, NewCookie.SameSite.LAX));
         }
-        visitor.newCsrfCookie().ifPresent(value ->
-                response.getHeaders().add(HttpHeaders.SET_COOKIE, cookie(CSRF, value, -1, NewCookie.SameSite.STRICT)));
+        visitor.newCsrfCookie()
+                .ifPresent(value -> response.getHeaders()
+                        .add(HttpHeaders.SET_COOKIE, cookie(CSRF, value, -1, NewCookie.SameSite.STRICT)));
         response.getHeaders().putSingle("X-Frame-Options", "DENY");
         response.getHeaders().putSingle("X-Content-Type-Options", "nosniff");
         response.getHeaders().putSingle("Referrer-Policy", "same-origin");
-        response.getHeaders().putSingle("Content-Security-Policy",
-                "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'");
+        response.getHeaders()
+                .putSingle(
+                        "Content-Security-Policy",
+                        "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'");
     }
 
     private NewCookie cookie(String name, String value, int maxAge, NewCookie.SameSite sameSite) {
-        return new NewCookie.Builder(name).value(value).path("/").httpOnly(true).secure(visitor.secure())
-                .sameSite(sameSite).maxAge(maxAge).build();
+        return new NewCookie.Builder(name)
+                .value(value)
+                .path("/")
+                .httpOnly(true)
+                .secure(visitor.secure())
+                .sameSite(sameSite)
+                .maxAge(maxAge)
+                .build();
     }
 }

@@ -1,8 +1,5 @@
 package dev.drydock.portal.session;
 
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -11,6 +8,9 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * What the portal keeps of a session's cookie: its SHA-256 as the row's id, and a key derived from
@@ -23,15 +23,17 @@ final class SessionSeal {
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
 
-    private SessionSeal() {
-    }
+    private SessionSeal() {}
 
     static String idHash(String cookie) {
         return HexFormat.of().formatHex(sha256(cookie.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Which of a session's tokens a sealed value is: bound into it, so that the two cannot be swapped. */
-    enum Kind { ACCESS, REFRESH }
+    enum Kind {
+        ACCESS,
+        REFRESH
+    }
 
     static String seal(String cookie, Kind kind, String plain) {
         byte[] nonce = new byte[NONCE_BYTES];

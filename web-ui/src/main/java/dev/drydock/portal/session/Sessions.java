@@ -4,9 +4,6 @@ import dev.drydock.portal.PortalConfig;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.WebApplicationException;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
-import org.jboss.logging.Logger;
-
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -19,6 +16,8 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
 
 /**
  * Browser sessions in the portal's schema. A session is what the platform's sign-in gave: a
@@ -44,15 +43,20 @@ public class Sessions {
         this.config = config;
     }
 
-    public record Opened(String cookieValue, Session session) {
-    }
+    public record Opened(String cookieValue, Session session) {}
 
     /** Signs in with the platform and keeps the session; the platform's refusal is thrown as it came. */
     public Opened open(String username, String password) throws SQLException {
         SignInClient.SessionTokens tokens = signIn.signIn(Map.of("username", username, "password", password));
         String cookie = randomToken();
-        Session session = new Session(cookie, tokens.username(), randomToken(), tokens.accessToken(),
-                tokens.expiresAt(), tokens.refreshToken(), Instant.now().plus(config.sessionLifetime()));
+        Session session = new Session(
+                cookie,
+                tokens.username(),
+                randomToken(),
+                tokens.accessToken(),
+                tokens.expiresAt(),
+                tokens.refreshToken(),
+                Instant.now().plus(config.sessionLifetime()));
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement purge = c.prepareStatement("DELETE FROM portal_session WHERE expires_at < now()")) {
                 purge.executeUpdate();
@@ -75,19 +79,26 @@ public class Sessions {
 
     public Optional<Session> find(String cookieValue) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement select = c.prepareStatement("SELECT username, csrf_token, access_token_sealed,"
-                     + " access_expires, refresh_token_sealed, expires_at FROM portal_session"
-                     + " WHERE id_hash = ? AND expires_at > now()")) {
+                PreparedStatement select = c.prepareStatement("SELECT username, csrf_token, access_token_sealed,"
+                        + " access_expires, refresh_token_sealed, expires_at FROM portal_session"
+                        + " WHERE id_hash = ? AND expires_at > now()")) {
             select.setString(1, SessionSeal.idHash(cookieValue));
             try (ResultSet rs = select.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new Session(cookieValue, rs.getString(1), rs.getString(2),
-                        SessionSeal.open(cookieValue, SessionSeal.Kind.ACCESS, rs.getString(3)), rs.getTimestamp(4).toInstant(),
-                        SessionSeal.open(cookieValue, SessionSeal.Kind.REFRESH, rs.getString(5)), rs.getTimestamp(6).toInstant()));
+                return Optional.of(new Session(
+                        cookieValue,
+                        rs.getString(1),
+                        rs.getString(2),
+                        SessionSeal.open(cookieValue, SessionSeal.Kind.ACCESS, rs.getString(3)),
+                        rs.getTimestamp(4).toInstant(),
+                        SessionSeal.open(cookieValue, SessionSeal.Kind.REFRESH, rs.getString(5)),
+                        rs.getTimestamp(6).toInstant()));
             } catch (GeneralSecurityException e) {
-                LOG.warnf("a session's tokens do not open with its cookie; treating it as signed out: %s", e.getMessage());
+                LOG.warnf(
+                        "a session's tokens do not open with its cookie; treating it as signed out: %s",
+                        e.getMessage());
                 return Optional.empty();
             }
         }
@@ -100,8 +111,14 @@ public class Sessions {
         }
         try {
             SignInClient.TokenGrant grant = signIn.refresh("refresh_token", session.refreshToken(), SERVICE, null);
-            Session renewed = new Session(session.cookie(), session.username(), session.csrfToken(), grant.token(),
-                    Instant.now().plusSeconds(grant.expires_in()), session.refreshToken(), session.expiresAt());
+            Session renewed = new Session(
+                    session.cookie(),
+                    session.username(),
+                    session.csrfToken(),
+                    grant.token(),
+                    Instant.now().plusSeconds(grant.expires_in()),
+                    session.refreshToken(),
+                    session.expiresAt());
             update(renewed);
             return Optional.of(renewed);
         } catch (WebApplicationException e) {
@@ -116,7 +133,8 @@ public class Sessions {
         if (session == null) {
             return signIn.anonymous(SERVICE, scope).token();
         }
-        return signIn.refresh("refresh_token", session.refreshToken(), SERVICE, scope).token();
+        return signIn.refresh("refresh_token", session.refreshToken(), SERVICE, scope)
+                .token();
     }
 
     /** Signs out: the platform revokes the refresh token, the session row goes. */
@@ -131,8 +149,8 @@ public class Sessions {
 
     private void update(Session session) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement update = c.prepareStatement(
-                     "UPDATE portal_session SET access_token_sealed = ?, access_expires = ? WHERE id_hash = ?")) {
+                PreparedStatement update = c.prepareStatement(
+                        "UPDATE portal_session SET access_token_sealed = ?, access_expires = ? WHERE id_hash = ?")) {
             update.setString(1, SessionSeal.seal(session.cookie(), SessionSeal.Kind.ACCESS, session.accessToken()));
             update.setTimestamp(2, Timestamp.from(session.accessExpires()));
             update.setString(3, session.idHash());
@@ -144,7 +162,7 @@ public class Sessions {
 
     private void delete(Session session) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement delete = c.prepareStatement("DELETE FROM portal_session WHERE id_hash = ?")) {
+                PreparedStatement delete = c.prepareStatement("DELETE FROM portal_session WHERE id_hash = ?")) {
             delete.setString(1, session.idHash());
             delete.executeUpdate();
         } catch (SQLException e) {

@@ -8,22 +8,19 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
-import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-
 import java.time.Instant;
 import java.util.Map;
+import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 /** Signing in, up and out, and the tokens a session lives on; sent with the visitor's address only. */
 @RegisterRestClient(configKey = "front-door")
 @RegisterClientHeaders(VisitorAddress.class)
 public interface SignInClient {
 
-    record SessionTokens(String username, String accessToken, Instant expiresAt, String refreshToken) {
-    }
+    record SessionTokens(String username, String accessToken, Instant expiresAt, String refreshToken) {}
 
-    record TokenGrant(String token, long expires_in) {
-    }
+    record TokenGrant(String token, long expires_in) {}
 
     @POST
     @Path("/api/v1/sessions")
@@ -44,8 +41,11 @@ public interface SignInClient {
     @POST
     @Path("/token")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    TokenGrant refresh(@FormParam("grant_type") String grantType, @FormParam("refresh_token") String refreshToken,
-                       @FormParam("service") String service, @FormParam("scope") String scope);
+    TokenGrant refresh(
+            @FormParam("grant_type") String grantType,
+            @FormParam("refresh_token") String refreshToken,
+            @FormParam("service") String service,
+            @FormParam("scope") String scope);
 
     /** An anonymous registry token: pull of public repositories. */
     @GET

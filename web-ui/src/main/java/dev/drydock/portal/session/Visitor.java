@@ -4,7 +4,6 @@ import dev.drydock.portal.FrontDoor;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Named;
 import jakarta.ws.rs.ForbiddenException;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
@@ -150,9 +149,12 @@ public class Visitor {
     /** @throws ForbiddenException unless the form carried this visitor's CSRF token */
     public void checkCsrf(String submitted) {
         String expected = session() != null ? session.csrfToken() : anonymousCsrf;
-        if (submitted == null || expected == null || !MessageDigest.isEqual(
-                submitted.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
-            throw new ForbiddenException("The form has expired or did not come from this site. Reload the page and try again.");
+        if (submitted == null
+                || expected == null
+                || !MessageDigest.isEqual(
+                        submitted.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+            throw new ForbiddenException(
+                    "The form has expired or did not come from this site. Reload the page and try again.");
         }
     }
 }

@@ -18,8 +18,8 @@ public class VisitorAddress implements ClientHeadersFactory {
     Visitor visitor;
 
     @Override
-    public MultivaluedMap<String, String> update(MultivaluedMap<String, String> incoming,
-                                                 MultivaluedMap<String, String> outgoing) {
+    public MultivaluedMap<String, String> update(
+            MultivaluedMap<String, String> incoming, MultivaluedMap<String, String> outgoing) {
         MultivaluedMap<String, String> headers = new MultivaluedHashMap<>();
         if (visitor.address() != null) {
             headers.putSingle("X-Forwarded-For", visitor.address());

@@ -17,8 +17,8 @@ public class VisitorCredentials implements ClientHeadersFactory {
     VisitorAddress address;
 
     @Override
-    public MultivaluedMap<String, String> update(MultivaluedMap<String, String> incoming,
-                                                 MultivaluedMap<String, String> outgoing) {
+    public MultivaluedMap<String, String> update(
+            MultivaluedMap<String, String> incoming, MultivaluedMap<String, String> outgoing) {
         MultivaluedMap<String, String> headers = address.update(incoming, outgoing);
         visitor.accessToken().ifPresent(token -> headers.putSingle("Authorization", Bearer.header(token)));
         return headers;

@@ -1,14 +1,13 @@
 package dev.drydock.portal.session;
 
-import org.junit.jupiter.api.Test;
-
-import java.security.GeneralSecurityException;
-import java.util.Base64;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
 
 class SessionSealTest {
 
@@ -19,10 +18,16 @@ class SessionSealTest {
     void aSealedTokenOpensWithItsCookieOnly() throws GeneralSecurityException {
         String sealed = SessionSeal.seal(COOKIE, SessionSeal.Kind.REFRESH, TOKEN);
         assertEquals(TOKEN, SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, sealed));
-        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(Sessions.randomToken(), SessionSeal.Kind.REFRESH, sealed));
-        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, SessionSeal.Kind.ACCESS, sealed),
+        assertThrows(
+                GeneralSecurityException.class,
+                () -> SessionSeal.open(Sessions.randomToken(), SessionSeal.Kind.REFRESH, sealed));
+        assertThrows(
+                GeneralSecurityException.class,
+                () -> SessionSeal.open(COOKIE, SessionSeal.Kind.ACCESS, sealed),
                 "a refresh token moved into the access token's column");
-        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, "not base64!"));
+        assertThrows(
+                GeneralSecurityException.class,
+                () -> SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, "not base64!"));
     }
 
     @Test
@@ -38,7 +43,10 @@ class SessionSealTest {
     void anAlteredOrTruncatedSealIsRefused() {
         byte[] bytes = Base64.getDecoder().decode(SessionSeal.seal(COOKIE, SessionSeal.Kind.REFRESH, TOKEN));
         bytes[bytes.length - 1] ^= 1;
-        assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, Base64.getEncoder().encodeToString(bytes)));
+        assertThrows(
+                GeneralSecurityException.class,
+                () -> SessionSeal.open(
+                        COOKIE, SessionSeal.Kind.REFRESH, Base64.getEncoder().encodeToString(bytes)));
         assertThrows(GeneralSecurityException.class, () -> SessionSeal.open(COOKIE, SessionSeal.Kind.REFRESH, "AAAA"));
     }
 }
