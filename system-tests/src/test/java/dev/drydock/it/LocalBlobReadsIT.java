@@ -2,9 +2,14 @@ package dev.drydock.it;
 
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.RestAssured;
+import io.restassured.config.HttpClientConfig;
+import io.restassured.config.RestAssuredConfig;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -179,5 +184,53 @@ class LocalBlobReadsIT {
                 .then()
                 .statusCode(404)
                 .body("errors[0].code", equalTo("BLOB_UNKNOWN"));
+    }
+
+    /**
+     * Blob GETs that carry a body, or announce one that never comes, must not leave layer-store's
+     * connections expecting bytes: the confirming HEAD carries no body headers (an attacker had
+     * smuggled requests into layer-store that way and had another user's private blob sent), and
+     * such GETs are forwarded whole by the proxy. Every read afterwards answers, and answers right.
+     */
+    @Test
+    void getsWithBodiesLeaveNoConnectionToLayerStoreOutOfStep() throws Exception {
+        String layer = blobs.get(1);
+        byte[] whole = Files.readAllBytes(OciImages.blobPath(image, layer));
+        String bearer = platform.adminBearer(REPOSITORY);
+        String request = "GET /v2/" + REPOSITORY + "/blobs/" + layer + " HTTP/1.1\r\nHost: " + platform.registry()
+                + "\r\nAuthorization: " + bearer + "\r\n";
+        for (int i = 0; i < 8; i++) {
+            try (Socket socket = new Socket("127.0.0.1", platform.registryPort)) {
+                socket.setSoTimeout(15_000);
+                String body = "GET /q/metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(30);
+                socket.getOutputStream()
+                        .write((request + "Content-Length: " + body.length() + "\r\n\r\n" + body)
+                                .getBytes(StandardCharsets.US_ASCII));
+                String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                assertEquals("HTTP/1.1 200", status, "a blob GET with a body");
+            }
+        }
+        for (int i = 0; i < 8; i++) {
+            try (Socket socket = new Socket("127.0.0.1", platform.registryPort)) {
+                socket.getOutputStream()
+                        .write((request + "Content-Length: 100000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                Thread.sleep(100);
+            }
+        }
+        RestAssuredConfig patient = RestAssuredConfig.config()
+                .httpClient(HttpClientConfig.httpClientConfig()
+                        .setParam("http.connection.timeout", 5_000)
+                        .setParam("http.socket.timeout", 15_000));
+        for (int i = 0; i < 40; i++) {
+            byte[] read = asAdmin()
+                    .config(patient)
+                    .get("/v2/" + REPOSITORY + "/blobs/" + layer)
+                    .then()
+                    .statusCode(200)
+                    .header("Docker-Content-Digest", layer)
+                    .extract()
+                    .asByteArray();
+            assertArrayEquals(whole, read, "read " + i + " after the GETs with bodies");
+        }
     }
 }

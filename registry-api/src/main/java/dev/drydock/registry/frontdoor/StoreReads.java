@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.Router;
@@ -22,6 +23,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,6 +48,10 @@ import org.jboss.logging.Logger;
 public class StoreReads {
 
     private static final Logger LOG = Logger.getLogger(StoreReads.class);
+    /** The caller's headers a confirming HEAD carries (with the forwarding headers the proxy vouches for). */
+    private static final Set<String> HEAD_HEADERS =
+            Set.of("authorization", "range", "user-agent", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
+
     private static final Pattern CONTENT_RANGE = Pattern.compile("^bytes (\\d{1,18})-(\\d{1,18})/(\\d{1,18})$");
 
     private final RegistryConfig config;
@@ -86,7 +94,12 @@ public class StoreReads {
             ctx.next(); // not a blob read, or nothing decided: the proxy answers (and refuses what was not decided)
             return;
         }
-        String path = ctx.request().path();
+        HttpServerRequest in = ctx.request();
+        if (in.getHeader("Content-Length") != null || in.getHeader("Transfer-Encoding") != null) {
+            ctx.next(); // a GET with a body: the proxy forwards it whole, as it always has
+            return;
+        }
+        String path = in.path();
         Digest digest;
         try {
             digest = Digest.parsePathSegment(path.substring(path.lastIndexOf('/') + 1));
@@ -98,6 +111,14 @@ public class StoreReads {
                 .setMethod(HttpMethod.HEAD)
                 .setConnectTimeout(ForwardingProxy.CONNECT_TIMEOUT_MS)
                 .setIdleTimeout(ForwardingProxy.IDLE_TIMEOUT_MS);
+        // Only what layer-store decides on, and nothing that frames a body: a HEAD that carried the
+        // caller's Content-Length would leave layer-store waiting for that many bytes on a pooled
+        // connection, and read the start of the next request sent on it as that body.
+        for (String name : List.copyOf(head.getHeaders().names())) {
+            if (!HEAD_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                head.getHeaders().remove(name);
+            }
+        }
         proxy.client().request(head).compose(HttpClientRequest::send).onComplete(result -> {
             if (ctx.response().closed()) {
                 return;
