@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,14 +24,32 @@ public class UploadSessions {
         this.dataSource = dataSource;
     }
 
+    /**
+     * Records a new upload session. Its commit does not wait for the flush to disk ({@code
+     * synchronous_commit = off} for this transaction only): a session is no accepted push, and the
+     * few milliseconds of sessions a database crash could lose only make their clients' next
+     * request answer 404 {@code BLOB_UPLOAD_UNKNOWN}, upon which clients start the upload again.
+     * Everything that accepts bytes or a blob (a PATCH's progress, the final PUT) commits durably,
+     * and flushes this commit with its own.
+     */
     public UploadSession start(String repository) throws SQLException {
         UUID id = UUID.randomUUID();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement insert =
-                        c.prepareStatement("INSERT INTO upload_session (id, repository) VALUES (?, ?)")) {
-            insert.setObject(1, id);
-            insert.setString(2, repository);
-            insert.executeUpdate();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (Statement unflushed = c.createStatement();
+                    PreparedStatement insert =
+                            c.prepareStatement("INSERT INTO upload_session (id, repository) VALUES (?, ?)")) {
+                unflushed.execute("SET LOCAL synchronous_commit TO OFF");
+                insert.setObject(1, id);
+                insert.setString(2, repository);
+                insert.executeUpdate();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
         }
         return new UploadSession(id, repository, 0);
     }
