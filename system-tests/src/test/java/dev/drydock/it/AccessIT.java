@@ -229,7 +229,7 @@ class AccessIT {
                 "referrers of a private repository answered " + referrersOfSecret.statusCode());
         assertEquals(referrersOfNothing.asString().replace("nothing", "secret"), referrersOfSecret.asString());
 
-        // nor its blobs, which the front door would otherwise send from the store itself
+        // nor its blobs (refused by the access check, before anything asks layer-store)
         int blobOfSecret = RestAssured.given()
                 .baseUri("http://" + platform.registry())
                 .header("Authorization", platform.bearer(dave, PASSWORD, carol + "/secret"))

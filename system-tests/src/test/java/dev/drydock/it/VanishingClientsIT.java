@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +43,9 @@ class VanishingClientsIT {
 
     @Test
     void fiveHundredVanishedUploadsLeaveTheFrontDoorServingPushesAndPulls() throws Exception {
-        Platform platform = Platform.isolated(TestInfra.Kafka.shared());
+        // the relay (proxy mode: a front door without layer-store's disk, as in a cluster), whose
+        // connections to layer-store the vanished clients must give back
+        Platform platform = Platform.isolated(TestInfra.Kafka.shared(), Map.of("DRYDOCK_REGISTRY_BLOB_READS", "proxy"));
         try {
             String bearer = platform.adminBearer(REPOSITORY);
             byte[] blob = new byte[4 * 1024 * 1024];

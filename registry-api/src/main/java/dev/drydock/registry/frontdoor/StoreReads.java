@@ -169,6 +169,7 @@ public class StoreReads {
         }
         HttpServerResponse out = ctx.response();
         out.setStatusCode(status);
+        List<String> copied = List.copyOf(answer.headers().names());
         ForwardingProxy.copyHeaders(answer.headers(), out.headers());
         out.sendFile(file.toString(), offset, length)
                 .onSuccess(sent -> fromStore.increment())
@@ -178,7 +179,7 @@ public class StoreReads {
                         return;
                     }
                     // removed between the size's check and the opening: layer-store answers (404)
-                    out.headers().clear();
+                    copied.forEach(out.headers()::remove); // what earlier handlers set stays
                     out.setStatusCode(200);
                     forwarded.increment();
                     ctx.next();

@@ -74,7 +74,8 @@ public class LayerStoreClient {
      * The {@code os/architecture[/variant]} an image config names; empty when it cannot be read or
      * names none. A platform is shown and searched, never needed: a push does not fail for it.
      */
-    public Optional<String> platformOf(RepositoryName repository, Digest config, String token) {
+    public Optional<String> platformOf(RepositoryName repository, Digest config) {
+        String token = pullToken(repository);
         HttpRequest get = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + config))
                 .header("Authorization", Bearer.header(token))
                 .timeout(Duration.ofSeconds(10))
@@ -100,7 +101,9 @@ public class LayerStoreClient {
         }
     }
 
-    public boolean isLinked(RepositoryName repository, Digest digest, String token) {
+    /** Whether layer-store links {@code digest} to the repository (each call takes a token with 30 s or more left). */
+    public boolean isLinked(RepositoryName repository, Digest digest) {
+        String token = pullToken(repository);
         HttpRequest head = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + digest))
                 .header("Authorization", Bearer.header(token))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody())
