@@ -64,12 +64,12 @@ public class RevokedTokens {
     }
 
     /** Takes effect on this instance at once; the others learn it within a second. */
-    public void revokedHere(UUID tokenId) {
+    public synchronized void revokedHere(UUID tokenId) {
         revoked = with(revoked, tokenId);
     }
 
     /** A sign-out: the session's access tokens stop working here at once, elsewhere within a second. */
-    public void sessionEndedHere(UUID sessionId) {
+    public synchronized void sessionEndedHere(UUID sessionId) {
         revokedSessions = with(revokedSessions, sessionId);
     }
 
@@ -84,13 +84,36 @@ public class RevokedTokens {
         refresh();
     }
 
+    /**
+     * Reads the lists again. What ended here while they were being read is kept: the read may have
+     * seen the database before that commit, and replacing the lists with it would bring a revoked
+     * token back to life until the next refresh (a revoked personal access token was seen working
+     * once that way).
+     */
     @Scheduled(every = "1s")
     void refresh() throws SQLException {
+        Set<UUID> tokensBefore = revoked;
+        Set<UUID> sessionsBefore = revokedSessions;
         Instant started = Instant.now();
         Set<UUID> tokens = endedLately("personal_access_token");
-        revokedSessions = endedLately("refresh_token");
-        revoked = tokens;
-        refreshedAt = started;
+        Set<UUID> sessions = endedLately("refresh_token");
+        synchronized (this) {
+            revoked = merged(tokens, revoked, tokensBefore);
+            revokedSessions = merged(sessions, revokedSessions, sessionsBefore);
+            refreshedAt = started;
+        }
+    }
+
+    /** What was read, and what ended here since {@code before} was taken. */
+    private static Set<UUID> merged(Set<UUID> read, Set<UUID> now, Set<UUID> before) {
+        Set<UUID> next = ConcurrentHashMap.newKeySet();
+        next.addAll(read);
+        for (UUID id : now) {
+            if (!before.contains(id)) {
+                next.add(id);
+            }
+        }
+        return next;
     }
 
     /** The ids of a table's rows revoked or expired within the last day. */
