@@ -1,12 +1,15 @@
 package dev.drydock.it;
 
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.restassured.RestAssured;
+import io.restassured.response.Response;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -68,6 +71,88 @@ class AccessIT {
         command[0] = "skopeo";
         System.arraycopy(arguments, 0, command, 1, arguments.length);
         return Commands.attempt(work, command);
+    }
+
+    private static Response changeRepository(String user, String repository, Map<String, ?> change) {
+        return RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(user, PASSWORD)
+                .contentType("application/json")
+                .body(change)
+                .patch("/api/v1/repositories/" + repository);
+    }
+
+    /** The visibilities the audit log has seen the repository changed to, oldest first. */
+    private static List<String> visibilityChanges(String repository) {
+        return RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(Platform.ADMIN, platform.adminPassword)
+                .queryParam("repository", repository)
+                .queryParam("type", "dev.drydock.repository.visibility_changed")
+                .get("/api/v1/audit")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("items.data.visibility", String.class);
+    }
+
+    @Test
+    void aRepositoryMadePrivateHidesItsImageFromOthersAndMadePublicAgainShowsIt() {
+        String alice = signUp();
+        String bob = signUp();
+        String repository = alice + "/settings";
+        Commands.Result push = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                alice + ":" + PASSWORD,
+                "oci:" + image + ":v1",
+                docker(repository + ":v1"));
+        assertEquals(0, push.exitCode(), push.output());
+
+        changeRepository(bob, repository, Map.of("visibility", "private"))
+                .then()
+                .statusCode(404);
+        changeRepository(alice, repository, Map.of("visibility", "secret"))
+                .then()
+                .statusCode(400);
+        changeRepository(alice, repository, Map.of("visibility", "private"))
+                .then()
+                .statusCode(200)
+                .body("visibility", equalTo("private"));
+        // the same setting again changes nothing, and says so by no event
+        changeRepository(alice, repository, Map.of("visibility", "private"))
+                .then()
+                .statusCode(200);
+        changeRepository(alice, repository, Map.of("description", "Kept away"))
+                .then()
+                .statusCode(200)
+                .body("visibility", equalTo("private"))
+                .body("description", equalTo("Kept away"));
+
+        Commands.Result anonymous = skopeo("inspect", "--tls-verify=false", "--no-creds", docker(repository + ":v1"));
+        assertNotEquals(0, anonymous.exitCode(), anonymous.output());
+        Commands.Result stranger =
+                skopeo("inspect", "--tls-verify=false", "--creds", bob + ":" + PASSWORD, docker(repository + ":v1"));
+        assertNotEquals(0, stranger.exitCode(), stranger.output());
+        Commands.Result owner =
+                skopeo("inspect", "--tls-verify=false", "--creds", alice + ":" + PASSWORD, docker(repository + ":v1"));
+        assertEquals(0, owner.exitCode(), owner.output());
+
+        changeRepository(alice, repository, Map.of("visibility", "public"))
+                .then()
+                .statusCode(200);
+        Commands.Result anonymousAgain =
+                skopeo("inspect", "--tls-verify=false", "--no-creds", docker(repository + ":v1"));
+        assertEquals(0, anonymousAgain.exitCode(), anonymousAgain.output());
+        // one event per real change: the repeated setting left none
+        await().atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertEquals(List.of("private", "public"), visibilityChanges(repository)));
     }
 
     @Test

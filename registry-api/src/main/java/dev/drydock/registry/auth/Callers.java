@@ -6,6 +6,7 @@ import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.Accounts;
 import dev.drydock.registry.identity.IdentityException;
 import dev.drydock.registry.identity.PersonalAccessTokens;
+import dev.drydock.registry.identity.TokenScope;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
@@ -61,7 +62,7 @@ public class Callers {
             if (token.tokenId() == null) {
                 return Principal.of(account);
             }
-            String scope = personalTokens
+            TokenScope scope = personalTokens
                     .liveScope(token.tokenId())
                     .orElseThrow(() -> new AuthenticationFailed("the token is invalid, expired or revoked"));
             return new Principal(account, token.tokenId(), scope);

@@ -3,6 +3,7 @@ package dev.drydock.registry.auth;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
 import dev.drydock.registry.identity.Organizations;
+import dev.drydock.registry.identity.Role;
 import dev.drydock.registry.repository.Repositories;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
@@ -45,15 +46,7 @@ public class Permissions {
             } else {
                 organizations
                         .roleFor(namespace, principal.account().id(), repository.value())
-                        .ifPresent(role -> {
-                            granted.add(Action.PULL);
-                            if (!role.equals("read")) {
-                                granted.add(Action.PUSH);
-                            }
-                            if (role.equals("admin")) {
-                                granted.add(Action.DELETE);
-                            }
-                        });
+                        .ifPresent(role -> granted.addAll(role.actions()));
             }
         }
         if (visibility.isPresent() && visibility.get().equals("public")) {
@@ -78,7 +71,7 @@ public class Permissions {
                 || namespace.equals(principal.username())
                 || organizations
                         .roleOf(namespace, principal.account().id())
-                        .filter("admin"::equals)
+                        .filter(Role.ADMIN::equals)
                         .isPresent();
     }
 

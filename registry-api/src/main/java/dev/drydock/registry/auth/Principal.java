@@ -2,6 +2,7 @@ package dev.drydock.registry.auth;
 
 import dev.drydock.oci.token.Action;
 import dev.drydock.registry.identity.Account;
+import dev.drydock.registry.identity.TokenScope;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
@@ -10,7 +11,7 @@ import java.util.UUID;
  * Who is asking: an account (signed in with a password, or with a personal access token whose
  * scope caps what it may do), or nobody.
  */
-public record Principal(Account account, UUID tokenId, String tokenScope) {
+public record Principal(Account account, UUID tokenId, TokenScope tokenScope) {
 
     public static final Principal ANONYMOUS = new Principal(null, null, null);
 
@@ -28,13 +29,6 @@ public record Principal(Account account, UUID tokenId, String tokenScope) {
 
     /** What a personal access token's scope allows at most; everything for a password. */
     public Set<Action> cap() {
-        if (tokenScope == null) {
-            return EnumSet.allOf(Action.class);
-        }
-        return switch (tokenScope) {
-            case "read" -> EnumSet.of(Action.PULL);
-            case "read-write" -> EnumSet.of(Action.PULL, Action.PUSH);
-            default -> EnumSet.allOf(Action.class);
-        };
+        return tokenScope == null ? EnumSet.allOf(Action.class) : tokenScope.cap();
     }
 }

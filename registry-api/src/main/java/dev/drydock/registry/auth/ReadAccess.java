@@ -7,6 +7,7 @@ import dev.drydock.oci.token.Action;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.registry.identity.IdentityException;
 import dev.drydock.registry.identity.Organizations;
+import dev.drydock.registry.identity.Role;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -221,7 +222,7 @@ public class ReadAccess {
                 && (organization.equals(caller.username())
                         || organizations
                                 .roleOf(organization, caller.account().id())
-                                .filter("admin"::equals)
+                                .filter(Role.ADMIN::equals)
                                 .isPresent())) {
             return new RegistryToken.Access("audit", "organization:" + organization, READ);
         }

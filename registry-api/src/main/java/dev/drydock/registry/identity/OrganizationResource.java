@@ -91,7 +91,8 @@ public class OrganizationResource {
         }
         organizations.putTeam(
                 organization,
-                new Organizations.Team(team, request.role(), request.repositories(), request.members()),
+                new Organizations.Team(
+                        team, Role.parse(request.role()).orElse(null), request.repositories(), request.members()),
                 Actors.of(http, caller.username(), null));
         return Response.noContent().build();
     }
@@ -132,7 +133,7 @@ public class OrganizationResource {
         boolean admin = caller.account().admin()
                 || organizations
                         .roleOf(organization, caller.account().id())
-                        .filter("admin"::equals)
+                        .filter(Role.ADMIN::equals)
                         .isPresent();
         if (!admin) {
             throw new IdentityException(404, "There is no organisation " + organization + " you administer.");

@@ -214,7 +214,7 @@ public class Pruner {
     private List<Retention.RemovedTag> applyRetention(RepositoryName name, Actor actor) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             var id = repositories.find(c, name);
-            var policy = retention.policyFor(c, name);
+            var policy = retention.policyFor(name);
             if (id.isEmpty() || policy.isEmpty()) {
                 return List.of();
             }
@@ -230,7 +230,7 @@ public class Pruner {
             if (id.isEmpty()) {
                 return new RepositoryResult(List.of(), List.of(), 0);
             }
-            var policy = retention.policyFor(c, name);
+            var policy = retention.policyFor(name);
             List<Retention.RemovedTag> tags =
                     policy.isEmpty() ? List.of() : retention.apply(c, name, id.getAsLong(), policy.get(), actor);
             List<Removed> candidates = dangling(c, name, id.getAsLong(), until);

@@ -7,10 +7,13 @@ import dev.drydock.events.Event;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.manifest.ManifestCache;
+import dev.drydock.registry.prune.RetentionPolicyEntity.Key;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,6 +23,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,6 +32,7 @@ import java.util.Set;
  * application to one repository: the tags they remove go, each with a {@code tag.deleted}.
  */
 @ApplicationScoped
+@ActivateRequestContext
 public class Retention {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,62 +50,56 @@ public class Retention {
 
     private final AgroalDataSource dataSource;
     private final ManifestCache cache;
+    private final DomainEvents events;
 
-    Retention(AgroalDataSource dataSource, ManifestCache cache) {
+    Retention(AgroalDataSource dataSource, ManifestCache cache, DomainEvents events) {
         this.dataSource = dataSource;
         this.cache = cache;
+        this.events = events;
     }
 
-    public Optional<Stored> find(Kind kind, String name) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return find(c, kind, name);
-        }
+    public Optional<Stored> find(Kind kind, String name) {
+        return RetentionPolicyEntity.<RetentionPolicyEntity>findByIdOptional(key(kind, name))
+                .map(stored -> stored(kind, stored));
     }
 
     @Transactional
-    public Stored put(Kind kind, String name, RetentionPolicy policy, Actor actor) throws SQLException {
+    public Stored put(Kind kind, String name, RetentionPolicy policy, Actor actor) {
         String json = write(policy);
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement upsert = c.prepareStatement("""
-                     INSERT INTO retention_policy (kind, name, policy, updated_by) VALUES (?, ?, ?::jsonb, ?)
-                     ON CONFLICT (kind, name) DO UPDATE SET policy = excluded.policy, updated_by = excluded.updated_by,
-                                                            updated_at = now()""")) {
-            upsert.setString(1, kind.name().toLowerCase());
-            upsert.setString(2, name);
-            upsert.setString(3, json);
-            upsert.setString(4, actor.user());
-            upsert.executeUpdate();
-            Outbox.append(
-                    c,
-                    Event.of(Repositories.SOURCE, actor, new RegistryEvents.RetentionChanged(scope(kind, name), json)));
-            return find(c, kind, name).orElseThrow();
-        }
+        Key key = key(kind, name);
+        // one statement, so that two first rules for a name at once do not collide
+        RetentionPolicyEntity.getSession()
+                .createMutationQuery(
+                        "insert into RetentionPolicyEntity (kind, name, policy, updatedBy, updatedAt)"
+                                + " values (?1, ?2, ?3, ?4, ?5) on conflict (kind, name) do update"
+                                + " set policy = excluded.policy, updatedBy = excluded.updatedBy, updatedAt = excluded.updatedAt")
+                .setParameter(1, key.kind())
+                .setParameter(2, key.name())
+                .setParameter(3, json)
+                .setParameter(4, actor.user())
+                .setParameter(5, Instant.now())
+                .executeUpdate();
+        events.emit(actor, new RegistryEvents.RetentionChanged(scope(kind, name), json));
+        return find(kind, name).orElseThrow();
     }
 
     @Transactional
-    public boolean remove(Kind kind, String name, Actor actor) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement delete =
-                        c.prepareStatement("DELETE FROM retention_policy WHERE kind = ? AND name = ?")) {
-            delete.setString(1, kind.name().toLowerCase());
-            delete.setString(2, name);
-            if (delete.executeUpdate() == 0) {
-                return false;
-            }
-            Outbox.append(
-                    c,
-                    Event.of(Repositories.SOURCE, actor, new RegistryEvents.RetentionChanged(scope(kind, name), null)));
-            return true;
+    public boolean remove(Kind kind, String name, Actor actor) {
+        Key key = key(kind, name);
+        if (RetentionPolicyEntity.delete("kind = ?1 and name = ?2", key.kind(), key.name()) == 0) {
+            return false;
         }
+        events.emit(actor, new RegistryEvents.RetentionChanged(scope(kind, name), null));
+        return true;
     }
 
     /** The rules that hold for a repository: its own, else its namespace's. */
-    Optional<RetentionPolicy> policyFor(Connection c, RepositoryName repository) throws SQLException {
-        Optional<Stored> own = find(c, Kind.REPOSITORY, repository.value());
+    Optional<RetentionPolicy> policyFor(RepositoryName repository) {
+        Optional<Stored> own = find(Kind.REPOSITORY, repository.value());
         if (own.isPresent()) {
             return Optional.of(own.get().policy());
         }
-        return find(c, Kind.NAMESPACE, repository.namespace()).map(Stored::policy);
+        return find(Kind.NAMESPACE, repository.namespace()).map(Stored::policy);
     }
 
     /** Every repository some rules hold for. */
@@ -180,24 +179,20 @@ public class Retention {
         return kind == Kind.NAMESPACE ? name + "/*" : name;
     }
 
-    private static Optional<Stored> find(Connection c, Kind kind, String name) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(
-                "SELECT policy::text, updated_by, updated_at FROM retention_policy WHERE kind = ? AND name = ?")) {
-            select.setString(1, kind.name().toLowerCase());
-            select.setString(2, name);
-            try (ResultSet rs = select.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Stored(
-                        kind,
-                        name,
-                        JSON.readValue(rs.getString(1), RetentionPolicy.class),
-                        rs.getString(2),
-                        rs.getTimestamp(3).toInstant()));
-            }
+    private static Key key(Kind kind, String name) {
+        return new Key(kind.name().toLowerCase(Locale.ROOT), name);
+    }
+
+    private static Stored stored(Kind kind, RetentionPolicyEntity stored) {
+        try {
+            return new Stored(
+                    kind,
+                    stored.name,
+                    JSON.readValue(stored.policy, RetentionPolicy.class),
+                    stored.updatedBy,
+                    stored.updatedAt);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("the stored retention policy of " + name + " does not read", e);
+            throw new IllegalStateException("the stored retention policy of " + stored.name + " does not read", e);
         }
     }
 

@@ -94,52 +94,8 @@ public class Repositories {
         }
     }
 
-    /** Changes the visibility (with its event); false when it was that already. */
-    public boolean changeVisibility(Connection c, RepositoryName name, String visibility, Actor actor)
-            throws SQLException {
-        try (PreparedStatement update =
-                c.prepareStatement("UPDATE repository SET visibility = ? WHERE name = ? AND visibility <> ?")) {
-            update.setString(1, visibility);
-            update.setString(2, name.value());
-            update.setString(3, visibility);
-            if (update.executeUpdate() == 0) {
-                return false;
-            }
-        }
-        Outbox.append(c, Event.of(SOURCE, actor, new RegistryEvents.VisibilityChanged(name.value(), visibility)));
-        return true;
-    }
-
+    /** A repository's description and README. */
     public record Description(String description, String readme) {}
-
-    public Optional<Description> description(Connection c, RepositoryName name) throws SQLException {
-        try (PreparedStatement select =
-                c.prepareStatement("SELECT description, readme FROM repository WHERE name = ?")) {
-            select.setString(1, name.value());
-            try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? Optional.of(new Description(rs.getString(1), rs.getString(2))) : Optional.empty();
-            }
-        }
-    }
-
-    /** Sets the description and README (with their event); false when both were so already. */
-    public boolean describe(Connection c, RepositoryName name, String description, String readme, Actor actor)
-            throws SQLException {
-        try (PreparedStatement update = c.prepareStatement("UPDATE repository SET description = ?, readme = ?"
-                + " WHERE name = ? AND (description <> ? OR readme <> ?)")) {
-            update.setString(1, description);
-            update.setString(2, readme);
-            update.setString(3, name.value());
-            update.setString(4, description);
-            update.setString(5, readme);
-            if (update.executeUpdate() == 0) {
-                return false;
-            }
-        }
-        Outbox.append(
-                c, Event.of(SOURCE, actor, new RegistryEvents.DescriptionChanged(name.value(), description, readme)));
-        return true;
-    }
 
     /**
      * Deletes the repository with its tags, manifests, stars and retention rules, emitting a deletion

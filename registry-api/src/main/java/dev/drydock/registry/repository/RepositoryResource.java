@@ -1,8 +1,10 @@
 package dev.drydock.registry.repository;
 
+import dev.drydock.events.RegistryEvents;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
+import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.auth.Callers;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
@@ -42,13 +44,19 @@ public class RepositoryResource {
     private final Permissions permissions;
     private final Callers callers;
     private final AgroalDataSource dataSource;
+    private final DomainEvents events;
 
     RepositoryResource(
-            Repositories repositories, Permissions permissions, Callers callers, AgroalDataSource dataSource) {
+            Repositories repositories,
+            Permissions permissions,
+            Callers callers,
+            AgroalDataSource dataSource,
+            DomainEvents events) {
         this.repositories = repositories;
         this.permissions = permissions;
         this.callers = callers;
         this.dataSource = dataSource;
+        this.events = events;
     }
 
     /** Docker Hub's limits: a short description fits on a search result line. */
@@ -75,14 +83,20 @@ public class RepositoryResource {
             throw new IdentityException(403, "You may not create repositories in " + name.namespace() + ".", "name");
         }
         boolean created = QuarkusTransaction.requiringNew().call(() -> {
+            var actor = Actors.of(http, caller.username(), null);
             try (Connection c = dataSource.getConnection()) {
-                var actor = Actors.of(http, caller.username(), null);
                 if (repositories.create(c, name, visibility, actor).isEmpty()) {
                     return false;
                 }
-                repositories.describe(c, name, description.description(), description.readme(), actor);
-                return true;
             }
+            RepositoryEntity repository = RepositoryEntity.locked(name).orElseThrow();
+            if (repository.describe(description.description(), description.readme())) {
+                events.emit(
+                        actor,
+                        new RegistryEvents.DescriptionChanged(
+                                name.value(), description.description(), description.readme()));
+            }
+            return true;
         });
         if (!created) {
             throw new IdentityException(409, "The repository " + name + " exists already.", "name");
@@ -107,26 +121,30 @@ public class RepositoryResource {
         }
         String visibility = request.visibility() == null ? null : visibility(request.visibility());
         return QuarkusTransaction.requiringNew().call(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                var actor = Actors.of(http, caller.username(), null);
-                if (visibility != null) {
-                    repositories.changeVisibility(c, name, visibility, actor);
-                }
-                Repositories.Description now = described(
-                        request.description(),
-                        request.readme(),
-                        repositories.description(c, name).orElseThrow());
-                repositories.describe(c, name, now.description(), now.readme(), actor);
-                return Map.of(
-                        "name",
-                        name.value(),
-                        "visibility",
-                        repositories.visibility(c, name).orElseThrow(),
-                        "description",
-                        now.description(),
-                        "readme",
-                        now.readme());
+            var actor = Actors.of(http, caller.username(), null);
+            RepositoryEntity repository = RepositoryEntity.locked(name)
+                    .orElseThrow(
+                            () -> new IdentityException(404, "There is no repository " + name + " you administer."));
+            if (visibility != null && repository.changeVisibility(visibility)) {
+                events.emit(actor, new RegistryEvents.VisibilityChanged(name.value(), visibility));
             }
+            Repositories.Description now = described(
+                    request.description(),
+                    request.readme(),
+                    new Repositories.Description(repository.description, repository.readme));
+            if (repository.describe(now.description(), now.readme())) {
+                events.emit(
+                        actor, new RegistryEvents.DescriptionChanged(name.value(), now.description(), now.readme()));
+            }
+            return Map.of(
+                    "name",
+                    name.value(),
+                    "visibility",
+                    repository.visibility,
+                    "description",
+                    now.description(),
+                    "readme",
+                    now.readme());
         });
     }
 

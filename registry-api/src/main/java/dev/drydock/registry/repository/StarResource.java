@@ -1,17 +1,15 @@
 package dev.drydock.registry.repository;
 
-import dev.drydock.events.Event;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
-import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.auth.Callers;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
 import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.IdentityException;
-import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.DELETE;
@@ -20,9 +18,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 
 /** {@code PUT|DELETE /api/v1/repositories/<name>/star}: star or unstar a repository one may pull. */
 @Path("/api/v1/repositories")
@@ -31,13 +28,13 @@ public class StarResource {
     private final Repositories repositories;
     private final Permissions permissions;
     private final Callers callers;
-    private final AgroalDataSource dataSource;
+    private final DomainEvents events;
 
-    StarResource(Repositories repositories, Permissions permissions, Callers callers, AgroalDataSource dataSource) {
+    StarResource(Repositories repositories, Permissions permissions, Callers callers, DomainEvents events) {
         this.repositories = repositories;
         this.permissions = permissions;
         this.callers = callers;
-        this.dataSource = dataSource;
+        this.events = events;
     }
 
     @PUT
@@ -65,28 +62,27 @@ public class StarResource {
             throw new IdentityException(404, "There is no repository " + name + ".");
         }
         QuarkusTransaction.requiringNew().run(() -> {
-            try (Connection c = dataSource.getConnection()) {
-                long repository = repositories.require(c, name);
-                String sql = star
-                        ? "INSERT INTO star (repository_id, account_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
-                        : "DELETE FROM star WHERE repository_id = ? AND account_id = ?";
-                try (PreparedStatement statement = c.prepareStatement(sql)) {
-                    statement.setLong(1, repository);
-                    statement.setLong(2, caller.account().id());
-                    if (statement.executeUpdate() == 1) {
-                        Outbox.append(
-                                c,
-                                Event.of(
-                                        Repositories.SOURCE,
-                                        Actors.of(http, caller.username(), null),
-                                        star
-                                                ? new RegistryEvents.RepositoryStarred(name.value(), caller.username())
-                                                : new RegistryEvents.RepositoryUnstarred(
-                                                        name.value(), caller.username())));
-                    }
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
+            long repository = RepositoryEntity.idOf(name)
+                    .orElseThrow(() -> new IdentityException(404, "There is no repository " + name + "."));
+            // one statement each, so that of two equal requests at once only one changes anything
+            int changed = star
+                    ? StarEntity.getSession()
+                            .createMutationQuery("insert into StarEntity (repositoryId, accountId, starredAt)"
+                                    + " values (?1, ?2, ?3) on conflict do nothing")
+                            .setParameter(1, repository)
+                            .setParameter(2, caller.account().id())
+                            .setParameter(3, Instant.now())
+                            .executeUpdate()
+                    : (int) StarEntity.delete(
+                            "repositoryId = ?1 and accountId = ?2",
+                            repository,
+                            caller.account().id());
+            if (changed == 1) {
+                events.emit(
+                        Actors.of(http, caller.username(), null),
+                        star
+                                ? new RegistryEvents.RepositoryStarred(name.value(), caller.username())
+                                : new RegistryEvents.RepositoryUnstarred(name.value(), caller.username()));
             }
         });
         return Response.noContent().build();

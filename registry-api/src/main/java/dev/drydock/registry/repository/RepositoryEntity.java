@@ -1,0 +1,66 @@
+package dev.drydock.registry.repository;
+
+import dev.drydock.oci.RepositoryName;
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.Table;
+import java.util.Optional;
+
+/**
+ * A repository and its settings. Pushes create repositories in SQL of their own, on the manifest's
+ * transaction ({@link Repositories#ensure}); its visibility, description and README change here.
+ */
+@Entity
+@Table(name = "repository")
+public class RepositoryEntity extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    public String name;
+
+    public String visibility;
+
+    public String description;
+
+    public String readme;
+
+    /** The repository with its row locked for the rest of the transaction: its settings change one at a time. */
+    static Optional<RepositoryEntity> locked(RepositoryName name) {
+        return RepositoryEntity.<RepositoryEntity>find("name", name.value())
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResultOptional();
+    }
+
+    /** False when it has that visibility already. */
+    boolean changeVisibility(String visibility) {
+        if (visibility.equals(this.visibility)) {
+            return false;
+        }
+        this.visibility = visibility;
+        return true;
+    }
+
+    /** False when both are so already. */
+    boolean describe(String description, String readme) {
+        if (description.equals(this.description) && readme.equals(this.readme)) {
+            return false;
+        }
+        this.description = description;
+        this.readme = readme;
+        return true;
+    }
+
+    static Optional<Long> idOf(RepositoryName name) {
+        return getEntityManager()
+                .createQuery("select id from RepositoryEntity where name = ?1", Long.class)
+                .setParameter(1, name.value())
+                .getResultStream()
+                .findFirst();
+    }
+}
