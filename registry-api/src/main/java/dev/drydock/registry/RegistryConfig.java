@@ -1,6 +1,7 @@
 package dev.drydock.registry;
 
 import dev.drydock.registry.manifest.PullEvents;
+import dev.drydock.registry.repository.Visibility;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
@@ -80,10 +81,10 @@ public interface RegistryConfig {
     interface DefaultVisibility {
         /** For repositories in a user's own namespace (and official ones). */
         @WithDefault("public")
-        String user();
+        Visibility user();
 
         /** For repositories of an organisation. */
         @WithDefault("private")
-        String organization();
+        Visibility organization();
     }
 }

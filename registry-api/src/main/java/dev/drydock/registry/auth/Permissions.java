@@ -5,6 +5,7 @@ import dev.drydock.oci.token.Action;
 import dev.drydock.registry.identity.Organizations;
 import dev.drydock.registry.identity.Role;
 import dev.drydock.registry.repository.Repositories;
+import dev.drydock.registry.repository.Visibility;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.util.EnumSet;
@@ -36,7 +37,7 @@ public class Permissions {
     }
 
     /** @param visibility the repository's visibility, empty when it does not exist */
-    public Set<Action> granted(Principal principal, RepositoryName repository, Optional<String> visibility)
+    public Set<Action> granted(Principal principal, RepositoryName repository, Optional<Visibility> visibility)
             throws SQLException {
         Set<Action> granted = EnumSet.noneOf(Action.class);
         if (!principal.isAnonymous()) {
@@ -49,7 +50,7 @@ public class Permissions {
                         .ifPresent(role -> granted.addAll(role.actions()));
             }
         }
-        if (visibility.isPresent() && visibility.get().equals("public")) {
+        if (visibility.isPresent() && visibility.get() == Visibility.PUBLIC) {
             granted.add(Action.PULL);
         }
         if (visibility.isEmpty() && !granted.contains(Action.PUSH)) {
@@ -97,7 +98,7 @@ public class Permissions {
             }
         }
         return listed.stream()
-                .filter(repository -> repository.visibility().equals("public")
+                .filter(repository -> repository.visibility() == Visibility.PUBLIC
                         || member
                                 && (repository.name().namespace().equals(principal.username())
                                         || wholeOrganizations.contains(

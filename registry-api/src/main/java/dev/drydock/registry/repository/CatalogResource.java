@@ -56,8 +56,8 @@ public class CatalogResource {
         List<String> names = new ArrayList<>();
         String cursor = last;
         while (names.size() <= limit) {
-            List<Map.Entry<String, String>> page = repositories.namesWithVisibility(cursor, MAX_PAGE);
-            for (Map.Entry<String, String> repository : page) {
+            List<Map.Entry<String, Visibility>> page = repositories.namesWithVisibility(cursor, MAX_PAGE);
+            for (Map.Entry<String, Visibility> repository : page) {
                 RepositoryName name = new RepositoryName(repository.getKey());
                 if (names.size() <= limit
                         && permissions

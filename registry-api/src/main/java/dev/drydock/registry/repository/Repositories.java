@@ -49,15 +49,20 @@ public class Repositories {
     }
 
     /** Creates a repository with its event; empty if it exists already. */
-    public OptionalLong create(Connection c, RepositoryName name, String visibility, Actor actor) throws SQLException {
+    public OptionalLong create(Connection c, RepositoryName name, Visibility visibility, Actor actor)
+            throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(
                 "INSERT INTO repository (name, visibility) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING id")) {
             insert.setString(1, name.value());
-            insert.setString(2, visibility);
+            insert.setString(2, visibility.value());
             try (ResultSet rs = insert.executeQuery()) {
                 if (rs.next()) {
                     Outbox.append(
-                            c, Event.of(SOURCE, actor, new RegistryEvents.RepositoryCreated(name.value(), visibility)));
+                            c,
+                            Event.of(
+                                    SOURCE,
+                                    actor,
+                                    new RegistryEvents.RepositoryCreated(name.value(), visibility.value())));
                     return OptionalLong.of(rs.getLong(1));
                 }
             }
@@ -66,7 +71,7 @@ public class Repositories {
     }
 
     /** Organisations' repositories start private, users' and official ones public (configurable). */
-    private String defaultVisibility(Connection c, String namespace) throws SQLException {
+    private Visibility defaultVisibility(Connection c, String namespace) throws SQLException {
         try (PreparedStatement select = c.prepareStatement("SELECT kind FROM namespace WHERE name = ?")) {
             select.setString(1, namespace);
             try (ResultSet rs = select.executeQuery()) {
@@ -79,17 +84,17 @@ public class Repositories {
     }
 
     /** The repository's visibility, empty when it does not exist. */
-    public Optional<String> visibility(RepositoryName name) throws SQLException {
+    public Optional<Visibility> visibility(RepositoryName name) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return visibility(c, name);
         }
     }
 
-    public Optional<String> visibility(Connection c, RepositoryName name) throws SQLException {
+    public Optional<Visibility> visibility(Connection c, RepositoryName name) throws SQLException {
         try (PreparedStatement select = c.prepareStatement("SELECT visibility FROM repository WHERE name = ?")) {
             select.setString(1, name.value());
             try (ResultSet rs = select.executeQuery()) {
-                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+                return rs.next() ? Optional.of(Visibility.stored(rs.getString(1))) : Optional.empty();
             }
         }
     }
@@ -150,8 +155,8 @@ public class Repositories {
     }
 
     /** A page of repository names with their visibility, in lexical order after {@code last}. */
-    public List<Map.Entry<String, String>> namesWithVisibility(String last, int limit) throws SQLException {
-        List<Map.Entry<String, String>> names = new ArrayList<>();
+    public List<Map.Entry<String, Visibility>> namesWithVisibility(String last, int limit) throws SQLException {
+        List<Map.Entry<String, Visibility>> names = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement select = c.prepareStatement(
                         "SELECT name, visibility FROM repository WHERE name > ? COLLATE \"C\" ORDER BY name COLLATE \"C\" LIMIT ?")) {
@@ -159,7 +164,7 @@ public class Repositories {
             select.setInt(2, limit);
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    names.add(Map.entry(rs.getString(1), rs.getString(2)));
+                    names.add(Map.entry(rs.getString(1), Visibility.stored(rs.getString(2))));
                 }
             }
         }
@@ -182,7 +187,7 @@ public class Repositories {
                         ErrorCode.NAME_UNKNOWN, "repository name not known to registry", name.value()));
     }
 
-    public record Listed(long id, RepositoryName name, String visibility) {}
+    public record Listed(long id, RepositoryName name, Visibility visibility) {}
 
     /** Every repository with its id and visibility. */
     public List<Listed> listed() throws SQLException {
@@ -191,7 +196,8 @@ public class Repositories {
                 PreparedStatement select = c.prepareStatement("SELECT id, name, visibility FROM repository");
                 ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
-                listed.add(new Listed(rs.getLong(1), RepositoryName.parse(rs.getString(2)), rs.getString(3)));
+                listed.add(new Listed(
+                        rs.getLong(1), RepositoryName.parse(rs.getString(2)), Visibility.stored(rs.getString(3))));
             }
         }
         return listed;

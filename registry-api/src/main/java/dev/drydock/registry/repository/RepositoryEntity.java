@@ -2,6 +2,7 @@ package dev.drydock.registry.repository;
 
 import dev.drydock.oci.RepositoryName;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -24,7 +25,8 @@ public class RepositoryEntity extends PanacheEntityBase {
 
     public String name;
 
-    public String visibility;
+    @Convert(converter = Visibility.Column.class)
+    public Visibility visibility;
 
     public String description;
 
@@ -38,8 +40,8 @@ public class RepositoryEntity extends PanacheEntityBase {
     }
 
     /** False when it has that visibility already. */
-    boolean changeVisibility(String visibility) {
-        if (visibility.equals(this.visibility)) {
+    boolean changeVisibility(Visibility visibility) {
+        if (visibility == this.visibility) {
             return false;
         }
         this.visibility = visibility;

@@ -27,7 +27,6 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code POST /api/v1/repositories} creates a repository with its visibility, description and README;
@@ -37,8 +36,6 @@ import java.util.Set;
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public class RepositoryResource {
-
-    private static final Set<String> VISIBILITIES = Set.of("public", "private");
 
     private final Repositories repositories;
     private final Permissions permissions;
@@ -76,7 +73,7 @@ public class RepositoryResource {
             throw new IdentityException(400, "A JSON body with name and visibility is required.", "name");
         }
         RepositoryName name = name(request.name());
-        String visibility = visibility(request.visibility());
+        Visibility visibility = visibility(request.visibility());
         Repositories.Description description =
                 described(request.description(), request.readme(), new Repositories.Description("", ""));
         if (!permissions.granted(caller, name).contains(Action.PUSH)) {
@@ -102,7 +99,7 @@ public class RepositoryResource {
             throw new IdentityException(409, "The repository " + name + " exists already.", "name");
         }
         return Response.created(URI.create("/api/v1/repositories/" + name))
-                .entity(Map.of("name", name.value(), "visibility", visibility))
+                .entity(Map.of("name", name.value(), "visibility", visibility.value()))
                 .build();
     }
 
@@ -119,14 +116,14 @@ public class RepositoryResource {
         if (request == null) {
             throw new IdentityException(400, "A JSON body with visibility, description or readme is required.");
         }
-        String visibility = request.visibility() == null ? null : visibility(request.visibility());
+        Visibility visibility = request.visibility() == null ? null : visibility(request.visibility());
         return QuarkusTransaction.requiringNew().call(() -> {
             var actor = Actors.of(http, caller.username(), null);
             RepositoryEntity repository = RepositoryEntity.locked(name)
                     .orElseThrow(
                             () -> new IdentityException(404, "There is no repository " + name + " you administer."));
             if (visibility != null && repository.changeVisibility(visibility)) {
-                events.emit(actor, new RegistryEvents.VisibilityChanged(name.value(), visibility));
+                events.emit(actor, new RegistryEvents.VisibilityChanged(name.value(), visibility.value()));
             }
             Repositories.Description now = described(
                     request.description(),
@@ -140,7 +137,7 @@ public class RepositoryResource {
                     "name",
                     name.value(),
                     "visibility",
-                    repository.visibility,
+                    repository.visibility.value(),
                     "description",
                     now.description(),
                     "readme",
@@ -191,10 +188,9 @@ public class RepositoryResource {
         }
     }
 
-    private static String visibility(String raw) {
-        if (raw == null || !VISIBILITIES.contains(raw)) {
-            throw new IdentityException(400, "The visibility must be public or private.", "visibility");
-        }
-        return raw;
+    private static Visibility visibility(String raw) {
+        return Visibility.parse(raw)
+                .orElseThrow(
+                        () -> new IdentityException(400, "The visibility must be public or private.", "visibility"));
     }
 }
