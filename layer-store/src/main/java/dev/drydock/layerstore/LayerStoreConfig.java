@@ -49,8 +49,4 @@ public interface LayerStoreConfig {
      * {@code -Proto} give it, else this request's own), which an ingress routes to registry-api.
      */
     Optional<String> tokenRealm();
-
-    /** Whether requests need a registry token; only tests of this service alone turn it off. */
-    @WithDefault("true")
-    boolean requireToken();
 }

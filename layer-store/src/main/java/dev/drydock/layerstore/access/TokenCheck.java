@@ -97,10 +97,6 @@ public class TokenCheck {
             return;
         }
         ctx.put(Routes.Match.KEY, match);
-        if (!config.requireToken()) {
-            ctx.next();
-            return;
-        }
         Optional<String> token = token(request);
         if (token.isEmpty()) {
             challenge(ctx, null, "a registry token is required");
@@ -118,8 +114,8 @@ public class TokenCheck {
     }
 
     /**
-     * The repository a blob handler acts on: the one this check matched the request to (and
-     * decided on, when tokens are required), never a second reading of the path. A handler whose
+     * The repository a blob handler acts on: the one this check matched the request to and decided
+     * on, never a second reading of the path. A handler whose
      * own reading of the name differs is refused (fail closed).
      */
     public static String decidedRepository(RoutingContext ctx, String pathName) {

@@ -1,11 +1,14 @@
 package dev.drydock.layerstore.upload;
 
-import static io.restassured.RestAssured.given;
+import static dev.drydock.layerstore.TestTokens.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.drydock.oci.Digest;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import java.util.Arrays;
 import java.util.Random;
@@ -18,6 +21,25 @@ class BlobUploadTest {
         byte[] bytes = new byte[size];
         new Random().nextBytes(bytes);
         return bytes;
+    }
+
+    @Test
+    void requestsWithoutAValidTokenForTheRepositoryAreRefused() {
+        RestAssured.given()
+                .post("/v2/acme/chunks/blobs/uploads/")
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", startsWith("Bearer "));
+        RestAssured.given()
+                .header("Authorization", "Bearer not-a-token")
+                .post("/v2/acme/chunks/blobs/uploads/")
+                .then()
+                .statusCode(401);
+        // the tests' token names its repositories; another one is not among them
+        given().post("/v2/elsewhere/app/blobs/uploads/")
+                .then()
+                .statusCode(401)
+                .header("WWW-Authenticate", containsString("insufficient_scope"));
     }
 
     @Test

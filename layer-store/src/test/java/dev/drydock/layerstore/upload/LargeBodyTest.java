@@ -1,10 +1,11 @@
 package dev.drydock.layerstore.upload;
 
-import static io.restassured.RestAssured.given;
+import static dev.drydock.layerstore.TestTokens.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.drydock.layerstore.TestTokens;
 import dev.drydock.oci.Digest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -110,6 +111,7 @@ class LargeBodyTest {
             OutputStream out = socket.getOutputStream();
             out.write(
                     ("PATCH " + location + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+                                    + "Authorization: " + TestTokens.authorization() + "\r\n"
                                     + "Content-Length: " + blob.length + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
             out.write(blob, 0, BLOCK + MIB + 1234); // then the connection drops
