@@ -7,9 +7,11 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
 
 /** A login's refresh token; its secret only as a hash. */
 @Entity
+@DynamicUpdate
 @Table(name = "refresh_token")
 public class RefreshTokenEntity extends PanacheEntityBase {
 

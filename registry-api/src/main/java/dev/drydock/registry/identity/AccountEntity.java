@@ -8,9 +8,11 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.util.Optional;
+import org.hibernate.annotations.DynamicUpdate;
 
 /** A user account; its password only as an argon2 hash ({@link Passwords}). */
 @Entity
+@DynamicUpdate
 @Table(name = "account")
 public class AccountEntity extends PanacheEntityBase {
 

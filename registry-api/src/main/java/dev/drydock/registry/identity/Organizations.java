@@ -111,21 +111,25 @@ public class Organizations {
         requireExists(organization);
         Map<Long, Account> members = new LinkedHashMap<>();
         for (String username : team.members() == null ? List.<String>of() : team.members()) {
-            Account member = username == null
-                    ? null
-                    : accounts.find(username)
-                            .orElseThrow(
-                                    () -> new IdentityException(404, "There is no user " + username + ".", "members"));
-            if (member == null || roleOf(organization, member.id()).isEmpty()) {
-                throw new IdentityException(
-                        400,
-                        username + " is not a member of " + organization + ": add them to the organisation first.",
-                        "members");
+            if (username == null) {
+                throw new IdentityException(400, "A team's members are user names.", "members");
             }
+            Account member = accounts.find(username)
+                    .orElseThrow(() -> new IdentityException(404, "There is no user " + username + ".", "members"));
             members.put(member.id(), member);
         }
         QuarkusTransaction.requiringNew().run(() -> {
             lock(organization);
+            // under the organisation's lock: a member removed meanwhile is not put back into a team
+            for (Account member : members.values()) {
+                if (roleOf(organization, member.id()).isEmpty()) {
+                    throw new IdentityException(
+                            400,
+                            member.username() + " is not a member of " + organization
+                                    + ": add them to the organisation first.",
+                            "members");
+                }
+            }
             TeamEntity entity = TeamEntity.findById(new TeamEntity.Key(organization, team.name()));
             if (entity == null) {
                 entity = new TeamEntity();

@@ -8,9 +8,15 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
+import org.hibernate.annotations.DynamicUpdate;
 
-/** A personal access token; its secret only as a hash ({@link Secrets}). */
+/**
+ * A personal access token; its secret only as a hash ({@link Secrets}). Updates write only the
+ * columns changed ({@code @DynamicUpdate}): a row read before a revocation must never write the
+ * revocation back out. Uses are recorded by a conditional update ({@link PersonalAccessTokens#authenticate}).
+ */
 @Entity
+@DynamicUpdate
 @Table(name = "personal_access_token")
 public class PersonalAccessTokenEntity extends PanacheEntityBase {
 

@@ -77,7 +77,11 @@ public class PersonalAccessTokens {
         return new Created(token.info(), secret);
     }
 
-    /** The token's owner and scope when the secret is a live token; records the use. */
+    /**
+     * The token's owner and scope when the secret is a live token; records the use. The use is
+     * recorded by one conditional update, never by writing back a row read before: a revocation
+     * committed in between must neither be overwritten nor let this use through.
+     */
     public Optional<Use> authenticate(String username, String secret) {
         if (secret == null || !secret.startsWith(PREFIX)) {
             return Optional.empty();
@@ -87,14 +91,18 @@ public class PersonalAccessTokens {
             Instant now = Instant.now();
             Optional<PersonalAccessTokenEntity> token = PersonalAccessTokenEntity.<PersonalAccessTokenEntity>find(
                             "secretHash", hash)
-                    .firstResultOptional()
-                    .filter(t -> t.liveAt(now));
+                    .firstResultOptional();
             Optional<AccountEntity> owner = token.map(t -> AccountEntity.<AccountEntity>findById(t.accountId))
                     .filter(a -> username == null || a.username.equals(username));
-            if (owner.isEmpty()) {
+            if (owner.isEmpty()
+                    || PersonalAccessTokenEntity.update(
+                                    "lastUsedAt = ?1 where id = ?2 and revokedAt is null"
+                                            + " and (expiresAt is null or expiresAt > ?1)",
+                                    now,
+                                    token.get().id)
+                            == 0) {
                 return Optional.<Use>empty();
             }
-            token.get().lastUsedAt = now;
             return Optional.of(new Use(owner.get().account(), token.get().id, token.get().scope));
         });
     }

@@ -10,12 +10,14 @@ import jakarta.persistence.Id;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.Table;
 import java.util.Optional;
+import org.hibernate.annotations.DynamicUpdate;
 
 /**
  * A repository and its settings. Pushes create repositories in SQL of their own, on the manifest's
  * transaction ({@link Repositories#ensure}); its visibility, description and README change here.
  */
 @Entity
+@DynamicUpdate
 @Table(name = "repository")
 public class RepositoryEntity extends PanacheEntityBase {
 
@@ -58,11 +60,10 @@ public class RepositoryEntity extends PanacheEntityBase {
         return true;
     }
 
-    static Optional<Long> idOf(RepositoryName name) {
-        return getEntityManager()
-                .createQuery("select id from RepositoryEntity where name = ?1", Long.class)
-                .setParameter(1, name.value())
-                .getResultStream()
-                .findFirst();
+    /** The repository with a shared lock on its row: it cannot be deleted before the transaction ends. */
+    static Optional<RepositoryEntity> shared(RepositoryName name) {
+        return RepositoryEntity.<RepositoryEntity>find("name", name.value())
+                .withLock(LockModeType.PESSIMISTIC_READ)
+                .firstResultOptional();
     }
 }

@@ -62,8 +62,10 @@ public class StarResource {
             throw new IdentityException(404, "There is no repository " + name + ".");
         }
         QuarkusTransaction.requiringNew().run(() -> {
-            long repository = RepositoryEntity.idOf(name)
-                    .orElseThrow(() -> new IdentityException(404, "There is no repository " + name + "."));
+            // shared row lock: a deletion of the repository waits for this star, or this star finds it gone
+            long repository = RepositoryEntity.shared(name)
+                    .orElseThrow(() -> new IdentityException(404, "There is no repository " + name + "."))
+                    .id;
             // one statement each, so that of two equal requests at once only one changes anything
             int changed = star
                     ? StarEntity.getSession()
