@@ -1,7 +1,9 @@
 package dev.drydock.portal;
 
-import dev.drydock.oci.MediaTypes;
 import dev.drydock.portal.session.VisitorCredentials;
+import dev.drydock.readapi.RepositorySummary;
+import dev.drydock.readapi.Sharing;
+import dev.drydock.readapi.TagChange;
 import io.quarkus.qute.TemplateData;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -31,57 +33,6 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 @Path("/api/v1")
 @Consumes(MediaType.APPLICATION_JSON)
 public interface FrontDoor {
-
-    record TagView(
-            String name,
-            String digest,
-            String mediaType,
-            Long size,
-            List<String> platforms,
-            Instant updatedAt,
-            String updatedBy) {
-        public String shortDigest() {
-            return digest.length() > 19 ? digest.substring(0, 19) : digest;
-        }
-
-        public boolean index() {
-            return MediaTypes.isIndex(mediaType);
-        }
-    }
-
-    record RepositorySummary(
-            String name,
-            String namespace,
-            String visibility,
-            String description,
-            Instant createdAt,
-            Instant lastPushedAt,
-            String lastPushedBy,
-            long stars,
-            long pulls,
-            long recentPulls,
-            boolean starred,
-            String readme,
-            List<TagView> tags) {
-        public boolean official() {
-            return name.startsWith("library/");
-        }
-
-        /** The name as users type it: official images without {@code library/}. */
-        public String displayName() {
-            return official() ? name.substring("library/".length()) : name;
-        }
-
-        /** How many tags share each digest: the page marks digests that several tags point at. */
-        public long tagsSharing(String digest) {
-            return tags.stream().filter(t -> t.digest().equals(digest)).count();
-        }
-    }
-
-    /** How many other images, in how many other repositories, use a blob too (it is stored once). */
-    record Sharing(long otherImages, long otherRepositories) {}
-
-    record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {}
 
     record AuditEntry(
             long seq,

@@ -2,6 +2,9 @@ package dev.drydock.audit.repository;
 
 import dev.drydock.audit.access.Viewers;
 import dev.drydock.oci.http.TextInput;
+import dev.drydock.readapi.RepositorySummary;
+import dev.drydock.readapi.Sharing;
+import dev.drydock.readapi.TagChange;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
@@ -33,7 +36,7 @@ public class RepositoryResource {
     }
 
     @GET
-    public List<RepositorySummaries.Summary> list(
+    public List<RepositorySummary> list(
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @QueryParam("namespace") String namespace,
             @QueryParam("limit") String limitParam)
@@ -44,7 +47,7 @@ public class RepositoryResource {
 
     @GET
     @Path("{name: .+}")
-    public RepositorySummaries.Summary repository(
+    public RepositorySummary repository(
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("name") String name)
             throws SQLException {
         return summaries.find(viewers.of(authorization), name).orElseThrow(() -> missing(name));
@@ -52,7 +55,7 @@ public class RepositoryResource {
 
     @GET
     @Path("{name: .+}/tags/{tag}/history")
-    public List<RepositorySummaries.TagChange> tagHistory(
+    public List<TagChange> tagHistory(
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("name") String name,
             @PathParam("tag") String tag)
@@ -63,7 +66,7 @@ public class RepositoryResource {
     /** Which of an image's blobs other images use too (each is stored once). */
     @GET
     @Path("{name: .+}/manifests/{digest}/sharing")
-    public Map<String, RepositorySummaries.Sharing> sharing(
+    public Map<String, Sharing> sharing(
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @PathParam("name") String name,
             @PathParam("digest") String digest)

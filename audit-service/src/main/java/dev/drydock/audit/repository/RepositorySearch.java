@@ -1,6 +1,7 @@
 package dev.drydock.audit.repository;
 
 import dev.drydock.audit.access.Viewer;
+import dev.drydock.readapi.RepositorySummary;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
@@ -62,7 +63,7 @@ public class RepositorySearch {
         this.summaries = summaries;
     }
 
-    public List<RepositorySummaries.Summary> search(Viewer viewer, Query query) throws SQLException {
+    public List<RepositorySummary> search(Viewer viewer, Query query) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return summaries.named(c, viewer, find(c, viewer, query));
         }

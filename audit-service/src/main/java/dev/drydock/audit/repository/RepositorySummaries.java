@@ -6,6 +6,10 @@ import dev.drydock.events.EventCodec;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.events.Topic;
 import dev.drydock.oci.http.PageViews;
+import dev.drydock.readapi.RepositorySummary;
+import dev.drydock.readapi.Sharing;
+import dev.drydock.readapi.TagChange;
+import dev.drydock.readapi.TagView;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Array;
@@ -14,7 +18,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,36 +34,6 @@ public class RepositorySummaries {
     RepositorySummaries(AgroalDataSource dataSource) {
         this.dataSource = dataSource;
     }
-
-    /** @param size the manifest's bytes and all it references (an index: its platforms' together); null if unknown */
-    public record TagView(
-            String name,
-            String digest,
-            String mediaType,
-            Long size,
-            List<String> platforms,
-            Instant updatedAt,
-            String updatedBy) {}
-
-    /**
-     * @param recentPulls the pulls of the last 30 days (up to the newest projected event's day)
-     * @param starred     whether the viewer has starred it
-     * @param readme      the README in Markdown; only when one repository is asked for
-     */
-    public record Summary(
-            String name,
-            String namespace,
-            String visibility,
-            String description,
-            Instant createdAt,
-            Instant lastPushedAt,
-            String lastPushedBy,
-            long stars,
-            long pulls,
-            long recentPulls,
-            boolean starred,
-            String readme,
-            List<TagView> tags) {}
 
     /**
      * Applies events, in order, on the caller's transaction, in one call to the database
@@ -104,14 +77,14 @@ public class RepositorySummaries {
             + " last_pushed_by, stars, pulls, recent_pulls,"
             + " EXISTS (SELECT 1 FROM starred s WHERE s.repository = name AND s.username = ?)";
 
-    private static void readInto(PreparedStatement select, Map<String, Summary> summaries, boolean withReadme)
+    private static void readInto(PreparedStatement select, Map<String, RepositorySummary> summaries, boolean withReadme)
             throws SQLException {
         try (ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
                 Timestamp pushed = rs.getTimestamp(6);
                 summaries.put(
                         rs.getString(1),
-                        new Summary(
+                        new RepositorySummary(
                                 rs.getString(1),
                                 rs.getString(2),
                                 rs.getString(3),
@@ -140,9 +113,6 @@ public class RepositorySummaries {
             }
         }
     }
-
-    /** How many other images (manifests), and in how many repositories, use one of this manifest's blobs. */
-    public record Sharing(long otherImages, long otherRepositories) {}
 
     /**
      * For each blob the manifest references, the other images that reference it too, counting only
@@ -212,8 +182,8 @@ public class RepositorySummaries {
     }
 
     /** One repository the viewer may see, with its README and all its tags; empty for any other. */
-    public Optional<Summary> find(Viewer viewer, String repository) throws SQLException {
-        Map<String, Summary> summaries = new LinkedHashMap<>();
+    public Optional<RepositorySummary> find(Viewer viewer, String repository) throws SQLException {
+        Map<String, RepositorySummary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + ", readme FROM repository_summary"
                     + " WHERE name = ? AND " + Viewer.MAY_SEE)) {
@@ -228,21 +198,21 @@ public class RepositorySummaries {
     }
 
     /** The named repositories (which the caller has found visible to the viewer), in the order named. */
-    List<Summary> named(Connection c, Viewer viewer, List<String> names) throws SQLException {
-        Map<String, Summary> found = new HashMap<>();
+    List<RepositorySummary> named(Connection c, Viewer viewer, List<String> names) throws SQLException {
+        Map<String, RepositorySummary> found = new HashMap<>();
         try (PreparedStatement select =
                 c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary" + " WHERE name = ANY (?)")) {
             select.setString(1, viewer.username());
             select.setArray(2, c.createArrayOf("text", names.toArray()));
             readInto(select, found, false);
         }
-        Map<String, Summary> summaries = new LinkedHashMap<>();
+        Map<String, RepositorySummary> summaries = new LinkedHashMap<>();
         names.stream().filter(found::containsKey).forEach(name -> summaries.put(name, found.get(name)));
         addTags(c, summaries);
         return List.copyOf(summaries.values());
     }
 
-    private static void addTags(Connection c, Map<String, Summary> summaries) throws SQLException {
+    private static void addTags(Connection c, Map<String, RepositorySummary> summaries) throws SQLException {
         if (summaries.isEmpty()) {
             return;
         }
@@ -273,8 +243,8 @@ public class RepositorySummaries {
     }
 
     /** Repositories the viewer may see (of one namespace, when given), most recently pushed first. */
-    public List<Summary> list(Viewer viewer, String namespace, int limit) throws SQLException {
-        Map<String, Summary> summaries = new LinkedHashMap<>();
+    public List<RepositorySummary> list(Viewer viewer, String namespace, int limit) throws SQLException {
+        Map<String, RepositorySummary> summaries = new LinkedHashMap<>();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement select = c.prepareStatement("SELECT " + COLUMNS + " FROM repository_summary"
                     + " WHERE " + Viewer.MAY_SEE + " AND (CAST(? AS TEXT) IS NULL OR namespace = ?)"
@@ -290,8 +260,6 @@ public class RepositorySummaries {
         }
         return List.copyOf(summaries.values());
     }
-
-    public record TagChange(String change, String digest, String previousDigest, Instant changedAt, String changedBy) {}
 
     /** A tag's changes, newest first, in a repository the viewer may see; empty for any other. */
     public Optional<List<TagChange>> tagHistory(Viewer viewer, String repository, String tag) throws SQLException {

@@ -3,8 +3,8 @@ package dev.drydock.audit.search;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.drydock.audit.access.Viewers;
 import dev.drydock.audit.repository.RepositorySearch;
-import dev.drydock.audit.repository.RepositorySummaries;
 import dev.drydock.oci.http.TextInput;
+import dev.drydock.readapi.RepositorySummary;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -60,7 +60,7 @@ public class HubSearchResource {
         int limit = TextInput.integer("n", limitParam, 25, 1, 100);
         int page = TextInput.integer("page", pageParam, 1, 1, 100);
         String words = SearchResource.words(query);
-        List<RepositorySummaries.Summary> found = repositories.search(
+        List<RepositorySummary> found = repositories.search(
                 viewers.of(authorization),
                 new RepositorySearch.Query(
                         words, null, null, null, RepositorySearch.Order.BEST, (page - 1) * limit, limit));

@@ -2,8 +2,8 @@ package dev.drydock.audit.search;
 
 import dev.drydock.audit.access.Viewers;
 import dev.drydock.audit.repository.RepositorySearch;
-import dev.drydock.audit.repository.RepositorySummaries;
 import dev.drydock.oci.http.TextInput;
+import dev.drydock.readapi.RepositorySummary;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -43,7 +43,7 @@ public class SearchResource {
     }
 
     @GET
-    public List<RepositorySummaries.Summary> search(
+    public List<RepositorySummary> search(
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @QueryParam("q") String query,
             @QueryParam("official") String officialParam,

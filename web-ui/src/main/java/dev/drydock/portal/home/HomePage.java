@@ -1,6 +1,7 @@
 package dev.drydock.portal.home;
 
 import dev.drydock.portal.FrontDoor;
+import dev.drydock.readapi.RepositorySummary;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.GET;
@@ -19,7 +20,7 @@ public class HomePage {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance home(List<FrontDoor.RepositorySummary> repositories, boolean unavailable);
+        static native TemplateInstance home(List<RepositorySummary> repositories, boolean unavailable);
     }
 
     private final FrontDoor frontDoor;

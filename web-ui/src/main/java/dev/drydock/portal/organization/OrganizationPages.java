@@ -5,6 +5,7 @@ import dev.drydock.portal.Problem;
 import dev.drydock.portal.repository.RetentionForm;
 import dev.drydock.portal.session.AccountPages;
 import dev.drydock.portal.session.Visitor;
+import dev.drydock.readapi.RepositorySummary;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.Consumes;
@@ -36,7 +37,7 @@ public class OrganizationPages {
     /** What the organisation page shows: members and teams only to members. */
     public record Organization(
             String name,
-            List<FrontDoor.RepositorySummary> repositories,
+            List<RepositorySummary> repositories,
             boolean member,
             boolean admin,
             List<FrontDoor.Member> members,
@@ -48,7 +49,7 @@ public class OrganizationPages {
     static class Templates {
         static native TemplateInstance namespace(
                 String name,
-                List<FrontDoor.RepositorySummary> repositories,
+                List<RepositorySummary> repositories,
                 FrontDoor.Me me,
                 FrontDoor.StorageReport storage,
                 RetentionForm retention,
@@ -280,7 +281,7 @@ public class OrganizationPages {
 
     /** The organisation as the visitor may see it; its retention form for its admins (the one submitted, if given). */
     private Organization load(String name, RetentionForm submitted) {
-        List<FrontDoor.RepositorySummary> repositories = frontDoor.repositories(name, 200);
+        List<RepositorySummary> repositories = frontDoor.repositories(name, 200);
         FrontDoor.Me me = visitor.me(frontDoor::me);
         boolean member = me != null
                 && (me.admin()

@@ -7,6 +7,9 @@ import dev.drydock.portal.image.Image;
 import dev.drydock.portal.image.ImageReader;
 import dev.drydock.portal.session.AccountPages;
 import dev.drydock.portal.session.Visitor;
+import dev.drydock.readapi.RepositorySummary;
+import dev.drydock.readapi.Sharing;
+import dev.drydock.readapi.TagChange;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.Consumes;
@@ -46,22 +49,16 @@ public class RepositoryPage {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance repository(
-                FrontDoor.RepositorySummary repository,
-                String readme,
-                boolean administers,
-                FrontDoor.StorageReport storage);
+                RepositorySummary repository, String readme, boolean administers, FrontDoor.StorageReport storage);
 
         static native TemplateInstance image(
-                FrontDoor.RepositorySummary repository,
-                String tag,
-                Image image,
-                Map<String, FrontDoor.Sharing> sharing);
+                RepositorySummary repository, String tag, Image image, Map<String, Sharing> sharing);
 
         static native TemplateInstance tagHistory(
-                FrontDoor.RepositorySummary repository, String tag, List<FrontDoor.TagChange> changes, boolean writer);
+                RepositorySummary repository, String tag, List<TagChange> changes, boolean writer);
 
         static native TemplateInstance settings(
-                FrontDoor.RepositorySummary repository,
+                RepositorySummary repository,
                 Problem problem,
                 FrontDoor.StorageReport storage,
                 FrontDoor.PruneReport prune,
@@ -88,7 +85,7 @@ public class RepositoryPage {
         Matcher settings = SETTINGS_PAGE.matcher(path);
         try {
             if (tag.matches() && tag.group(3) != null) {
-                FrontDoor.RepositorySummary repository = summary(tag.group(1));
+                RepositorySummary repository = summary(tag.group(1));
                 return ok(Templates.tagHistory(
                         repository,
                         tag.group(2),
@@ -96,18 +93,18 @@ public class RepositoryPage {
                         writes(repository)));
             }
             if (tag.matches()) {
-                FrontDoor.RepositorySummary repository = summary(tag.group(1));
+                RepositorySummary repository = summary(tag.group(1));
                 return image(repository, tag.group(2), images.read(repository.name(), tag.group(2)));
             }
             if (manifest.matches()) {
-                FrontDoor.RepositorySummary repository = summary(manifest.group(1));
+                RepositorySummary repository = summary(manifest.group(1));
                 return image(repository, null, images.read(repository.name(), manifest.group(2)));
             }
             if (settings.matches()) {
-                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                RepositorySummary repository = summary(settings.group(1));
                 return ok(settingsPage(repository, null, null));
             }
-            FrontDoor.RepositorySummary repository = summary(path);
+            RepositorySummary repository = summary(path);
             return ok(Templates.repository(
                     repository,
                     Markdown.toHtml(repository.readme()),
@@ -170,7 +167,7 @@ public class RepositoryPage {
                     throw e;
                 }
                 Projections.awaitShown(() -> {
-                    FrontDoor.RepositorySummary now = frontDoor.repository(name);
+                    RepositorySummary now = frontDoor.repository(name);
                     return (description == null || description.strip().equals(now.description()))
                             && (readme == null || readme.equals(now.readme()))
                             && (visibility == null || visibility.equals(now.visibility()));
@@ -178,7 +175,7 @@ public class RepositoryPage {
                 return Response.seeOther(URI.create("/r/" + name)).build();
             }
             if ("delete".equals(action) && settings.matches()) {
-                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                RepositorySummary repository = summary(settings.group(1));
                 if (confirm == null
                         || !(confirm.strip().equals(repository.name())
                                 || confirm.strip().equals(repository.displayName()))) {
@@ -208,7 +205,7 @@ public class RepositoryPage {
                         .build();
             }
             if (("prune-preview".equals(action) || "prune".equals(action)) && settings.matches()) {
-                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                RepositorySummary repository = summary(settings.group(1));
                 boolean dryRun = "prune-preview".equals(action);
                 FrontDoor.PruneReport report;
                 try {
@@ -233,7 +230,7 @@ public class RepositoryPage {
                 return ok(settingsPage(repository, null, report));
             }
             if ("retention".equals(action) && settings.matches()) {
-                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                RepositorySummary repository = summary(settings.group(1));
                 RetentionForm form = RetentionForm.submitted(
                         settingsUrl(repository),
                         storedRetention(repository.name()),
@@ -276,7 +273,7 @@ public class RepositoryPage {
                         .build();
             }
             if ("retention-remove".equals(action) && settings.matches()) {
-                FrontDoor.RepositorySummary repository = summary(settings.group(1));
+                RepositorySummary repository = summary(settings.group(1));
                 try {
                     frontDoor.deleteRetention(repository.name(), null);
                 } catch (WebApplicationException e) {
@@ -319,14 +316,13 @@ public class RepositoryPage {
         return notFound(path);
     }
 
-    private Response image(FrontDoor.RepositorySummary repository, String tag, Image image) {
-        Map<String, FrontDoor.Sharing> sharing =
+    private Response image(RepositorySummary repository, String tag, Image image) {
+        Map<String, Sharing> sharing =
                 image.layers().isEmpty() ? Map.of() : frontDoor.sharing(repository.name(), image.digest());
         return ok(Templates.image(repository, tag, image, sharing));
     }
 
-    private TemplateInstance settingsPage(
-            FrontDoor.RepositorySummary repository, Problem problem, FrontDoor.PruneReport prune) {
+    private TemplateInstance settingsPage(RepositorySummary repository, Problem problem, FrontDoor.PruneReport prune) {
         return settingsPage(repository, problem, prune, retentionForm(repository));
     }
 
@@ -334,7 +330,7 @@ public class RepositoryPage {
      * The retention form for those who administer the repository's namespace (others, team admins
      * among them, use the REST API).
      */
-    private RetentionForm retentionForm(FrontDoor.RepositorySummary repository) {
+    private RetentionForm retentionForm(RepositorySummary repository) {
         if (!administers(repository)) {
             return null;
         }
@@ -342,14 +338,11 @@ public class RepositoryPage {
     }
 
     private TemplateInstance settingsPage(
-            FrontDoor.RepositorySummary repository,
-            Problem problem,
-            FrontDoor.PruneReport prune,
-            RetentionForm retention) {
+            RepositorySummary repository, Problem problem, FrontDoor.PruneReport prune, RetentionForm retention) {
         return Templates.settings(repository, problem, storage(repository.name()), prune, retention);
     }
 
-    private static String settingsUrl(FrontDoor.RepositorySummary repository) {
+    private static String settingsUrl(RepositorySummary repository) {
         return "/r/" + repository.name() + "/settings";
     }
 
@@ -371,7 +364,7 @@ public class RepositoryPage {
         }
     }
 
-    private FrontDoor.RepositorySummary summary(String name) {
+    private RepositorySummary summary(String name) {
         return frontDoor.repository(full(name));
     }
 
@@ -384,12 +377,12 @@ public class RepositoryPage {
     }
 
     /** Whether to offer the settings: the platform decides for real when they are saved. */
-    private boolean administers(FrontDoor.RepositorySummary repository) {
+    private boolean administers(RepositorySummary repository) {
         FrontDoor.Me me = visitor.me(frontDoor::me);
         return me != null && me.administersNamespace(repository.namespace());
     }
 
-    private boolean writes(FrontDoor.RepositorySummary repository) {
+    private boolean writes(RepositorySummary repository) {
         FrontDoor.Me me = visitor.me(frontDoor::me);
         return me != null
                 && (me.username().equals(repository.namespace())

@@ -1,6 +1,7 @@
 package dev.drydock.portal.search;
 
 import dev.drydock.portal.FrontDoor;
+import dev.drydock.readapi.RepositorySummary;
 import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.ws.rs.DefaultValue;
@@ -45,7 +46,7 @@ public class SearchPage {
     @CheckedTemplate
     static class Templates {
         static native TemplateInstance results(
-                Query query, List<FrontDoor.RepositorySummary> results, boolean more, boolean unavailable);
+                Query query, List<RepositorySummary> results, boolean more, boolean unavailable);
     }
 
     private final FrontDoor frontDoor;
@@ -74,7 +75,7 @@ public class SearchPage {
             return Templates.results(q, List.of(), false, false);
         }
         try {
-            List<FrontDoor.RepositorySummary> found = frontDoor.search(
+            List<RepositorySummary> found = frontDoor.search(
                     q.q(),
                     q.official().isEmpty() ? null : Boolean.valueOf(q.official()),
                     q.organization().isEmpty() ? null : q.organization(),
