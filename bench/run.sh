@@ -91,8 +91,14 @@ token() { # drydock registry token for a repository
     | sed -E 's/.*"token":"([^"]+)".*/\1/'
 }
 declare -A TOKEN TOKEN_AT
-auth() { # curl arguments for a registry: the token measure() fetched, untimed, or a new one
-  if [[ "$1" == drydock* ]]; then printf "%s\n" -H "Authorization: Bearer ${TOKEN[$2]:-$(token "$2")}"; fi
+auth() { # curl arguments for a registry: the token measure() fetched, untimed, or a new one when
+  # there is none or it is older than 4 minutes (tokens live 5; the warm-up after the uploads came
+  # more than 5 minutes after round 1's token on a slow run, and every request was refused)
+  if [[ "$1" == drydock* ]]; then
+    local token="${TOKEN[$2]:-}"
+    if [[ -z "$token" ]] || (( SECONDS - ${TOKEN_AT[$2]:--1000} > 240 )); then token=$(token "$2"); fi
+    printf "%s\n" -H "Authorization: Bearer $token"
+  fi
 }
 # drydock-cluster: uploads sent straight to layer-store with the registry token, as the ingress of a
 # cluster routes /v2/<name>/blobs/uploads/ (DESIGN.md); layer-store checks the token itself

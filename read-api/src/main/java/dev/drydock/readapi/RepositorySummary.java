@@ -23,19 +23,4 @@ public record RepositorySummary(
         long recentPulls,
         boolean starred,
         String readme,
-        List<TagView> tags) {
-
-    public boolean official() {
-        return name.startsWith("library/");
-    }
-
-    /** The name as users type it: official images without {@code library/}. */
-    public String displayName() {
-        return official() ? name.substring("library/".length()) : name;
-    }
-
-    /** How many tags share each digest: pages mark digests that several tags point at. */
-    public long tagsSharing(String digest) {
-        return tags.stream().filter(t -> t.digest().equals(digest)).count();
-    }
-}
+        List<TagView> tags) {}

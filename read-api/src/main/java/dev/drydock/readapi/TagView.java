@@ -1,6 +1,5 @@
 package dev.drydock.readapi;
 
-import dev.drydock.oci.MediaTypes;
 import java.time.Instant;
 import java.util.List;
 
@@ -12,14 +11,4 @@ public record TagView(
         Long size,
         List<String> platforms,
         Instant updatedAt,
-        String updatedBy) {
-
-    /** The digest's first 19 characters ({@code sha256:} and 12 hex digits), as pages show it. */
-    public String shortDigest() {
-        return digest.length() > 19 ? digest.substring(0, 19) : digest;
-    }
-
-    public boolean index() {
-        return MediaTypes.isIndex(mediaType);
-    }
-}
+        String updatedBy) {}

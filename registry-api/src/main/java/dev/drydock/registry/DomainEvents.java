@@ -4,7 +4,6 @@ import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.EventData;
 import dev.drydock.outbox.Outbox;
-import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -19,6 +18,9 @@ import java.sql.SQLException;
 @ApplicationScoped
 public class DomainEvents {
 
+    /** The CloudEvents {@code source} of every event registry-api emits. */
+    public static final String SOURCE = "/drydock/registry-api";
+
     private final AgroalDataSource dataSource;
 
     DomainEvents(AgroalDataSource dataSource) {
@@ -28,7 +30,7 @@ public class DomainEvents {
     @Transactional(Transactional.TxType.MANDATORY)
     public void emit(Actor actor, EventData data) {
         try (Connection connection = dataSource.getConnection()) {
-            Outbox.append(connection, Event.of(Repositories.SOURCE, actor, data));
+            Outbox.append(connection, Event.of(SOURCE, actor, data));
         } catch (SQLException e) {
             throw new IllegalStateException("the event could not be written to the outbox", e);
         }

@@ -78,7 +78,8 @@ public class Permissions {
 
     /**
      * The ids of the listed repositories the caller may pull, decided as {@link #granted} decides
-     * it but from two queries rather than one per repository; null for a platform admin (all).
+     * it but from the caller's memberships and teams (two queries) rather than a query per
+     * repository; null for a platform admin (all).
      */
     public long[] readableRepositories(Principal principal, List<Repositories.Listed> listed) throws SQLException {
         if (!principal.isAnonymous() && principal.account().admin()) {

@@ -1,10 +1,9 @@
 package dev.drydock.registry.auth;
 
-import dev.drydock.registry.identity.Account;
+import dev.drydock.registry.identity.AccountEntity;
 import dev.drydock.registry.identity.Accounts;
-import dev.drydock.registry.identity.PersonalAccessTokens;
+import dev.drydock.registry.identity.PersonalAccessTokenEntity;
 import dev.drydock.registry.identity.Secrets;
-import dev.drydock.registry.identity.TokenScope;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
@@ -24,11 +23,9 @@ import java.util.UUID;
 public class RefreshTokens {
 
     private final Accounts accounts;
-    private final PersonalAccessTokens personalTokens;
 
-    RefreshTokens(Accounts accounts, PersonalAccessTokens personalTokens) {
+    RefreshTokens(Accounts accounts) {
         this.accounts = accounts;
-        this.personalTokens = personalTokens;
     }
 
     /** A refresh token as handed out: its secret, and the id a session token names it by. */
@@ -57,27 +54,29 @@ public class RefreshTokens {
     /** The principal a live refresh token stands for (its personal access token must be live too). */
     public Optional<Redeemed> redeem(String secret) {
         Instant now = Instant.now();
-        Optional<RefreshTokenEntity> token = RefreshTokenEntity.<RefreshTokenEntity>find(
-                        "secretHash", Secrets.hash(secret))
-                .firstResultOptional()
-                .filter(t -> t.revokedAt == null && t.expiresAt.isAfter(now));
-        if (token.isEmpty()) {
+        Optional<Object[]> found = RefreshTokenEntity.getEntityManager()
+                .createQuery(
+                        "select r, a, t from RefreshTokenEntity r join AccountEntity a on a.id = r.accountId"
+                                + " left join PersonalAccessTokenEntity t on t.id = r.viaToken where r.secretHash = ?1",
+                        Object[].class)
+                .setParameter(1, Secrets.hash(secret))
+                .getResultStream()
+                .findFirst();
+        if (found.isEmpty()) {
             return Optional.empty();
         }
-        TokenScope scope = null;
-        if (token.get().viaToken != null) {
-            Optional<TokenScope> live = personalTokens.liveScope(token.get().viaToken);
-            if (live.isEmpty()) {
-                return Optional.empty();
-            }
-            scope = live.get();
-        }
-        Optional<Account> account = accounts.find(token.get().accountId);
-        if (account.isEmpty()) {
+        RefreshTokenEntity token = (RefreshTokenEntity) found.get()[0];
+        AccountEntity account = (AccountEntity) found.get()[1];
+        PersonalAccessTokenEntity via = (PersonalAccessTokenEntity) found.get()[2];
+        if (token.revokedAt != null
+                || !token.expiresAt.isAfter(now)
+                || (token.viaToken != null && (via == null || !via.liveAt(now)))) {
             return Optional.empty();
         }
         return Optional.of(new Redeemed(
-                token.get().id, new Principal(account.get(), token.get().viaToken, scope), token.get().portal));
+                token.id,
+                new Principal(account.account(), token.viaToken, via == null ? null : via.scope),
+                token.portal));
     }
 
     /** Revokes a refresh token; the account it belonged to, if it was live. */

@@ -3,10 +3,10 @@ package dev.drydock.registry.auth;
 import dev.drydock.events.Event;
 import dev.drydock.events.IdentityEvents;
 import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.RegistryConfig;
 import dev.drydock.registry.frontdoor.Actors;
 import dev.drydock.registry.identity.IdentityException;
-import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -93,7 +93,7 @@ public class SessionResource {
         String username = ended.username();
         Outbox.append(
                 dataSource,
-                Event.of(Repositories.SOURCE, Actors.of(http, username, null), new IdentityEvents.LoggedOut(username)));
+                Event.of(DomainEvents.SOURCE, Actors.of(http, username, null), new IdentityEvents.LoggedOut(username)));
         return Response.noContent().build();
     }
 }

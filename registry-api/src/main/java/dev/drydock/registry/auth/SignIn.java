@@ -4,10 +4,10 @@ import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.IdentityEvents;
 import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.identity.Accounts;
 import dev.drydock.registry.identity.Names;
 import dev.drydock.registry.identity.PersonalAccessTokens;
-import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -84,7 +84,7 @@ public class SignIn {
                 Outbox.append(
                         dataSource,
                         Event.of(
-                                Repositories.SOURCE,
+                                DomainEvents.SOURCE,
                                 actor,
                                 new IdentityEvents.LoginFailed(username, "wrong password or token")));
             }
@@ -97,6 +97,6 @@ public class SignIn {
     public void loggedIn(Principal principal, String method, Actor actor) throws SQLException {
         Outbox.append(
                 dataSource,
-                Event.of(Repositories.SOURCE, actor, new IdentityEvents.LoggedIn(principal.username(), method)));
+                Event.of(DomainEvents.SOURCE, actor, new IdentityEvents.LoggedIn(principal.username(), method)));
     }
 }

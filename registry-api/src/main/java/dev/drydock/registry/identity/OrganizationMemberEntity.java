@@ -23,6 +23,6 @@ public class OrganizationMemberEntity extends PanacheEntityBase {
     @Column(name = "account_id")
     public long accountId;
 
-    @Convert(converter = Role.Column.class)
+    @Convert(converter = Role.Stored.class)
     public Role role;
 }

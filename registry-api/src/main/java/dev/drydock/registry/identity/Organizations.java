@@ -184,22 +184,26 @@ public class Organizations {
      * grant only to members: who is no longer one has nothing through them. Never {@link Role#MEMBER}.
      */
     public Optional<Role> roleFor(String organization, long accountId, String repository) {
-        Optional<Role> own = roleOf(organization, accountId);
-        if (own.isEmpty() || own.get() == Role.ADMIN) {
-            return own;
-        }
-        Role best = own.get() == Role.MEMBER ? null : own.get();
-        List<TeamEntity> teams = TeamEntity.getEntityManager()
+        // one query: the membership, with each of the member's teams in the organisation (or none)
+        List<Object[]> rows = OrganizationMemberEntity.getEntityManager()
                 .createQuery(
-                        "select t from TeamEntity t join TeamMemberEntity m"
-                                + " on m.organization = t.organization and m.team = t.name"
-                                + " where t.organization = ?1 and m.accountId = ?2",
-                        TeamEntity.class)
+                        "select o.role, t from OrganizationMemberEntity o"
+                                + " left join TeamMemberEntity m on m.organization = o.organization and m.accountId = o.accountId"
+                                + " left join TeamEntity t on t.organization = m.organization and t.name = m.team"
+                                + " where o.organization = ?1 and o.accountId = ?2",
+                        Object[].class)
                 .setParameter(1, organization)
                 .setParameter(2, accountId)
                 .getResultList();
-        for (TeamEntity team : teams) {
-            if (team.repositories == null || Arrays.asList(team.repositories).contains(repository)) {
+        Role best = null;
+        for (Object[] row : rows) {
+            Role own = (Role) row[0];
+            if (own != Role.MEMBER) {
+                best = own.strongest(best);
+            }
+            if (row[1] instanceof TeamEntity team
+                    && (team.repositories == null
+                            || Arrays.asList(team.repositories).contains(repository))) {
                 best = team.role.strongest(best);
             }
         }

@@ -28,7 +28,7 @@ public class PersonalAccessTokenEntity extends PanacheEntityBase {
 
     public String name;
 
-    @Convert(converter = TokenScope.Column.class)
+    @Convert(converter = TokenScope.Stored.class)
     public TokenScope scope;
 
     @Column(name = "secret_hash")
@@ -46,7 +46,7 @@ public class PersonalAccessTokenEntity extends PanacheEntityBase {
     @Column(name = "revoked_at")
     public Instant revokedAt;
 
-    boolean liveAt(Instant now) {
+    public boolean liveAt(Instant now) {
         return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
     }
 

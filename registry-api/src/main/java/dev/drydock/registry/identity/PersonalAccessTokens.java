@@ -89,21 +89,29 @@ public class PersonalAccessTokens {
         String hash = Secrets.hash(secret);
         return QuarkusTransaction.requiringNew().call(() -> {
             Instant now = Instant.now();
-            Optional<PersonalAccessTokenEntity> token = PersonalAccessTokenEntity.<PersonalAccessTokenEntity>find(
-                            "secretHash", hash)
-                    .firstResultOptional();
-            Optional<AccountEntity> owner = token.map(t -> AccountEntity.<AccountEntity>findById(t.accountId))
-                    .filter(a -> username == null || a.username.equals(username));
-            if (owner.isEmpty()
+            Optional<Object[]> found = PersonalAccessTokenEntity.getEntityManager()
+                    .createQuery(
+                            "select t, a from PersonalAccessTokenEntity t join AccountEntity a on a.id = t.accountId"
+                                    + " where t.secretHash = ?1",
+                            Object[].class)
+                    .setParameter(1, hash)
+                    .getResultStream()
+                    .findFirst();
+            if (found.isEmpty()) {
+                return Optional.<Use>empty();
+            }
+            PersonalAccessTokenEntity token = (PersonalAccessTokenEntity) found.get()[0];
+            AccountEntity owner = (AccountEntity) found.get()[1];
+            if ((username != null && !owner.username.equals(username))
                     || PersonalAccessTokenEntity.update(
                                     "lastUsedAt = ?1 where id = ?2 and revokedAt is null"
                                             + " and (expiresAt is null or expiresAt > ?1)",
                                     now,
-                                    token.get().id)
+                                    token.id)
                             == 0) {
                 return Optional.<Use>empty();
             }
-            return Optional.of(new Use(owner.get().account(), token.get().id, token.get().scope));
+            return Optional.of(new Use(owner.account(), token.id, token.scope));
         });
     }
 

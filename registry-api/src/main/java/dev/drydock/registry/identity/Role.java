@@ -2,7 +2,7 @@ package dev.drydock.registry.identity;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.drydock.oci.token.Action;
-import jakarta.persistence.AttributeConverter;
+import dev.drydock.registry.Spelled;
 import jakarta.persistence.Converter;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -10,27 +10,21 @@ import java.util.Optional;
 import java.util.Set;
 
 /** A member's or a team's role in an organisation, weakest first. */
-public enum Role {
+public enum Role implements Spelled {
     /** In the organisation, with access only through its teams (Docker Hub's plain member). */
     MEMBER,
     READ,
     WRITE,
     ADMIN;
 
-    /** The role as the API, the events and the database spell it. */
     @JsonValue
+    @Override
     public String value() {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The role of that spelling; empty for anything else, {@code null} included. */
     public static Optional<Role> parse(String value) {
-        for (Role role : values()) {
-            if (role.value().equals(value)) {
-                return Optional.of(role);
-            }
-        }
-        return Optional.empty();
+        return Spelled.parse(Role.class, value);
     }
 
     /** What the role allows on the repositories it holds on; a plain member's role by itself allows nothing. */
@@ -48,15 +42,9 @@ public enum Role {
     }
 
     @Converter
-    public static class Column implements AttributeConverter<Role, String> {
-        @Override
-        public String convertToDatabaseColumn(Role role) {
-            return role == null ? null : role.value();
-        }
-
-        @Override
-        public Role convertToEntityAttribute(String value) {
-            return value == null ? null : parse(value).orElseThrow(() -> new IllegalStateException("role " + value));
+    public static class Stored extends Spelled.AsText<Role> {
+        public Stored() {
+            super(Role.class);
         }
     }
 }

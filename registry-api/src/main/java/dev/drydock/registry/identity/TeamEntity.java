@@ -23,7 +23,7 @@ public class TeamEntity extends PanacheEntityBase {
     @Id
     public String name;
 
-    @Convert(converter = Role.Column.class)
+    @Convert(converter = Role.Stored.class)
     public Role role;
 
     /** Null: every repository of the organisation; otherwise only these (full names). */

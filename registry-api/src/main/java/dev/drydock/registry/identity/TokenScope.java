@@ -2,14 +2,14 @@ package dev.drydock.registry.identity;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import dev.drydock.oci.token.Action;
-import jakarta.persistence.AttributeConverter;
+import dev.drydock.registry.Spelled;
 import jakarta.persistence.Converter;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
 
 /** What a personal access token may do at most, as Docker Hub's scopes name it. */
-public enum TokenScope {
+public enum TokenScope implements Spelled {
     READ("read", EnumSet.of(Action.PULL)),
     READ_WRITE("read-write", EnumSet.of(Action.PULL, Action.PUSH)),
     READ_WRITE_DELETE("read-write-delete", EnumSet.allOf(Action.class));
@@ -22,8 +22,8 @@ public enum TokenScope {
         this.cap = cap;
     }
 
-    /** The scope as the API, the events and the database spell it. */
     @JsonValue
+    @Override
     public String value() {
         return value;
     }
@@ -32,28 +32,14 @@ public enum TokenScope {
         return EnumSet.copyOf(cap);
     }
 
-    /** The scope of that spelling; empty for anything else, {@code null} included. */
     public static Optional<TokenScope> parse(String value) {
-        for (TokenScope scope : values()) {
-            if (scope.value.equals(value)) {
-                return Optional.of(scope);
-            }
-        }
-        return Optional.empty();
+        return Spelled.parse(TokenScope.class, value);
     }
 
     @Converter
-    public static class Column implements AttributeConverter<TokenScope, String> {
-        @Override
-        public String convertToDatabaseColumn(TokenScope scope) {
-            return scope == null ? null : scope.value();
-        }
-
-        @Override
-        public TokenScope convertToEntityAttribute(String value) {
-            return value == null
-                    ? null
-                    : parse(value).orElseThrow(() -> new IllegalStateException("token scope " + value));
+    public static class Stored extends Spelled.AsText<TokenScope> {
+        public Stored() {
+            super(TokenScope.class);
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.Tag;
 import dev.drydock.outbox.BlobReferenceLock;
 import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -453,6 +454,6 @@ public class Manifests {
     }
 
     private static void emit(Connection c, Actor actor, EventData data) throws SQLException {
-        Outbox.append(c, Event.of(Repositories.SOURCE, actor, data));
+        Outbox.append(c, Event.of(DomainEvents.SOURCE, actor, data));
     }
 }

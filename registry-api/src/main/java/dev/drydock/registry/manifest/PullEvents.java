@@ -5,8 +5,8 @@ import dev.drydock.events.Event;
 import dev.drydock.events.EventType;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.RegistryConfig;
-import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -248,7 +248,7 @@ public class PullEvents {
             events.add(new Event(
                     UUID.randomUUID(),
                     EventType.IMAGE_PULLED,
-                    Repositories.SOURCE,
+                    DomainEvents.SOURCE,
                     first.at(),
                     first.actor(),
                     new RegistryEvents.ImagePulled(

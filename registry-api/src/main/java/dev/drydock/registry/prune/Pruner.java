@@ -6,6 +6,7 @@ import dev.drydock.events.EventData;
 import dev.drydock.events.RegistryEvents;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.outbox.Outbox;
+import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.manifest.ManifestCache;
 import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
@@ -296,7 +297,7 @@ public class Pruner {
                 Outbox.append(
                         c,
                         Event.of(
-                                Repositories.SOURCE,
+                                DomainEvents.SOURCE,
                                 actor,
                                 new RegistryEvents.ManifestDeleted(name.value(), manifest.digest())));
             }
@@ -358,7 +359,7 @@ public class Pruner {
     private void emitAlone(Actor actor, EventData data) {
         QuarkusTransaction.requiringNew().run(() -> {
             try (Connection c = dataSource.getConnection()) {
-                Outbox.append(c, Event.of(Repositories.SOURCE, actor, data));
+                Outbox.append(c, Event.of(DomainEvents.SOURCE, actor, data));
             } catch (SQLException e) {
                 throw new IllegalStateException(
                         "cannot record " + data.getClass().getSimpleName(), e);

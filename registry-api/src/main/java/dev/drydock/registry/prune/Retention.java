@@ -10,7 +10,6 @@ import dev.drydock.outbox.Outbox;
 import dev.drydock.registry.DomainEvents;
 import dev.drydock.registry.manifest.ManifestCache;
 import dev.drydock.registry.prune.RetentionPolicyEntity.Key;
-import dev.drydock.registry.repository.Repositories;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
@@ -168,7 +167,7 @@ public class Retention {
             Outbox.append(
                     c,
                     Event.of(
-                            Repositories.SOURCE,
+                            DomainEvents.SOURCE,
                             actor,
                             new RegistryEvents.TagDeleted(name.value(), tag.tag(), tag.digest())));
         }

@@ -1,5 +1,7 @@
 package dev.drydock.registry.repository;
 
+import static dev.drydock.registry.DomainEvents.SOURCE;
+
 import dev.drydock.events.Actor;
 import dev.drydock.events.Event;
 import dev.drydock.events.RegistryEvents;
@@ -24,8 +26,6 @@ import java.util.OptionalLong;
 /** Repositories: created on first push, listed in the catalog. */
 @ApplicationScoped
 public class Repositories {
-
-    public static final String SOURCE = "/drydock/registry-api";
 
     private final AgroalDataSource dataSource;
     private final RegistryConfig config;
@@ -90,7 +90,7 @@ public class Repositories {
         }
     }
 
-    public Optional<Visibility> visibility(Connection c, RepositoryName name) throws SQLException {
+    private Optional<Visibility> visibility(Connection c, RepositoryName name) throws SQLException {
         try (PreparedStatement select = c.prepareStatement("SELECT visibility FROM repository WHERE name = ?")) {
             select.setString(1, name.value());
             try (ResultSet rs = select.executeQuery()) {

@@ -27,7 +27,7 @@ public class RepositoryEntity extends PanacheEntityBase {
 
     public String name;
 
-    @Convert(converter = Visibility.Column.class)
+    @Convert(converter = Visibility.Stored.class)
     public Visibility visibility;
 
     public String description;

@@ -50,12 +50,31 @@ class PersonalAccessTokensTest {
                 revoke.executeUpdate();
             }
             use = CompletableFuture.supplyAsync(() -> tokens.authenticate(name, created.secret()));
-            Thread.sleep(500); // the use has read the row and waits for the revocation's row lock
+            awaitABackendWaitingForALock();
             revoking.commit();
         }
         assertTrue(use.get(10, TimeUnit.SECONDS).isEmpty(), "a token revoked meanwhile was accepted");
         assertNotNull(revokedAt(created.token().id()), "the use wrote the revocation away");
         assertTrue(tokens.authenticate(name, created.secret()).isEmpty());
+    }
+
+    /** Until the use waits for the revocation's row lock (it cannot get past it before the commit). */
+    private void awaitABackendWaitingForALock() throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement waiting = c.prepareStatement("SELECT count(*) FROM pg_stat_activity"
+                        + " WHERE wait_event_type = 'Lock' AND datname = current_database()")) {
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = waiting.executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) > 0) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        throw new AssertionError("the use never waited for the revocation's row lock");
     }
 
     private Object revokedAt(UUID id) throws SQLException {

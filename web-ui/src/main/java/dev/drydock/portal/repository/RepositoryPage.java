@@ -3,6 +3,7 @@ package dev.drydock.portal.repository;
 import dev.drydock.portal.FrontDoor;
 import dev.drydock.portal.Problem;
 import dev.drydock.portal.Projections;
+import dev.drydock.portal.ReadViews;
 import dev.drydock.portal.image.Image;
 import dev.drydock.portal.image.ImageReader;
 import dev.drydock.portal.session.AccountPages;
@@ -178,13 +179,13 @@ public class RepositoryPage {
                 RepositorySummary repository = summary(settings.group(1));
                 if (confirm == null
                         || !(confirm.strip().equals(repository.name())
-                                || confirm.strip().equals(repository.displayName()))) {
+                                || confirm.strip().equals(ReadViews.displayName(repository)))) {
                     return Response.status(400)
                             .entity(settingsPage(
                                     repository,
                                     new Problem(
                                             400,
-                                            "Type " + repository.displayName() + " to confirm the deletion.",
+                                            "Type " + ReadViews.displayName(repository) + " to confirm the deletion.",
                                             "confirm"),
                                     null))
                             .build();
@@ -219,7 +220,7 @@ public class RepositoryPage {
                                         repository,
                                         new Problem(
                                                 403,
-                                                "Only those who administer " + repository.displayName()
+                                                "Only those who administer " + ReadViews.displayName(repository)
                                                         + " may prune it.",
                                                 "prune"),
                                         null))
@@ -260,7 +261,7 @@ public class RepositoryPage {
                                         repository,
                                         new Problem(
                                                 403,
-                                                "Only those who " + "administer " + repository.displayName()
+                                                "Only those who " + "administer " + ReadViews.displayName(repository)
                                                         + " may change its retention rules.",
                                                 "rules"),
                                         null,
@@ -286,7 +287,7 @@ public class RepositoryPage {
                                         repository,
                                         new Problem(
                                                 403,
-                                                "Only those who " + "administer " + repository.displayName()
+                                                "Only those who " + "administer " + ReadViews.displayName(repository)
                                                         + " may change its retention rules.",
                                                 null),
                                         null))

@@ -37,6 +37,9 @@ public class FrontDoorStandIn {
     /** Access token → username, for the tokens handed out. */
     static final Map<String, String> LIVE_ACCESS = new ConcurrentHashMap<>();
 
+    /** Refresh tokens handed out, and those the portal sent back to revoke. */
+    static final Set<String> ISSUED_REFRESH = ConcurrentHashMap.newKeySet();
+
     static final Set<String> REVOKED_REFRESH = ConcurrentHashMap.newKeySet();
     static final Set<String> SIGNED_UP = ConcurrentHashMap.newKeySet();
 
@@ -53,7 +56,9 @@ public class FrontDoorStandIn {
             return problem(401, "incorrect user name, password or token", null);
         }
         String access = "access-" + UUID.randomUUID();
+        String refresh = "refresh-" + UUID.randomUUID();
         LIVE_ACCESS.put(access, username);
+        ISSUED_REFRESH.add(refresh);
         return json(
                 201,
                 Map.of(
@@ -64,7 +69,7 @@ public class FrontDoorStandIn {
                         "expiresAt",
                         Instant.now().plus(Duration.ofMinutes(5)).toString(),
                         "refreshToken",
-                        "refresh-" + UUID.randomUUID()));
+                        refresh));
     }
 
     @DELETE
