@@ -336,7 +336,7 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
 {
   echo "# Drydock benchmarks"
   echo
-  echo "Measured by \`bench/run.sh $ROUNDS\` on $(date -u +%Y-%m-%d) on this machine ($(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB), Drydock and the"
+  echo "Measured by \`bench/run.sh $ROUNDS\` on $(date -u +%Y-%m-%d) at commit $(git -C "$ROOT" rev-parse --short HEAD) on this machine ($(nproc) cores, $(free -g | awk '/Mem/ {print $2}') GiB), Drydock and the"
   echo "reference (Debian's docker-registry $(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null), filesystem storage) interleaved round by round,"
   echo "medians of $ROUNDS rounds, in phases (uploads, blob GETs, small uploads, image pushes, manifest GETs); every 1 GiB upload is of a blob new to the registry. Drydock runs as \`./drydock up\` (its default: the front door sends"
   echo "blob files from the store itself, once layer-store confirms each read); CPU is user+system time of the front door and layer-store (Drydock) or of the registry process."
