@@ -1,7 +1,5 @@
 package dev.drydock.oci;
 
-import java.util.regex.Pattern;
-
 /**
  * A repository name per the OCI distribution spec grammar: lowercase path components
  * separated by {@code /}. A single-component name is an official image and is stored as
@@ -10,13 +8,9 @@ import java.util.regex.Pattern;
 public record RepositoryName(String value) {
 
     public static final int MAX_LENGTH = 255;
-    private static final Pattern GRAMMAR =
-            Pattern.compile("[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
 
     public RepositoryName {
-        if (value == null
-                || value.length() > MAX_LENGTH
-                || !GRAMMAR.matcher(value).matches()) {
+        if (value == null || value.length() > MAX_LENGTH || !grammatical(value)) {
             throw new OciException(
                     ErrorCode.NAME_INVALID,
                     "invalid repository name: " + value
@@ -29,6 +23,45 @@ public record RepositoryName(String value) {
     public static RepositoryName parse(String text) {
         RepositoryName name = new RepositoryName(text);
         return name.value.contains("/") ? name : new RepositoryName("library/" + name.value);
+    }
+
+    /**
+     * Whether {@code value} follows the spec's grammar,
+     * {@code [a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*}, read in one
+     * pass: components joined by {@code /}, each runs of lowercase letters and digits joined by one
+     * separator. The grammar as a {@code java.util.regex} pattern nests repetitions, for which the
+     * matcher allocates a set of positions per repetition on every match; names are checked on
+     * every request, and that set was half of what a manifest GET allocated.
+     */
+    static boolean grammatical(String value) {
+        int i = 0;
+        int n = value.length();
+        while (true) {
+            int run = i;
+            while (i < n && isLowerAlphanumeric(value.charAt(i))) {
+                i++;
+            }
+            if (i == run) {
+                return false; // empty name or component, or a separator not between two runs
+            }
+            if (i == n) {
+                return true;
+            }
+            char c = value.charAt(i++);
+            if (c == '_' && i < n && value.charAt(i) == '_') {
+                i++;
+            } else if (c == '-') {
+                while (i < n && value.charAt(i) == '-') {
+                    i++;
+                }
+            } else if (c != '.' && c != '_' && c != '/') {
+                return false;
+            }
+        }
+    }
+
+    private static boolean isLowerAlphanumeric(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 
     public String namespace() {

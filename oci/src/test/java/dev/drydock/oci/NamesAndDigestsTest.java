@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -22,6 +24,48 @@ class NamesAndDigestsTest {
         OciException e = assertThrows(OciException.class, () -> RepositoryName.parse(name));
         assertEquals(ErrorCode.NAME_INVALID, e.code());
         assertEquals(400, e.status());
+    }
+
+    /** The grammar exactly as the distribution spec writes it. */
+    private static final Pattern SPEC_GRAMMAR =
+            Pattern.compile("[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*");
+
+    @Test
+    void theOnePassReaderAgreesWithTheSpecsGrammar() {
+        String alphabet = "a0._-/A%";
+        // every string of up to 6 characters over letters, digits, the separators and two outsiders
+        for (int length = 0; length <= 6; length++) {
+            int[] at = new int[length];
+            while (true) {
+                StringBuilder name = new StringBuilder();
+                for (int i : at) {
+                    name.append(alphabet.charAt(i));
+                }
+                assertAgrees(name.toString());
+                int i = length - 1;
+                while (i >= 0 && at[i] == alphabet.length() - 1) {
+                    at[i--] = 0;
+                }
+                if (i < 0) {
+                    break;
+                }
+                at[i]++;
+            }
+        }
+        // and longer ones, mostly near the grammar
+        Random random = new Random(7);
+        String near = "abz09.._-//";
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder name = new StringBuilder();
+            for (int i = random.nextInt(40); i > 0; i--) {
+                name.append(near.charAt(random.nextInt(near.length())));
+            }
+            assertAgrees(name.toString());
+        }
+    }
+
+    private static void assertAgrees(String name) {
+        assertEquals(SPEC_GRAMMAR.matcher(name).matches(), RepositoryName.grammatical(name), name);
     }
 
     @ParameterizedTest

@@ -106,6 +106,57 @@ class PullsStarsSearchIT {
                         .body("find { it.name == '" + REPOSITORY + "' }.stars", equalTo(1)));
     }
 
+    /**
+     * Repeated pulls of one tag are answered from the front door's cache after the first (on the
+     * event loop, before the REST layer): each one still counts, HEADs do not, and a client
+     * without access to the repository reads nothing, cached or not.
+     */
+    @Test
+    void everyPullOfACachedManifestCountsOnce() {
+        String repository = "acme/cached" + UUID.randomUUID().toString().substring(0, 6);
+        Commands.run(
+                work,
+                "skopeo",
+                "copy",
+                "--all",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                platform.adminCreds(),
+                "oci:" + work.resolve("image") + ":v1",
+                "docker://" + platform.registry() + "/" + repository + ":v1");
+        String bearer = platform.adminBearer(repository);
+        String index = "application/vnd.oci.image.index.v1+json";
+        for (int i = 0; i < 5; i++) {
+            frontDoor()
+                    .header("Authorization", bearer)
+                    .header("Accept", index)
+                    .get("/v2/" + repository + "/manifests/v1")
+                    .then()
+                    .statusCode(200)
+                    .header("Content-Type", index);
+            frontDoor()
+                    .header("Authorization", bearer)
+                    .header("Accept", index)
+                    .head("/v2/" + repository + "/manifests/v1")
+                    .then()
+                    .statusCode(200);
+        }
+        frontDoor()
+                .header("Authorization", platform.adminBearer("acme/elsewhere"))
+                .get("/v2/" + repository + "/manifests/v1")
+                .then()
+                .statusCode(401);
+        frontDoor().get("/v2/" + repository + "/manifests/v1").then().statusCode(401);
+
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> frontDoor()
+                        .get("/api/v1/repositories/" + repository + "/pulls")
+                        .then()
+                        .statusCode(200)
+                        .body("total", equalTo(5))
+                        .body("byReference.v1", equalTo(5)));
+    }
+
     @Test
     void searchFindsTheRepositoryByNameFirst() {
         await().atMost(Duration.ofSeconds(10))

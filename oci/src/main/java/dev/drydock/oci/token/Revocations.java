@@ -28,8 +28,10 @@ public final class Revocations {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI url;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private volatile Set<UUID> tokens = Set.of();
     private volatile Set<UUID> sessions = Set.of();
     private volatile Instant fresh = Instant.EPOCH;

@@ -30,8 +30,10 @@ public final class TokenVerifier {
 
     private final URI jwksUrl;
     private final String service;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final Map<String, ECKey> keys = new ConcurrentHashMap<>();
     private final RegistryToken.Cache verified = new RegistryToken.Cache();
     private volatile Instant lastRefresh = Instant.EPOCH;

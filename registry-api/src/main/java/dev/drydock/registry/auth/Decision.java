@@ -27,20 +27,28 @@ public record Decision(RepositoryName repository, Action action, RegistryToken t
      * @throws OciException DENIED when no decision covers {@code action} on that name
      */
     public static RepositoryName require(RoutingContext ctx, String pathName, Action action) {
-        Decision decision = ctx == null ? null : ctx.get(KEY);
         RepositoryName named;
         try {
             named = RepositoryName.parse(pathName);
         } catch (OciException e) {
             named = null;
         }
-        if (decision == null
-                || decision.action() != action
-                || !decision.repository().equals(named)) {
-            LOG.errorf("refused %s on %s: the access check decided %s", action, pathName, decision);
+        if (!covers(ctx, named, action)) {
+            LOG.errorf(
+                    "refused %s on %s: the access check decided %s",
+                    action, pathName, ctx == null ? null : ctx.get(KEY));
             throw new OciException(ErrorCode.DENIED, "no access decision covers this request");
         }
-        return decision.repository();
+        return named;
+    }
+
+    /** Whether this request's decision allows exactly {@code action} on exactly {@code repository}. */
+    public static boolean covers(RoutingContext ctx, RepositoryName repository, Action action) {
+        Decision decision = ctx == null ? null : ctx.get(KEY);
+        return decision != null
+                && repository != null
+                && decision.action() == action
+                && decision.repository().equals(repository);
     }
 
     /** The decision taken on this request's repository, if any (the blob proxy forwards nothing else). */

@@ -52,7 +52,8 @@ public class ManifestResource {
 
     /**
      * A GET is a pull (see {@link PullEvents} for when its event is committed). A manifest the
-     * cache holds is answered on the event loop; otherwise the database is read on a worker thread.
+     * cache holds is mostly answered before this, on the event loop ({@link CachedManifestReads});
+     * what comes here is read on a worker thread (from the cache when it holds it).
      */
     @GET
     @Path("{name: .+}/manifests/{reference}")
@@ -63,14 +64,6 @@ public class ManifestResource {
             @Context HttpServerRequest http,
             @Context RoutingContext ctx) {
         RepositoryName repository = Decision.require(ctx, name, Action.PULL);
-        StoredManifest kept = manifests.kept(repository, reference);
-        if (kept != null) {
-            StoredManifest manifest = acceptable(kept, request, reference);
-            if (manifests.pulledWithoutWaiting(repository, reference, manifest, Actors.of(http))) {
-                return Uni.createFrom()
-                        .item(headers(Response.ok(manifest.content()), manifest).build());
-            }
-        }
         return Uni.createFrom()
                 .item(Unchecked.supplier(() -> {
                     StoredManifest manifest = acceptable(manifests.resolve(repository, reference), request, reference);
@@ -112,22 +105,27 @@ public class ManifestResource {
      * of them the manifest's (nor a wildcard), is told the manifest is not there in a form it takes.
      */
     private static StoredManifest acceptable(StoredManifest manifest, HttpHeaders request, String reference) {
-        List<String> accepted = request.getRequestHeader(HttpHeaders.ACCEPT) == null
-                ? List.of()
-                : request.getRequestHeader(HttpHeaders.ACCEPT).stream()
-                        .flatMap(header -> Arrays.stream(header.split(",")))
-                        .map(type -> type.split(";")[0].trim())
-                        .filter(type -> !type.isEmpty())
-                        .toList();
-        if (accepted.isEmpty()
-                || accepted.contains(manifest.mediaType())
-                || accepted.stream().anyMatch(type -> type.equals("*/*") || type.equals("application/*"))) {
+        if (accepts(request.getRequestHeader(HttpHeaders.ACCEPT), manifest)) {
             return manifest;
         }
         throw new OciException(
                 ErrorCode.MANIFEST_UNKNOWN,
                 "the manifest is a " + manifest.mediaType() + ", which the request's Accept header does not include",
                 reference);
+    }
+
+    /** Whether {@code Accept} headers (none, or null, take anything) take the manifest as it is stored. */
+    static boolean accepts(List<String> acceptHeaders, StoredManifest manifest) {
+        List<String> accepted = acceptHeaders == null
+                ? List.of()
+                : acceptHeaders.stream()
+                        .flatMap(header -> Arrays.stream(header.split(",")))
+                        .map(type -> type.split(";")[0].trim())
+                        .filter(type -> !type.isEmpty())
+                        .toList();
+        return accepted.isEmpty()
+                || accepted.contains(manifest.mediaType())
+                || accepted.stream().anyMatch(type -> type.equals("*/*") || type.equals("application/*"));
     }
 
     @PUT

@@ -36,8 +36,10 @@ public class StorageCollector {
     /** The token is sent at once, to layer-store on this machine's network: it need not outlive that. */
     private static final Duration TOKEN_LIFETIME = Duration.ofSeconds(30);
 
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final URI base;
     private final RegistryTokens tokens;
     private final Duration answerWithin;

@@ -1,6 +1,8 @@
 package dev.drydock.registry.manifest;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,12 +11,16 @@ import dev.drydock.oci.Digest;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +99,80 @@ class ManifestCacheTest {
                 .statusCode(202);
         as(auth).get("/v2/" + repository + "/manifests/" + digestOf(two)).then().statusCode(404);
         as(auth).get("/v2/" + repository + "/manifests/v1").then().statusCode(404);
+    }
+
+    /**
+     * A manifest the cache does not hold is answered by {@link ManifestResource}, one it holds by
+     * {@link CachedManifestReads}: a client sees the same status, headers and bytes either way, for
+     * GET and HEAD, and the same refusal for an {@code Accept} that leaves the manifest out.
+     */
+    @Test
+    void theCachedAnswerIsTheAnswerTheResourceGives() {
+        String repository = "test/c" + UUID.randomUUID().toString().substring(0, 8);
+        String auth = ManifestPushTest.bearer(repository);
+        String subject = index("subject");
+        String referrer = "{\"schemaVersion\":2,\"mediaType\":\"" + INDEX + "\",\"manifests\":[],"
+                + "\"subject\":{\"mediaType\":\"" + INDEX + "\",\"digest\":\"" + digestOf(subject) + "\",\"size\":"
+                + subject.length() + "}}";
+        as(auth).contentType(INDEX)
+                .body(subject)
+                .put("/v2/" + repository + "/manifests/s")
+                .then()
+                .statusCode(201);
+        for (String tag : List.of("get", "head")) {
+            as(auth).contentType(INDEX)
+                    .body(referrer)
+                    .put("/v2/" + repository + "/manifests/" + tag)
+                    .then()
+                    .statusCode(201);
+        }
+        for (String method : List.of("GET", "HEAD")) {
+            String path = "/v2/" + repository + "/manifests/" + method.toLowerCase(Locale.ROOT);
+            assertNull(cache.get(repository, method.toLowerCase(Locale.ROOT)), "not held before the first " + method);
+            Response first = as(auth).request(method, path);
+            // the pushes' own notifications arrive in their own time and may drop what the first
+            // answer kept: ask until it stays held
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                as(auth).request(method, path).then().statusCode(200);
+                return cache.get(repository, method.toLowerCase(Locale.ROOT)) != null;
+            });
+            Response cached = as(auth).request(method, path);
+            assertEquals(200, first.statusCode());
+            assertEquals(first.statusCode(), cached.statusCode(), method);
+            assertArrayEquals(first.asByteArray(), cached.asByteArray(), method);
+            assertEquals(method.equals("GET") ? referrer : "", cached.asString(), method);
+            for (String header : List.of(
+                    "Content-Type",
+                    "Content-Length",
+                    "Docker-Content-Digest",
+                    "ETag",
+                    "OCI-Subject",
+                    "Docker-Distribution-API-Version")) {
+                assertNotNull(first.header(header), method + " " + header);
+                assertEquals(first.header(header), cached.header(header), method + " " + header);
+            }
+            assertEquals(digestOf(subject), cached.header("OCI-Subject"));
+            assertEquals(Set.copyOf(names(first)), Set.copyOf(names(cached)), method + ": the same headers");
+        }
+        String path = "/v2/" + repository + "/manifests/get";
+        as(auth).header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                .get(path)
+                .then()
+                .statusCode(404)
+                .body("errors[0].code", equalTo("MANIFEST_UNKNOWN"));
+        as(auth).header("Accept", "application/vnd.oci.image.manifest.v1+json, " + INDEX + ";q=0.5")
+                .get(path)
+                .then()
+                .statusCode(200)
+                .header("Docker-Content-Digest", digestOf(referrer));
+        // a token for another repository reads nothing here, cached or not
+        as(ManifestPushTest.bearer("test/other")).get(path).then().statusCode(401);
+    }
+
+    private static List<String> names(Response response) {
+        return response.headers().asList().stream()
+                .map(h -> h.getName().toLowerCase(Locale.ROOT))
+                .toList();
     }
 
     @Test

@@ -45,6 +45,7 @@ public class ImageReader {
     private static final int MAX_MANIFEST = 4 << 20;
 
     private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NORMAL)
             .build();
