@@ -8,6 +8,8 @@
 -- followed it.
 CREATE OR REPLACE FUNCTION notify_manifests_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- every other column counts, those added later included (the rows are rendered whole, the
+    -- content too: these updates come at most once per tenth of the grace period per manifest)
     IF TG_OP = 'UPDATE' AND TG_TABLE_NAME = 'manifest'
             AND to_jsonb(NEW) - ARRAY['pushed_at', 'touched_at', 'pulled_at']
                 = to_jsonb(OLD) - ARRAY['pushed_at', 'touched_at', 'pulled_at'] THEN

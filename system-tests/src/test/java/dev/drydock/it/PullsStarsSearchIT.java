@@ -148,7 +148,9 @@ class PullsStarsSearchIT {
                 .statusCode(401);
         frontDoor().get("/v2/" + repository + "/manifests/v1").then().statusCode(401);
 
-        await().atMost(Duration.ofSeconds(10))
+        // and stays there: a pull counted twice would come later than the first count
+        await().atMost(Duration.ofSeconds(15))
+                .during(Duration.ofSeconds(3))
                 .untilAsserted(() -> frontDoor()
                         .get("/api/v1/repositories/" + repository + "/pulls")
                         .then()

@@ -6,6 +6,8 @@ import dev.drydock.oci.http.Routes;
 import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Decision;
 import dev.drydock.registry.frontdoor.Actors;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,6 +16,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.Map;
 
 /**
  * {@code GET} and {@code HEAD} of a manifest that {@link ManifestCache} holds, answered on the
@@ -32,9 +35,14 @@ import jakarta.enterprise.event.Observes;
 public class CachedManifestReads {
 
     private final Manifests manifests;
+    private final Counter answered;
 
-    CachedManifestReads(Manifests manifests) {
+    CachedManifestReads(Manifests manifests, MeterRegistry meters) {
         this.manifests = manifests;
+        this.answered = Counter.builder("drydock.manifest_reads")
+                .tag("served", "cache")
+                .description("manifest GETs and HEADs answered from the cache on the event loop")
+                .register(meters);
     }
 
     void register(@Observes Router router) {
@@ -62,12 +70,11 @@ public class CachedManifestReads {
             ctx.next();
             return;
         }
-        HttpServerResponse response = ctx.response()
-                .putHeader("Content-Type", manifest.mediaType())
-                .putHeader("Docker-Content-Digest", manifest.digest())
-                .putHeader("ETag", "\"" + manifest.digest() + "\"");
-        if (manifest.subjectDigest() != null) {
-            response.putHeader("OCI-Subject", manifest.subjectDigest());
+        answered.increment();
+        HttpServerResponse response = ctx.response();
+        for (Map.Entry<String, String> header :
+                ManifestResource.answerHeaders(manifest).entrySet()) {
+            response.putHeader(header.getKey(), header.getValue());
         }
         if (get) {
             response.end(Buffer.buffer(manifest.content()));

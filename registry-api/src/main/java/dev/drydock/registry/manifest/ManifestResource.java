@@ -33,7 +33,9 @@ import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@code /v2/<name>/manifests/<reference>}: push and pull manifests by tag or digest. */
 @Path("/v2")
@@ -185,12 +187,19 @@ public class ManifestResource {
     }
 
     private static Response.ResponseBuilder headers(Response.ResponseBuilder response, StoredManifest manifest) {
-        response.type(manifest.mediaType())
-                .header("Docker-Content-Digest", manifest.digest())
-                .header(HttpHeaders.ETAG, "\"" + manifest.digest() + "\"");
-        if (manifest.subjectDigest() != null) {
-            response.header("OCI-Subject", manifest.subjectDigest());
-        }
+        answerHeaders(manifest).forEach(response::header);
         return response;
+    }
+
+    /** The headers of a manifest's GET or HEAD, here and in {@link CachedManifestReads}, besides its length. */
+    static Map<String, String> answerHeaders(StoredManifest manifest) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(HttpHeaders.CONTENT_TYPE, manifest.mediaType());
+        headers.put("Docker-Content-Digest", manifest.digest());
+        headers.put(HttpHeaders.ETAG, "\"" + manifest.digest() + "\"");
+        if (manifest.subjectDigest() != null) {
+            headers.put("OCI-Subject", manifest.subjectDigest());
+        }
+        return headers;
     }
 }

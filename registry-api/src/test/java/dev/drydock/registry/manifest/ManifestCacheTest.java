@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.drydock.oci.Digest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -38,6 +39,9 @@ class ManifestCacheTest {
 
     @Inject
     ManifestCache cache;
+
+    @Inject
+    MeterRegistry meters;
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String url;
@@ -129,14 +133,18 @@ class ManifestCacheTest {
         for (String method : List.of("GET", "HEAD")) {
             String path = "/v2/" + repository + "/manifests/" + method.toLowerCase(Locale.ROOT);
             assertNull(cache.get(repository, method.toLowerCase(Locale.ROOT)), "not held before the first " + method);
+            double before = cachedAnswers();
             Response first = as(auth).request(method, path);
+            assertEquals(before, cachedAnswers(), "the first " + method + " is the resource's");
             // the pushes' own notifications arrive in their own time and may drop what the first
             // answer kept: ask until it stays held
             await().atMost(Duration.ofSeconds(5)).until(() -> {
                 as(auth).request(method, path).then().statusCode(200);
                 return cache.get(repository, method.toLowerCase(Locale.ROOT)) != null;
             });
+            before = cachedAnswers();
             Response cached = as(auth).request(method, path);
+            assertEquals(before + 1, cachedAnswers(), "the second " + method + " is the cache's");
             assertEquals(200, first.statusCode());
             assertEquals(first.statusCode(), cached.statusCode(), method);
             assertArrayEquals(first.asByteArray(), cached.asByteArray(), method);
@@ -167,6 +175,53 @@ class ManifestCacheTest {
                 .header("Docker-Content-Digest", digestOf(referrer));
         // a token for another repository reads nothing here, cached or not
         as(ManifestPushTest.bearer("test/other")).get(path).then().statusCode(401);
+    }
+
+    private double cachedAnswers() {
+        return meters.get("drydock.manifest_reads")
+                .tag("served", "cache")
+                .counter()
+                .count();
+    }
+
+    /**
+     * Recording when a manifest was pushed, touched or last pulled changes nothing a cache holds
+     * and drops nothing; any other change to its row does. (Notifications arrive in commit order,
+     * so once a later change elsewhere has been heard, an earlier one here would have been too.)
+     */
+    @Test
+    void aManifestsTimesAloneAreNoChange() throws Exception {
+        String repository = "test/c" + UUID.randomUUID().toString().substring(0, 8);
+        String elsewhere = "test/c" + UUID.randomUUID().toString().substring(0, 8);
+        for (String name : List.of(repository, elsewhere)) {
+            String auth = ManifestPushTest.bearer(name);
+            as(auth).contentType(INDEX)
+                    .body(index(name))
+                    .put("/v2/" + name + "/manifests/v1")
+                    .then()
+                    .statusCode(201);
+            await().atMost(Duration.ofSeconds(5)).until(() -> {
+                as(auth).get("/v2/" + name + "/manifests/v1").then().statusCode(200);
+                return cache.get(name, "v1") != null;
+            });
+        }
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
+            update(c, "pushed_at = now(), touched_at = now(), pulled_at = now()", repository);
+            update(c, "artifact_type = 'application/x-elsewhere'", elsewhere);
+            await().atMost(Duration.ofSeconds(5)).until(() -> cache.get(elsewhere, "v1") == null);
+            assertNotNull(cache.get(repository, "v1"), "its times alone changed: still held");
+
+            update(c, "artifact_type = 'application/x-changed'", repository);
+            await().atMost(Duration.ofSeconds(5)).until(() -> cache.get(repository, "v1") == null);
+        }
+    }
+
+    private static void update(Connection c, String set, String repository) throws Exception {
+        try (PreparedStatement update = c.prepareStatement("UPDATE registry.manifest SET " + set
+                + " WHERE repository_id = (SELECT id FROM registry.repository WHERE name = ?)")) {
+            update.setString(1, repository);
+            assertEquals(1, update.executeUpdate());
+        }
     }
 
     private static List<String> names(Response response) {
