@@ -40,6 +40,11 @@ class PullsStarsSearchIT {
         images.put("amd64", writer.image("amd64", 1, 10_000));
         images.put("arm64", writer.image("arm64", 1, 10_000));
         writer.tag("v1", writer.index(images));
+        pushTheImageTo(REPOSITORY);
+    }
+
+    /** The multi-platform image, every platform of it, as {@code repository:v1} (skopeo, as the admin). */
+    private static void pushTheImageTo(String repository) {
         Commands.run(
                 work,
                 "skopeo",
@@ -48,8 +53,8 @@ class PullsStarsSearchIT {
                 "--dest-tls-verify=false",
                 "--dest-creds",
                 platform.adminCreds(),
-                "oci:" + writer.path() + ":v1",
-                "docker://" + platform.registry() + "/" + REPOSITORY + ":v1");
+                "oci:" + work.resolve("image") + ":v1",
+                "docker://" + platform.registry() + "/" + repository + ":v1");
     }
 
     private static io.restassured.specification.RequestSpecification frontDoor() {
@@ -114,16 +119,7 @@ class PullsStarsSearchIT {
     @Test
     void everyPullOfACachedManifestCountsOnce() {
         String repository = "acme/cached" + UUID.randomUUID().toString().substring(0, 6);
-        Commands.run(
-                work,
-                "skopeo",
-                "copy",
-                "--all",
-                "--dest-tls-verify=false",
-                "--dest-creds",
-                platform.adminCreds(),
-                "oci:" + work.resolve("image") + ":v1",
-                "docker://" + platform.registry() + "/" + repository + ":v1");
+        pushTheImageTo(repository);
         String bearer = platform.adminBearer(repository);
         String index = "application/vnd.oci.image.index.v1+json";
         for (int i = 0; i < 5; i++) {
