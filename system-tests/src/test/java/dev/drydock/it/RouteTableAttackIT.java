@@ -115,6 +115,7 @@ class RouteTableAttackIT {
         String pattern = route.path().pattern();
         String path = pattern.substring(1, pattern.length() - 1) // the anchors ^ and $
                 .replace("(?<name>.+)", repository)
+                .replace("(?<reference>[^/]+)", "[^/]+")
                 .replace("(/.+)?", "/" + repository)
                 .replace("(/verify)?", "")
                 .replace("/?", "/")

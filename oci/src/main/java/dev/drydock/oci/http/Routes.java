@@ -40,21 +40,41 @@ public final class Routes {
         VIEWER
     }
 
-    public record Route(String name, Set<String> methods, Pattern path, Owner owner, Need need, Action action) {
+    /** @param namesReference whether the path ends in a reference ({@link Match#reference()}) */
+    public record Route(
+            String name,
+            Set<String> methods,
+            Pattern path,
+            Owner owner,
+            Need need,
+            Action action,
+            boolean namesReference) {
 
         static Route of(String name, String methods, String path, Owner owner, Need need, Action action) {
-            return new Route(name, Set.of(methods.split(",")), Pattern.compile(path), owner, need, action);
+            return new Route(
+                    name,
+                    Set.of(methods.split(",")),
+                    Pattern.compile(path),
+                    owner,
+                    need,
+                    action,
+                    path.contains(REFERENCE));
         }
     }
 
-    /** A request matched to its route; {@code repository} is set for the routes that act on one. */
-    public record Match(Route route, RepositoryName repository) {
+    /**
+     * A request matched to its route; {@code repository} is set for the routes that act on one,
+     * {@code reference} (the path's last segment as the client sent it: a tag, digest or upload
+     * id) for the {@code /v2} routes that name one.
+     */
+    public record Match(Route route, RepositoryName repository, String reference) {
 
         public static final String KEY = Match.class.getName();
     }
 
     private static final String NAME = "(?<name>.+)";
     private static final String SEGMENT = "[^/]+";
+    private static final String REFERENCE = "(?<reference>[^/]+)";
 
     // spotless:off (a table reads best as one route per line)
     private static final List<Route> TABLE = List.of(
@@ -62,17 +82,17 @@ public final class Routes {
             Route.of("v2.base", "GET,HEAD", "^/v2/?$", Owner.REGISTRY_API, Need.TOKEN, null),
             Route.of("v2.catalog", "GET,HEAD", "^/v2/_catalog$", Owner.REGISTRY_API, Need.TOKEN, null),
             Route.of("upload.start", "POST", "^/v2/" + NAME + "/blobs/uploads/?$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
-            Route.of("upload.status", "GET", "^/v2/" + NAME + "/blobs/uploads/" + SEGMENT + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
-            Route.of("upload.write", "PATCH,PUT", "^/v2/" + NAME + "/blobs/uploads/" + SEGMENT + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
+            Route.of("upload.status", "GET", "^/v2/" + NAME + "/blobs/uploads/" + REFERENCE + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
+            Route.of("upload.write", "PATCH,PUT", "^/v2/" + NAME + "/blobs/uploads/" + REFERENCE + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
             // cancelling one's own upload is part of pushing: the spec's clients hold only pull,push
-            Route.of("upload.cancel", "DELETE", "^/v2/" + NAME + "/blobs/uploads/" + SEGMENT + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
-            Route.of("blob.read", "GET,HEAD", "^/v2/" + NAME + "/blobs/" + SEGMENT + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PULL),
-            Route.of("blob.delete", "DELETE", "^/v2/" + NAME + "/blobs/" + SEGMENT + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.DELETE),
-            Route.of("manifest.read", "GET,HEAD", "^/v2/" + NAME + "/manifests/" + SEGMENT + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PULL),
-            Route.of("manifest.push", "PUT", "^/v2/" + NAME + "/manifests/" + SEGMENT + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PUSH),
-            Route.of("manifest.delete", "DELETE", "^/v2/" + NAME + "/manifests/" + SEGMENT + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.DELETE),
+            Route.of("upload.cancel", "DELETE", "^/v2/" + NAME + "/blobs/uploads/" + REFERENCE + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PUSH),
+            Route.of("blob.read", "GET,HEAD", "^/v2/" + NAME + "/blobs/" + REFERENCE + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.PULL),
+            Route.of("blob.delete", "DELETE", "^/v2/" + NAME + "/blobs/" + REFERENCE + "$", Owner.LAYER_STORE, Need.REPOSITORY, Action.DELETE),
+            Route.of("manifest.read", "GET,HEAD", "^/v2/" + NAME + "/manifests/" + REFERENCE + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PULL),
+            Route.of("manifest.push", "PUT", "^/v2/" + NAME + "/manifests/" + REFERENCE + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PUSH),
+            Route.of("manifest.delete", "DELETE", "^/v2/" + NAME + "/manifests/" + REFERENCE + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.DELETE),
             Route.of("tags.list", "GET,HEAD", "^/v2/" + NAME + "/tags/list$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PULL),
-            Route.of("referrers.list", "GET,HEAD", "^/v2/" + NAME + "/referrers/" + SEGMENT + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PULL),
+            Route.of("referrers.list", "GET,HEAD", "^/v2/" + NAME + "/referrers/" + REFERENCE + "$", Owner.REGISTRY_API, Need.REPOSITORY, Action.PULL),
             // The portal's REST API: identity and repository writes here, reads at audit-service.
             Route.of("sessions", "POST,DELETE", "^/api/v1/sessions$", Owner.REGISTRY_API, Need.PUBLIC, null),
             Route.of("users.create", "POST", "^/api/v1/users$", Owner.REGISTRY_API, Need.PUBLIC, null),
@@ -131,7 +151,8 @@ public final class Routes {
             if (m.matches()) {
                 RepositoryName repository =
                         route.need() == Need.REPOSITORY ? RepositoryName.parse(m.group("name")) : null;
-                return Optional.of(new Match(route, repository));
+                String reference = route.namesReference() ? m.group("reference") : null;
+                return Optional.of(new Match(route, repository, reference));
             }
         }
         return Optional.empty();

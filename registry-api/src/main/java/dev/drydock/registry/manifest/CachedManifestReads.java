@@ -1,7 +1,6 @@
 package dev.drydock.registry.manifest;
 
 import dev.drydock.oci.RepositoryName;
-import dev.drydock.oci.http.RequestPath;
 import dev.drydock.oci.http.Routes;
 import dev.drydock.oci.token.Action;
 import dev.drydock.registry.auth.Decision;
@@ -26,8 +25,8 @@ import java.util.Map;
  * the collections that stretched its slowest answers.
  *
  * <p>It answers only what it is sure of, exactly as {@link ManifestResource} would: the request's
- * own access decision covers pulling from the repository its route names, the reference is a
- * plain path segment (no percent-encoding), the cache holds the manifest, the {@code Accept}
+ * own access decision covers pulling from the repository its route names, the reference its
+ * route matched is a plain path segment (no percent-encoding), the cache holds the manifest, the {@code Accept}
  * header takes it, and a GET's pull is queued without waiting. Anything else goes on to
  * {@link ManifestResource}, which answers every case.
  */
@@ -61,8 +60,7 @@ public class CachedManifestReads {
             return;
         }
         RepositoryName repository = match.repository();
-        String path = RequestPath.of(request.uri());
-        String reference = path.substring(path.lastIndexOf('/') + 1);
+        String reference = match.reference();
         StoredManifest manifest = reference.indexOf('%') >= 0 ? null : manifests.kept(repository, reference);
         if (manifest == null
                 || !ManifestResource.accepts(request.headers().getAll("Accept"), manifest)
