@@ -295,6 +295,166 @@ class PushFaultsIT {
         assertNothingLost(platform, repository, bearer, acknowledged);
     }
 
+    /** The accounts and personal access tokens whose creation was answered 201. */
+    private record Identities(
+            Map<String, String> users,
+            Map<String, String> tokens,
+            Map<String, String> tokenOwners,
+            AtomicInteger failed) {
+        Identities() {
+            this(new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new AtomicInteger());
+        }
+    }
+
+    /**
+     * Sign-ups and token creations are written through the ORM, not the push path: an account or
+     * a token answered 201 before registry-api is SIGKILLed signs in after its restart, and its
+     * event is in the audit log exactly once.
+     */
+    @Test
+    void accountsAndTokensAcknowledgedBeforeSigkillsOfRegistryApiAreKeptWithOneEventEach() throws Exception {
+        String prefix = "kill" + UUID.randomUUID().toString().substring(0, 6);
+        Identities created = new Identities();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            int writer = w;
+            Thread thread = new Thread(
+                    () -> {
+                        for (int i = 0; writing.get(); i++) {
+                            try {
+                                signUpWithToken(prefix + "w" + writer + "n" + i, created);
+                            } catch (Exception e) { // the connection failed: nothing acknowledged
+                                created.failed().incrementAndGet();
+                                Platform.sleep(20);
+                            }
+                        }
+                    },
+                    "identity-writer-" + w);
+            thread.setDaemon(true);
+            thread.start();
+            writers.add(thread);
+        }
+        try {
+            for (int round = 0; round < 2; round++) {
+                Platform.sleep(5000);
+                platform.kill("registry-api");
+                Platform.sleep(1000);
+                platform.restart("registry-api", platform.registryPort);
+            }
+            Platform.sleep(3000);
+        } finally {
+            stop(writing, writers);
+        }
+        System.out.printf(
+                "PushFaultsIT: %d accounts and %d tokens acknowledged, %d writes failed across 2 SIGKILLs of"
+                        + " registry-api%n",
+                created.users().size(),
+                created.tokens().size(),
+                created.failed().get());
+        assertTrue(
+                created.users().size() >= 10,
+                "too few sign-ups to count on: " + created.users().size());
+        assertTrue(
+                created.tokens().size() >= 10,
+                "too few tokens to count on: " + created.tokens().size());
+        assertTrue(created.failed().get() > 0, "no write met the kill: it proves nothing");
+        created.users()
+                .forEach((username, password) -> RestAssured.given()
+                        .baseUri("http://" + platform.registry())
+                        .auth()
+                        .preemptive()
+                        .basic(username, password)
+                        .get("/api/v1/users/me")
+                        .then()
+                        .statusCode(200)
+                        .body("username", equalTo(username)));
+        created.tokens()
+                .forEach((id, secret) -> RestAssured.given()
+                        .baseUri("http://" + platform.registry())
+                        .auth()
+                        .preemptive()
+                        .basic(created.tokenOwners().get(id), secret)
+                        .get("/api/v1/users/me")
+                        .then()
+                        .statusCode(200));
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    Map<String, Integer> registered = eventsBy("dev.drydock.user.registered", "username", prefix);
+                    Map<String, Integer> tokens = eventsBy("dev.drydock.token.created", "tokenId", "");
+                    created.users().keySet().forEach(user -> assertEquals(1, registered.getOrDefault(user, 0), user));
+                    created.tokens().keySet().forEach(id -> assertEquals(1, tokens.getOrDefault(id, 0), id));
+                });
+        Platform.sleep(3000); // anything applied twice would show now
+        eventsBy("dev.drydock.user.registered", "username", prefix)
+                .forEach((user, times) -> assertEquals(1, times, user + " registered"));
+        eventsBy("dev.drydock.token.created", "tokenId", "")
+                .forEach((id, times) -> assertEquals(1, times, "token " + id + " created"));
+    }
+
+    private static void signUpWithToken(String username, Identities created) {
+        String password = "pw-" + UUID.randomUUID();
+        Response signUp = RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .contentType("application/json")
+                .body(Map.of("username", username, "password", password))
+                .post("/api/v1/users");
+        if (signUp.statusCode() != 201) {
+            created.failed().incrementAndGet();
+            return;
+        }
+        created.users().put(username, password);
+        Response token = RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .auth()
+                .preemptive()
+                .basic(username, password)
+                .contentType("application/json")
+                .body(Map.of("name", "ci", "scope", "read"))
+                .post("/api/v1/tokens");
+        if (token.statusCode() == 201) {
+            String id = token.jsonPath().getString("id");
+            created.tokens().put(id, token.jsonPath().getString("token"));
+            created.tokenOwners().put(id, username);
+        } else {
+            created.failed().incrementAndGet();
+        }
+    }
+
+    /** How often the audit log holds an event of {@code type}, by a field of its data starting with {@code prefix}. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Integer> eventsBy(String type, String field, String prefix) {
+        Map<String, Integer> seen = new ConcurrentHashMap<>();
+        Long cursor = null;
+        do {
+            var request = RestAssured.given()
+                    .baseUri("http://" + platform.registry())
+                    .auth()
+                    .preemptive()
+                    .basic(Platform.ADMIN, platform.adminPassword)
+                    .queryParam("type", type)
+                    .queryParam("limit", 500);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            var page = request.get("/api/v1/audit")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            for (Map<String, Object> record : page.<Map<String, Object>>getList("items")) {
+                assertEquals(type, record.get("type"), "the audit log's type filter");
+                String value = (String) ((Map<String, Object>) record.get("data")).get(field);
+                if (value.startsWith(prefix)) {
+                    seen.merge(value, 1, Integer::sum);
+                }
+            }
+            cursor = page.getObject("next", Long.class);
+        } while (cursor != null);
+        return seen;
+    }
+
     private static String sha256(byte[] bytes) {
         try {
             return "sha256:"
