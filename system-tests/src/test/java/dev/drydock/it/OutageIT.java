@@ -93,28 +93,7 @@ class OutageIT {
 
     /** Every audit record of the repository, page by page. */
     private static List<Map<String, Object>> audit(Platform platform, String repository) {
-        List<Map<String, Object>> records = new java.util.ArrayList<>();
-        Long cursor = null;
-        do {
-            var request = RestAssured.given()
-                    .baseUri("http://" + platform.registry())
-                    .auth()
-                    .preemptive()
-                    .basic(Platform.ADMIN, platform.adminPassword)
-                    .queryParam("repository", repository)
-                    .queryParam("limit", 500);
-            if (cursor != null) {
-                request.queryParam("cursor", cursor);
-            }
-            var page = request.get("/api/v1/audit")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
-            records.addAll(page.getList("items"));
-            cursor = page.getObject("next", Long.class);
-        } while (cursor != null);
-        return records;
+        return platform.auditRecords("repository", repository);
     }
 
     private static long count(List<Map<String, Object>> records, String type) {

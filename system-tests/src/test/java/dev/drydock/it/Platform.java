@@ -145,6 +145,32 @@ public final class Platform {
                 + request.get("/token").then().statusCode(200).extract().path("token");
     }
 
+    /** Every audit record with {@code field} = {@code value} (a query parameter of {@code /api/v1/audit}), page by page, read as the admin. */
+    public List<Map<String, Object>> auditRecords(String field, String value) {
+        List<Map<String, Object>> records = new ArrayList<>();
+        Long cursor = null;
+        do {
+            var request = io.restassured.RestAssured.given()
+                    .baseUri("http://" + registry())
+                    .auth()
+                    .preemptive()
+                    .basic(ADMIN, adminPassword)
+                    .queryParam(field, value)
+                    .queryParam("limit", 500);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            var page = request.get("/api/v1/audit")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            records.addAll(page.getList("items"));
+            cursor = page.getObject("next", Long.class);
+        } while (cursor != null);
+        return records;
+    }
+
     public Path blobFile(String digest) {
         String hex = digest.substring(digest.indexOf(':') + 1);
         return dataDir.resolve("blobs")

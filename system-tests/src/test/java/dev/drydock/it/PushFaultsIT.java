@@ -167,30 +167,11 @@ class PushFaultsIT {
     @SuppressWarnings("unchecked")
     private static Map<String, Integer> tagsCreated(Platform platform, String repository) {
         Map<String, Integer> created = new ConcurrentHashMap<>();
-        Long cursor = null;
-        do {
-            var request = RestAssured.given()
-                    .baseUri("http://" + platform.registry())
-                    .auth()
-                    .preemptive()
-                    .basic(Platform.ADMIN, platform.adminPassword)
-                    .queryParam("repository", repository)
-                    .queryParam("limit", 500);
-            if (cursor != null) {
-                request.queryParam("cursor", cursor);
+        for (Map<String, Object> record : platform.auditRecords("repository", repository)) {
+            if ("dev.drydock.tag.created".equals(record.get("type"))) {
+                created.merge((String) ((Map<String, Object>) record.get("data")).get("tag"), 1, Integer::sum);
             }
-            var page = request.get("/api/v1/audit")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
-            for (Map<String, Object> record : page.<Map<String, Object>>getList("items")) {
-                if ("dev.drydock.tag.created".equals(record.get("type"))) {
-                    created.merge((String) ((Map<String, Object>) record.get("data")).get("tag"), 1, Integer::sum);
-                }
-            }
-            cursor = page.getObject("next", Long.class);
-        } while (cursor != null);
+        }
         return created;
     }
 
@@ -426,32 +407,13 @@ class PushFaultsIT {
     @SuppressWarnings("unchecked")
     private static Map<String, Integer> eventsBy(String type, String field, String prefix) {
         Map<String, Integer> seen = new ConcurrentHashMap<>();
-        Long cursor = null;
-        do {
-            var request = RestAssured.given()
-                    .baseUri("http://" + platform.registry())
-                    .auth()
-                    .preemptive()
-                    .basic(Platform.ADMIN, platform.adminPassword)
-                    .queryParam("type", type)
-                    .queryParam("limit", 500);
-            if (cursor != null) {
-                request.queryParam("cursor", cursor);
+        for (Map<String, Object> record : platform.auditRecords("type", type)) {
+            assertEquals(type, record.get("type"), "the audit log's type filter");
+            String value = (String) ((Map<String, Object>) record.get("data")).get(field);
+            if (value.startsWith(prefix)) {
+                seen.merge(value, 1, Integer::sum);
             }
-            var page = request.get("/api/v1/audit")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
-            for (Map<String, Object> record : page.<Map<String, Object>>getList("items")) {
-                assertEquals(type, record.get("type"), "the audit log's type filter");
-                String value = (String) ((Map<String, Object>) record.get("data")).get(field);
-                if (value.startsWith(prefix)) {
-                    seen.merge(value, 1, Integer::sum);
-                }
-            }
-            cursor = page.getObject("next", Long.class);
-        } while (cursor != null);
+        }
         return seen;
     }
 
