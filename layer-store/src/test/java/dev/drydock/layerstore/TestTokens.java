@@ -22,6 +22,7 @@ public final class TestTokens {
             "acme/drop",
             "acme/keep",
             "acme/large",
+            "acme/links",
             "acme/many",
             "acme/other",
             "acme/sha512",

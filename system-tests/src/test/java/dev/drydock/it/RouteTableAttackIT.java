@@ -250,6 +250,54 @@ class RouteTableAttackIT {
         unchanged();
     }
 
+    /**
+     * layer-store's question about a repository's blobs ({@code POST /internal/links}, asked by
+     * registry-api per manifest push) is no route of the front door, and layer-store answers it
+     * only to a token that may pull from the repository.
+     */
+    @Test
+    void layerStoresLinkQuestionTellsStrangersNothing() {
+        String question = "{\"digests\":[\"sha256:" + "ab".repeat(32) + "\"]}";
+        String victimToken = "Bearer " + token(victim, PASSWORD, "pull,push");
+        String strangerToken = "Bearer " + token(stranger, PASSWORD, "pull,push");
+        for (String caller : List.of(victimToken, strangerToken, "")) {
+            assertEquals(
+                    404,
+                    RawRequest.status(
+                            platform.registryPort,
+                            "POST",
+                            "/internal/links?repository=" + repository,
+                            caller,
+                            "application/json",
+                            question),
+                    "the front door has no route to layer-store's questions");
+        }
+        for (String caller : List.of(strangerToken, "")) {
+            for (String named : List.of(repository, repository.replace("/", "%2F"), repository + "/")) {
+                assertRefused(
+                        "POST /internal/links?repository=" + named,
+                        RawRequest.status(
+                                platform.layerStorePort,
+                                "POST",
+                                "/internal/links?repository=" + named,
+                                caller,
+                                "application/json",
+                                question),
+                        false);
+            }
+        }
+        assertEquals(
+                200,
+                RawRequest.status(
+                        platform.layerStorePort,
+                        "POST",
+                        "/internal/links?repository=" + repository,
+                        victimToken,
+                        "application/json",
+                        question),
+                "the repository's owner asks");
+    }
+
     @Test
     void everyAccountRouteRefusesCallersWithoutAnAccountCredential() {
         String registryToken = "Bearer " + token(stranger, PASSWORD, "pull,push,delete");

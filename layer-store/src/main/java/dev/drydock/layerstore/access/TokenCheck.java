@@ -220,6 +220,18 @@ public class TokenCheck {
                 .filter(t -> !revocations.isRevoked(t));
     }
 
+    /**
+     * A registry token from the request's {@code Authorization} header that may pull from
+     * {@code repository}, as a blob read needs; empty for anything else. Blocking: it may fetch the JWKS.
+     */
+    public Optional<RegistryToken> pullToken(HttpServerRequest request, String repository) {
+        return Bearer.token(request.getHeader("Authorization"))
+                .flatMap(verifier::verify)
+                .filter(t -> t.purpose() == RegistryToken.Purpose.REGISTRY)
+                .filter(t -> !revocations.isRevoked(t))
+                .filter(t -> t.allows(repository, Action.PULL));
+    }
+
     private static Optional<String> token(HttpServerRequest request) {
         return Bearer.token(request.getHeader("Authorization"))
                 .or(() -> Optional.ofNullable(request.getParam("token")));

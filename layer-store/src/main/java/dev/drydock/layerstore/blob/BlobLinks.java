@@ -13,10 +13,14 @@ import dev.drydock.outbox.Outbox;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
 
@@ -61,6 +65,38 @@ public class BlobLinks {
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty();
             }
+        }
+    }
+
+    /**
+     * The sizes of those of {@code digests} the repository links, by digest, touched as
+     * {@link #linkedSize} touches one: the question a manifest push asks about all its blobs at once.
+     */
+    public Map<String, Long> linkedSizes(String repository, List<Digest> digests) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement select = c.prepareStatement("""
+                     WITH touched AS (
+                         UPDATE repository_blob SET touched_at = now()
+                         WHERE repository = ? AND digest = ANY (?) AND touched_at < now() - make_interval(secs => ?)
+                         RETURNING digest)
+                     SELECT l.digest, b.size FROM repository_blob l JOIN blob b ON b.digest = l.digest
+                     WHERE l.repository = ? AND l.digest = ANY (?)""")) {
+            // = ANY of an array, not IN over unnest(): only the first keeps to the primary key (a
+            // plan that read every link of the repository took 8 ms for 2,000 links instead of 0.2)
+            Array asked = c.createArrayOf(
+                    "text", digests.stream().map(Digest::toString).toArray());
+            select.setString(1, repository);
+            select.setArray(2, asked);
+            select.setDouble(3, gc.touchInterval().toMillis() / 1000.0);
+            select.setString(4, repository);
+            select.setArray(5, asked);
+            Map<String, Long> sizes = new HashMap<>();
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    sizes.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return sizes;
         }
     }
 

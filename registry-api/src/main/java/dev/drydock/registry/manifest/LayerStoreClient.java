@@ -1,6 +1,10 @@
 package dev.drydock.registry.manifest;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.drydock.oci.Digest;
@@ -15,13 +19,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What registry-api asks layer-store synchronously: does a repository link a blob, and what
@@ -96,16 +104,104 @@ public class LayerStoreClient {
                 if (response.statusCode() != 200) {
                     return Optional.empty();
                 }
-                byte[] bytes = body.readNBytes(MAX_CONFIG + 1);
-                if (bytes.length > MAX_CONFIG) {
-                    return Optional.empty();
-                }
-                return ManifestParser.platform(JSON.readTree(bytes));
+                return platform(body.readNBytes(MAX_CONFIG + 1));
             }
         } catch (IOException e) {
             return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The manifest, with its platform when it has an image config that names one, once layer-store
+     * has said that the repository links every blob it references: one question for all of them
+     * ({@code POST /internal/links}), with the config's bytes in the answer. A layer-store of an
+     * earlier release, without that route, is asked blob by blob.
+     *
+     * @throws OciException MANIFEST_BLOB_UNKNOWN naming the first blob the repository does not
+     *     link; UNAVAILABLE when layer-store cannot answer
+     */
+    public ParsedManifest check(RepositoryName repository, ParsedManifest manifest) {
+        if (manifest.blobs().isEmpty()) {
+            return manifest;
+        }
+        Digest config = manifest.hasImageConfig() ? manifest.blobs().get(0) : null;
+        ObjectNode question = JSON.createObjectNode();
+        manifest.blobs().forEach(blob -> question.withArray("digests").add(blob.toString()));
+        if (config != null) {
+            question.put("content", config.toString());
+        }
+        HttpRequest post = HttpRequest.newBuilder(
+                        base.resolve("/internal/links?repository=" + URLEncoder.encode(repository.value(), UTF_8)))
+                .header("Authorization", Bearer.header(pullToken(repository)))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(question.toString().getBytes(UTF_8)))
+                .build();
+        JsonNode answer;
+        try {
+            HttpResponse<byte[]> response = http.send(post, HttpResponse.BodyHandlers.ofByteArray());
+            if (response.statusCode() == 404) {
+                return checkBlobByBlob(repository, manifest, config);
+            }
+            if (response.statusCode() != 200) {
+                throw new OciException(
+                        ErrorCode.UNAVAILABLE, "layer-store answered " + response.statusCode() + " about the blobs");
+            }
+            answer = JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new OciException(ErrorCode.UNAVAILABLE, "layer-store is unavailable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OciException(ErrorCode.UNAVAILABLE, "interrupted while asking layer-store");
+        }
+        Set<String> linked = new HashSet<>();
+        answer.path("linked").forEach(digest -> linked.add(digest.asText()));
+        for (Digest blob : manifest.blobs()) {
+            if (!linked.contains(blob.toString())) {
+                throw unknown(blob);
+            }
+        }
+        if (config == null || !answer.path("content").isTextual()) {
+            return manifest;
+        }
+        try {
+            return platform(Base64.getDecoder().decode(answer.path("content").asText()))
+                    .map(manifest::withPlatform)
+                    .orElse(manifest);
+        } catch (IllegalArgumentException e) {
+            return manifest;
+        }
+    }
+
+    private ParsedManifest checkBlobByBlob(RepositoryName repository, ParsedManifest manifest, Digest config) {
+        for (Digest blob : manifest.blobs()) {
+            if (!isLinked(repository, blob)) {
+                throw unknown(blob);
+            }
+        }
+        return config == null
+                ? manifest
+                : platformOf(repository, config).map(manifest::withPlatform).orElse(manifest);
+    }
+
+    private static OciException unknown(Digest blob) {
+        return new OciException(
+                ErrorCode.MANIFEST_BLOB_UNKNOWN,
+                "the manifest references a blob this repository does not have",
+                blob.toString());
+    }
+
+    /** The platform an image config names; empty when it is not JSON or names none. */
+    private static Optional<String> platform(byte[] config) {
+        if (config.length > MAX_CONFIG) {
+            return Optional.empty();
+        }
+        try {
+            return ManifestParser.platform(JSON.readTree(config));
+        } catch (IOException e) {
             return Optional.empty();
         }
     }

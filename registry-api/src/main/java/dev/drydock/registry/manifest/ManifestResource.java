@@ -170,13 +170,7 @@ public class ManifestResource {
             // pushed by a sha512 digest: stored and answered under that digest
             manifest = manifest.withDigest(expected);
         }
-        if (manifest.hasImageConfig()) {
-            manifest = layerStore
-                    .platformOf(repository, manifest.blobs().get(0))
-                    .map(manifest::withPlatform)
-                    .orElse(manifest);
-        }
-        manifests.push(repository, manifest, tags, Actors.of(request), blob -> layerStore.isLinked(repository, blob));
+        manifests.push(repository, manifest, tags, Actors.of(request), m -> layerStore.check(repository, m));
         Response.ResponseBuilder created = Response.status(201)
                 .header(HttpHeaders.LOCATION, "/v2/" + name + "/manifests/" + manifest.digest())
                 .header("Docker-Content-Digest", manifest.digest().toString());

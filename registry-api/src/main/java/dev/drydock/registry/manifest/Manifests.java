@@ -52,10 +52,16 @@ public class Manifests {
         this.cache = cache;
     }
 
-    /** Whether the repository links a blob, asked of layer-store. */
+    /** What layer-store says of a manifest's blobs. */
     @FunctionalInterface
     public interface LinkCheck {
-        boolean isLinked(Digest blob);
+        /**
+         * The manifest, with its platform read from its image config if it has one, once the
+         * repository links every blob it references.
+         *
+         * @throws OciException MANIFEST_BLOB_UNKNOWN naming a blob the repository does not link
+         */
+        ParsedManifest check(ParsedManifest manifest);
     }
 
     /**
@@ -67,7 +73,7 @@ public class Manifests {
      * commit, and the listed manifests' rows are locked against deletion.
      */
     @Transactional
-    public void push(RepositoryName name, ParsedManifest manifest, List<Tag> tags, Actor actor, LinkCheck linked)
+    public void push(RepositoryName name, ParsedManifest pushed, List<Tag> tags, Actor actor, LinkCheck linked)
             throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             long repository = repositories.ensure(c, name, actor);
@@ -75,15 +81,8 @@ public class Manifests {
             BlobReferenceLock.share(
                     c,
                     name.value(),
-                    manifest.blobs().stream().map(Digest::toString).toList());
-            for (Digest blob : manifest.blobs()) {
-                if (!linked.isLinked(blob)) {
-                    throw new OciException(
-                            ErrorCode.MANIFEST_BLOB_UNKNOWN,
-                            "the manifest references a blob this repository does not have",
-                            blob.toString());
-                }
-            }
+                    pushed.blobs().stream().map(Digest::toString).toList());
+            ParsedManifest manifest = linked.check(pushed);
             for (Digest child : manifest.children()) {
                 if (!lockAgainstDeletion(c, repository, child)) {
                     throw new OciException(

@@ -1,0 +1,168 @@
+package dev.drydock.layerstore.blob;
+
+import static dev.drydock.layerstore.TestTokens.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.drydock.oci.Digest;
+import dev.drydock.oci.token.RegistryToken;
+import dev.drydock.oci.token.TestSigner;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.path.json.JsonPath;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The one question a manifest push asks about all its blobs ({@code POST /internal/links}). */
+@QuarkusTest
+class LinkRoutesTest {
+
+    private static Digest upload(String repository, byte[] blob) {
+        Digest digest = Digest.sha256Of(blob);
+        given().contentType("application/octet-stream")
+                .body(blob)
+                .queryParam("digest", digest.toString())
+                .post("/v2/" + repository + "/blobs/uploads/")
+                .then()
+                .statusCode(201);
+        return digest;
+    }
+
+    private static byte[] random(int size) {
+        byte[] bytes = new byte[size];
+        new Random().nextBytes(bytes);
+        return bytes;
+    }
+
+    @Test
+    void answersWhichBlobsTheRepositoryLinksWithTheBytesOfTheOneAskedFor() {
+        byte[] config = ("{\"os\":\"linux\",\"architecture\":\"arm64\",\"n\":" + new Random().nextLong() + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        Digest configDigest = upload("acme/links", config);
+        Digest layer = upload("acme/links", random(3000));
+        Digest elsewhere = upload("acme/other", random(100)); // stored, but not linked to acme/links
+        Digest nowhere = Digest.sha256Of(random(10));
+        JsonPath answer = given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(Map.of(
+                        "digests",
+                        List.of(configDigest.toString(), layer.toString(), elsewhere.toString(), nowhere.toString()),
+                        "content",
+                        configDigest.toString()))
+                .post("/internal/links")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertEquals(List.of(configDigest.toString(), layer.toString()), answer.getList("linked"));
+        assertArrayEquals(config, Base64.getDecoder().decode(answer.getString("content")));
+
+        // a blob too large to be a config is answered linked, without its bytes
+        Digest large = upload("acme/links", random(64 * 1024 + 1));
+        JsonPath withoutBytes = given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(Map.of("digests", List.of(large.toString()), "content", large.toString()))
+                .post("/internal/links")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertEquals(List.of(large.toString()), withoutBytes.getList("linked"));
+        assertNull(withoutBytes.get("content"));
+    }
+
+    @Test
+    void onlyATokenThatMayPullFromTheRepositoryGetsAnAnswer() {
+        Digest digest = upload("acme/links", random(200));
+        Map<String, Object> question = Map.of("digests", List.of(digest.toString()), "content", digest.toString());
+        RestAssured.given()
+                .contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(question)
+                .post("/internal/links")
+                .then()
+                .statusCode(401);
+        String otherRepository = TestSigner.sign(
+                "tester",
+                RegistryToken.Purpose.REGISTRY,
+                List.of(TestSigner.grant("repository", "acme/other", "pull", "push")),
+                Duration.ofMinutes(5));
+        RestAssured.given()
+                .header("Authorization", "Bearer " + otherRepository)
+                .contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(question)
+                .post("/internal/links")
+                .then()
+                .statusCode(401)
+                .body("errors[0].code", equalTo("UNAUTHORIZED"));
+        String pushOnly = TestSigner.sign(
+                "tester",
+                RegistryToken.Purpose.REGISTRY,
+                List.of(TestSigner.grant("repository", "acme/links", "push")),
+                Duration.ofMinutes(5));
+        RestAssured.given()
+                .header("Authorization", "Bearer " + pushOnly)
+                .contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(question)
+                .post("/internal/links")
+                .then()
+                .statusCode(401);
+        // a token for the repository asked about, but a name spelled otherwise in the question
+        given().contentType("application/json")
+                .queryParam("repository", "acme/Links")
+                .body(question)
+                .post("/internal/links")
+                .then()
+                .statusCode(400)
+                .body("errors[0].code", equalTo("NAME_INVALID"));
+    }
+
+    @Test
+    void badQuestionsAreClientErrors() {
+        given().contentType("application/json")
+                .body(Map.of("digests", List.of()))
+                .post("/internal/links")
+                .then()
+                .statusCode(400)
+                .body("errors[0].code", equalTo("NAME_INVALID"));
+        given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(Map.of("digests", List.of("sha256:nothex")))
+                .post("/internal/links")
+                .then()
+                .statusCode(400)
+                .body("errors[0].code", equalTo("DIGEST_INVALID"));
+        given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(Map.of("digests", List.of(7)))
+                .post("/internal/links")
+                .then()
+                .statusCode(400)
+                .body("errors[0].code", equalTo("DIGEST_INVALID"));
+        given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body("{not json")
+                .post("/internal/links")
+                .then()
+                .statusCode(400);
+        given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(Map.of("content", "sha256:" + "0".repeat(64)))
+                .post("/internal/links")
+                .then()
+                .statusCode(400);
+        given().queryParam("repository", "acme/links")
+                .get("/internal/links")
+                .then()
+                .statusCode(405);
+    }
+}
