@@ -7,6 +7,7 @@ import dev.drydock.oci.Digest;
 import dev.drydock.oci.ErrorCode;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -19,12 +20,15 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code POST /internal/links?repository=<name>}: which of the blobs a manifest references the
@@ -41,10 +45,12 @@ import java.util.Optional;
 @ApplicationScoped
 public class LinkRoutes {
 
-    /** A manifest is at most 4 MiB, and the digests it references are part of it. */
-    private static final long MAX_QUESTION = 4 * 1024 * 1024 + 64 * 1024;
+    /** At most this many distinct digests per question; registry-api asks about more in several. */
+    public static final int MAX_DIGESTS = 1000;
+    /** A question of {@link #MAX_DIGESTS} sha512 digests, with room to spare. */
+    private static final long MAX_QUESTION = 256 * 1024;
     /** Image configs are a few kilobytes; a larger one's bytes are not sent. */
-    private static final long MAX_CONTENT = 64 * 1024;
+    private static final int MAX_CONTENT = 64 * 1024;
 
     private final Vertx vertx;
     private final TokenCheck tokens;
@@ -62,59 +68,90 @@ public class LinkRoutes {
         router.route("/internal/links").order(-8).handler(this::handle);
     }
 
-    private record Question(String repository, List<Digest> digests, Digest content) {}
+    private record Question(String repository, Set<Digest> digests, Digest content) {}
 
+    /**
+     * The name, the length and the token are checked before any of the body is read: a caller that
+     * may not pull from the repository gets nothing buffered or parsed.
+     */
     private void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
+        AtomicBoolean taken = new AtomicBoolean();
         try {
             if (request.method() != HttpMethod.POST) {
+                ctx.response().putHeader("Allow", "POST");
                 throw new OciException(ErrorCode.UNSUPPORTED, 405, "POST asks which blobs a repository links", null);
             }
-            String named = request.getParam("repository");
-            if (named == null) {
-                throw new OciException(ErrorCode.NAME_INVALID, "the question names no repository");
+            String repository = repository(request);
+            String length = request.getHeader("Content-Length");
+            if (length == null) {
+                throw new OciException(ErrorCode.SIZE_INVALID, 411, "the question needs a Content-Length", null);
             }
-            String repository = RepositoryName.parse(named).value();
-            long length = contentLength(request);
-            if (length < 0 || length > MAX_QUESTION) {
+            if (!length.matches("\\d{1,7}") || Long.parseLong(length) > MAX_QUESTION) {
                 throw new OciException(
-                        ErrorCode.SIZE_INVALID, 413, "the question needs a Content-Length of at most 4 MiB", null);
+                        ErrorCode.SIZE_INVALID, 413, "a question is at most " + MAX_QUESTION + " bytes", null);
             }
-            request.body()
+            vertx.executeBlocking(() -> tokens.pullToken(request, repository).isPresent(), false)
+                    .compose(allowed -> {
+                        if (!allowed) {
+                            return Future.failedFuture(new OciException(
+                                    ErrorCode.UNAUTHORIZED,
+                                    "a registry token that may pull from " + repository + " is required"));
+                        }
+                        Future<Buffer> body = request.body();
+                        request.resume(); // Quarkus hands the request over paused until its body is taken
+                        taken.set(true);
+                        return body;
+                    })
                     .map(body -> question(repository, body))
-                    .compose(question -> vertx.executeBlocking(() -> answer(request, question), false))
+                    .compose(question -> vertx.executeBlocking(() -> answer(question), false))
                     .onSuccess(answer -> ctx.response()
                             .putHeader("Content-Type", "application/json")
                             .end(answer.encode()))
-                    .onFailure(failure -> HttpExchange.fail(ctx, failure));
-            request.resume(); // the router pauses every request until a handler takes its body
+                    .onFailure(failure -> refuse(ctx, failure, taken.get()));
         } catch (RuntimeException e) {
-            HttpExchange.fail(ctx, e);
+            refuse(ctx, e, false);
         }
     }
 
-    private static long contentLength(HttpServerRequest request) {
-        try {
-            String header = request.getHeader("Content-Length");
-            return header == null ? -1 : Long.parseLong(header);
-        } catch (NumberFormatException e) {
-            return -1;
+    /** Answers a failure; a connection whose body was left unread is closed once the answer is out. */
+    private static void refuse(RoutingContext ctx, Throwable failure, boolean bodyTaken) {
+        if (!bodyTaken) {
+            ctx.response().endHandler(ended -> ctx.request().connection().close());
         }
+        HttpExchange.fail(ctx, failure);
+    }
+
+    private static String repository(HttpServerRequest request) {
+        String named;
+        try {
+            named = request.getParam("repository");
+        } catch (IllegalArgumentException e) { // a query string that does not decode (%zz)
+            throw new OciException(ErrorCode.NAME_INVALID, "the query string is not well formed");
+        }
+        if (named == null) {
+            throw new OciException(ErrorCode.NAME_INVALID, "the question names no repository");
+        }
+        return RepositoryName.parse(named).value();
     }
 
     private static Question question(String repository, Buffer body) {
         try {
             JsonObject json = new JsonObject(body);
-            List<Digest> digests = new ArrayList<>();
             JsonArray asked = json.getJsonArray("digests");
             if (asked == null) {
                 throw new OciException(ErrorCode.UNSUPPORTED, 400, "the question lists no digests", null);
             }
+            Set<Digest> digests = new LinkedHashSet<>();
             for (Object digest : asked) {
                 if (!(digest instanceof String text)) {
                     throw new OciException(ErrorCode.DIGEST_INVALID, "digests are strings");
                 }
                 digests.add(Digest.parse(text));
+            }
+            if (digests.size() > MAX_DIGESTS) {
+                throw new OciException(
+                        ErrorCode.SIZE_INVALID, "a question names at most " + MAX_DIGESTS + " distinct digests");
             }
             String content = json.getString("content");
             return new Question(repository, digests, content == null ? null : Digest.parse(content));
@@ -123,33 +160,30 @@ public class LinkRoutes {
         }
     }
 
-    private JsonObject answer(HttpServerRequest request, Question question) throws Exception {
-        if (tokens.pullToken(request, question.repository()).isEmpty()) {
-            throw new OciException(
-                    ErrorCode.UNAUTHORIZED,
-                    "a registry token that may pull from " + question.repository() + " is required");
-        }
-        Map<String, Long> sizes = links.linkedSizes(question.repository(), question.digests());
+    private JsonObject answer(Question question) throws Exception {
+        Map<String, Long> sizes = links.linkedSizes(question.repository(), List.copyOf(question.digests()));
         JsonArray linked = new JsonArray();
-        JsonObject answer = new JsonObject().put("linked", linked);
         for (Digest digest : question.digests()) {
             // a link whose file is gone is no link: a blob HEAD answers 404 for it too
             if (sizes.containsKey(digest.toString()) && store.contains(digest)) {
                 linked.add(digest.toString());
-                if (digest.equals(question.content()) && sizes.get(digest.toString()) <= MAX_CONTENT) {
-                    content(digest)
-                            .ifPresent(bytes ->
-                                    answer.put("content", Base64.getEncoder().encodeToString(bytes)));
-                }
             }
+        }
+        JsonObject answer = new JsonObject().put("linked", linked);
+        Digest content = question.content();
+        if (content != null && linked.contains(content.toString())) {
+            content(content)
+                    .ifPresent(
+                            bytes -> answer.put("content", Base64.getEncoder().encodeToString(bytes)));
         }
         return answer;
     }
 
-    /** The blob's bytes; empty if its file went away meanwhile (garbage collection). */
+    /** The blob's bytes, if it is at most {@link #MAX_CONTENT} and its file is still there. */
     private Optional<byte[]> content(Digest digest) {
-        try {
-            return Optional.of(Files.readAllBytes(store.blobPath(digest)));
+        try (InputStream in = Files.newInputStream(store.blobPath(digest))) {
+            byte[] bytes = in.readNBytes(MAX_CONTENT + 1);
+            return bytes.length > MAX_CONTENT ? Optional.empty() : Optional.of(bytes);
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -1,12 +1,16 @@
 package dev.drydock.layerstore.blob;
 
 import static dev.drydock.layerstore.TestTokens.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.drydock.layerstore.TestTokens;
 import dev.drydock.oci.Digest;
+import dev.drydock.oci.http.RawRequest;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.TestSigner;
 import io.quarkus.test.junit.QuarkusTest;
@@ -18,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The one question a manifest push asks about all its blobs ({@code POST /internal/links}). */
@@ -116,18 +121,77 @@ class LinkRoutesTest {
                 .post("/internal/links")
                 .then()
                 .statusCode(401);
-        // a token for the repository asked about, but a name spelled otherwise in the question
-        given().contentType("application/json")
-                .queryParam("repository", "acme/Links")
+        // a token only to follow a redirect to a blob, for the repository itself
+        String redirect = TestSigner.sign(
+                "tester",
+                RegistryToken.Purpose.REDIRECT,
+                List.of(TestSigner.grant("repository", "acme/links", "pull")),
+                Duration.ofMinutes(5));
+        RestAssured.given()
+                .header("Authorization", "Bearer " + redirect)
+                .contentType("application/json")
+                .queryParam("repository", "acme/links")
                 .body(question)
                 .post("/internal/links")
                 .then()
+                .statusCode(401)
+                .body(not(containsString("linked")));
+    }
+
+    @Test
+    void eachDigestIsAnsweredOnceAndAQuestionNamesAtMostAThousand() {
+        Digest digest = upload("acme/links", random(300));
+        JsonPath answer = given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(Map.of(
+                        "digests",
+                        List.of(digest.toString(), digest.toString(), digest.toString()),
+                        "content",
+                        digest.toString()))
+                .post("/internal/links")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertEquals(List.of(digest.toString()), answer.getList("linked"));
+        List<String> many = IntStream.range(0, LinkRoutes.MAX_DIGESTS + 1)
+                .mapToObj(i ->
+                        Digest.sha256Of(new byte[] {(byte) i, (byte) (i >> 8)}).toString())
+                .toList();
+        given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(Map.of("digests", many))
+                .post("/internal/links")
+                .then()
                 .statusCode(400)
-                .body("errors[0].code", equalTo("NAME_INVALID"));
+                .body("errors[0].code", equalTo("SIZE_INVALID"));
+        given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body("{\"digests\":[\"" + "x".repeat(300 * 1024) + "\"]}")
+                .post("/internal/links")
+                .then()
+                .statusCode(413);
     }
 
     @Test
     void badQuestionsAreClientErrors() {
+        given().contentType("application/json")
+                .queryParam("repository", "acme/Links")
+                .body(Map.of("digests", List.of()))
+                .post("/internal/links")
+                .then()
+                .statusCode(400)
+                .body("errors[0].code", equalTo("NAME_INVALID"));
+        assertEquals(
+                400,
+                RawRequest.status(
+                        RestAssured.port,
+                        "POST",
+                        "/internal/links?repository=acme%zz",
+                        TestTokens.authorization(),
+                        "application/json",
+                        "{\"digests\":[]}"),
+                "a query string that does not decode");
         given().contentType("application/json")
                 .body(Map.of("digests", List.of()))
                 .post("/internal/links")

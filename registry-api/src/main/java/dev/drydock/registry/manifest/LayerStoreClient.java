@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -30,6 +31,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
 
 /**
  * What registry-api asks layer-store synchronously: does a repository link a blob, and what
@@ -52,6 +55,11 @@ public class LayerStoreClient {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    /** As many as layer-store takes in one question (its {@code LinkRoutes.MAX_DIGESTS}). */
+    private static final int MAX_DIGESTS_PER_QUESTION = 1000;
+
+    private static final Logger LOG = Logger.getLogger(LayerStoreClient.class);
+    private final AtomicBoolean toldOfNoLinkRoute = new AtomicBoolean();
     private final URI base;
     private final RegistryTokens tokens;
     /**
@@ -128,11 +136,47 @@ public class LayerStoreClient {
             return manifest;
         }
         Digest config = manifest.hasImageConfig() ? manifest.blobs().get(0) : null;
-        ObjectNode question = JSON.createObjectNode();
-        manifest.blobs().forEach(blob -> question.withArray("digests").add(blob.toString()));
-        if (config != null) {
-            question.put("content", config.toString());
+        List<String> distinct =
+                manifest.blobs().stream().map(Digest::toString).distinct().toList();
+        Set<String> linked = new HashSet<>();
+        byte[] configBytes = null;
+        for (int from = 0; from < distinct.size(); from += MAX_DIGESTS_PER_QUESTION) {
+            ObjectNode question = JSON.createObjectNode();
+            ArrayNode digests = question.putArray("digests");
+            distinct.subList(from, Math.min(distinct.size(), from + MAX_DIGESTS_PER_QUESTION))
+                    .forEach(digests::add);
+            if (config != null && from == 0) {
+                question.put("content", config.toString()); // the config is the manifest's first blob
+            }
+            Optional<JsonNode> answer = ask(repository, question);
+            if (answer.isEmpty()) {
+                return checkBlobByBlob(repository, manifest, config);
+            }
+            answer.get().get("linked").forEach(digest -> linked.add(digest.asText()));
+            if (answer.get().path("content").isTextual()) {
+                try {
+                    configBytes = Base64.getDecoder()
+                            .decode(answer.get().path("content").asText());
+                } catch (IllegalArgumentException e) {
+                    configBytes = null; // no platform then, as for a config that is not JSON
+                }
+            }
         }
+        for (Digest blob : manifest.blobs()) {
+            if (!linked.contains(blob.toString())) {
+                throw unknown(blob);
+            }
+        }
+        return configBytes == null
+                ? manifest
+                : platform(configBytes).map(manifest::withPlatform).orElse(manifest);
+    }
+
+    /**
+     * layer-store's answer to one question; empty when it has no such route (a layer-store of an
+     * earlier release, during a rolling update: logged once).
+     */
+    private Optional<JsonNode> ask(RepositoryName repository, ObjectNode question) {
         HttpRequest post = HttpRequest.newBuilder(
                         base.resolve("/internal/links?repository=" + URLEncoder.encode(repository.value(), UTF_8)))
                 .header("Authorization", Bearer.header(pullToken(repository)))
@@ -140,39 +184,30 @@ public class LayerStoreClient {
                 .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(question.toString().getBytes(UTF_8)))
                 .build();
-        JsonNode answer;
         try {
             HttpResponse<byte[]> response = http.send(post, HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() == 404) {
-                return checkBlobByBlob(repository, manifest, config);
+                if (!toldOfNoLinkRoute.getAndSet(true)) {
+                    LOG.warnf(
+                            "layer-store at %s has no /internal/links (an earlier release?): asking blob by blob",
+                            base);
+                }
+                return Optional.empty();
             }
             if (response.statusCode() != 200) {
                 throw new OciException(
                         ErrorCode.UNAVAILABLE, "layer-store answered " + response.statusCode() + " about the blobs");
             }
-            answer = JSON.readTree(response.body());
+            JsonNode answer = JSON.readTree(response.body());
+            if (!answer.path("linked").isArray()) {
+                throw new OciException(ErrorCode.UNAVAILABLE, "layer-store's answer about the blobs lists none");
+            }
+            return Optional.of(answer);
         } catch (IOException e) {
             throw new OciException(ErrorCode.UNAVAILABLE, "layer-store is unavailable: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OciException(ErrorCode.UNAVAILABLE, "interrupted while asking layer-store");
-        }
-        Set<String> linked = new HashSet<>();
-        answer.path("linked").forEach(digest -> linked.add(digest.asText()));
-        for (Digest blob : manifest.blobs()) {
-            if (!linked.contains(blob.toString())) {
-                throw unknown(blob);
-            }
-        }
-        if (config == null || !answer.path("content").isTextual()) {
-            return manifest;
-        }
-        try {
-            return platform(Base64.getDecoder().decode(answer.path("content").asText()))
-                    .map(manifest::withPlatform)
-                    .orElse(manifest);
-        } catch (IllegalArgumentException e) {
-            return manifest;
         }
     }
 
