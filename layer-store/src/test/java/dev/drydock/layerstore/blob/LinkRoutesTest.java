@@ -16,6 +16,7 @@ import dev.drydock.oci.token.TestSigner;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -40,6 +41,14 @@ class LinkRoutesTest {
         return digest;
     }
 
+    /** The question, asked of acme/links with the tests' token. */
+    private static Response ask(Object question) {
+        return given().contentType("application/json")
+                .queryParam("repository", "acme/links")
+                .body(question)
+                .post("/internal/links");
+    }
+
     private static byte[] random(int size) {
         byte[] bytes = new byte[size];
         new Random().nextBytes(bytes);
@@ -54,14 +63,11 @@ class LinkRoutesTest {
         Digest layer = upload("acme/links", random(3000));
         Digest elsewhere = upload("acme/other", random(100)); // stored, but not linked to acme/links
         Digest nowhere = Digest.sha256Of(random(10));
-        JsonPath answer = given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body(Map.of(
+        JsonPath answer = ask(Map.of(
                         "digests",
                         List.of(configDigest.toString(), layer.toString(), elsewhere.toString(), nowhere.toString()),
                         "content",
                         configDigest.toString()))
-                .post("/internal/links")
                 .then()
                 .statusCode(200)
                 .extract()
@@ -71,10 +77,7 @@ class LinkRoutesTest {
 
         // a blob too large to be a config is answered linked, without its bytes
         Digest large = upload("acme/links", random(64 * 1024 + 1));
-        JsonPath withoutBytes = given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body(Map.of("digests", List.of(large.toString()), "content", large.toString()))
-                .post("/internal/links")
+        JsonPath withoutBytes = ask(Map.of("digests", List.of(large.toString()), "content", large.toString()))
                 .then()
                 .statusCode(200)
                 .extract()
@@ -141,14 +144,11 @@ class LinkRoutesTest {
     @Test
     void eachDigestIsAnsweredOnceAndAQuestionNamesAtMostAThousand() {
         Digest digest = upload("acme/links", random(300));
-        JsonPath answer = given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body(Map.of(
+        JsonPath answer = ask(Map.of(
                         "digests",
                         List.of(digest.toString(), digest.toString(), digest.toString()),
                         "content",
                         digest.toString()))
-                .post("/internal/links")
                 .then()
                 .statusCode(200)
                 .extract()
@@ -158,19 +158,8 @@ class LinkRoutesTest {
                 .mapToObj(i ->
                         Digest.sha256Of(new byte[] {(byte) i, (byte) (i >> 8)}).toString())
                 .toList();
-        given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body(Map.of("digests", many))
-                .post("/internal/links")
-                .then()
-                .statusCode(400)
-                .body("errors[0].code", equalTo("SIZE_INVALID"));
-        given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body("{\"digests\":[\"" + "x".repeat(300 * 1024) + "\"]}")
-                .post("/internal/links")
-                .then()
-                .statusCode(413);
+        ask(Map.of("digests", many)).then().statusCode(400).body("errors[0].code", equalTo("SIZE_INVALID"));
+        ask("{\"digests\":[\"" + "x".repeat(300 * 1024) + "\"]}").then().statusCode(413);
     }
 
     @Test
@@ -198,32 +187,13 @@ class LinkRoutesTest {
                 .then()
                 .statusCode(400)
                 .body("errors[0].code", equalTo("NAME_INVALID"));
-        given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body(Map.of("digests", List.of("sha256:nothex")))
-                .post("/internal/links")
+        ask(Map.of("digests", List.of("sha256:nothex")))
                 .then()
                 .statusCode(400)
                 .body("errors[0].code", equalTo("DIGEST_INVALID"));
-        given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body(Map.of("digests", List.of(7)))
-                .post("/internal/links")
-                .then()
-                .statusCode(400)
-                .body("errors[0].code", equalTo("DIGEST_INVALID"));
-        given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body("{not json")
-                .post("/internal/links")
-                .then()
-                .statusCode(400);
-        given().contentType("application/json")
-                .queryParam("repository", "acme/links")
-                .body(Map.of("content", "sha256:" + "0".repeat(64)))
-                .post("/internal/links")
-                .then()
-                .statusCode(400);
+        ask(Map.of("digests", List.of(7))).then().statusCode(400).body("errors[0].code", equalTo("DIGEST_INVALID"));
+        ask("{not json").then().statusCode(400);
+        ask(Map.of("content", "sha256:" + "0".repeat(64))).then().statusCode(400);
         given().queryParam("repository", "acme/links")
                 .get("/internal/links")
                 .then()
