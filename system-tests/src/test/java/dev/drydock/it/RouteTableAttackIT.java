@@ -298,6 +298,25 @@ class RouteTableAttackIT {
                                 + (caller.isEmpty() ? "nobody" : "a stranger"));
             }
         }
+        // other spellings of the path are refused to everyone, the owner included, at both services
+        for (String path : List.of(
+                "/internal/%6cinks",
+                "/internal/links;x", "//internal/links", "/internal/x/../links", "/internal//links")) {
+            for (String caller : List.of(victimToken, strangerToken, "")) {
+                for (int port : new int[] {platform.registryPort, platform.layerStorePort}) {
+                    assertRefused(
+                            "POST " + path + " at port " + port,
+                            RawRequest.status(
+                                    port,
+                                    "POST",
+                                    path + "?repository=" + repository,
+                                    caller,
+                                    "application/json",
+                                    question),
+                            true);
+                }
+            }
+        }
         RestAssured.given()
                 .baseUri("http://127.0.0.1:" + platform.layerStorePort)
                 .header("Authorization", victimToken)
