@@ -184,17 +184,24 @@ heap_used_mib() { # pid: heap in use after a full collection, in MiB
   jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?$/, "", v); print int(v / 1024); exit } }'
 }
 
+# The load generators' JVM: C1 only (-XX:TieredStopAtLevel=1) and the serial collector. A new generator
+# starts for every round, and with the default tiered compilation its own C2 compiler thread ran through
+# each measured round, on the 2 cores the registries need: measured with ManifestPushes after its 100
+# warm-up pushes, the generator spent 6.2 ms of CPU per push on Drydock and 9.6 ms on the reference;
+# with these options 2.5 and 3.7 ms, so more of the machine measures the registries and less the tool.
+GENERATOR_JVM=(-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+
 small_uploads() { # registry repository [warm-up rounds] -> "seconds CPU-seconds": 1000 blobs of 4 KiB, POST then
   # PUT each, 8 at a time, after untimed rounds (two unless told) of 1000 other blobs (bench/SmallUploads.java)
   local token=-; [[ "$1" == drydock ]] && token=$(token "$2")
-  java -Xmx256m "$ROOT/bench/SmallUploads.java" "http://127.0.0.1:$(port "$1")" "$2" "$WORK/small" 8 "${3:-2}" "$token" \
+  java "${GENERATOR_JVM[@]}" "$ROOT/bench/SmallUploads.java" "http://127.0.0.1:$(port "$1")" "$2" "$WORK/small" 8 "${3:-2}" "$token" \
     "$(pids "$1" | paste -sd,)" "$(getconf CLK_TCK)"
 }
 
 manifest_pushes() { # registry repository [warm-up images] -> "pushes/s p99-ms CPU-seconds": 400 small images, 8
   # pushers, after untimed ones (100 unless told) (bench/ManifestPushes.java)
   local token=-; [[ "$1" == drydock ]] && token=$(token "$2")
-  java -Xmx256m "$ROOT/bench/ManifestPushes.java" "http://127.0.0.1:$(port "$1")" "$2" 400 8 "${3:-100}" "$token" \
+  java "${GENERATOR_JVM[@]}" "$ROOT/bench/ManifestPushes.java" "http://127.0.0.1:$(port "$1")" "$2" 400 8 "${3:-100}" "$token" \
     "$(pids "$1" | paste -sd,)" "$(getconf CLK_TCK)"
 }
 
@@ -291,10 +298,13 @@ done
 for service in registry-api layer-store; do HEAP["$service,after"]=$(heap_used_mib "$(cat "$DRYDOCK_DATA_DIR/run/$service.pid")"); done
 # Small uploads and image pushes get a round 0 too, kept apart from the medians (listed as first-small
 # and first-pushes): the first 1,000 uploads (400 pushes) after the phases above, timed, then 7,000
-# more uploads (3,400 more pushes) untimed. Drydock's JIT compilers take that long to finish with these
+# more uploads (8,400 more pushes) untimed. Drydock's JIT compilers take that long to finish with these
 # paths on 2 cores: in a fresh stack here, rounds of 1,000 uploads took 6.3, 5.9, 3.8, 3.2, 3.1 and
 # 2.6 s one after the other, and rounds of 500 pushes went 25, 36, 43, 43, 49, 49, 55, 55 pushes/s;
-# the reference, compiled ahead of time, runs the same rounds.
+# the reference, compiled ahead of time, runs the same rounds. Pushes take longer than in a stack that
+# has only pushed: after the phases above and 3,800 pushes, registry-api's compilers still spent 3.7
+# and 4.2 s of CPU in each of two further rounds of 1,500 pushes (2.5-2.8 ms per push, jstat -compiler),
+# while in a stack that had only pushed they were nearly idle after 3,400.
 echo "small uploads: round 0 (the first after the start)"
 for registry in drydock reference; do
   read -r seconds cpu_seconds < <(small_uploads "$registry" "bench/r0-small" 0)
@@ -315,7 +325,7 @@ for registry in drydock reference; do
   read -r rate p99 cpu_seconds < <(manifest_pushes "$registry" "bench/r0-pushes" 0)
   [[ -n "${cpu_seconds:-}" ]] || { echo "the image pushes to $registry failed" >&2; exit 1; }
   RESULT["first-pushes,$registry"]+="$rate:$p99:$cpu_seconds "
-  manifest_pushes "$registry" "bench/r0-pushes-warm" 3000 > /dev/null
+  manifest_pushes "$registry" "bench/r0-pushes-warm" 8000 > /dev/null
 done
 for round in $(seq 1 "$ROUNDS"); do
   echo "image pushes: round $round of $ROUNDS"
@@ -416,8 +426,8 @@ OTHERS="$(sed -n '/^## Projections/,$p' "$OUT" 2>/dev/null || true)"
   echo "answers 300 redirects before the first),"
   echo "small uploads with \`bench/SmallUploads.java\` (one process, 8 threads, keep-alive; two untimed rounds of"
   echo "1,000 other blobs first; CPU of the measured round only), image pushes with \`bench/ManifestPushes.java\` (one"
-  echo "process, 8 threads, keep-alive, 100 untimed pushes first; every image new); before their round 1, a round 0 of"
-  echo "each registry: 1,000 uploads (400 pushes) timed, as the first-* rows, then 7,000 uploads (3,400 pushes) untimed,"
+  echo "process, 8 threads, keep-alive, 100 untimed pushes first; every image new; the generators run C1-only with the serial collector); before their round 1, a round 0 of"
+  echo "each registry: 1,000 uploads (400 pushes) timed, as the first-* rows, then 7,000 uploads (8,400 pushes) untimed,"
   echo "as the JIT compilers take that long here to finish with these paths; manifest GETs with"
   echo "\`wrk -t2 -c32 -d15s --latency\` after 60 s of warm-up, Drydock requests carrying a registry token from \`/token\`;"
   echo "the cold manifest GETs with \`wrk -t2 -c32 -d10s --latency\` before any other measure, after one skopeo push of the image."
