@@ -555,6 +555,143 @@ class AccessIT {
                 .statusCode(401);
     }
 
+    /** The status of a GET of the image's manifest (by tag) or of a blob, with a registry token, at the front door or layer-store. */
+    private static int get(String base, String bearer, String path) {
+        return RestAssured.given()
+                .baseUri(base)
+                .header("Authorization", bearer)
+                .header("Accept", "application/vnd.oci.image.manifest.v1+json")
+                .get(path)
+                .statusCode();
+    }
+
+    @Test
+    void tokensSignedWhileARepositoryWasPublicEndWhenItIsMadePrivate() {
+        String alice = signUp();
+        String bob = signUp();
+        String repository = alice + "/closing";
+        Commands.Result push = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                alice + ":" + PASSWORD,
+                "oci:" + image + ":v1",
+                docker(repository + ":v1"));
+        assertEquals(0, push.exitCode(), push.output());
+        String layer = OciImages.blobDigests(image, OciImages.manifestDigest(image, "v1"))
+                .get(1);
+        String front = "http://" + platform.registry();
+        String layerStore = "http://127.0.0.1:" + platform.layerStorePort;
+        String manifestPath = "/v2/" + repository + "/manifests/v1";
+        String blobPath = "/v2/" + repository + "/blobs/" + layer;
+        Map<String, String> tokens = Map.of(
+                "anonymous", platform.bearer(null, null, repository),
+                "a stranger", platform.bearer(bob, PASSWORD, repository),
+                "the owner", platform.bearer(alice, PASSWORD, repository));
+        tokens.forEach((who, bearer) -> {
+            assertEquals(200, get(front, bearer, manifestPath), who + "'s manifest GET while public");
+            assertEquals(200, get(front, bearer, blobPath), who + "'s blob GET while public");
+            assertEquals(200, get(layerStore, bearer, blobPath), who + "'s blob GET at layer-store while public");
+        });
+
+        changeRepository(alice, repository, Map.of("visibility", "private"))
+                .then()
+                .statusCode(200);
+
+        // every token signed before ends: at the front door that made the change at once, at
+        // layer-store within its refresh (a second)
+        tokens.forEach((who, bearer) -> {
+            assertEquals(401, get(front, bearer, manifestPath), who + "'s old token, manifest GET");
+            assertEquals(401, get(front, bearer, blobPath), who + "'s old token, blob GET");
+        });
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> tokens.forEach((who, bearer) -> assertEquals(
+                        401, get(layerStore, bearer, blobPath), who + "'s old token, blob GET at layer-store")));
+        // a token asked for now says what each may do now
+        assertEquals(401, get(front, platform.bearer(null, null, repository), manifestPath));
+        assertEquals(401, get(layerStore, platform.bearer(bob, PASSWORD, repository), blobPath));
+        String owner = platform.bearer(alice, PASSWORD, repository);
+        assertEquals(200, get(front, owner, manifestPath));
+        assertEquals(200, get(front, owner, blobPath));
+        assertEquals(200, get(layerStore, owner, blobPath));
+        // and the owner pushes on at once: the front door's own token for layer-store, signed
+        // before the change, is replaced when layer-store refuses it
+        Commands.Result again = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                alice + ":" + PASSWORD,
+                "oci:" + image + ":v1",
+                docker(repository + ":v2"));
+        assertEquals(0, again.exitCode(), again.output());
+        assertEquals(
+                200, get(front, platform.bearer(alice, PASSWORD, repository), "/v2/" + repository + "/manifests/v2"));
+    }
+
+    @Test
+    void aMemberRemovedFromAnOrganisationLosesTheTokensTheyHoldAndNobodyElseDoes() {
+        String erin = signUp();
+        String frank = signUp();
+        String organization = "leavers" + UUID.randomUUID().toString().substring(0, 8);
+        String front = "http://" + platform.registry();
+        String layerStore = "http://127.0.0.1:" + platform.layerStorePort;
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("name", organization))
+                .post("/api/v1/organizations")
+                .then()
+                .statusCode(201);
+        String repository = organization + "/vault";
+        Commands.Result push = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                erin + ":" + PASSWORD,
+                "oci:" + image + ":v1",
+                docker(repository + ":v1"));
+        assertEquals(0, push.exitCode(), push.output());
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .contentType("application/json")
+                .body(Map.of("role", "read"))
+                .put("/api/v1/organizations/" + organization + "/members/" + frank)
+                .then()
+                .statusCode(204);
+        String layer = OciImages.blobDigests(image, OciImages.manifestDigest(image, "v1"))
+                .get(1);
+        String manifestPath = "/v2/" + repository + "/manifests/v1";
+        String blobPath = "/v2/" + repository + "/blobs/" + layer;
+        String frankToken = platform.bearer(frank, PASSWORD, repository);
+        String erinToken = platform.bearer(erin, PASSWORD, repository);
+        assertEquals(200, get(front, frankToken, manifestPath));
+        assertEquals(200, get(layerStore, frankToken, blobPath));
+
+        RestAssured.given()
+                .baseUri(front)
+                .auth()
+                .preemptive()
+                .basic(erin, PASSWORD)
+                .delete("/api/v1/organizations/" + organization + "/members/" + frank)
+                .then()
+                .statusCode(org.hamcrest.Matchers.lessThan(300));
+
+        assertEquals(401, get(front, frankToken, manifestPath));
+        assertEquals(401, get(front, frankToken, blobPath));
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertEquals(401, get(layerStore, frankToken, blobPath)));
+        assertEquals(401, get(front, platform.bearer(frank, PASSWORD, repository), manifestPath));
+        // the withdrawal is frank's alone: the admin's token, signed before it, still works everywhere
+        assertEquals(200, get(front, erinToken, manifestPath));
+        assertEquals(200, get(layerStore, erinToken, blobPath));
+    }
+
     private static String withoutTime(String skopeoOutput) {
         return skopeoOutput.replaceAll("time=\"[^\"]*\"", "");
     }

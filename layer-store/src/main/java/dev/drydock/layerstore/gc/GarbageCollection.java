@@ -78,8 +78,8 @@ public class GarbageCollection {
         return grace.dividedBy(10);
     }
 
-    /** Where registry-api's {@code blob_reference} view lives. */
-    String registrySchema() {
+    /** Where registry-api's tables live: its {@code blob_reference} view, its {@code access_withdrawal} table. */
+    public String registrySchema() {
         return registrySchema;
     }
 

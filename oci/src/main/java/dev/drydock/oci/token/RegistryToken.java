@@ -25,11 +25,23 @@ import java.util.function.Function;
  * {@link Purpose} says where it may be used. Verified the same way by every service that receives one.
  */
 public record RegistryToken(
-        String subject, UUID tokenId, List<Access> access, Instant expiresAt, Purpose purpose, UUID sessionId) {
+        String subject,
+        UUID tokenId,
+        List<Access> access,
+        Instant expiresAt,
+        Purpose purpose,
+        UUID sessionId,
+        Instant issuedAt) {
 
     public static final String ISSUER = "drydock";
     public static final String PURPOSE_CLAIM = "purpose";
     public static final String SESSION_CLAIM = "sid";
+    /**
+     * When the token was signed, in milliseconds ({@code iat} has whole seconds): a token is
+     * compared with the moment access was withdrawn ({@link AccessWithdrawal}) to the millisecond.
+     */
+    public static final String ISSUED_MILLIS_CLAIM = "iat_ms";
+
     private static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
     /**
@@ -154,9 +166,21 @@ public record RegistryToken(
                     access,
                     claims.getExpirationTime().toInstant(),
                     purpose,
-                    session == null ? null : UUID.fromString(session)));
+                    session == null ? null : UUID.fromString(session),
+                    issuedAt(claims)));
         } catch (ParseException | JOSEException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /** The signing time to the millisecond if the token says it, else its {@code iat}; the epoch when it says neither. */
+    private static Instant issuedAt(JWTClaimsSet claims) throws ParseException {
+        Long millis = claims.getLongClaim(ISSUED_MILLIS_CLAIM);
+        if (millis != null) {
+            return Instant.ofEpochMilli(millis);
+        }
+        return claims.getIssueTime() == null
+                ? Instant.EPOCH
+                : claims.getIssueTime().toInstant();
     }
 }

@@ -40,7 +40,7 @@ public class ReadAccess {
     /** Routing-context key of the viewer token the proxy sends on. */
     public static final String VIEWER_TOKEN = "drydock.viewer-token";
 
-    private static final Duration VIEWER_TOKEN_LIFETIME = Duration.ofMinutes(1);
+    static final Duration VIEWER_TOKEN_LIFETIME = Duration.ofMinutes(1);
     /** A viewer token is reused while it has this long left: one signature (and one verification) a minute per viewer. */
     private static final Duration REUSE_WHILE = Duration.ofSeconds(30);
 

@@ -144,6 +144,7 @@ public class RegistryTokens {
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(expiresAt))
                 .jwtID(UUID.randomUUID().toString())
+                .claim(RegistryToken.ISSUED_MILLIS_CLAIM, now.toEpochMilli())
                 .claim("access", claim);
         claims.claim(RegistryToken.PURPOSE_CLAIM, purpose.claim());
         if (tokenId != null) {

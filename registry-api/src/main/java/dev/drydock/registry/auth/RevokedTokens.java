@@ -1,7 +1,9 @@
 package dev.drydock.registry.auth;
 
+import dev.drydock.oci.token.AccessWithdrawal;
 import dev.drydock.oci.token.RegistryToken;
 import dev.drydock.oci.token.Revocations;
+import dev.drydock.registry.RegistryConfig;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -11,7 +13,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,13 +32,24 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class RevokedTokens {
 
+    /** How often (in refreshes) withdrawals older than any token are removed from the database. */
+    private static final int CLEAN_EVERY = 60;
+
     private final AgroalDataSource dataSource;
+    /** How far back withdrawals can still end a token: the longest lifetime of a token that names repositories. */
+    private final Duration withdrawalsMatterFor;
+
     private volatile Set<UUID> revoked = Set.of();
     private volatile Set<UUID> revokedSessions = Set.of();
+    private volatile AccessWithdrawal.Index withdrawals = AccessWithdrawal.Index.EMPTY;
     private volatile Instant refreshedAt = Instant.EPOCH;
+    private int refreshes;
 
-    RevokedTokens(AgroalDataSource dataSource) {
+    RevokedTokens(AgroalDataSource dataSource, RegistryConfig config) {
         this.dataSource = dataSource;
+        this.withdrawalsMatterFor = Collections.max(List.of(
+                        config.tokenLifetime(), config.blobRedirectLifetime(), ReadAccess.VIEWER_TOKEN_LIFETIME))
+                .plus(Duration.ofMinutes(5));
     }
 
     /** Revoked — or not known to be live, when the list could not be read lately (fail closed). */
@@ -58,9 +75,17 @@ public class RevokedTokens {
         return sessionId != null && (stale() || revokedSessions.contains(sessionId));
     }
 
-    /** Whether what the token was derived from (personal access token, sign-in) has ended, or cannot be known to live. */
+    /**
+     * Whether what the token was derived from (personal access token, sign-in) has ended, or
+     * cannot be known to live, or access it names was withdrawn after it was signed.
+     */
     public boolean ended(RegistryToken token) {
-        return isRevoked(token.tokenId()) || isSessionRevoked(token.sessionId());
+        return isRevoked(token.tokenId()) || isSessionRevoked(token.sessionId()) || withdrawals.ends(token);
+    }
+
+    /** Takes effect on this instance at once; the others learn it within a second. */
+    public synchronized void withdrawnHere(AccessWithdrawal withdrawal) {
+        withdrawals = withdrawals.with(withdrawal);
     }
 
     /** Takes effect on this instance at once; the others learn it within a second. */
@@ -94,13 +119,51 @@ public class RevokedTokens {
     void refresh() throws SQLException {
         Set<UUID> tokensBefore = revoked;
         Set<UUID> sessionsBefore = revokedSessions;
+        List<AccessWithdrawal> withdrawalsBefore = withdrawals.all();
         Instant started = Instant.now();
         Set<UUID> tokens = endedLately("personal_access_token");
         Set<UUID> sessions = endedLately("refresh_token");
+        List<AccessWithdrawal> withdrawn = withdrawnLately();
         synchronized (this) {
             revoked = merged(tokens, revoked, tokensBefore);
             revokedSessions = merged(sessions, revokedSessions, sessionsBefore);
+            List<AccessWithdrawal> next = new ArrayList<>(withdrawn);
+            withdrawals.all().stream()
+                    .filter(w -> !withdrawalsBefore.contains(w))
+                    .forEach(next::add);
+            withdrawals = new AccessWithdrawal.Index(next);
             refreshedAt = started;
+        }
+        if (++refreshes % CLEAN_EVERY == 0) {
+            forgetOldWithdrawals();
+        }
+    }
+
+    /** Withdrawals recent enough to end a token that is still current. */
+    private List<AccessWithdrawal> withdrawnLately() throws SQLException {
+        List<AccessWithdrawal> withdrawn = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement select =
+                        c.prepareStatement("SELECT scope, subject, withdrawn_at FROM access_withdrawal"
+                                + " WHERE withdrawn_at > now() - make_interval(secs => ?)")) {
+            select.setDouble(1, withdrawalsMatterFor.toSeconds());
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    withdrawn.add(new AccessWithdrawal(
+                            rs.getString(1), rs.getString(2), rs.getTimestamp(3).toInstant()));
+                }
+            }
+        }
+        return withdrawn;
+    }
+
+    /** Removes withdrawals a day older than any token they could end. */
+    private void forgetOldWithdrawals() throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement delete = c.prepareStatement("DELETE FROM access_withdrawal"
+                        + " WHERE withdrawn_at < now() - interval '1 day' - make_interval(secs => ?)")) {
+            delete.setDouble(1, withdrawalsMatterFor.toSeconds());
+            delete.executeUpdate();
         }
     }
 

@@ -152,11 +152,18 @@ public class ForwardingProxy {
         }
         String repository = decision.get().repository().value();
         // the redirect token inherits its origin (personal access token, sign-in), so that revoking
-        // that origin ends the redirect URLs too; the cache keys on the origin for the same reason
+        // that origin ends the redirect URLs too; the cache keys on the origin for the same reason,
+        // and on when the caller's token was signed: one signed after access to the repository was
+        // withdrawn gets a redirect token signed after that too
         RegistryToken caller = decision.get().token();
         String user = caller.subject();
         String token = redirectTokens.get(
-                List.of(user, String.valueOf(caller.tokenId()), String.valueOf(caller.sessionId()), repository),
+                List.of(
+                        user,
+                        String.valueOf(caller.tokenId()),
+                        String.valueOf(caller.sessionId()),
+                        repository,
+                        String.valueOf(caller.issuedAt())),
                 key -> tokens.issue(
                         RegistryToken.Purpose.REDIRECT,
                         user,

@@ -5,6 +5,8 @@ import dev.drydock.events.IdentityEvents;
 import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.registry.DomainEvents;
+import dev.drydock.registry.auth.AccessWithdrawalEntity;
+import dev.drydock.registry.auth.AccessWithdrawals;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.control.ActivateRequestContext;
@@ -27,10 +29,12 @@ public class Organizations {
 
     private final DomainEvents events;
     private final Accounts accounts;
+    private final AccessWithdrawals withdrawals;
 
-    Organizations(DomainEvents events, Accounts accounts) {
+    Organizations(DomainEvents events, Accounts accounts, AccessWithdrawals withdrawals) {
         this.events = events;
         this.accounts = accounts;
+        this.withdrawals = withdrawals;
     }
 
     public record Member(String username, Role role) {}
@@ -62,11 +66,18 @@ public class Organizations {
         requireExists(organization);
         Account member = accounts.find(username)
                 .orElseThrow(() -> new IdentityException(404, "There is no user " + username + ".", "username"));
+        List<AccessWithdrawalEntity> withdrawn = new ArrayList<>();
         QuarkusTransaction.requiringNew().run(() -> {
             lock(organization);
+            Optional<Role> before = roleOf(organization, member.id());
             putMember(organization, member.id(), parsed);
+            if (before.isPresent() && before.get() != parsed) {
+                // tokens signed under the old role say what it allowed: the member asks for new ones
+                withdrawn.add(withdrawals.record(organization + "/", username));
+            }
             events.emit(actor, new IdentityEvents.MemberAdded(organization, username, parsed.value()));
         });
+        withdrawals.confirm(withdrawn);
     }
 
     public boolean removeMember(String organization, String username, Actor actor) {
@@ -75,16 +86,21 @@ public class Organizations {
             return false;
         }
         long accountId = member.get().id();
-        return QuarkusTransaction.requiringNew().call(() -> {
+        List<AccessWithdrawalEntity> withdrawn = new ArrayList<>();
+        boolean removed = QuarkusTransaction.requiringNew().call(() -> {
             lock(organization);
             if (OrganizationMemberEntity.delete("organization = ?1 and accountId = ?2", organization, accountId) == 0) {
                 return false;
             }
-            // who leaves the organisation leaves its teams: no access stays behind through them
+            // who leaves the organisation leaves its teams: no access stays behind through them,
+            // nor in the registry tokens they hold
             TeamMemberEntity.delete("organization = ?1 and accountId = ?2", organization, accountId);
+            withdrawn.add(withdrawals.record(organization + "/", username));
             events.emit(actor, new IdentityEvents.MemberRemoved(organization, username));
             return true;
         });
+        withdrawals.confirm(withdrawn);
+        return removed;
     }
 
     public record Team(String name, Role role, List<String> repositories, List<String> members) {}
@@ -118,6 +134,7 @@ public class Organizations {
                     .orElseThrow(() -> new IdentityException(404, "There is no user " + username + ".", "members"));
             members.put(member.id(), member);
         }
+        List<AccessWithdrawalEntity> withdrawn = new ArrayList<>();
         QuarkusTransaction.requiringNew().run(() -> {
             lock(organization);
             // under the organisation's lock: a member removed meanwhile is not put back into a team
@@ -135,6 +152,10 @@ public class Organizations {
                 entity = new TeamEntity();
                 entity.organization = organization;
                 entity.name = team.name();
+            }
+            // whoever was in the team may lose some of what it gave: their tokens end, they ask anew
+            for (String before : memberNames(organization, team.name())) {
+                withdrawn.add(withdrawals.record(organization + "/", before));
             }
             entity.role = team.role();
             entity.repositories = repositories.isEmpty() ? null : repositories.toArray(String[]::new);
@@ -156,6 +177,19 @@ public class Organizations {
                             repositories,
                             members.values().stream().map(Account::username).toList()));
         });
+        withdrawals.confirm(withdrawn);
+    }
+
+    /** The user names of a team's members. */
+    private static List<String> memberNames(String organization, String team) {
+        return TeamMemberEntity.getEntityManager()
+                .createQuery(
+                        "select a.username from TeamMemberEntity m join AccountEntity a on a.id = m.accountId"
+                                + " where m.organization = ?1 and m.team = ?2",
+                        String.class)
+                .setParameter(1, organization)
+                .setParameter(2, team)
+                .getResultList();
     }
 
     public List<Team> teams(String organization) {

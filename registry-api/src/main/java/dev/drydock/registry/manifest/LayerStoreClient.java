@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -90,6 +91,26 @@ public class LayerStoreClient {
                         Instant.now().plus(PULL_TOKEN_LIFETIME)));
     }
 
+    /**
+     * Sends a request that carries a pull token of this service, and once more with a new token if
+     * layer-store refuses it: a token is refused from the moment access to its repository is
+     * withdrawn (a repository made private: {@link dev.drydock.oci.token.AccessWithdrawal}), this
+     * service's own included, and the one cached here may be older than that.
+     */
+    private <T> HttpResponse<T> sendWithPullToken(
+            RepositoryName repository, Function<String, HttpRequest> request, HttpResponse.BodyHandler<T> body)
+            throws IOException, InterruptedException {
+        HttpResponse<T> response = http.send(request.apply(pullToken(repository)), body);
+        if (response.statusCode() != 401) {
+            return response;
+        }
+        if (response.body() instanceof InputStream unread) {
+            unread.close();
+        }
+        pullTokens.invalidate(repository.value());
+        return http.send(request.apply(pullToken(repository)), body);
+    }
+
     /** Image configs are a few kilobytes; a larger one is not read for its platform. */
     private static final int MAX_CONFIG = 64 * 1024;
 
@@ -100,14 +121,15 @@ public class LayerStoreClient {
      * names none. A platform is shown and searched, never needed: a push does not fail for it.
      */
     public Optional<String> platformOf(RepositoryName repository, Digest config) {
-        String token = pullToken(repository);
-        HttpRequest get = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + config))
-                .header("Authorization", Bearer.header(token))
-                .timeout(Duration.ofSeconds(10))
-                .GET()
-                .build();
         try {
-            HttpResponse<InputStream> response = http.send(get, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = sendWithPullToken(
+                    repository,
+                    token -> HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + config))
+                            .header("Authorization", Bearer.header(token))
+                            .timeout(Duration.ofSeconds(10))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
                     return Optional.empty();
@@ -177,15 +199,18 @@ public class LayerStoreClient {
      * earlier release, during a rolling update: logged once).
      */
     private Optional<JsonNode> ask(RepositoryName repository, ObjectNode question) {
-        HttpRequest post = HttpRequest.newBuilder(
-                        base.resolve("/internal/links?repository=" + URLEncoder.encode(repository.value(), UTF_8)))
-                .header("Authorization", Bearer.header(pullToken(repository)))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(10))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(question.toString().getBytes(UTF_8)))
-                .build();
+        byte[] body = question.toString().getBytes(UTF_8);
         try {
-            HttpResponse<byte[]> response = http.send(post, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> response = sendWithPullToken(
+                    repository,
+                    token -> HttpRequest.newBuilder(base.resolve(
+                                    "/internal/links?repository=" + URLEncoder.encode(repository.value(), UTF_8)))
+                            .header("Authorization", Bearer.header(token))
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             if (response.statusCode() == 404) {
                 if (!toldOfNoLinkRoute.getAndSet(true)) {
                     LOG.warnf(
@@ -243,14 +268,16 @@ public class LayerStoreClient {
 
     /** Whether layer-store links {@code digest} to the repository (each call takes a token with 30 s or more left). */
     public boolean isLinked(RepositoryName repository, Digest digest) {
-        String token = pullToken(repository);
-        HttpRequest head = HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + digest))
-                .header("Authorization", Bearer.header(token))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(10))
-                .build();
         try {
-            int status = http.send(head, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status = sendWithPullToken(
+                            repository,
+                            token -> HttpRequest.newBuilder(base.resolve("/v2/" + repository + "/blobs/" + digest))
+                                    .header("Authorization", Bearer.header(token))
+                                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
             if (status == 200) {
                 return true;
             }

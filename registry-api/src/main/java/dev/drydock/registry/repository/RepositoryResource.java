@@ -5,6 +5,8 @@ import dev.drydock.oci.OciException;
 import dev.drydock.oci.RepositoryName;
 import dev.drydock.oci.token.Action;
 import dev.drydock.registry.DomainEvents;
+import dev.drydock.registry.auth.AccessWithdrawalEntity;
+import dev.drydock.registry.auth.AccessWithdrawals;
 import dev.drydock.registry.auth.Callers;
 import dev.drydock.registry.auth.Permissions;
 import dev.drydock.registry.auth.Principal;
@@ -26,6 +28,8 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,18 +46,21 @@ public class RepositoryResource {
     private final Callers callers;
     private final AgroalDataSource dataSource;
     private final DomainEvents events;
+    private final AccessWithdrawals withdrawals;
 
     RepositoryResource(
             Repositories repositories,
             Permissions permissions,
             Callers callers,
             AgroalDataSource dataSource,
-            DomainEvents events) {
+            DomainEvents events,
+            AccessWithdrawals withdrawals) {
         this.repositories = repositories;
         this.permissions = permissions;
         this.callers = callers;
         this.dataSource = dataSource;
         this.events = events;
+        this.withdrawals = withdrawals;
     }
 
     /** Docker Hub's limits: a short description fits on a search result line. */
@@ -117,12 +124,17 @@ public class RepositoryResource {
             throw new IdentityException(400, "A JSON body with visibility, description or readme is required.");
         }
         Visibility visibility = request.visibility() == null ? null : visibility(request.visibility());
-        return QuarkusTransaction.requiringNew().call(() -> {
+        List<AccessWithdrawalEntity> withdrawn = new ArrayList<>();
+        Map<String, String> changed = QuarkusTransaction.requiringNew().call(() -> {
             var actor = Actors.of(http, caller.username(), null);
             RepositoryEntity repository = RepositoryEntity.locked(name)
                     .orElseThrow(
                             () -> new IdentityException(404, "There is no repository " + name + " you administer."));
             if (visibility != null && repository.changeVisibility(visibility)) {
+                if (visibility == Visibility.PRIVATE) {
+                    // tokens signed while it was public (anyone's, anonymous ones too) end with it
+                    withdrawn.add(withdrawals.record(name.value(), null));
+                }
                 events.emit(actor, new RegistryEvents.VisibilityChanged(name.value(), visibility.value()));
             }
             Repositories.Description now = described(
@@ -143,6 +155,8 @@ public class RepositoryResource {
                     "readme",
                     now.readme());
         });
+        withdrawals.confirm(withdrawn);
+        return changed;
     }
 
     /** Deletes the repository with everything in it; those who may delete in it only. */
@@ -154,11 +168,18 @@ public class RepositoryResource {
         if (!permissions.granted(caller, name).contains(Action.DELETE)) {
             throw new IdentityException(404, "There is no repository " + name + " you administer.");
         }
+        List<AccessWithdrawalEntity> withdrawn = new ArrayList<>();
         boolean deleted = QuarkusTransaction.requiringNew().call(() -> {
             try (Connection c = dataSource.getConnection()) {
-                return repositories.delete(c, name, Actors.of(http, caller.username(), null));
+                if (!repositories.delete(c, name, Actors.of(http, caller.username(), null))) {
+                    return false;
+                }
             }
+            // a repository pushed under the name later, private perhaps, is not what these tokens named
+            withdrawn.add(withdrawals.record(name.value(), null));
+            return true;
         });
+        withdrawals.confirm(withdrawn);
         if (!deleted) {
             throw new IdentityException(404, "There is no repository " + name + " you administer.");
         }
