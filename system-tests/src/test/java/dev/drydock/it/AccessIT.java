@@ -593,20 +593,40 @@ class AccessIT {
             assertEquals(200, get(front, bearer, blobPath), who + "'s blob GET while public");
             assertEquals(200, get(layerStore, bearer, blobPath), who + "'s blob GET at layer-store while public");
         });
+        // a redirect URL handed out while public, by the front door in redirect mode
+        String redirecting = "http://127.0.0.1:" + platform.redirectingRegistryPort;
+        Response redirect = RestAssured.given()
+                .baseUri(redirecting)
+                .redirects()
+                .follow(false)
+                .header("Authorization", tokens.get("anonymous"))
+                .get(blobPath);
+        assertEquals(307, redirect.statusCode());
+        String redirectUrl = redirect.header("Location");
+        assertEquals(
+                200,
+                RestAssured.given().urlEncodingEnabled(false).get(redirectUrl).statusCode());
 
         changeRepository(alice, repository, Map.of("visibility", "private"))
                 .then()
                 .statusCode(200);
 
-        // every token signed before ends: at the front door that made the change at once, at
-        // layer-store within its refresh (a second)
+        // every token signed before ends: at the front door that made the change at once
         tokens.forEach((who, bearer) -> {
             assertEquals(401, get(front, bearer, manifestPath), who + "'s old token, manifest GET");
             assertEquals(401, get(front, bearer, blobPath), who + "'s old token, blob GET");
         });
+        // at layer-store, and at the other front door, within their refresh (a second)
         await().atMost(Duration.ofSeconds(5))
-                .untilAsserted(() -> tokens.forEach((who, bearer) -> assertEquals(
-                        401, get(layerStore, bearer, blobPath), who + "'s old token, blob GET at layer-store")));
+                .untilAsserted(() -> tokens.forEach((who, bearer) -> {
+                    assertEquals(401, get(layerStore, bearer, blobPath), who + "'s old token, blob GET at layer-store");
+                    assertEquals(
+                            401, get(redirecting, bearer, manifestPath), who + "'s old token at the other front door");
+                }));
+        assertEquals(
+                401,
+                RestAssured.given().urlEncodingEnabled(false).get(redirectUrl).statusCode(),
+                "the redirect URL handed out before");
         // a token asked for now says what each may do now
         assertEquals(401, get(front, platform.bearer(null, null, repository), manifestPath));
         assertEquals(401, get(layerStore, platform.bearer(bob, PASSWORD, repository), blobPath));
@@ -626,6 +646,30 @@ class AccessIT {
         assertEquals(0, again.exitCode(), again.output());
         assertEquals(
                 200, get(front, platform.bearer(alice, PASSWORD, repository), "/v2/" + repository + "/manifests/v2"));
+    }
+
+    @Test
+    void aTokenRequestNamingMoreThanAHundredScopesIsRefused() {
+        // each scope is read from the database before the token is signed: a long list would only
+        // stretch that moment (and the work) for an attacker
+        StringBuilder scopes = new StringBuilder();
+        for (int i = 0; i <= 100; i++) {
+            scopes.append(" repository:nobody/r").append(i).append(":pull");
+        }
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .queryParam("scope", scopes.toString().trim())
+                .get("/token")
+                .then()
+                .statusCode(400)
+                .body("error", equalTo("invalid_scope"));
+        RestAssured.given()
+                .baseUri("http://" + platform.registry())
+                .queryParam(
+                        "scope", scopes.substring(0, scopes.lastIndexOf(" ")).trim())
+                .get("/token")
+                .then()
+                .statusCode(200);
     }
 
     @Test

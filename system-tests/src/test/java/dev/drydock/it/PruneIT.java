@@ -945,6 +945,8 @@ class PruneIT {
                 .then()
                 .statusCode(200);
         asOwner.get().delete("/api/v1/repositories/" + doomed).then().statusCode(204);
+        // tokens that named the deleted repository ended with it (AccessIT): a client asks anew
+        bearer = platform.adminBearer(repo, idle, doomed);
         image(doomed, "v1", config("doomed again"), random(100));
         asOwner.get()
                 .queryParam("repository", doomed)

@@ -33,6 +33,7 @@ public class TokenRevocations {
     private final String withdrawalsTable;
     private volatile AccessWithdrawal.Index withdrawals = AccessWithdrawal.Index.EMPTY;
     private volatile boolean warned;
+    private volatile boolean toldOfNoTable;
 
     TokenRevocations(LayerStoreConfig config, AgroalDataSource dataSource, GarbageCollection gc) {
         URI jwks = config.jwksUrl();
@@ -71,6 +72,13 @@ public class TokenRevocations {
                 exists.setString(1, withdrawalsTable);
                 try (ResultSet rs = exists.executeQuery()) {
                     if (!rs.next() || !rs.getBoolean(1)) {
+                        if (!toldOfNoTable) {
+                            LOG.warnf(
+                                    "there is no %s (registry-api has not created it yet, or drydock.gc.registry-schema"
+                                            + " names another schema): no token is refused for access withdrawn",
+                                    withdrawalsTable);
+                            toldOfNoTable = true;
+                        }
                         return withdrawn;
                     }
                 }

@@ -73,10 +73,10 @@ public record AccessWithdrawal(String scope, String subject, Instant at) {
             return all;
         }
 
-        /** The same withdrawals and one more. */
-        public Index with(AccessWithdrawal withdrawal) {
+        /** The same withdrawals and these. */
+        public Index with(Collection<AccessWithdrawal> more) {
             List<AccessWithdrawal> next = new ArrayList<>(all);
-            next.add(withdrawal);
+            next.addAll(more);
             return new Index(next);
         }
 

@@ -1,10 +1,16 @@
 package dev.drydock.oci.token;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AccessWithdrawalTest {
@@ -63,11 +69,28 @@ class AccessWithdrawalTest {
     }
 
     @Test
+    void aTokenThatSaysItsSigningTimeInWholeSecondsOnlyCountsAsSignedAtTheStartOfItsSecond() throws Exception {
+        String jwt = TestSigner.sign(
+                "bob",
+                RegistryToken.Purpose.REGISTRY,
+                List.of(TestSigner.grant("repository", "alice/app", "pull")),
+                Duration.ofMinutes(5));
+        JWKSet keys = JWKSet.load(Path.of("target", "test-jwks.json").toFile());
+        RegistryToken token = RegistryToken.verify(
+                        jwt, "drydock", kid -> Optional.ofNullable((ECKey) keys.getKeyByKeyId(kid)))
+                .orElseThrow();
+        assertEquals(0, token.issuedAt().getNano());
+        // signed some time within that second, perhaps after a withdrawal within it: ended (fail closed)
+        assertTrue(new AccessWithdrawal("alice/app", null, token.issuedAt().plusMillis(999)).ends(token));
+        assertFalse(new AccessWithdrawal("alice/app", null, token.issuedAt().minusMillis(1)).ends(token));
+    }
+
+    @Test
     void theIndexFindsWhatTheListWouldAndOnlyThat() {
         Instant before = WITHDRAWN.minusSeconds(10);
         AccessWithdrawal.Index index = AccessWithdrawal.Index.EMPTY
-                .with(new AccessWithdrawal("alice/app", null, WITHDRAWN))
-                .with(new AccessWithdrawal("acme/", "frank", WITHDRAWN));
+                .with(List.of(new AccessWithdrawal("alice/app", null, WITHDRAWN)))
+                .with(List.of(new AccessWithdrawal("acme/", "frank", WITHDRAWN)));
         assertTrue(index.ends(token("", before, "alice/app")));
         assertTrue(index.ends(token("frank", before, "x/y", "acme/vault")));
         assertFalse(index.ends(token("erin", before, "acme/vault")));

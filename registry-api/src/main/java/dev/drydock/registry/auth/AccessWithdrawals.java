@@ -54,8 +54,8 @@ public class AccessWithdrawals {
             LOG.warnf(
                     "could not move %d access withdrawals to after their commit: %s", recorded.size(), e.getMessage());
         }
-        for (AccessWithdrawalEntity withdrawal : recorded) {
-            revoked.withdrawnHere(new AccessWithdrawal(withdrawal.scope, withdrawal.subject, now));
-        }
+        revoked.withdrawnHere(recorded.stream()
+                .map(withdrawal -> new AccessWithdrawal(withdrawal.scope, withdrawal.subject, now))
+                .toList());
     }
 }

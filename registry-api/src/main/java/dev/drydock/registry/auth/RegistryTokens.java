@@ -109,15 +109,32 @@ public class RegistryTokens {
             UUID sessionId,
             List<RegistryToken.Access> access,
             Instant expiresAt) {
+        return issue(purpose, subject, tokenId, sessionId, access, expiresAt, Instant.now());
+    }
+
+    /**
+     * As above, saying that what it grants was decided at {@code decidedAt} (its {@link
+     * RegistryToken#ISSUED_MILLIS_CLAIM}): the moment before the permissions it lists were read, or
+     * the moment of the token it is derived from. Access withdrawn after that moment ends it
+     * ({@link dev.drydock.oci.token.AccessWithdrawal}), however long the reading or signing took.
+     */
+    public String issue(
+            RegistryToken.Purpose purpose,
+            String subject,
+            UUID tokenId,
+            UUID sessionId,
+            List<RegistryToken.Access> access,
+            Instant expiresAt,
+            Instant decidedAt) {
         if (purpose == RegistryToken.Purpose.SESSION) {
             throw new IllegalArgumentException("session tokens name their sign-in: use issueSession");
         }
-        return sign(purpose, subject, tokenId, sessionId, access, expiresAt);
+        return sign(purpose, subject, tokenId, sessionId, access, expiresAt, decidedAt);
     }
 
     /** A session's access token for the REST API: it grants no repository access and dies with its sign-in. */
     public String issueSession(String subject, UUID tokenId, UUID sessionId, Instant expiresAt) {
-        return sign(RegistryToken.Purpose.SESSION, subject, tokenId, sessionId, List.of(), expiresAt);
+        return sign(RegistryToken.Purpose.SESSION, subject, tokenId, sessionId, List.of(), expiresAt, Instant.now());
     }
 
     private String sign(
@@ -126,7 +143,8 @@ public class RegistryTokens {
             UUID tokenId,
             UUID sessionId,
             List<RegistryToken.Access> access,
-            Instant expiresAt) {
+            Instant expiresAt,
+            Instant decidedAt) {
         Instant now = Instant.now();
         List<Map<String, Object>> claim = new ArrayList<>();
         for (RegistryToken.Access a : access) {
@@ -144,7 +162,7 @@ public class RegistryTokens {
                 .notBeforeTime(Date.from(now))
                 .expirationTime(Date.from(expiresAt))
                 .jwtID(UUID.randomUUID().toString())
-                .claim(RegistryToken.ISSUED_MILLIS_CLAIM, now.toEpochMilli())
+                .claim(RegistryToken.ISSUED_MILLIS_CLAIM, decidedAt.toEpochMilli())
                 .claim("access", claim);
         claims.claim(RegistryToken.PURPOSE_CLAIM, purpose.claim());
         if (tokenId != null) {

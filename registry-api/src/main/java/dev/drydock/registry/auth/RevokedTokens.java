@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -84,8 +85,8 @@ public class RevokedTokens {
     }
 
     /** Takes effect on this instance at once; the others learn it within a second. */
-    public synchronized void withdrawnHere(AccessWithdrawal withdrawal) {
-        withdrawals = withdrawals.with(withdrawal);
+    public synchronized void withdrawnHere(List<AccessWithdrawal> withdrawn) {
+        withdrawals = withdrawals.with(withdrawn);
     }
 
     /** Takes effect on this instance at once; the others learn it within a second. */
@@ -115,11 +116,11 @@ public class RevokedTokens {
      * token back to life until the next refresh (a revoked personal access token was seen working
      * once that way).
      */
-    @Scheduled(every = "1s")
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() throws SQLException {
         Set<UUID> tokensBefore = revoked;
         Set<UUID> sessionsBefore = revokedSessions;
-        List<AccessWithdrawal> withdrawalsBefore = withdrawals.all();
+        Set<AccessWithdrawal> withdrawalsBefore = new HashSet<>(withdrawals.all());
         Instant started = Instant.now();
         Set<UUID> tokens = endedLately("personal_access_token");
         Set<UUID> sessions = endedLately("refresh_token");

@@ -40,6 +40,9 @@ import java.util.UUID;
 @Produces(MediaType.APPLICATION_JSON)
 public class TokenResource {
 
+    /** A client asks for the one or two repositories of an operation; more than this is no client's. */
+    static final int MAX_SCOPES = 100;
+
     private final SignIn signIn;
     private final Permissions permissions;
     private final RegistryTokens tokens;
@@ -134,6 +137,18 @@ public class TokenResource {
             String loginMethod,
             HttpServerRequest request)
             throws SQLException {
+        if (scopes.size() > MAX_SCOPES) {
+            return Response.status(400)
+                    .type(MediaType.APPLICATION_JSON)
+                    .entity(Map.of(
+                            "error",
+                            "invalid_scope",
+                            "error_description",
+                            "at most " + MAX_SCOPES + " scopes per token"))
+                    .build();
+        }
+        // taken before the first permission is read: access withdrawn after this moment ends the token
+        Instant decided = Instant.now();
         List<RegistryToken.Access> access = new ArrayList<>();
         for (String scope : scopes) {
             RegistryToken.Access granted = grantOne(principal, scope);
@@ -150,7 +165,8 @@ public class TokenResource {
                         principal.tokenId(),
                         sessionId,
                         access,
-                        expiresAt),
+                        expiresAt,
+                        decided),
                 now);
         Actor actor = Actors.of(
                 request,

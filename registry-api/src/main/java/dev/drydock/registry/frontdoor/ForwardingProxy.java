@@ -152,25 +152,24 @@ public class ForwardingProxy {
         }
         String repository = decision.get().repository().value();
         // the redirect token inherits its origin (personal access token, sign-in), so that revoking
-        // that origin ends the redirect URLs too; the cache keys on the origin for the same reason,
-        // and on when the caller's token was signed: one signed after access to the repository was
-        // withdrawn gets a redirect token signed after that too
+        // that origin ends the redirect URLs too; the cache keys on the origin for the same reason.
+        // It also carries the moment access was decided for the caller's token that made it, so
+        // that access withdrawn after that ends it: a token made for a caller whose access was
+        // decided later (the same user) is refused no later than the caller's own
         RegistryToken caller = decision.get().token();
         String user = caller.subject();
+        List<String> key =
+                List.of(user, String.valueOf(caller.tokenId()), String.valueOf(caller.sessionId()), repository);
         String token = redirectTokens.get(
-                List.of(
-                        user,
-                        String.valueOf(caller.tokenId()),
-                        String.valueOf(caller.sessionId()),
-                        repository,
-                        String.valueOf(caller.issuedAt())),
-                key -> tokens.issue(
+                key,
+                k -> tokens.issue(
                         RegistryToken.Purpose.REDIRECT,
                         user,
                         caller.tokenId(),
                         caller.sessionId(),
                         List.of(new RegistryToken.Access("repository", repository, List.of("pull"))),
-                        Instant.now().plus(config.blobRedirectLifetime())));
+                        Instant.now().plus(config.blobRedirectLifetime()),
+                        caller.issuedAt()));
         URI target = config.layerStoreUrl();
         RequestOptions head = new RequestOptions()
                 .setMethod(HttpMethod.HEAD)
@@ -180,6 +179,10 @@ public class ForwardingProxy {
                 .putHeader("Authorization", Bearer.header(token));
         clients.get().request(head).compose(HttpClientRequest::send).onComplete(result -> {
             if (result.failed() || result.result().statusCode() != 200) {
+                if (result.succeeded() && result.result().statusCode() == 401) {
+                    // refused since it was made (access withdrawn): the caller's next one is made anew
+                    redirectTokens.invalidate(key);
+                }
                 ctx.next(); // let the proxy answer exactly what layer-store says
                 return;
             }

@@ -153,9 +153,15 @@ public class Organizations {
                 entity.organization = organization;
                 entity.name = team.name();
             }
-            // whoever was in the team may lose some of what it gave: their tokens end, they ask anew
+            // who loses some of what the team gave loses the tokens that said it, and asks anew: all
+            // of its members when its role or its repositories narrow, else those who leave it
+            boolean narrowed = entity.role != null
+                    && (team.role().ordinal() < entity.role.ordinal() || narrows(entity.repositories, repositories));
             for (String before : memberNames(organization, team.name())) {
-                withdrawn.add(withdrawals.record(organization + "/", before));
+                if (narrowed
+                        || members.values().stream().noneMatch(m -> m.username().equals(before))) {
+                    withdrawn.add(withdrawals.record(organization + "/", before));
+                }
             }
             entity.role = team.role();
             entity.repositories = repositories.isEmpty() ? null : repositories.toArray(String[]::new);
@@ -178,6 +184,14 @@ public class Organizations {
                             members.values().stream().map(Account::username).toList()));
         });
         withdrawals.confirm(withdrawn);
+    }
+
+    /** Whether a team's repositories ({@code null} or none: all of the organisation's) lose any. */
+    private static boolean narrows(String[] before, List<String> after) {
+        if (after.isEmpty()) {
+            return false;
+        }
+        return before == null || before.length == 0 || !after.containsAll(List.of(before));
     }
 
     /** The user names of a team's members. */
