@@ -73,6 +73,18 @@ class AccessIT {
         return Commands.attempt(work, command);
     }
 
+    /** skopeo copies the test image to {@code reference} with the user's password; it must succeed. */
+    private static void pushAs(String user, String reference) {
+        Commands.Result push = skopeo(
+                "copy",
+                "--dest-tls-verify=false",
+                "--dest-creds",
+                user + ":" + PASSWORD,
+                "oci:" + image + ":v1",
+                docker(reference));
+        assertEquals(0, push.exitCode(), push.output());
+    }
+
     private static Response changeRepository(String user, String repository, Map<String, ?> change) {
         return RestAssured.given()
                 .baseUri("http://" + platform.registry())
@@ -106,14 +118,7 @@ class AccessIT {
         String alice = signUp();
         String bob = signUp();
         String repository = alice + "/settings";
-        Commands.Result push = skopeo(
-                "copy",
-                "--dest-tls-verify=false",
-                "--dest-creds",
-                alice + ":" + PASSWORD,
-                "oci:" + image + ":v1",
-                docker(repository + ":v1"));
-        assertEquals(0, push.exitCode(), push.output());
+        pushAs(alice, repository + ":v1");
 
         changeRepository(bob, repository, Map.of("visibility", "private"))
                 .then()
@@ -279,14 +284,7 @@ class AccessIT {
                 .post("/api/v1/repositories")
                 .then()
                 .statusCode(201);
-        Commands.Result push = skopeo(
-                "copy",
-                "--dest-tls-verify=false",
-                "--dest-creds",
-                carol + ":" + PASSWORD,
-                "oci:" + image + ":v1",
-                docker(carol + "/secret:v1"));
-        assertEquals(0, push.exitCode(), push.output());
+        pushAs(carol, carol + "/secret:v1");
         List<String> blobs = OciImages.blobDigests(image, OciImages.manifestDigest(image, "v1"));
 
         String dave = signUp();
@@ -570,14 +568,7 @@ class AccessIT {
         String alice = signUp();
         String bob = signUp();
         String repository = alice + "/closing";
-        Commands.Result push = skopeo(
-                "copy",
-                "--dest-tls-verify=false",
-                "--dest-creds",
-                alice + ":" + PASSWORD,
-                "oci:" + image + ":v1",
-                docker(repository + ":v1"));
-        assertEquals(0, push.exitCode(), push.output());
+        pushAs(alice, repository + ":v1");
         String layer = OciImages.blobDigests(image, OciImages.manifestDigest(image, "v1"))
                 .get(1);
         String front = "http://" + platform.registry();
@@ -636,14 +627,7 @@ class AccessIT {
         assertEquals(200, get(layerStore, owner, blobPath));
         // and the owner pushes on at once: the front door's own token for layer-store, signed
         // before the change, is replaced when layer-store refuses it
-        Commands.Result again = skopeo(
-                "copy",
-                "--dest-tls-verify=false",
-                "--dest-creds",
-                alice + ":" + PASSWORD,
-                "oci:" + image + ":v1",
-                docker(repository + ":v2"));
-        assertEquals(0, again.exitCode(), again.output());
+        pushAs(alice, repository + ":v2");
         assertEquals(
                 200, get(front, platform.bearer(alice, PASSWORD, repository), "/v2/" + repository + "/manifests/v2"));
     }
@@ -690,14 +674,7 @@ class AccessIT {
                 .then()
                 .statusCode(201);
         String repository = organization + "/vault";
-        Commands.Result push = skopeo(
-                "copy",
-                "--dest-tls-verify=false",
-                "--dest-creds",
-                erin + ":" + PASSWORD,
-                "oci:" + image + ":v1",
-                docker(repository + ":v1"));
-        assertEquals(0, push.exitCode(), push.output());
+        pushAs(erin, repository + ":v1");
         RestAssured.given()
                 .baseUri(front)
                 .auth()
