@@ -85,15 +85,18 @@ class AccessIT {
         assertEquals(0, push.exitCode(), push.output());
     }
 
-    private static Response changeRepository(String user, String repository, Map<String, ?> change) {
+    /** A JSON request to the front door's REST API, signed in as the user with their password. */
+    private static io.restassured.specification.RequestSpecification as(String user) {
         return RestAssured.given()
                 .baseUri("http://" + platform.registry())
                 .auth()
                 .preemptive()
                 .basic(user, PASSWORD)
-                .contentType("application/json")
-                .body(change)
-                .patch("/api/v1/repositories/" + repository);
+                .contentType("application/json");
+    }
+
+    private static Response changeRepository(String user, String repository, Map<String, ?> change) {
+        return as(user).body(change).patch("/api/v1/repositories/" + repository);
     }
 
     /** The visibilities the audit log has seen the repository changed to, oldest first. */
@@ -663,25 +666,13 @@ class AccessIT {
         String organization = "leavers" + UUID.randomUUID().toString().substring(0, 8);
         String front = "http://" + platform.registry();
         String layerStore = "http://127.0.0.1:" + platform.layerStorePort;
-        RestAssured.given()
-                .baseUri(front)
-                .auth()
-                .preemptive()
-                .basic(erin, PASSWORD)
-                .contentType("application/json")
-                .body(Map.of("name", organization))
+        as(erin).body(Map.of("name", organization))
                 .post("/api/v1/organizations")
                 .then()
                 .statusCode(201);
         String repository = organization + "/vault";
         pushAs(erin, repository + ":v1");
-        RestAssured.given()
-                .baseUri(front)
-                .auth()
-                .preemptive()
-                .basic(erin, PASSWORD)
-                .contentType("application/json")
-                .body(Map.of("role", "read"))
+        as(erin).body(Map.of("role", "read"))
                 .put("/api/v1/organizations/" + organization + "/members/" + frank)
                 .then()
                 .statusCode(204);
@@ -694,12 +685,7 @@ class AccessIT {
         assertEquals(200, get(front, frankToken, manifestPath));
         assertEquals(200, get(layerStore, frankToken, blobPath));
 
-        RestAssured.given()
-                .baseUri(front)
-                .auth()
-                .preemptive()
-                .basic(erin, PASSWORD)
-                .delete("/api/v1/organizations/" + organization + "/members/" + frank)
+        as(erin).delete("/api/v1/organizations/" + organization + "/members/" + frank)
                 .then()
                 .statusCode(org.hamcrest.Matchers.lessThan(300));
 

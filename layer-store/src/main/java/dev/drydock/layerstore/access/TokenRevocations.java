@@ -34,6 +34,7 @@ public class TokenRevocations {
     private volatile AccessWithdrawal.Index withdrawals = AccessWithdrawal.Index.EMPTY;
     private volatile boolean warned;
     private volatile boolean toldOfNoTable;
+    private volatile boolean tableFound;
 
     TokenRevocations(LayerStoreConfig config, AgroalDataSource dataSource, GarbageCollection gc) {
         URI jwks = config.jwksUrl();
@@ -68,21 +69,17 @@ public class TokenRevocations {
     private List<AccessWithdrawal> withdrawnLately() throws SQLException {
         List<AccessWithdrawal> withdrawn = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-                exists.setString(1, withdrawalsTable);
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (!rs.next() || !rs.getBoolean(1)) {
-                        if (!toldOfNoTable) {
-                            LOG.warnf(
-                                    "there is no %s (registry-api has not created it yet, or drydock.gc.registry-schema"
-                                            + " names another schema): no token is refused for access withdrawn",
-                                    withdrawalsTable);
-                            toldOfNoTable = true;
-                        }
-                        return withdrawn;
-                    }
+            if (!tableFound && !tableExists(c)) {
+                if (!toldOfNoTable) {
+                    LOG.warnf(
+                            "there is no %s (registry-api has not created it yet, or drydock.gc.registry-schema"
+                                    + " names another schema): no token is refused for access withdrawn",
+                            withdrawalsTable);
+                    toldOfNoTable = true;
                 }
+                return withdrawn;
             }
+            tableFound = true; // a migrated table is not dropped: asked once, not every second
             try (PreparedStatement select = c.prepareStatement("SELECT scope, subject, withdrawn_at FROM "
                             + withdrawalsTable + " WHERE withdrawn_at > now() - interval '1 day'");
                     ResultSet rs = select.executeQuery()) {
@@ -93,5 +90,14 @@ public class TokenRevocations {
             }
         }
         return withdrawn;
+    }
+
+    private boolean tableExists(Connection c) throws SQLException {
+        try (PreparedStatement exists = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, withdrawalsTable);
+            try (ResultSet rs = exists.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
     }
 }
